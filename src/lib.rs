@@ -1,0 +1,2 @@
+//! oscalc: the OSCAL profile compiler.
+#![forbid(unsafe_code)]
