@@ -140,11 +140,12 @@ fn expect_error(case: &str, profile: &Path, code: &str, names: &str) -> Result<(
     let Some(errors) = errors else {
         return Err(format!("resolved without error; expected error `{code}`"));
     };
-    let listing = || {
-        errors
-            .iter()
-            .map(|d| format!("\n  {d}"))
-            .collect::<String>()
+    let listing = || match errors.first() {
+        Some(first) => {
+            let rest: String = errors.iter().skip(1).map(|d| format!("\n  {d}")).collect();
+            format!(" {first}{rest}")
+        }
+        None => " nothing".to_owned(),
     };
     let coded: Vec<_> = errors.iter().filter(|d| d.code == code).collect();
     if coded.is_empty() {

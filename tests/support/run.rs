@@ -51,8 +51,10 @@ impl Resolution {
         match &self.output {
             Ok(text) => Ok(text),
             Err(errors) => {
-                let mut out = String::from("resolution failed:");
-                for diag in errors.iter().chain(&self.warnings).take(20) {
+                let mut all = errors.iter().chain(&self.warnings);
+                let first = all.next().map_or(String::new(), ToString::to_string);
+                let mut out = format!("resolution failed: {first}");
+                for diag in all.take(20) {
                     out.push_str(&format!("\n  {diag}"));
                 }
                 Err(out)
