@@ -28,7 +28,7 @@ use serde_json::Value;
 
 use support::compare::compare_json;
 use support::ratchet::Lists;
-use support::run::{Out, resolve_file};
+use support::run::{Diag, Out, resolve_file};
 use support::schema::validate_catalog_text;
 use support::scrub::{Metadata, compare_xml};
 use support::{files_ending, fixture, read};
@@ -115,22 +115,18 @@ fn stem(path: &Path) -> Option<String> {
     path.file_stem()?.to_str().map(str::to_owned)
 }
 
-/// Resolution must fail with `code`, in a diagnostic whose message contains `names`; and nothing
-/// the spoofed resource holds may show up anywhere.
+/// Resolution must fail with `code`, in a diagnostic that names the file `names` (in its message,
+/// or as the file it points into); and nothing the spoofed resource holds may show up anywhere.
 fn expect_error(case: &str, profile: &Path, code: &str, names: &str) -> Result<(), String> {
     let resolution = resolve_file(profile, Out::Xml)?;
-    let mut texts: Vec<String> = resolution
-        .warnings
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+    let mut texts: Vec<String> = resolution.warnings.iter().map(Diag::rendered).collect();
     let errors = match &resolution.output {
         Ok(document) => {
             texts.push(document.clone());
             None
         }
         Err(errors) => {
-            texts.extend(errors.iter().map(ToString::to_string));
+            texts.extend(errors.iter().map(Diag::rendered));
             Some(errors)
         }
     };
@@ -142,8 +138,12 @@ fn expect_error(case: &str, profile: &Path, code: &str, names: &str) -> Result<(
     };
     let listing = || match errors.first() {
         Some(first) => {
-            let rest: String = errors.iter().skip(1).map(|d| format!("\n  {d}")).collect();
-            format!(" {first}{rest}")
+            let rest: String = errors
+                .iter()
+                .skip(1)
+                .map(|d| format!("\n  {}", d.rendered()))
+                .collect();
+            format!(" {}{rest}", first.rendered())
         }
         None => " nothing".to_owned(),
     };
@@ -151,8 +151,11 @@ fn expect_error(case: &str, profile: &Path, code: &str, names: &str) -> Result<(
     if coded.is_empty() {
         return Err(format!("expected error `{code}`, got:{}", listing()));
     }
-    if !coded.iter().any(|d| d.message.contains(names)) {
-        return Err(format!("no `{code}` message names `{names}`:{}", listing()));
+    if !coded.iter().any(|d| d.rendered().contains(names)) {
+        return Err(format!(
+            "no `{code}` diagnostic names `{names}`:{}",
+            listing()
+        ));
     }
     Ok(())
 }

@@ -8,7 +8,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
-use oscalc::{Format, FsWorld, Options, emit, resolve};
+use oscalc::{Format, FsWorld, Options, Session, emit};
 
 /// Output format of a resolution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +28,24 @@ pub struct Diag {
     pub code: String,
     /// The one-sentence message.
     pub message: String,
+    /// The file (or URI) the diagnostic points into, if it has a place.
+    pub file: Option<String>,
+    /// Advice.
+    pub hints: Vec<String>,
+}
+
+impl Diag {
+    /// The diagnostic as a user reads it: place, severity, code, message and hints.
+    pub fn rendered(&self) -> String {
+        let mut out = self.to_string();
+        if let Some(file) = &self.file {
+            out = format!("{file}: {out}");
+        }
+        for hint in &self.hints {
+            out.push_str(&format!(" (hint: {hint})"));
+        }
+        out
+    }
 }
 
 impl std::fmt::Display for Diag {
@@ -73,7 +91,9 @@ pub fn resolve_file(profile: &Path, out: Out) -> Result<Resolution, String> {
     };
     let caught = catch_unwind(AssertUnwindSafe(|| {
         let world = FsWorld::new();
-        let warned = resolve(&world, &url, &Options::default());
+        let mut session = Session::new();
+        let warned = session.resolve(&world, &url, &Options::default());
+        let diag = |d: &oscalc::Diagnostic| diag(&session, d);
         let warnings = warned.warnings.iter().map(diag).collect();
         let output = match &warned.output {
             Ok(resolved) => String::from_utf8(emit(resolved, format))
@@ -92,11 +112,16 @@ pub fn resolve_file(profile: &Path, out: Out) -> Result<Resolution, String> {
     })
 }
 
-fn diag(d: &oscalc::Diagnostic) -> Diag {
+fn diag(session: &Session, d: &oscalc::Diagnostic) -> Diag {
     Diag {
         severity: format!("{:?}", d.severity),
         code: d.code.to_string(),
         message: d.message.clone(),
+        file: d
+            .primary
+            .as_ref()
+            .map(|span| session.sources.display_name(span.source)),
+        hints: d.hints.clone(),
     }
 }
 
@@ -105,5 +130,7 @@ fn internal(message: String) -> Diag {
         severity: "Error".to_owned(),
         code: "test-harness".to_owned(),
         message,
+        file: None,
+        hints: Vec::new(),
     }
 }
