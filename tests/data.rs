@@ -7,6 +7,10 @@
 //!   after NIST's scrub. Cases in `divergent.txt` must *differ* from NIST's output.
 //! - `golden::<LEVEL>::<xml|json>-in::<xml|json>-out`: the SP 800-53 rev4 baselines against NIST's
 //!   resolved catalogs (`tests/fixtures/sp800-53-rev4/`).
+//! - `cases::<phase>::<case>`: our own case folders (`tests/cases/<phase>/<case>/case.toml`: `entry`,
+//!   then `expected` (JSON or XML, compared with full metadata after blanking) and/or `warnings`
+//!   (the exact list of warning codes), or `error` (code) with `message` (text the diagnostic
+//!   must contain)). Not ratcheted: a case folder is written to pass.
 //! - `schema::…`: the JSON output of every case above validates against the bundled catalog schema.
 //! - `selftest::…`: the comparators and the schema check on NIST's own files: equal to themselves,
 //!   blind to what they must ignore, and pointing at a deliberate change.
@@ -39,6 +43,11 @@ fn main() {
     let mut trials = Vec::new();
     let cases = conformance_trials(&lists, &mut trials);
     golden_trials(&lists, &mut trials);
+    case_trials(
+        &support::repo_root().join("tests/cases"),
+        "cases",
+        &mut trials,
+    );
     selftest_trials(&mut trials);
     let names: BTreeSet<String> = trials.iter().map(|t| t.name().to_owned()).collect();
     let check = lists.check(&names, &cases);
@@ -118,6 +127,22 @@ fn stem(path: &Path) -> Option<String> {
 /// Resolution must fail with `code`, in a diagnostic that names the file `names` (in its message,
 /// or as the file it points into); and nothing the spoofed resource holds may show up anywhere.
 fn expect_error(case: &str, profile: &Path, code: &str, names: &str) -> Result<(), String> {
+    expect_error_in(case, profile, code, names, None)
+}
+
+/// [`expect_error`]; with `folder`, paths into it are shortened to their file names first, so a
+/// case folder can say `x.json → y.json` whatever the working directory.
+fn expect_error_in(
+    case: &str,
+    profile: &Path,
+    code: &str,
+    names: &str,
+    folder: Option<&Path>,
+) -> Result<(), String> {
+    let shorten = |text: String| match folder {
+        Some(folder) => shorten_paths(&text, folder),
+        None => text,
+    };
     let resolution = resolve_file(profile, Out::Xml)?;
     let mut texts: Vec<String> = resolution.warnings.iter().map(Diag::rendered).collect();
     let errors = match &resolution.output {
@@ -151,7 +176,7 @@ fn expect_error(case: &str, profile: &Path, code: &str, names: &str) -> Result<(
     if coded.is_empty() {
         return Err(format!("expected error `{code}`, got:{}", listing()));
     }
-    if !coded.iter().any(|d| d.rendered().contains(names)) {
+    if !coded.iter().any(|d| shorten(d.rendered()).contains(names)) {
         return Err(format!(
             "no `{code}` diagnostic names `{names}`:{}",
             listing()
@@ -219,6 +244,87 @@ fn expect_divergence(
         Err(report) if report.starts_with("resolution failed") => Err(report),
         Err(_) => Ok(()),
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// cases
+
+/// Adds one trial per folder under `dir` that holds a `case.toml`, named by its path.
+fn case_trials(dir: &Path, prefix: &str, trials: &mut Vec<Trial>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut folders: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+    folders.sort();
+    for folder in folders.into_iter().filter(|p| p.is_dir()) {
+        let Some(name) = folder
+            .file_name()
+            .and_then(|n| n.to_str())
+            .map(str::to_owned)
+        else {
+            continue;
+        };
+        let name = format!("{prefix}::{name}");
+        if folder.join("case.toml").is_file() {
+            trials.push(Trial::test(name, move || {
+                run_case(&folder).map_err(Failed::from)
+            }));
+        } else {
+            case_trials(&folder, &name, trials);
+        }
+    }
+}
+
+/// `text` with every spelling of `folder/` (absolute, or relative to the working directory) removed.
+fn shorten_paths(text: &str, folder: &Path) -> String {
+    let mut out = text.replace(&format!("{}/", folder.display()), "");
+    if let Ok(relative) = folder.strip_prefix(support::repo_root()) {
+        out = out.replace(&format!("{}/", relative.display()), "");
+    }
+    out
+}
+
+fn run_case(folder: &Path) -> Result<(), String> {
+    let spec: toml::Table =
+        toml::from_str(&read(&folder.join("case.toml"))?).map_err(|e| format!("case.toml: {e}"))?;
+    let text = |key: &str| spec.get(key).and_then(toml::Value::as_str);
+    let entry = folder.join(text("entry").ok_or("case.toml has no `entry`")?);
+    if let Some(code) = text("error") {
+        let names = text("message").unwrap_or("");
+        return expect_error_in("", &entry, code, names, Some(folder));
+    }
+    let expected_file = text("expected").ok_or("case.toml has neither `expected` nor `error`")?;
+    let out = if expected_file.ends_with(".xml") {
+        Out::Xml
+    } else {
+        Out::Json
+    };
+    let resolution = resolve_file(&entry, out)?;
+    let actual = resolution.document()?;
+    let expected = read(&folder.join(expected_file))?;
+    match out {
+        Out::Xml => compare_xml(&expected, actual, Metadata::Full)?,
+        Out::Json => compare_json(&expected, actual, Metadata::Full)?,
+    }
+    if let Some(codes) = spec.get("warnings").and_then(toml::Value::as_array) {
+        let want: Vec<&str> = codes.iter().filter_map(toml::Value::as_str).collect();
+        let got: Vec<&str> = resolution
+            .warnings
+            .iter()
+            .map(|d| d.code.as_str())
+            .collect();
+        if want != got {
+            let listing: String = resolution
+                .warnings
+                .iter()
+                .map(|d| format!("\n  {}", d.rendered()))
+                .collect();
+            return Err(format!(
+                "warnings: expected {want:?}, got {got:?}:{listing}"
+            ));
+        }
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
