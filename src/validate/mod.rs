@@ -138,10 +138,11 @@ fn raw_schema_check(
     if schema::model_of(&value).is_none() {
         return;
     }
-    let found = schema::check(&value, Some(source));
+    let mut found = schema::check(&value, Some(source));
     if found.is_empty() {
         return;
     }
+    found.extend(refs::check(&value, Some(source), &[]).1);
     let mut fresh = Sink::new();
     found.into_iter().for_each(|d| fresh.push(d));
     *sink = fresh;
