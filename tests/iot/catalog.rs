@@ -49,7 +49,10 @@ fn back_matter() -> Value {
 }
 
 fn technical_group(cap: &Capability) -> Value {
-    let title = TECHNICAL_TITLES.iter().find(|(id, _)| *id == cap.id).map_or(cap.title.as_str(), |(_, t)| t);
+    let title = TECHNICAL_TITLES
+        .iter()
+        .find(|(id, _)| *id == cap.id)
+        .map_or(cap.title.as_str(), |(_, t)| t);
     let controls: Vec<Value> = cap
         .subs
         .iter()
@@ -68,10 +71,22 @@ fn sub_capability(id: &str, sub: &SubCapability) -> Value {
     let mut c = Map::new();
     c.insert("id".into(), id.into());
     c.insert("title".into(), sub.title.clone().into());
-    put_array(&mut c, "props", sub.mappings.as_ref().map_or_else(Vec::new, mapping_props));
-    let statement = sub.description.as_deref().map(|d| part(&format!("{id}_smt"), "statement", Some(d), Vec::new()));
+    put_array(
+        &mut c,
+        "props",
+        sub.mappings.as_ref().map_or_else(Vec::new, mapping_props),
+    );
+    let statement = sub
+        .description
+        .as_deref()
+        .map(|d| part(&format!("{id}_smt"), "statement", Some(d), Vec::new()));
     put_array(&mut c, "parts", statement.into_iter().collect());
-    let children = sub.elements.iter().enumerate().map(|(i, e)| element(&format!("{id}.{}", i + 1), e)).collect();
+    let children = sub
+        .elements
+        .iter()
+        .enumerate()
+        .map(|(i, e)| element(&format!("{id}.{}", i + 1), e))
+        .collect();
     put_array(&mut c, "controls", children);
     Value::Object(c)
 }
@@ -108,7 +123,10 @@ fn items(parent: &str, items: &[Item], depth: usize) -> Vec<Value> {
 
 /// `sp800-53r5` props (class `low-baseline` when bold in the xlsx), then `csf` props.
 pub fn mapping_props(m: &Mappings) -> Vec<Value> {
-    let sp = m.sp800_53.iter().map(|s| prop("sp800-53r5", &s.id, s.low.then_some("low-baseline")));
+    let sp = m
+        .sp800_53
+        .iter()
+        .map(|s| prop("sp800-53r5", &s.id, s.low.then_some("low-baseline")));
     let csf = m.csf.iter().map(|c| prop("csf", c, None));
     sp.chain(csf).collect()
 }
@@ -135,7 +153,13 @@ fn nontechnical_group(cap: &NtCapability) -> Value {
         .sections
         .iter()
         .enumerate()
-        .map(|(i, s)| section(&format!("{}-{}", cap.id, i + 1), &format!("{}.{}", cap.letter, i + 1), s))
+        .map(|(i, s)| {
+            section(
+                &format!("{}-{}", cap.id, i + 1),
+                &format!("{}.{}", cap.letter, i + 1),
+                s,
+            )
+        })
         .collect();
     let overview = json!({
         "id": format!("{}_ovw", cap.id),
@@ -153,14 +177,30 @@ fn nontechnical_group(cap: &NtCapability) -> Value {
 }
 
 fn section(id: &str, lbl: &str, s: &Section) -> Value {
-    let mut parts = vec![part(&format!("{id}_smt"), "statement", Some(&s.text), Vec::new())];
+    let mut parts = vec![part(
+        &format!("{id}_smt"),
+        "statement",
+        Some(&s.text),
+        Vec::new(),
+    )];
     if !s.guidance.is_empty() {
-        parts.push(part(&format!("{id}_gdn"), "guidance", Some(&s.guidance.join("\n\n")), Vec::new()));
+        parts.push(part(
+            &format!("{id}_gdn"),
+            "guidance",
+            Some(&s.guidance.join("\n\n")),
+            Vec::new(),
+        ));
     }
     let topics: Vec<Value> = s
         .topics
         .iter()
-        .map(|t| topic(&format!("{id}.{}", t.letter), &format!("{lbl}.{}", t.letter), t))
+        .map(|t| {
+            topic(
+                &format!("{id}.{}", t.letter),
+                &format!("{lbl}.{}", t.letter),
+                t,
+            )
+        })
         .collect();
     json!({
         "id": id,
@@ -192,8 +232,16 @@ fn action(id: &str, lbl: &str, a: &Action) -> Value {
         Some(cap) => format!("{cap}: {}", a.text),
         None => a.text.clone(),
     };
-    let prose = std::iter::once(lead).chain(a.intro.iter().cloned()).collect::<Vec<_>>().join("\n\n");
-    let subs = a.subs.iter().enumerate().map(|(i, s)| sub_action(&format!("{smt}.{}", letter(i)), s)).collect();
+    let prose = std::iter::once(lead)
+        .chain(a.intro.iter().cloned())
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let subs = a
+        .subs
+        .iter()
+        .enumerate()
+        .map(|(i, s)| sub_action(&format!("{smt}.{}", letter(i)), s))
+        .collect();
     json!({
         "id": id,
         "title": without_final_period(&a.text),
@@ -208,8 +256,17 @@ fn sub_action(id: &str, s: &SubAction) -> Value {
     p.insert("name".into(), "item".into());
     put_array(&mut p, "props", mapping_props(&s.mappings));
     p.insert("prose".into(), s.text.clone().into());
-    let nested = s.items.iter().enumerate().map(|(i, t)| part(&format!("{id}.{}", i + 1), "item", Some(t), Vec::new()));
-    let examples = s.examples.iter().filter(|b| !b.is_empty()).enumerate().map(|(i, b)| example(&format!("{id}_ex{}", i + 1), b));
+    let nested = s
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, t)| part(&format!("{id}.{}", i + 1), "item", Some(t), Vec::new()));
+    let examples = s
+        .examples
+        .iter()
+        .filter(|b| !b.is_empty())
+        .enumerate()
+        .map(|(i, b)| example(&format!("{id}_ex{}", i + 1), b));
     put_array(&mut p, "parts", nested.chain(examples).collect());
     Value::Object(p)
 }
@@ -217,9 +274,17 @@ fn sub_action(id: &str, s: &SubAction) -> Value {
 fn example(id: &str, lines: &[String]) -> Value {
     let prose = match lines {
         [one] => one.clone(),
-        many => many.iter().map(|l| format!("- {l}")).collect::<Vec<_>>().join("\n"),
+        many => many
+            .iter()
+            .map(|l| format!("- {l}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
     };
-    let title = if lines.len() == 1 { "Example" } else { "Examples" };
+    let title = if lines.len() == 1 {
+        "Example"
+    } else {
+        "Examples"
+    };
     json!({ "id": id, "name": "example", "ns": NS, "title": title, "prose": prose })
 }
 

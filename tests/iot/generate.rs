@@ -27,9 +27,23 @@ pub struct Read {
 /// Reads both IoT catalogs.
 pub fn read(src: &Sources) -> Read {
     let mut notes = Notes::new();
-    let technical = technical::read(&src.technical_pages, &src.tech_sp, &src.tech_csf, &mut notes);
-    let nontechnical = nontechnical::read(&src.nontechnical_pages, &src.nontech_sp, &src.nontech_csf, &mut notes);
-    Read { technical, nontechnical, notes }
+    let technical = technical::read(
+        &src.technical_pages,
+        &src.tech_sp,
+        &src.tech_csf,
+        &mut notes,
+    );
+    let nontechnical = nontechnical::read(
+        &src.nontechnical_pages,
+        &src.nontech_sp,
+        &src.nontech_csf,
+        &mut notes,
+    );
+    Read {
+        technical,
+        nontechnical,
+        notes,
+    }
 }
 
 /// Every generated file, in a fixed order.
@@ -41,17 +55,40 @@ pub fn generate(src: &Sources) -> Vec<Output> {
         (NONTECHNICAL, catalog::nontechnical(&read.nontechnical)),
     ];
     for (stem, value) in &catalogs {
-        out.extend(both_formats(&format!("catalogs/{stem}"), "catalog", |_| value.clone()));
+        out.extend(both_formats(&format!("catalogs/{stem}"), "catalog", |_| {
+            value.clone()
+        }));
     }
-    out.extend(both_formats(&format!("profiles/{IR_8259A}"), "profile", profiles::ir_8259a));
-    out.extend(both_formats(&format!("profiles/{IR_8259B}"), "profile", |ext| {
-        profiles::ir_8259b(ext, &src.nistir_8259b)
-    }));
-    out.extend(both_formats(&format!("profiles/{FEDERAL}"), "profile", |ext| {
-        profiles::federal(ext, &read.technical, &read.nontechnical, &src.low_profile_json)
-    }));
-    for (ext, source) in [("json", &src.low_profile_json), ("xml", &src.low_profile_xml)] {
-        out.push(Output { path: format!("profiles/{LOW}.{ext}"), text: profiles::low_profile_copy(source, ext) });
+    out.extend(both_formats(
+        &format!("profiles/{IR_8259A}"),
+        "profile",
+        profiles::ir_8259a,
+    ));
+    out.extend(both_formats(
+        &format!("profiles/{IR_8259B}"),
+        "profile",
+        |ext| profiles::ir_8259b(ext, &src.nistir_8259b),
+    ));
+    out.extend(both_formats(
+        &format!("profiles/{FEDERAL}"),
+        "profile",
+        |ext| {
+            profiles::federal(
+                ext,
+                &read.technical,
+                &read.nontechnical,
+                &src.low_profile_json,
+            )
+        },
+    ));
+    for (ext, source) in [
+        ("json", &src.low_profile_json),
+        ("xml", &src.low_profile_xml),
+    ] {
+        out.push(Output {
+            path: format!("profiles/{LOW}.{ext}"),
+            text: profiles::low_profile_copy(source, ext),
+        });
     }
     out
 }
@@ -60,7 +97,10 @@ pub fn generate(src: &Sources) -> Vec<Output> {
 /// `build` gets the extension its hrefs must use.
 fn both_formats(stem: &str, root: &str, build: impl Fn(&str) -> Value) -> Vec<Output> {
     let _ = root;
-    vec![Output { path: format!("{stem}.json"), text: json_text(&build("json")) }]
+    vec![Output {
+        path: format!("{stem}.json"),
+        text: json_text(&build("json")),
+    }]
 }
 
 /// 2-space pretty JSON with a final newline.

@@ -25,7 +25,10 @@ pub fn sp800_53(cell: &str, bold: &str) -> Vec<Sp80053> {
     for (base, id) in &lines {
         let low = bold.contains(base) && bold_line(&lines, base, id);
         if !out.iter().any(|m| &m.id == id) {
-            out.push(Sp80053 { id: id.clone(), low });
+            out.push(Sp80053 {
+                id: id.clone(),
+                low,
+            });
         }
     }
     out
@@ -99,22 +102,36 @@ fn csf_id(token: &str) -> Option<String> {
 
 #[test]
 fn sp800_53_line_with_parenthesised_title_names_the_enhancement() {
-    let cell = "IA-2 IDENTIFICATION AND AUTHENTICATION (ORGANIZATIONAL USERS) (1) X | Y\nIA-2 Z (2) W";
-    let ids: Vec<_> = sp800_53(cell, "IA-2").into_iter().map(|m| (m.id, m.low)).collect();
+    let cell =
+        "IA-2 IDENTIFICATION AND AUTHENTICATION (ORGANIZATIONAL USERS) (1) X | Y\nIA-2 Z (2) W";
+    let ids: Vec<_> = sp800_53(cell, "IA-2")
+        .into_iter()
+        .map(|m| (m.id, m.low))
+        .collect();
     assert_eq!(ids, [("ia-2.1".into(), true), ("ia-2.2".into(), true)]);
 }
 
 #[test]
 fn sp800_53_bold_base_marks_only_the_plain_line() {
     let cell = "AC-2 ACCOUNT MANAGEMENT\nAC-2 ACCOUNT MANAGEMENT (7) X\nSC-28PROTECTION OF INFORMATION AT REST\nNo Mapping ";
-    let ids: Vec<_> = sp800_53(cell, "AC-2").into_iter().map(|m| (m.id, m.low)).collect();
+    let ids: Vec<_> = sp800_53(cell, "AC-2")
+        .into_iter()
+        .map(|m| (m.id, m.low))
+        .collect();
     assert_eq!(
         ids,
-        [("ac-2".into(), true), ("ac-2.7".into(), false), ("sc-28".into(), false)]
+        [
+            ("ac-2".into(), true),
+            ("ac-2.7".into(), false),
+            ("sc-28".into(), false)
+        ]
     );
 }
 
 #[test]
 fn csf_cell_splits_and_fixes_typos() {
-    assert_eq!(csf("PR.AC-1; ID-SC-3\nPT.PT-1\nNo Mapping"), ["PR.AC-1", "ID.SC-3", "PR.PT-1"]);
+    assert_eq!(
+        csf("PR.AC-1; ID-SC-3\nPT.PT-1\nNo Mapping"),
+        ["PR.AC-1", "ID.SC-3", "PR.PT-1"]
+    );
 }

@@ -12,9 +12,24 @@ use crate::text;
 /// The four capabilities: OSCAL group id, page, title (as NISTIR 8259B names them), CSV letter.
 pub const CAPABILITIES: [(&str, &str, &str, &str); 4] = [
     ("doc", "manufacturer_documentation.md", "Documentation", "A"),
-    ("iqr", "manufacturer_query.md", "Information and Query Reception", "B"),
-    ("dis", "manufacturer_information.md", "Information Dissemination", "C"),
-    ("edu", "manufacturer_education.md", "Education and Awareness", "D"),
+    (
+        "iqr",
+        "manufacturer_query.md",
+        "Information and Query Reception",
+        "B",
+    ),
+    (
+        "dis",
+        "manufacturer_information.md",
+        "Information Dissemination",
+        "C",
+    ),
+    (
+        "edu",
+        "manufacturer_education.md",
+        "Education and Awareness",
+        "D",
+    ),
 ];
 
 /// A non-technical supporting capability (OSCAL group).
@@ -64,8 +79,17 @@ pub struct SubAction {
 }
 
 /// Reads the non-technical catalog.
-pub fn read(pages: &[(String, String)], sp: &Table, csf: &Table, notes: &mut Notes) -> Vec<NtCapability> {
-    assert_eq!(sp.rows.len(), csf.rows.len(), "non-technical CSVs differ in length");
+pub fn read(
+    pages: &[(String, String)],
+    sp: &Table,
+    csf: &Table,
+    notes: &mut Notes,
+) -> Vec<NtCapability> {
+    assert_eq!(
+        sp.rows.len(),
+        csf.rows.len(),
+        "non-technical CSVs differ in length"
+    );
     CAPABILITIES
         .iter()
         .map(|&(id, file, title, letter)| {
@@ -159,7 +183,9 @@ impl Paragraphs {
             let mut para = String::new();
             for line in self.open.drain(..) {
                 if !para.is_empty() {
-                    let numbered = line.split_once(". ").is_some_and(|(n, _)| n.parse::<u32>().is_ok());
+                    let numbered = line
+                        .split_once(". ")
+                        .is_some_and(|(n, _)| n.parse::<u32>().is_ok());
                     para.push(if numbered { '\n' } else { ' ' });
                 }
                 para.push_str(&line);
@@ -203,7 +229,10 @@ fn parse_page(page: &str) -> Page {
         }
         if let Some(h) = trimmed.strip_prefix("## ") {
             flush(&mut out, &place, &mut paras);
-            out.sections.push(PageSection { text: strip_number(&text::clean(h)), ..PageSection::default() });
+            out.sections.push(PageSection {
+                text: strip_number(&text::clean(h)),
+                ..PageSection::default()
+            });
             place = Place::Section;
         } else if let Some(h) = trimmed.strip_prefix("# ") {
             out.title = strip_letter(&text::clean(h));
@@ -211,21 +240,34 @@ fn parse_page(page: &str) -> Page {
             last_section(&mut out).anchor = anchor.trim_end_matches('}').trim().to_string();
         } else if let Some((letter, title)) = topic(trimmed) {
             flush(&mut out, &place, &mut paras);
-            last_section(&mut out).topics.push(PageTopic { letter, title, actions: Vec::new() });
+            last_section(&mut out).topics.push(PageTopic {
+                letter,
+                title,
+                actions: Vec::new(),
+            });
         } else if let Some(action) = action(trimmed) {
             flush(&mut out, &place, &mut paras);
-            last_topic(&mut out).actions.push(PageAction { text: action, ..PageAction::default() });
+            last_topic(&mut out).actions.push(PageAction {
+                text: action,
+                ..PageAction::default()
+            });
             place = Place::Action;
         } else if let Some((indent, b)) = text::bullet(line) {
             flush(&mut out, &place, &mut paras);
             // Nested: deeper than the last bullet, with no `<details>` block between (after one,
             // NIST's pages indent the next sibling unevenly).
             let bullets = &mut last_action(&mut out).bullets;
-            let nested = !after_details && bullets.last().is_some_and(|last| indent > last.indent + 1);
+            let nested =
+                !after_details && bullets.last().is_some_and(|last| indent > last.indent + 1);
             after_details = false;
             match bullets.last_mut() {
                 Some(parent) if nested => parent.items.push(text::clean(b)),
-                _ => bullets.push(PageBullet { indent, text: text::clean(b), items: Vec::new(), examples: Vec::new() }),
+                _ => bullets.push(PageBullet {
+                    indent,
+                    text: text::clean(b),
+                    items: Vec::new(),
+                    examples: Vec::new(),
+                }),
             }
         } else if trimmed.is_empty() {
             paras.end();
@@ -264,19 +306,30 @@ fn example_line(out: &mut Page, trimmed: &str) {
 }
 
 fn last_section(out: &mut Page) -> &mut PageSection {
-    out.sections.last_mut().unwrap_or_else(|| panic!("content before the first section"))
+    out.sections
+        .last_mut()
+        .unwrap_or_else(|| panic!("content before the first section"))
 }
 
 fn last_topic(out: &mut Page) -> &mut PageTopic {
-    last_section(out).topics.last_mut().unwrap_or_else(|| panic!("action before the first topic"))
+    last_section(out)
+        .topics
+        .last_mut()
+        .unwrap_or_else(|| panic!("action before the first topic"))
 }
 
 fn last_action(out: &mut Page) -> &mut PageAction {
-    last_topic(out).actions.last_mut().unwrap_or_else(|| panic!("bullet before the first action"))
+    last_topic(out)
+        .actions
+        .last_mut()
+        .unwrap_or_else(|| panic!("bullet before the first action"))
 }
 
 fn last_bullet(out: &mut Page) -> &mut PageBullet {
-    last_action(out).bullets.last_mut().unwrap_or_else(|| panic!("examples before the first bullet"))
+    last_action(out)
+        .bullets
+        .last_mut()
+        .unwrap_or_else(|| panic!("examples before the first bullet"))
 }
 
 /// ` **a. Expected customers and use cases**` → (`a`, `Expected customers and use cases`).
@@ -299,7 +352,9 @@ fn action(trimmed: &str) -> Option<String> {
 /// `1). Document …` / `2.) The ability …` / `1.\tDocument …` → the text after the number.
 fn strip_number(s: &str) -> String {
     let rest = s.trim_start_matches(|c: char| c.is_ascii_digit());
-    rest.trim_start_matches(['.', ')', ' ', '\t']).trim().to_string()
+    rest.trim_start_matches(['.', ')', ' ', '\t'])
+        .trim()
+        .to_string()
 }
 
 /// `A. Documentation from the Manufacturer` → the text after the letter.
@@ -328,20 +383,34 @@ fn csv_tree<'a>(rows: &[Row<'a>]) -> Vec<CsvSection<'a>> {
     for &row in rows {
         let section = strip_number(&text::clean(&row.0[1]));
         if out.last().is_none_or(|s| s.text != section) {
-            out.push(CsvSection { text: section, topics: Vec::new() });
+            out.push(CsvSection {
+                text: section,
+                topics: Vec::new(),
+            });
         }
         let sec = out.last_mut().unwrap_or_else(|| unreachable!());
         let cell = row.0[2].trim();
         let mut chars = cell.chars();
-        let is_topic = chars.next().is_some_and(|c| c.is_ascii_lowercase()) && chars.next() == Some('.');
+        let is_topic =
+            chars.next().is_some_and(|c| c.is_ascii_lowercase()) && chars.next() == Some('.');
         if is_topic {
             // D: one topic row also carries no sub-action; a leading line break is dropped.
-            assert!(row.0[3].trim().is_empty(), "topic row with a sub-action: {cell}");
+            assert!(
+                row.0[3].trim().is_empty(),
+                "topic row with a sub-action: {cell}"
+            );
             let letter = cell.chars().next().unwrap_or('?');
-            sec.topics.push(CsvTopic { letter, title: text::clean(&cell[2..]), actions: Vec::new() });
+            sec.topics.push(CsvTopic {
+                letter,
+                title: text::clean(&cell[2..]),
+                actions: Vec::new(),
+            });
             continue;
         }
-        let topic = sec.topics.last_mut().unwrap_or_else(|| panic!("action before topic: {cell}"));
+        let topic = sec
+            .topics
+            .last_mut()
+            .unwrap_or_else(|| panic!("action before topic: {cell}"));
         let action = strip_number(&text::clean(cell));
         match topic.actions.last_mut() {
             Some((a, rows)) if *a == action => rows.push(row),
@@ -354,67 +423,138 @@ fn csv_tree<'a>(rows: &[Row<'a>]) -> Vec<CsvSection<'a>> {
 // ---- merge ---------------------------------------------------------------------------------------
 
 fn merge(id: &str, page: Page, csv: Vec<CsvSection>, notes: &mut Notes) -> Vec<Section> {
-    assert_eq!(page.sections.len(), csv.len(), "{id}: sections in CSV and page differ");
+    assert_eq!(
+        page.sections.len(),
+        csv.len(),
+        "{id}: sections in CSV and page differ"
+    );
     page.sections
         .into_iter()
         .zip(csv)
         .map(|(ps, cs)| {
-            assert_eq!(text::key(&ps.text), text::key(&cs.text), "{id}: section {}", ps.text);
-            assert_eq!(ps.topics.len(), cs.topics.len(), "{id}: topics of {}", ps.text);
-            let topics = ps.topics.into_iter().zip(cs.topics).map(|(pt, ct)| merge_topic(pt, ct, notes)).collect();
-            Section { text: ps.text, anchor: ps.anchor, guidance: ps.guidance, topics }
+            assert_eq!(
+                text::key(&ps.text),
+                text::key(&cs.text),
+                "{id}: section {}",
+                ps.text
+            );
+            assert_eq!(
+                ps.topics.len(),
+                cs.topics.len(),
+                "{id}: topics of {}",
+                ps.text
+            );
+            let topics = ps
+                .topics
+                .into_iter()
+                .zip(cs.topics)
+                .map(|(pt, ct)| merge_topic(pt, ct, notes))
+                .collect();
+            Section {
+                text: ps.text,
+                anchor: ps.anchor,
+                guidance: ps.guidance,
+                topics,
+            }
         })
         .collect()
 }
 
 fn merge_topic(pt: PageTopic, ct: CsvTopic, notes: &mut Notes) -> Topic {
     assert_eq!(pt.letter, ct.letter, "topic letters");
-    assert_eq!(text::key(&pt.title), text::key(&ct.title), "topic {}", pt.title);
-    assert_eq!(pt.actions.len(), ct.actions.len(), "actions of topic {}", pt.title);
+    assert_eq!(
+        text::key(&pt.title),
+        text::key(&ct.title),
+        "topic {}",
+        pt.title
+    );
+    assert_eq!(
+        pt.actions.len(),
+        ct.actions.len(),
+        "actions of topic {}",
+        pt.title
+    );
     let actions = pt
         .actions
         .into_iter()
         .zip(ct.actions)
         .map(|(pa, (csv_text, rows))| {
-            assert_eq!(text::key(&pa.text), text::key(&csv_text), "action {}", pa.text);
+            assert_eq!(
+                text::key(&pa.text),
+                text::key(&csv_text),
+                "action {}",
+                pa.text
+            );
             merge_action(pa, &rows, notes)
         })
         .collect();
-    Topic { letter: pt.letter, title: pt.title, actions }
+    Topic {
+        letter: pt.letter,
+        title: pt.title,
+        actions,
+    }
 }
 
 fn merge_action(pa: PageAction, rows: &[Row], notes: &mut Notes) -> Action {
     let mut bullets = pa.bullets;
     // First take out the example lines the CSV makes sub-actions, before bullets are consumed.
-    let pulled: Vec<Option<String>> = rows.iter().map(|(row, _)| pull_example(&mut bullets, &row[3])).collect();
+    let pulled: Vec<Option<String>> = rows
+        .iter()
+        .map(|(row, _)| pull_example(&mut bullets, &row[3]))
+        .collect();
     let mut bullets: Vec<Option<PageBullet>> = bullets.into_iter().map(Some).collect();
     let subs = rows
         .iter()
         .zip(pulled)
         .map(|(&(row, csf_row), pulled)| {
-            assert_eq!(text::key(&row[3]), text::key(&csf_row[3]), "CSV rows out of step: {}", row[3]);
+            assert_eq!(
+                text::key(&row[3]),
+                text::key(&csf_row[3]),
+                "CSV rows out of step: {}",
+                row[3]
+            );
             let mut lines = row[3].lines().filter(|l| !l.trim().is_empty());
             let first = lines.next().unwrap_or_default();
-            let csv_items: Vec<&str> = lines.map(|l| l.trim_start().trim_start_matches(['o', '\t', ' '])).collect();
+            let csv_items: Vec<&str> = lines
+                .map(|l| l.trim_start().trim_start_matches(['o', '\t', ' ']))
+                .collect();
             let (text, items, examples) = match pulled {
                 Some(example) => {
-                    notes.push(format!("{}: an example on the page, a sub-action in the CSV: {example}", pa.text));
+                    notes.push(format!(
+                        "{}: an example on the page, a sub-action in the CSV: {example}",
+                        pa.text
+                    ));
                     (example, Vec::new(), Vec::new())
                 }
                 None => sub_action_prose(&mut bullets, first, &csv_items, &pa.text, notes),
             };
-            let mappings = Mappings { sp800_53: mapping::sp800_53(&row[4], &row[5]), csf: mapping::csf(&csf_row[4]) };
-            SubAction { text, items, examples, mappings }
+            let mappings = Mappings {
+                sp800_53: mapping::sp800_53(&row[4], &row[5]),
+                csf: mapping::csf(&csf_row[4]),
+            };
+            SubAction {
+                text,
+                items,
+                examples,
+                mappings,
+            }
         })
         .collect();
     for b in bullets.into_iter().flatten() {
         notes.push(format!("{}: not in the CSV: {}", pa.text, b.text));
     }
     let (capability, text) = match pa.text.split_once(": ") {
-        Some((cap, rest)) if cap.split_whitespace().count() <= 5 => (Some(cap.to_string()), rest.to_string()),
+        Some((cap, rest)) if cap.split_whitespace().count() <= 5 => {
+            (Some(cap.to_string()), rest.to_string())
+        }
         _ => (None, pa.text),
     };
-    Action { capability, text, intro: pa.intro, subs }
+    Action {
+        capability,
+        text,
+        intro: pa.intro,
+        subs,
+    }
 }
 
 /// A CSV sub-action that is no bullet of the page but an example line of one: taken out of its
@@ -424,10 +564,13 @@ fn pull_example(bullets: &mut [PageBullet], cell: &str) -> Option<String> {
     if bullets.iter().any(|b| same(&key, &text::key(&b.text))) {
         return None;
     }
-    bullets.iter_mut().flat_map(|b| &mut b.examples).find_map(|block| {
-        let pos = block.iter().position(|e| same(&key, &text::key(e)))?;
-        Some(block.remove(pos))
-    })
+    bullets
+        .iter_mut()
+        .flat_map(|b| &mut b.examples)
+        .find_map(|block| {
+            let pos = block.iter().position(|e| same(&key, &text::key(e)))?;
+            Some(block.remove(pos))
+        })
 }
 
 /// The same text, or a CSV cell cut short in the xlsx (at least 40 key characters, a prefix).
@@ -439,25 +582,44 @@ type Prose = (String, Vec<String>, Vec<Vec<String>>);
 
 /// Finds the Markdown of one CSV sub-action: a bullet (taken, with its nested lines and examples),
 /// else the CSV text.
-fn sub_action_prose(bullets: &mut [Option<PageBullet>], first: &str, csv_items: &[&str], action: &str, notes: &mut Notes) -> Prose {
+fn sub_action_prose(
+    bullets: &mut [Option<PageBullet>],
+    first: &str,
+    csv_items: &[&str],
+    action: &str,
+    notes: &mut Notes,
+) -> Prose {
     let key = text::key(first);
-    let found = bullets.iter_mut().find(|b| b.as_ref().is_some_and(|b| same(&key, &text::key(&b.text))));
+    let found = bullets
+        .iter_mut()
+        .find(|b| b.as_ref().is_some_and(|b| same(&key, &text::key(&b.text))));
     if let Some(b) = found.and_then(Option::take) {
         let items = csv_items
             .iter()
             .map(|line| {
                 let k = text::key(line);
-                b.items.iter().find(|i| same(&k, &text::key(i))).cloned().unwrap_or_else(|| {
-                    notes.push(format!("{action}: {}", text::clean(line)));
-                    text::clean(line)
-                })
+                b.items
+                    .iter()
+                    .find(|i| same(&k, &text::key(i)))
+                    .cloned()
+                    .unwrap_or_else(|| {
+                        notes.push(format!("{action}: {}", text::clean(line)));
+                        text::clean(line)
+                    })
             })
             .collect();
         if text::key(&b.text) != key {
-            notes.push(format!("{action}: CSV text cut short, page text used: {}", b.text));
+            notes.push(format!(
+                "{action}: CSV text cut short, page text used: {}",
+                b.text
+            ));
         }
         return (b.text, items, b.examples);
     }
     notes.push(format!("{action}: {}", text::clean(first)));
-    (text::clean(first), csv_items.iter().map(|l| text::clean(l)).collect(), Vec::new())
+    (
+        text::clean(first),
+        csv_items.iter().map(|l| text::clean(l)).collect(),
+        Vec::new(),
+    )
 }

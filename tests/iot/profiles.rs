@@ -24,9 +24,9 @@ pub const SP800_53: &str = "NIST_SP-800-53_rev5_catalog";
 
 /// The controls of the technical catalog that carry the NISTIR 8259A core baseline.
 pub const IR_8259A_IDS: [&str; 26] = [
-    "di-1", "di-1.1", "di-4", "dc-5", "dc-5.1", "dc-5.2", "dc-5.3", "dp-1", "dp-1.1", "dp-3", "dp-3.3", "la-1",
-    "la-1.1", "la-2", "la-2.1", "la-9", "la-9.3", "la-9.4", "la-9.5", "su-2", "su-2.1", "su-2.2", "su-2.3",
-    "csa-8", "csa-8.1", "csa-9",
+    "di-1", "di-1.1", "di-4", "dc-5", "dc-5.1", "dc-5.2", "dc-5.3", "dp-1", "dp-1.1", "dp-3",
+    "dp-3.3", "la-1", "la-1.1", "la-2", "la-2.1", "la-9", "la-9.3", "la-9.4", "la-9.5", "su-2",
+    "su-2.1", "su-2.2", "su-2.3", "csa-8", "csa-8.1", "csa-9",
 ];
 
 /// The topic of the non-technical catalog that NISTIR 8259B does not list (Documentation 1.h).
@@ -89,12 +89,22 @@ pub fn ir_8259b(ext: &str, nistir_8259b: &str) -> Value {
 
 /// Information Dissemination action 2 of NISTIR 8259B Table 1, as a part with its two items.
 pub fn dissemination_action_2(nistir_8259b: &str) -> Value {
-    let (lead, items) = table_1_action(nistir_8259b, "2. The procedures to support informing customers");
+    let (lead, items) = table_1_action(
+        nistir_8259b,
+        "2. The procedures to support informing customers",
+    );
     let id = "dis-1_8259b-2";
     let items = items
         .iter()
         .enumerate()
-        .map(|(i, t)| part(&format!("{id}.{}", document::letter(i)), "item", Some(t), Vec::new()))
+        .map(|(i, t)| {
+            part(
+                &format!("{id}.{}", document::letter(i)),
+                "item",
+                Some(t),
+                Vec::new(),
+            )
+        })
         .collect::<Vec<_>>();
     json!({
         "id": id,
@@ -109,28 +119,45 @@ pub fn dissemination_action_2(nistir_8259b: &str) -> Value {
 /// One numbered action of a Table 1 cell (`<li>2. … <ol …> <li>a. …</li> … </ol> </li>`): its
 /// text and its lettered sub-items, numbering and HTML removed.
 fn table_1_action(nistir: &str, starts: &str) -> (String, Vec<String>) {
-    let start = nistir.find(&format!("<li>{starts}")).unwrap_or_else(|| panic!("8259B: no action {starts}"));
+    let start = nistir
+        .find(&format!("<li>{starts}"))
+        .unwrap_or_else(|| panic!("8259B: no action {starts}"));
     let rest = &nistir[start + 4..];
-    let end = rest.find("</ol>").unwrap_or_else(|| panic!("8259B: unterminated action {starts}"));
+    let end = rest
+        .find("</ol>")
+        .unwrap_or_else(|| panic!("8259B: unterminated action {starts}"));
     let body = &rest[..end];
     let (lead, list) = body.split_once("<ol").unwrap_or((body, ""));
     let strip = |s: &str| {
         let t = text::clean(s);
-        t.split_once(". ").map_or(t.clone(), |(_, rest)| rest.to_string())
+        t.split_once(". ")
+            .map_or(t.clone(), |(_, rest)| rest.to_string())
     };
-    let items = list.split("<li>").skip(1).map(|li| strip(li.split("</li>").next().unwrap_or(li))).collect();
+    let items = list
+        .split("<li>")
+        .skip(1)
+        .map(|li| strip(li.split("</li>").next().unwrap_or(li)))
+        .collect();
     (strip(lead), items)
 }
 
 /// The SP 800-53 rev5 controls of the LOW profile that the IoT catalogs map to, in LOW order.
-pub fn iot_low_ids(tech: &[Capability], nontech: &[NtCapability], low_profile_json: &str) -> Vec<String> {
+pub fn iot_low_ids(
+    tech: &[Capability],
+    nontech: &[NtCapability],
+    low_profile_json: &str,
+) -> Vec<String> {
     let mapped = all_mapped_ids(tech, nontech);
-    low_ids(low_profile_json).into_iter().filter(|id| mapped.contains(id)).collect()
+    low_ids(low_profile_json)
+        .into_iter()
+        .filter(|id| mapped.contains(id))
+        .collect()
 }
 
 /// The ids the LOW profile selects (`include-controls/with-ids`).
 pub fn low_ids(low_profile_json: &str) -> Vec<String> {
-    let v: Value = serde_json::from_str(low_profile_json).unwrap_or_else(|e| panic!("LOW profile: {e}"));
+    let v: Value =
+        serde_json::from_str(low_profile_json).unwrap_or_else(|e| panic!("LOW profile: {e}"));
     v["profile"]["imports"]
         .as_array()
         .into_iter()
@@ -142,7 +169,11 @@ pub fn low_ids(low_profile_json: &str) -> Vec<String> {
 }
 
 fn all_mapped_ids(tech: &[Capability], nontech: &[NtCapability]) -> Vec<String> {
-    let tech = tech.iter().flat_map(|c| &c.subs).flat_map(|s| s.mappings.iter().chain(s.elements.iter().map(|e| &e.mappings)));
+    let tech = tech.iter().flat_map(|c| &c.subs).flat_map(|s| {
+        s.mappings
+            .iter()
+            .chain(s.elements.iter().map(|e| &e.mappings))
+    });
     let nontech = nontech
         .iter()
         .flat_map(|c| &c.sections)
@@ -162,7 +193,10 @@ fn all_mapped_ids(tech: &[Capability], nontech: &[NtCapability]) -> Vec<String> 
 
 /// The IoT controls of the federal profile's output that carry mappings, with them, catalog order:
 /// the 8259A elements and description-only sub-capabilities, then the 8259B actions.
-pub fn federal_iot_mappings(tech: &[Capability], nontech: &[NtCapability]) -> Vec<(String, Mappings, bool)> {
+pub fn federal_iot_mappings(
+    tech: &[Capability],
+    nontech: &[NtCapability],
+) -> Vec<(String, Mappings, bool)> {
     let mut out = Vec::new();
     for cap in tech {
         for (i, sub) in cap.subs.iter().enumerate() {
@@ -184,7 +218,11 @@ pub fn federal_iot_mappings(tech: &[Capability], nontech: &[NtCapability]) -> Ve
                     continue;
                 }
                 for (k, a) in t.actions.iter().enumerate() {
-                    out.push((format!("{topic}.{}", k + 1), union(a.subs.iter().map(|s| &s.mappings)), false));
+                    out.push((
+                        format!("{topic}.{}", k + 1),
+                        union(a.subs.iter().map(|s| &s.mappings)),
+                        false,
+                    ));
                 }
             }
         }
@@ -194,10 +232,17 @@ pub fn federal_iot_mappings(tech: &[Capability], nontech: &[NtCapability]) -> Ve
 
 /// The federal low-impact IoT profile: 8259A and 8259B profiles and the IoT-relevant part of the
 /// SP 800-53 rev5 LOW profile, merged as-is, with parameter values, guidance and links added.
-pub fn federal(ext: &str, tech: &[Capability], nontech: &[NtCapability], low_profile_json: &str) -> Value {
+pub fn federal(
+    ext: &str,
+    tech: &[Capability],
+    nontech: &[NtCapability],
+    low_profile_json: &str,
+) -> Value {
     let low = iot_low_ids(tech, nontech, low_profile_json);
-    let set_parameters: Vec<Value> =
-        SET_PARAMETERS.iter().map(|(id, v)| json!({ "param-id": id, "values": [v] })).collect();
+    let set_parameters: Vec<Value> = SET_PARAMETERS
+        .iter()
+        .map(|(id, v)| json!({ "param-id": id, "values": [v] }))
+        .collect();
     json!({ "profile": {
         "uuid": document::uuid(&format!("{FEDERAL}.{ext}")),
         "metadata": document::metadata(
@@ -221,7 +266,8 @@ pub fn federal(ext: &str, tech: &[Capability], nontech: &[NtCapability], low_pro
 fn federal_alters(tech: &[Capability], nontech: &[NtCapability], low: &[String]) -> Vec<Value> {
     let iot = federal_iot_mappings(tech, nontech);
     let related = |ids: &mut dyn Iterator<Item = &String>| -> Vec<Value> {
-        ids.map(|id| json!({ "href": format!("#{id}"), "rel": "related" })).collect()
+        ids.map(|id| json!({ "href": format!("#{id}"), "rel": "related" }))
+            .collect()
     };
     let mut alters = Vec::new();
     for (id, m, _) in &iot {
@@ -238,8 +284,16 @@ fn federal_alters(tech: &[Capability], nontech: &[NtCapability], low: &[String])
         }
     }
     for sp in low {
-        let a: Vec<&String> = iot.iter().filter(|(_, m, t)| *t && maps(m, sp)).map(|(id, _, _)| id).collect();
-        let b: Vec<&String> = iot.iter().filter(|(_, m, t)| !*t && maps(m, sp)).map(|(id, _, _)| id).collect();
+        let a: Vec<&String> = iot
+            .iter()
+            .filter(|(_, m, t)| *t && maps(m, sp))
+            .map(|(id, _, _)| id)
+            .collect();
+        let b: Vec<&String> = iot
+            .iter()
+            .filter(|(_, m, t)| !*t && maps(m, sp))
+            .map(|(id, _, _)| id)
+            .collect();
         if a.is_empty() && b.is_empty() {
             continue;
         }
@@ -263,7 +317,12 @@ fn maps(m: &Mappings, sp: &str) -> bool {
 }
 
 fn iot_guidance(a: &[&String], b: &[&String]) -> String {
-    let list = |ids: &[&String]| ids.iter().map(|id| format!("[{id}](#{id})")).collect::<Vec<_>>().join(", ");
+    let list = |ids: &[&String]| {
+        ids.iter()
+            .map(|id| format!("[{id}](#{id})"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let mut paras = Vec::new();
     if !a.is_empty() {
         paras.push(format!(
@@ -288,8 +347,15 @@ pub fn low_profile_copy(source: &str, ext: &str) -> String {
             format!("\"href\": \"{SP800_53}.xml\""),
             format!("\"href\": \"../catalogs/{SP800_53}.json\""),
         ),
-        _ => (format!("href=\"{SP800_53}.xml\""), format!("href=\"../catalogs/{SP800_53}.xml\"")),
+        _ => (
+            format!("href=\"{SP800_53}.xml\""),
+            format!("href=\"../catalogs/{SP800_53}.xml\""),
+        ),
     };
-    assert_eq!(source.matches(&from).count(), 1, "LOW profile ({ext}): one import href expected");
+    assert_eq!(
+        source.matches(&from).count(),
+        1,
+        "LOW profile ({ext}): one import href expected"
+    );
     source.replace(&from, &to)
 }

@@ -23,7 +23,8 @@ pub struct Sources {
     pub low_profile_xml: String,
 }
 
-const REFS: &str = "iot/informative-references/DRAFT_NIST_IoT_Device_Cybersecurity_Requirements_Catalog_to_";
+const REFS: &str =
+    "iot/informative-references/DRAFT_NIST_IoT_Device_Cybersecurity_Requirements_Catalog_to_";
 
 impl Sources {
     /// Reads everything under `catalogs/sources/`.
@@ -38,8 +39,12 @@ impl Sources {
             nontech_sp: table("800-53__non-technical-manufacturers"),
             nontech_csf: table("Cybersecurity_Framework__non-technical-manufacturers"),
             nistir_8259b: read(&dir.join("iot/nistir-8259b-draft.txt")),
-            low_profile_json: read(&dir.join("sp800-53-rev5/NIST_SP-800-53_rev5_LOW-baseline_profile.json")),
-            low_profile_xml: read(&dir.join("sp800-53-rev5/NIST_SP-800-53_rev5_LOW-baseline_profile.xml")),
+            low_profile_json: read(
+                &dir.join("sp800-53-rev5/NIST_SP-800-53_rev5_LOW-baseline_profile.json"),
+            ),
+            low_profile_xml: read(
+                &dir.join("sp800-53-rev5/NIST_SP-800-53_rev5_LOW-baseline_profile.xml"),
+            ),
         }
     }
 }
@@ -55,5 +60,8 @@ fn pages(dir: &Path) -> Vec<(String, String)> {
         .filter(|n| n.ends_with(".md"))
         .collect();
     names.sort();
-    names.into_iter().map(|n| (n.clone(), read(&dir.join(&n)))).collect()
+    names
+        .into_iter()
+        .map(|n| (n.clone(), read(&dir.join(&n))))
+        .collect()
 }

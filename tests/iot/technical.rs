@@ -62,8 +62,17 @@ pub struct Mappings {
 pub type Notes = Vec<String>;
 
 /// Reads the technical catalog from the pages (`(file name, text)`) and the two CSVs.
-pub fn read(pages: &[(String, String)], sp: &Table, csf: &Table, notes: &mut Notes) -> Vec<Capability> {
-    assert_eq!(sp.rows.len(), csf.rows.len(), "technical CSVs differ in length");
+pub fn read(
+    pages: &[(String, String)],
+    sp: &Table,
+    csf: &Table,
+    notes: &mut Notes,
+) -> Vec<Capability> {
+    assert_eq!(
+        sp.rows.len(),
+        csf.rows.len(),
+        "technical CSVs differ in length"
+    );
     CAPABILITIES
         .iter()
         .map(|&(id, file, csv_name)| {
@@ -97,7 +106,11 @@ struct PageSub {
 /// Line by line: the first heading names the capability, later headings (`#` or `##`, the pages
 /// differ) open sub-capabilities; bullets keep their indentation; other text is description.
 fn parse_page(page: &str) -> Page {
-    let mut out = Page { title: String::new(), description: Vec::new(), subs: Vec::new() };
+    let mut out = Page {
+        title: String::new(),
+        description: Vec::new(),
+        subs: Vec::new(),
+    };
     for line in text::body_lines(page) {
         let trimmed = line.trim();
         if let Some(heading) = trimmed.strip_prefix('#') {
@@ -105,7 +118,11 @@ fn parse_page(page: &str) -> Page {
             if out.title.is_empty() {
                 out.title = heading;
             } else {
-                out.subs.push(PageSub { title: heading, description: Vec::new(), bullets: Vec::new() });
+                out.subs.push(PageSub {
+                    title: heading,
+                    description: Vec::new(),
+                    bullets: Vec::new(),
+                });
             }
         } else if let Some((indent, bullet)) = text::bullet(line) {
             if let Some(sub) = out.subs.last_mut() {
@@ -136,24 +153,42 @@ fn capability(id: &'static str, page: &Page, rows: &[Row], notes: &mut Notes) ->
             _ => groups.push((name, vec![row])),
         }
     }
-    assert_eq!(groups.len(), page.subs.len(), "{id}: sub-capabilities in CSV and page differ");
+    assert_eq!(
+        groups.len(),
+        page.subs.len(),
+        "{id}: sub-capabilities in CSV and page differ"
+    );
     let subs = groups
         .iter()
         .zip(&page.subs)
         .map(|((name, rows), sub)| {
-            assert_eq!(text::key(name), text::key(&sub.title), "{id}: sub-capability order");
+            assert_eq!(
+                text::key(name),
+                text::key(&sub.title),
+                "{id}: sub-capability order"
+            );
             sub_capability(sub, rows, notes)
         })
         .collect();
-    Capability { id, title: page.title.clone(), description: page.description.join(" "), subs }
+    Capability {
+        id,
+        title: page.title.clone(),
+        description: page.description.join(" "),
+        subs,
+    }
 }
 
 fn sub_capability(sub: &PageSub, rows: &[Row], notes: &mut Notes) -> SubCapability {
     let description = (!sub.description.is_empty()).then(|| sub.description.join(" "));
     if sub.bullets.is_empty() {
         // A sub-capability with only a description: its one CSV row repeats the description.
-        let [(row, csf_row)] = rows else { panic!("{}: expected one CSV row", sub.title) };
-        assert_eq!(text::key(&row[3]), text::key(description.as_deref().unwrap_or_default()));
+        let [(row, csf_row)] = rows else {
+            panic!("{}: expected one CSV row", sub.title)
+        };
+        assert_eq!(
+            text::key(&row[3]),
+            text::key(description.as_deref().unwrap_or_default())
+        );
         return SubCapability {
             title: sub.title.clone(),
             description,
@@ -161,35 +196,77 @@ fn sub_capability(sub: &PageSub, rows: &[Row], notes: &mut Notes) -> SubCapabili
             mappings: Some(mappings(row, csf_row)),
         };
     }
-    let elements = rows.iter().map(|&(row, csf_row)| element(sub, &description, row, csf_row, notes)).collect();
-    SubCapability { title: sub.title.clone(), description, elements, mappings: None }
+    let elements = rows
+        .iter()
+        .map(|&(row, csf_row)| element(sub, &description, row, csf_row, notes))
+        .collect();
+    SubCapability {
+        title: sub.title.clone(),
+        description,
+        elements,
+        mappings: None,
+    }
 }
 
 fn mappings(row: &[String], csf_row: &[String]) -> Mappings {
-    Mappings { sp800_53: mapping::sp800_53(&row[4], &row[5]), csf: mapping::csf(&csf_row[4]) }
+    Mappings {
+        sp800_53: mapping::sp800_53(&row[4], &row[5]),
+        csf: mapping::csf(&csf_row[4]),
+    }
 }
 
 /// An element cell: the first line is the element, `o` lines are items, `-` lines their sub-items.
-fn element(sub: &PageSub, description: &Option<String>, row: &[String], csf_row: &[String], notes: &mut Notes) -> Element {
-    assert_eq!(text::key(&row[3]), text::key(&csf_row[3]), "CSV rows out of step: {}", row[3]);
+fn element(
+    sub: &PageSub,
+    description: &Option<String>,
+    row: &[String],
+    csf_row: &[String],
+    notes: &mut Notes,
+) -> Element {
+    assert_eq!(
+        text::key(&row[3]),
+        text::key(&csf_row[3]),
+        "CSV rows out of step: {}",
+        row[3]
+    );
     let mut lines = row[3].lines().filter(|l| !l.trim().is_empty());
     let first = lines.next().unwrap_or_default();
     let mut items: Vec<Item> = Vec::new();
     for line in lines {
         let trimmed = line.trim_start();
-        if let Some(rest) = trimmed.strip_prefix("o\t").or_else(|| trimmed.strip_prefix("o ")) {
-            items.push(Item { text: prose(sub, rest, notes), items: Vec::new() });
-        } else if let Some(rest) = trimmed.strip_prefix("-\t").or_else(|| trimmed.strip_prefix("- ")) {
-            let parent = items.last_mut().unwrap_or_else(|| panic!("sub-item without item: {line}"));
-            parent.items.push(Item { text: prose(sub, rest, notes), items: Vec::new() });
+        if let Some(rest) = trimmed
+            .strip_prefix("o\t")
+            .or_else(|| trimmed.strip_prefix("o "))
+        {
+            items.push(Item {
+                text: prose(sub, rest, notes),
+                items: Vec::new(),
+            });
+        } else if let Some(rest) = trimmed
+            .strip_prefix("-\t")
+            .or_else(|| trimmed.strip_prefix("- "))
+        {
+            let parent = items
+                .last_mut()
+                .unwrap_or_else(|| panic!("sub-item without item: {line}"));
+            parent.items.push(Item {
+                text: prose(sub, rest, notes),
+                items: Vec::new(),
+            });
         } else {
             panic!("unexpected element line: {line:?}");
         }
     }
     let field = row[2].trim();
-    let lead_in = (!field.is_empty() && text::key(field) != text::key(description.as_deref().unwrap_or_default()))
-        .then(|| prose(sub, field, notes));
-    Element { lead_in, text: prose(sub, first, notes), items, mappings: mappings(row, csf_row) }
+    let lead_in = (!field.is_empty()
+        && text::key(field) != text::key(description.as_deref().unwrap_or_default()))
+    .then(|| prose(sub, field, notes));
+    Element {
+        lead_in,
+        text: prose(sub, first, notes),
+        items,
+        mappings: mappings(row, csf_row),
+    }
 }
 
 /// The Markdown text of a CSV line: the sub-capability's bullet with the same key, else the CSV text.

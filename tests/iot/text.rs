@@ -91,7 +91,10 @@ fn decode_entities(s: &str) -> String {
     while let Some(start) = rest.find('&') {
         out.push_str(&rest[..start]);
         let tail = &rest[start..];
-        match tail.find(';').and_then(|end| Some((entity(&tail[1..end])?, end))) {
+        match tail
+            .find(';')
+            .and_then(|end| Some((entity(&tail[1..end])?, end)))
+        {
             Some((c, end)) => {
                 out.push(c);
                 rest = &tail[end + 1..];
@@ -131,7 +134,10 @@ fn entity(name: &str) -> Option<char> {
 fn strip_emphasis(s: &str) -> String {
     let s = s.replace("**", "");
     let chars: Vec<char> = s.chars().collect();
-    let word = |i: Option<usize>| i.and_then(|i| chars.get(i)).is_some_and(|c| c.is_alphanumeric());
+    let word = |i: Option<usize>| {
+        i.and_then(|i| chars.get(i))
+            .is_some_and(|c| c.is_alphanumeric())
+    };
     chars
         .iter()
         .enumerate()
@@ -141,20 +147,32 @@ fn strip_emphasis(s: &str) -> String {
 }
 
 fn collapse_whitespace(s: &str) -> String {
-    s.split(|c: char| c.is_whitespace()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
+    s.split(|c: char| c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[test]
 fn clean_removes_web_debris_and_decodes_entities() {
     let raw = "{% include openExamples.html %} the manufacturer&#39;s &quot;x&quot;&nbsp;&nbsp;<br/>{: #Doc1 }";
     assert_eq!(clean(raw), "the manufacturer's \"x\"");
-    assert_eq!(clean(" - _Example they_ _meet._<br/><br/>"), "- Example they meet.");
-    assert_eq!(clean("device\u{e2}\u{20ac}\u{2122}s **bold**"), "device\u{2019}s bold");
+    assert_eq!(
+        clean(" - _Example they_ _meet._<br/><br/>"),
+        "- Example they meet."
+    );
+    assert_eq!(
+        clean("device\u{e2}\u{20ac}\u{2122}s **bold**"),
+        "device\u{2019}s bold"
+    );
 }
 
 #[test]
 fn key_ignores_case_punctuation_and_spacing() {
-    assert_eq!(key("Ability to revoke their access."), key("ability to revoke  their access"));
+    assert_eq!(
+        key("Ability to revoke their access."),
+        key("ability to revoke  their access")
+    );
 }
 
 /// The lines of a Jekyll page after its YAML front matter (`---` … `---`).
@@ -172,7 +190,9 @@ pub fn body_lines(page: &str) -> Vec<&str> {
 /// A Markdown bullet line: its indentation (tabs count 4) and its text after `- `.
 pub fn bullet(line: &str) -> Option<(usize, &str)> {
     let trimmed = line.trim_start();
-    let text = trimmed.strip_prefix("- ").or_else(|| (trimmed == "-").then_some(""))?;
+    let text = trimmed
+        .strip_prefix("- ")
+        .or_else(|| (trimmed == "-").then_some(""))?;
     let indent = line[..line.len() - trimmed.len()]
         .chars()
         .map(|c| if c == '\t' { 4 } else { 1 })
