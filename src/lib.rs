@@ -1,2 +1,3 @@
 //! oscalc: the OSCAL profile compiler.
 #![forbid(unsafe_code)]
+pub mod model;
