@@ -1,2 +1,4 @@
 //! oscalc: the OSCAL profile compiler.
 #![forbid(unsafe_code)]
+
+pub mod xml;
