@@ -398,3 +398,236 @@ fn check_doctype(d: &quick_xml::events::BytesText<'_>, offset: usize) -> Result<
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::xml::{XmlError, XmlLimits, read};
+
+    const NS: &str = "http://csrc.nist.gov/ns/oscal/1.0";
+
+    fn error(bytes: &[u8]) -> XmlError {
+        match read(bytes, &XmlLimits::default()) {
+            Ok(r) => panic!("read succeeded: {:?}", r.value),
+            Err(e) => e,
+        }
+    }
+
+    fn assert_error(bytes: &[u8], code: &str, offset: usize) {
+        let e = error(bytes);
+        assert_eq!((e.code, e.offset), (code, offset), "{e}");
+    }
+
+    fn catalog(body: &str) -> String {
+        format!(r#"<catalog xmlns="{NS}" uuid="u">{body}</catalog>"#)
+    }
+
+    #[test]
+    fn doctype_with_external_entity_is_refused() {
+        let bytes = include_bytes!("../../tests/fixtures/xml/req-spoofing-resource.xml");
+        let at = bytes
+            .windows(9)
+            .position(|w| w == b"<!DOCTYPE")
+            .unwrap_or(usize::MAX);
+        assert_error(bytes, "load-xml-dtd", at);
+    }
+
+    #[test]
+    fn billion_laughs_is_refused_at_the_doctype() {
+        let doc = r#"<?xml version="1.0"?>
+<!DOCTYPE catalog [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>
+<catalog xmlns="http://csrc.nist.gov/ns/oscal/1.0" uuid="&lol2;"/>"#;
+        assert_error(doc.as_bytes(), "load-xml-dtd", 22);
+    }
+
+    #[test]
+    fn bare_doctype_is_ignored() {
+        let doc = format!("<!DOCTYPE catalog>{}", catalog(""));
+        let read = read(doc.as_bytes(), &XmlLimits::default()).expect("reads");
+        assert_eq!(read.value["uuid"], "u");
+    }
+
+    #[test]
+    fn undeclared_entity_in_text_is_refused() {
+        let doc = catalog("<metadata><title>a &lol9; b</title></metadata>");
+        let at = doc.find("&lol9;").unwrap_or(usize::MAX);
+        let e = error(doc.as_bytes());
+        assert_eq!((e.code, e.offset), ("load-xml-entity", at), "{e}");
+        assert!(e.message.contains("&lol9;"), "{}", e.message);
+    }
+
+    #[test]
+    fn undeclared_entity_in_attribute_is_refused() {
+        let doc = format!(r#"<catalog xmlns="{NS}" uuid="&xxe;"/>"#);
+        let at = doc.find("uuid").unwrap_or(usize::MAX);
+        assert_error(doc.as_bytes(), "load-xml-entity", at);
+    }
+
+    #[test]
+    fn predefined_and_numeric_references_are_resolved() {
+        let doc = catalog(r#"<param id="a&amp;b&#x41;&#66;&lt;&gt;&quot;&apos;"/>"#);
+        let read = read(doc.as_bytes(), &XmlLimits::default()).expect("reads");
+        assert_eq!(read.value["params"][0]["id"], "a&bAB<>\"'");
+    }
+
+    #[test]
+    fn deep_nesting_is_a_limit_error_not_a_crash() {
+        let mut doc = format!(r#"<catalog xmlns="{NS}" uuid="u">"#);
+        for _ in 0..100_000 {
+            doc.push_str("<group>");
+        }
+        // The root is depth 1; the 256th group is the 257th element.
+        let at = doc.find("<group>").unwrap_or(0) + 255 * "<group>".len();
+        assert_error(doc.as_bytes(), "load-limit", at);
+    }
+
+    #[test]
+    fn nesting_limit_is_configurable() {
+        let doc = catalog("<group><group/></group>");
+        let limits = XmlLimits {
+            max_depth: 2,
+            ..XmlLimits::default()
+        };
+        let e = read(doc.as_bytes(), &limits).expect_err("too deep");
+        assert_eq!(e.code, "load-limit");
+        assert_eq!(e.offset, doc.find("<group/>").unwrap_or(0));
+    }
+
+    #[test]
+    fn size_limit_is_checked_first() {
+        let doc = catalog("");
+        let limits = XmlLimits {
+            max_bytes: 10,
+            ..XmlLimits::default()
+        };
+        let e = read(doc.as_bytes(), &limits).expect_err("too big");
+        assert_eq!((e.code, e.offset), ("load-limit", 10));
+    }
+
+    #[test]
+    fn truncated_document_names_the_open_element() {
+        let doc = catalog("<metadata><title>T</title>");
+        let cut = &doc[..doc.find("</catalog>").unwrap_or(0)];
+        let e = error(cut.as_bytes());
+        assert_eq!((e.code, e.offset), ("load-xml-syntax", cut.len()), "{e}");
+        assert!(e.message.contains("metadata"), "{}", e.message);
+    }
+
+    #[test]
+    fn truncated_inside_a_tag_is_a_syntax_error() {
+        let doc = catalog("<metadata");
+        let cut = &doc[..doc.find("</catalog>").unwrap_or(0)];
+        assert_eq!(error(cut.as_bytes()).code, "load-xml-syntax");
+    }
+
+    #[test]
+    fn mismatched_end_tag_is_a_syntax_error() {
+        let doc = catalog("<group></control>");
+        let e = error(doc.as_bytes());
+        assert_eq!(e.code, "load-xml-syntax", "{e}");
+        assert_eq!(e.offset, doc.find("</control>").unwrap_or(0));
+    }
+
+    #[test]
+    fn empty_and_blank_documents_are_syntax_errors() {
+        assert_error(b"", "load-xml-syntax", 0);
+        assert_error(b"  \n", "load-xml-syntax", 3);
+        assert_error(b"<?xml version=\"1.0\"?><!-- c -->", "load-xml-syntax", 31);
+    }
+
+    #[test]
+    fn invalid_utf8_is_located() {
+        let mut doc = catalog("<metadata><title>").into_bytes();
+        let at = doc.len();
+        doc.extend_from_slice(b"caf\xe9</title></metadata></catalog>");
+        assert_error(&doc, "load-encoding", at + 3);
+    }
+
+    #[test]
+    fn other_declared_encoding_is_refused() {
+        let doc = format!(
+            r#"<?xml version="1.0" encoding="ISO-8859-1"?>{}"#,
+            catalog("")
+        );
+        assert_error(doc.as_bytes(), "load-encoding", 0);
+    }
+
+    #[test]
+    fn utf16_is_refused() {
+        assert_error(b"\xff\xfe<\x00c\x00", "load-encoding", 0);
+    }
+
+    #[test]
+    fn utf8_bom_is_skipped_and_offsets_count_it() {
+        let mut doc = b"\xef\xbb\xbf".to_vec();
+        doc.extend_from_slice(catalog("").as_bytes());
+        let read = read(&doc, &XmlLimits::default()).expect("reads");
+        assert_eq!(read.positions.first(), Some(&("/catalog".to_owned(), 3)));
+    }
+
+    #[test]
+    fn wrong_root_is_a_shape_error() {
+        let doc = format!(r#"<?xml version="1.0"?><system-security-plan xmlns="{NS}"/>"#);
+        let e = error(doc.as_bytes());
+        assert_eq!((e.code, e.offset), ("load-xml-shape", 21), "{e}");
+        assert!(e.message.contains("system-security-plan"), "{}", e.message);
+    }
+
+    #[test]
+    fn root_outside_the_oscal_namespace_is_refused() {
+        assert_error(b"<catalog uuid=\"u\"/>", "load-xml-namespace", 0);
+        assert_error(
+            b"<catalog xmlns=\"http://example.com/\" uuid=\"u\"/>",
+            "load-xml-namespace",
+            0,
+        );
+    }
+
+    #[test]
+    fn prefixed_oscal_elements_are_read() {
+        let doc = format!(r#"<o:catalog xmlns:o="{NS}" uuid="u"><o:param id="p"/></o:catalog>"#);
+        let read = read(doc.as_bytes(), &XmlLimits::default()).expect("reads");
+        assert_eq!(read.value["params"][0]["id"], "p");
+    }
+
+    #[test]
+    fn content_after_the_root_is_a_syntax_error() {
+        let doc = format!("{}<catalog/>", catalog(""));
+        let e = error(doc.as_bytes());
+        assert_eq!(e.code, "load-xml-syntax", "{e}");
+        let text = format!("{} trailing", catalog(""));
+        assert_eq!(error(text.as_bytes()).code, "load-xml-syntax");
+    }
+
+    #[test]
+    fn comments_and_processing_instructions_are_skipped() {
+        let doc = format!(
+            r#"<?xml version="1.0"?><?xml-model href="x.sch"?><!-- a -->{}<!-- b -->"#,
+            catalog("<!-- c --><?pi x?><param id=\"p\"/>")
+        );
+        let read = read(doc.as_bytes(), &XmlLimits::default()).expect("reads");
+        assert_eq!(read.value["params"][0]["id"], "p");
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic() {
+        // A cheap stand-in for the fuzz target: every prefix of a rich document, and some noise.
+        let doc = include_str!("../../tests/fixtures/xml/loose-parameters.xml");
+        for end in 0..doc.len() {
+            let _ = read(&doc.as_bytes()[..end], &XmlLimits::default());
+        }
+        let mut seed = 0x2545_f491_u32;
+        for _ in 0..2000 {
+            let mut bytes = doc.as_bytes().to_vec();
+            for _ in 0..4 {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                let at = seed as usize % bytes.len();
+                if let Some(b) = bytes.get_mut(at) {
+                    *b = (seed >> 8) as u8;
+                }
+            }
+            let _ = read(&bytes, &XmlLimits::default());
+        }
+    }
+}

@@ -46,7 +46,9 @@ pub use write::write;
 /// Bounds on what [`read`] accepts; a breach is `load-limit`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct XmlLimits {
-    /// Deepest element nesting accepted (the root is depth 1). Default 256.
+    /// Deepest element nesting accepted (the root is depth 1). Default 256, which is also the
+    /// deepest value [`write`] accepts; raising it far (thousands) lets a document build values
+    /// whose recursive drop needs a large stack.
     pub max_depth: usize,
     /// Largest document accepted, in bytes. Default 256 MiB.
     pub max_bytes: usize,
