@@ -108,17 +108,30 @@ pub struct XmlRead {
 /// Appends `text` XML-escaped; in attributes also quotes and the characters attribute
 /// normalization would turn into spaces.
 pub(crate) fn escape_into(out: &mut String, text: &str, attribute: bool) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' if attribute => out.push_str("&quot;"),
-            '\n' if attribute => out.push_str("&#xA;"),
-            '\t' if attribute => out.push_str("&#x9;"),
-            '\r' => out.push_str("&#xD;"),
-            c => out.push(c),
-        }
+    let mut rest = text;
+    while let Some(at) = rest.bytes().position(|b| needs_escape(b, attribute)) {
+        // `at` is an ASCII byte, so both slices fall on character boundaries.
+        out.push_str(rest.get(..at).unwrap_or(""));
+        let mut chars = rest.get(at..).unwrap_or("").chars();
+        out.push_str(match chars.next() {
+            Some('&') => "&amp;",
+            Some('<') => "&lt;",
+            Some('>') => "&gt;",
+            Some('"') => "&quot;",
+            Some('\n') => "&#xA;",
+            Some('\t') => "&#x9;",
+            _ => "&#xD;",
+        });
+        rest = chars.as_str();
+    }
+    out.push_str(rest);
+}
+
+fn needs_escape(b: u8, attribute: bool) -> bool {
+    match b {
+        b'&' | b'<' | b'>' | b'\r' => true,
+        b'"' | b'\n' | b'\t' => attribute,
+        _ => false,
     }
 }
 

@@ -68,7 +68,8 @@ enum Slot {
 struct Node {
     def: &'static Def,
     name: &'static str,
-    pointer: String,
+    /// Index of this node's own entry in `positions` (its pointer).
+    pointer: usize,
     /// Index of this node's slot in its parent.
     slot: usize,
     flags: Vec<Option<String>>,
@@ -81,6 +82,8 @@ struct Node {
 /// An open markup element, or one block element of unwrapped prose, being serialized.
 #[derive(Debug)]
 struct Markup {
+    /// The markup field (`title`), or for unwrapped prose the element holding it (`part`).
+    field: &'static str,
     slot: usize,
     buf: String,
     /// Elements open inside the markup (for unwrapped prose, the block itself first).
@@ -93,6 +96,21 @@ struct Markup {
     open_tag: bool,
 }
 
+impl Markup {
+    fn new(field: &'static str, slot: usize, multiline: bool, unwrapped: bool) -> Markup {
+        Markup {
+            field,
+            slot,
+            buf: String::new(),
+            open: Vec::new(),
+            multiline,
+            unwrapped,
+            pending: String::new(),
+            open_tag: false,
+        }
+    }
+}
+
 #[derive(Debug)]
 enum Frame {
     Node(Node),
@@ -101,7 +119,7 @@ enum Frame {
         name: &'static str,
         item: &'static str,
         def: &'static Def,
-        pointer: String,
+        pointer: usize,
         slot: usize,
         items: Vec<Value>,
     },
@@ -114,6 +132,11 @@ struct Reader {
     positions: Vec<(String, u32)>,
     root: &'static str,
     done: Option<(&'static str, Value)>,
+}
+
+/// The pointer recorded at `index` of the position list.
+fn pointer_at(positions: &[(String, u32)], index: usize) -> &str {
+    positions.get(index).map_or("", |(p, _)| p.as_str())
 }
 
 fn shape(message: String, offset: usize) -> XmlError {
@@ -159,7 +182,7 @@ impl Reader {
                         offset,
                     ));
                 }
-                let pointer = format!("{pointer}/{}", items.len());
+                let pointer = format!("{}/{}", pointer_at(&self.positions, *pointer), items.len());
                 let (def, item) = (*def, *item);
                 self.open_node(def, item, pointer, 0, attrs, offset)
             }
@@ -213,9 +236,10 @@ impl Reader {
             return Ok(());
         };
         let slot = node.slots.get(index);
+        let base = pointer_at(&self.positions, node.pointer);
         let pointer = match (child.shape, slot) {
             (Shape::One | Shape::Grouped(_), Some(Slot::Unset)) => {
-                format!("{}/{}", node.pointer, child.json)
+                format!("{base}/{}", child.json)
             }
             (Shape::One | Shape::Grouped(_), _) => {
                 return Err(shape(
@@ -224,20 +248,20 @@ impl Reader {
                 ));
             }
             (Shape::Many, Some(Slot::Many(items))) => {
-                format!("{}/{}/{}", node.pointer, child.json, items.len())
+                format!("{base}/{}/{}", child.json, items.len())
             }
-            (Shape::Many, _) => format!("{}/{}/0", node.pointer, child.json),
+            (Shape::Many, _) => format!("{base}/{}/0", child.json),
             (Shape::Unwrapped, _) => return self.open_prose(index, name, attrs, offset),
         };
         match child.shape {
             Shape::Grouped(item) => {
                 no_attributes(child.xml, attrs)?;
-                self.positions.push((pointer.clone(), offset32(offset)));
+                self.positions.push((pointer, offset32(offset)));
                 self.stack.push(Frame::Group {
                     name: child.xml,
                     item,
                     def: child.def,
-                    pointer,
+                    pointer: self.positions.len() - 1,
                     slot: index,
                     items: Vec::new(),
                 });
@@ -259,18 +283,10 @@ impl Reader {
             return Ok(());
         };
         if !matches!(node.slots.get(index), Some(Slot::Prose(_))) {
-            self.positions
-                .push((format!("{}/prose", node.pointer), offset32(offset)));
+            let pointer = format!("{}/prose", pointer_at(&self.positions, node.pointer));
+            self.positions.push((pointer, offset32(offset)));
         }
-        let mut m = Markup {
-            slot: index,
-            buf: String::new(),
-            open: Vec::new(),
-            multiline: true,
-            unwrapped: true,
-            pending: String::new(),
-            open_tag: false,
-        };
+        let mut m = Markup::new(node.name, index, true, true);
         markup_start(&mut m, name, true, attrs, offset)?;
         self.stack.push(Frame::Markup(m));
         Ok(())
@@ -285,18 +301,13 @@ impl Reader {
         attrs: &[Attr<'_>],
         offset: usize,
     ) -> Result<(), XmlError> {
-        self.positions.push((pointer.clone(), offset32(offset)));
+        self.positions.push((pointer, offset32(offset)));
+        let pointer = self.positions.len() - 1;
         if matches!(def.content, Content::MarkupLine | Content::MarkupMultiline) {
             no_attributes(name, attrs)?;
-            self.stack.push(Frame::Markup(Markup {
-                slot,
-                buf: String::new(),
-                open: Vec::new(),
-                multiline: matches!(def.content, Content::MarkupMultiline),
-                unwrapped: false,
-                pending: String::new(),
-                open_tag: false,
-            }));
+            let multiline = matches!(def.content, Content::MarkupMultiline);
+            self.stack
+                .push(Frame::Markup(Markup::new(name, slot, multiline, false)));
             return Ok(());
         }
         if def.is_scalar() {
@@ -314,8 +325,8 @@ impl Reader {
         };
         for attr in attrs {
             let key: &str = &attr.name;
-            self.positions
-                .push((format!("{}/{key}", node.pointer), offset32(attr.offset)));
+            let pointer = format!("{}/{key}", pointer_at(&self.positions, node.pointer));
+            self.positions.push((pointer, offset32(attr.offset)));
             match def.flags.iter().position(|f| *f == key) {
                 Some(i) => {
                     if let Some(flag) = node.flags.get_mut(i) {
@@ -468,11 +479,16 @@ fn finish_node(node: Node) -> Value {
         if def.is_scalar() {
             return value;
         }
-        let mut map = flag_map(def, node.flags, node.extra);
+        let mut map = flag_map(def, node.flags, node.extra, 1);
         map.insert(key.to_owned(), value);
         return Value::Object(map);
     }
-    let mut map = flag_map(def, node.flags, node.extra);
+    let children = node
+        .slots
+        .iter()
+        .filter(|s| !matches!(s, Slot::Unset))
+        .count();
+    let mut map = flag_map(def, node.flags, node.extra, children);
     for (child, slot) in def.children().iter().zip(node.slots) {
         let value = match slot {
             Slot::Unset => continue,
@@ -489,8 +505,11 @@ fn flag_map(
     def: &Def,
     flags: Vec<Option<String>>,
     extra: Vec<(String, String)>,
+    more: usize,
 ) -> Map<String, Value> {
-    let mut map = Map::new();
+    // Sized once: a catalog has tens of thousands of small objects.
+    let present = flags.iter().filter(|f| f.is_some()).count();
+    let mut map = Map::with_capacity(present + extra.len() + more);
     for (name, value) in def.flags.iter().zip(flags) {
         if let Some(value) = value {
             map.insert((*name).to_owned(), Value::String(value));
@@ -527,8 +546,9 @@ fn markup_start(
 ) -> Result<(), XmlError> {
     let known = MARKUP_ELEMENTS.iter().find(|n| **n == name);
     let (Some(name), true) = (known, oscal) else {
+        let parent = m.open.last().unwrap_or(&m.field);
         return Err(shape(
-            format!("element `{name}` is not allowed in markup"),
+            format!("element `{name}` is not allowed in `{parent}` (markup)"),
             offset,
         ));
     };
@@ -890,6 +910,28 @@ mod tests {
             assert_eq!(e.code, "load-xml-shape", "{body}: {e}");
             assert_eq!(e.offset, doc.find(at).unwrap_or(0), "{body}: {e}");
         }
+    }
+
+    #[test]
+    fn foreign_element_in_markup_names_the_markup_field() {
+        let doc = format!(
+            r##"<catalog xmlns="{NS}" uuid="c"><metadata><title>a <em>b<div/></em></title></metadata></catalog>"##
+        );
+        let e = read(doc.as_bytes(), &XmlLimits::default()).expect_err("div in markup");
+        assert!(
+            e.message.contains("`div`") && e.message.contains("`em`"),
+            "{}",
+            e.message
+        );
+        let doc = format!(
+            r##"<catalog xmlns="{NS}" uuid="c"><control id="a"><title>A</title><part name="s"><div/></part></control></catalog>"##
+        );
+        let e = read(doc.as_bytes(), &XmlLimits::default()).expect_err("div in part");
+        assert!(
+            e.message.contains("`div`") && e.message.contains("`part`"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

@@ -262,9 +262,15 @@ impl Writer {
                 self.out.push('<');
                 self.out.push_str(child.xml);
                 self.out.push('>');
+                let before = self.out.len();
                 self.items(item, child.def, value, level + 1, &path)?;
-                self.indent(level);
-                self.close(child.xml);
+                if self.out.len() == before {
+                    self.out.pop();
+                    self.out.push_str("/>");
+                } else {
+                    self.indent(level);
+                    self.close(child.xml);
+                }
                 Ok(())
             }
             Shape::Unwrapped => {
@@ -363,16 +369,7 @@ impl Writer {
                     }
                 }
                 Event::CData(t) => escape_into(&mut self.out, &t, false),
-                Event::GeneralRef(r) => {
-                    let name: &str = &r;
-                    let known = matches!(name, "amp" | "lt" | "gt" | "quot" | "apos");
-                    if !known && !matches!(r.resolve_char_ref(), Ok(Some(_))) {
-                        return Err(bad(format!("has entity reference `&{name};`")));
-                    }
-                    self.out.push('&');
-                    self.out.push_str(name);
-                    self.out.push(';');
-                }
+                Event::GeneralRef(r) => self.reference(&r, &bad)?,
                 Event::Comment(_) | Event::PI(_) => {}
                 Event::Decl(_) | Event::DocType(_) => {
                     return Err(bad("has a declaration".to_owned()));
@@ -385,6 +382,23 @@ impl Writer {
         } else {
             Err(bad("has an unclosed element".to_owned()))
         }
+    }
+
+    /// A predefined entity or character reference in markup, copied; any other is refused.
+    fn reference(
+        &mut self,
+        r: &quick_xml::events::BytesRef<'_>,
+        bad: &dyn Fn(String) -> XmlError,
+    ) -> Result<(), XmlError> {
+        let name: &str = r;
+        let known = matches!(name, "amp" | "lt" | "gt" | "quot" | "apos");
+        if !known && !matches!(r.resolve_char_ref(), Ok(Some(_))) {
+            return Err(bad(format!("has entity reference `&{name};`")));
+        }
+        self.out.push('&');
+        self.out.push_str(name);
+        self.out.push(';');
+        Ok(())
     }
 
     /// A start or empty tag of markup, copied after checking its name and attributes.
