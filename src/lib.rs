@@ -1,2 +1,28 @@
 //! oscalc: the OSCAL profile compiler.
+//!
+//! The pipeline, one module per stage:
+//! 1. [`load`]: bytes → typed [`model::Document`] (JSON directly, XML through [`xml`]).
+//! 2. [`graph`]: every imported document, fetched once through a [`World`], in post-order.
+//! 3. per profile, children first ([`resolve`]): [`resolve::select`] per import →
+//!    [`resolve::merge`] → [`resolve::modify`] → [`resolve::finish`].
+//! 4. [`emit`]: the resolved catalog as JSON or XML bytes.
 #![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod diag;
+pub mod emit;
+pub mod graph;
+pub mod load;
+pub mod model;
+pub mod options;
+pub mod resolve;
+pub mod source;
+pub mod world;
+pub mod xml;
+
+pub use diag::{Diagnostic, Errors, Severity, Warned};
+pub use emit::{Emit, emit};
+pub use load::Format;
+pub use options::Options;
+pub use resolve::{ResolvedCatalog, Session, resolve};
+pub use world::{FsWorld, MemWorld, World};

@@ -1,0 +1,147 @@
+//! The registry of diagnostic codes: each code, its default severity and what it means.
+//!
+//! Spec codes are the requirement ids of the profile-resolution specification; ours never start
+//! with `req-`, `rq-` or `id-`. Codes never change meaning.
+
+use super::Severity;
+
+/// One registered code.
+#[derive(Debug, Clone, Copy)]
+pub struct CodeInfo {
+    /// The code.
+    pub code: &'static str,
+    /// Default severity.
+    pub severity: Severity,
+    /// One line on what it means.
+    pub summary: &'static str,
+}
+
+const fn e(code: &'static str, summary: &'static str) -> CodeInfo {
+    CodeInfo {
+        code,
+        severity: Severity::Error,
+        summary,
+    }
+}
+
+const fn w(code: &'static str, summary: &'static str) -> CodeInfo {
+    CodeInfo {
+        code,
+        severity: Severity::Warning,
+        summary,
+    }
+}
+
+/// Every code the library emits.
+pub const CODES: &[CodeInfo] = &[
+    e("req-uri-error", "an import could not be acquired"),
+    e(
+        "req-internal-error",
+        "a `#uuid` import names no usable back-matter resource",
+    ),
+    e("req-circular-error", "the import graph has a cycle"),
+    e(
+        "req-stucture",
+        "more than one structuring directive in merge",
+    ),
+    e(
+        "req-meta-oscalversion-error",
+        "inputs of different OSCAL major versions",
+    ),
+    w(
+        "req-include-by-match-empty",
+        "a matching without a pattern matches nothing",
+    ),
+    w(
+        "req-structure-none",
+        "merge without flat, as-is or custom: treated as flat",
+    ),
+    w(
+        "req-merge-keep-warning",
+        "duplicate controls kept under combine keep",
+    ),
+    w(
+        "req-merge-combine",
+        "combine method merge is deprecated; treated as use-first",
+    ),
+    w(
+        "req-custom-select-warning",
+        "a custom insert-controls selects nothing",
+    ),
+    w(
+        "req-modify-set-param-warning",
+        "set-parameter names no parameter",
+    ),
+    w(
+        "req-modify-alter-add-explicit-id",
+        "add by-id names the altered control itself",
+    ),
+    w(
+        "req-modify-alter-add-explicit-id-warning",
+        "add by-id names nothing inside the control",
+    ),
+    w(
+        "req-modify-param-multi",
+        "several set-parameters for one parameter",
+    ),
+    e("load-json-syntax", "the JSON text is malformed"),
+    e("load-xml-syntax", "the XML text is malformed"),
+    e("load-xml-dtd", "the XML declares a DTD; refused"),
+    e(
+        "load-xml-entity",
+        "the XML references an entity; never expanded",
+    ),
+    e("load-xml-shape", "an XML element is not allowed there"),
+    e(
+        "load-xml-namespace",
+        "the XML root is not in the OSCAL namespace",
+    ),
+    e("load-encoding", "the input is not UTF-8"),
+    e(
+        "load-shape",
+        "the document does not have the OSCAL model's shape",
+    ),
+    e(
+        "load-root",
+        "the document is neither a catalog nor a profile",
+    ),
+    e("load-empty", "the input is empty"),
+    e("load-limit", "an input exceeds a configured limit"),
+    e("fetch-not-found", "the file does not exist"),
+    e("fetch-io", "the file could not be read"),
+    e(
+        "fetch-remote-disabled",
+        "a remote import without --allow-remote",
+    ),
+    e("fetch-unsupported", "the URI scheme is not supported"),
+    e("merge-combine-unknown", "unknown combine method"),
+    w(
+        "merge-with-parent-controls",
+        "with-parent-controls is not in the released schema",
+    ),
+    w(
+        "merge-custom-unplaced",
+        "a selected control is placed by no insert-controls",
+    ),
+    w(
+        "select-unknown-id",
+        "with-id names no control of the import",
+    ),
+    w("select-import-empty", "an import selects no control"),
+    w("modify-alter-unknown-control", "alter names no control"),
+    w(
+        "modify-remove-no-match",
+        "remove matches nothing in the control",
+    ),
+    w("ref-duplicate-id", "two objects in the output share an id"),
+    w(
+        "ref-dangling",
+        "a reference points at nothing in the output",
+    ),
+    e("schema-invalid", "the document violates the OSCAL schema"),
+];
+
+/// Looks up a code.
+pub fn lookup(code: &str) -> Option<&'static CodeInfo> {
+    CODES.iter().find(|c| c.code == code)
+}

@@ -1,0 +1,338 @@
+//! Stage: graph. In: the root document's URI and a [`World`]. Out: an [`ImportGraph`] of every
+//! document reachable through imports, each fetched and parsed once, in post-order (children
+//! before parents, req-resolve-profile).
+//!
+//! Cycles are found on the explicit route from the root, so a diamond is legal and a cycle is
+//! reported whole (req-circular-error).
+
+use crate::diag::{Diagnostic, Sink, Span};
+use crate::load::{self, Loaded};
+use crate::model::Document;
+use crate::options::Options;
+use crate::source::{SourceMap, display_uri};
+use crate::world::World;
+use crate::world::href::{self, Candidate, HrefError};
+use indexmap::IndexMap;
+use petgraph::graph::{DiGraph, NodeIndex};
+use url::Url;
+
+/// How an import reached its document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Via {
+    /// A URI reference.
+    Href,
+    /// An rlink of a back-matter resource.
+    Rlink(Url),
+    /// The base64 of a back-matter resource.
+    Base64,
+}
+
+/// One import edge: importer → imported.
+#[derive(Debug, Clone)]
+pub struct ImportEdge {
+    /// The import's position in the importer's `imports`.
+    pub index: usize,
+    /// How the document was acquired.
+    pub via: Via,
+}
+
+/// Every document of a run and how they import each other.
+#[derive(Debug)]
+pub struct ImportGraph {
+    /// The root document's index.
+    pub root: usize,
+    /// Documents, by index.
+    pub docs: Vec<Loaded>,
+    /// Canonical URI → index.
+    pub keys: IndexMap<String, usize>,
+    /// importer → imported, node weights are document indices.
+    pub edges: DiGraph<usize, ImportEdge>,
+    /// Per document, the imported document of each import, in import order.
+    pub imports: Vec<Vec<usize>>,
+    /// Post-order: every document after the documents it imports.
+    pub order: Vec<usize>,
+}
+
+struct Discover<'a> {
+    world: &'a dyn World,
+    opts: &'a Options,
+    sources: &'a mut SourceMap,
+    sink: &'a mut Sink,
+    docs: Vec<Loaded>,
+    nodes: Vec<NodeIndex>,
+    keys: IndexMap<String, usize>,
+    edges: DiGraph<usize, ImportEdge>,
+    imports: Vec<Vec<usize>>,
+    order: Vec<usize>,
+    route: Vec<usize>,
+}
+
+/// Loads the root and everything it imports. Returns `None` when the root itself cannot be
+/// loaded; other failures are diagnostics in `sink`.
+pub fn discover(
+    world: &dyn World,
+    root: &Url,
+    opts: &Options,
+    sources: &mut SourceMap,
+    sink: &mut Sink,
+) -> Option<ImportGraph> {
+    let mut d = Discover {
+        world,
+        opts,
+        sources,
+        sink,
+        docs: Vec::new(),
+        nodes: Vec::new(),
+        keys: IndexMap::new(),
+        edges: DiGraph::new(),
+        imports: Vec::new(),
+        order: Vec::new(),
+        route: Vec::new(),
+    };
+    let bytes = match world.fetch(root) {
+        Ok(b) => b,
+        Err(e) => {
+            d.sink.push(Diagnostic::error(e.code(), e.to_string()));
+            return None;
+        }
+    };
+    let root_idx = d.add(root, bytes, None)?;
+    d.visit(root_idx);
+    Some(ImportGraph {
+        root: root_idx,
+        docs: d.docs,
+        keys: d.keys,
+        edges: d.edges,
+        imports: d.imports,
+        order: d.order,
+    })
+}
+
+fn key_of(uri: &Url) -> String {
+    uri.as_str().to_owned()
+}
+
+impl Discover<'_> {
+    fn add(&mut self, uri: &Url, bytes: Vec<u8>, importer: Option<Span>) -> Option<usize> {
+        match load::load(bytes, uri, self.sources, self.opts) {
+            Ok(loaded) => {
+                let idx = self.docs.len();
+                self.docs.push(loaded);
+                self.nodes.push(self.edges.add_node(idx));
+                self.keys.insert(key_of(uri), idx);
+                self.imports.push(Vec::new());
+                Some(idx)
+            }
+            Err(diags) => {
+                for mut diag in diags {
+                    if let Some(s) = importer.clone() {
+                        diag.trace.push(s);
+                    }
+                    self.sink.push(diag);
+                }
+                None
+            }
+        }
+    }
+
+    fn visit(&mut self, idx: usize) {
+        self.route.push(idx);
+        let (hrefs, base, back_matter, format, source) = match self.docs.get(idx) {
+            Some(Loaded {
+                doc: Document::Profile(p),
+                uri,
+                format,
+                source,
+                ..
+            }) => (
+                p.imports.iter().map(|i| i.href.clone()).collect::<Vec<_>>(),
+                uri.clone(),
+                p.back_matter.clone(),
+                *format,
+                *source,
+            ),
+            _ => {
+                self.route.pop();
+                self.order.push(idx);
+                return;
+            }
+        };
+        if self.route.len() > self.opts.max_import_depth {
+            self.sink.push(
+                Diagnostic::error(
+                    "load-limit",
+                    format!(
+                        "imports are nested deeper than {}",
+                        self.opts.max_import_depth
+                    ),
+                )
+                .at(Span::pointer(source, "/profile/imports")),
+            );
+            self.route.pop();
+            return;
+        }
+        for (i, href) in hrefs.iter().enumerate() {
+            let at = Span::pointer(source, format!("/profile/imports/{i}/href"));
+            if let Some(child) = self.import(href, &base, back_matter.as_ref(), format, at, i, idx)
+                && let Some(list) = self.imports.get_mut(idx)
+            {
+                list.push(child);
+            }
+        }
+        self.route.pop();
+        self.order.push(idx);
+    }
+
+    #[allow(clippy::too_many_arguments)] // the import site's full context
+    fn import(
+        &mut self,
+        href: &str,
+        base: &Url,
+        back_matter: Option<&crate::model::BackMatter>,
+        format: load::Format,
+        at: Span,
+        index: usize,
+        importer: usize,
+    ) -> Option<usize> {
+        let internal = href.starts_with('#');
+        let candidates = match href::candidates(href, base, back_matter, format) {
+            Ok(c) => c,
+            Err(e) => {
+                let (code, msg) = match e {
+                    HrefError::Invalid(m) => (
+                        "req-uri-error",
+                        format!("import href is not a valid URI reference: {m}"),
+                    ),
+                    HrefError::NoResource(u) => (
+                        "req-internal-error",
+                        format!(
+                            "import `#{u}` names no resource in the back-matter of {}",
+                            display_uri(base)
+                        ),
+                    ),
+                    HrefError::NoUsableLink(u) => (
+                        "req-internal-error",
+                        format!("resource `{u}` has no rlink or base64 that oscalc can read"),
+                    ),
+                    HrefError::BadBase64(m) => (
+                        "req-internal-error",
+                        format!("the base64 of resource `{href}` does not decode: {m}"),
+                    ),
+                };
+                self.sink.push(Diagnostic::error(code, msg).at(at));
+                return None;
+            }
+        };
+        let total = candidates.len();
+        for (ci, cand) in candidates.into_iter().enumerate() {
+            let last = ci + 1 == total;
+            let (uri, bytes, via) = match cand {
+                Candidate::Uri(u) => {
+                    let mut plain = u.clone();
+                    plain.set_fragment(None);
+                    if let Some(done) = self.check_known(&plain, &at, importer, index, internal) {
+                        return done;
+                    }
+                    if self.docs.len() >= self.opts.max_documents {
+                        self.sink.push(
+                            Diagnostic::error(
+                                "load-limit",
+                                format!(
+                                    "more than {} documents in the import graph",
+                                    self.opts.max_documents
+                                ),
+                            )
+                            .at(at),
+                        );
+                        return None;
+                    }
+                    match self.world.fetch(&plain) {
+                        Ok(b) => (
+                            plain.clone(),
+                            b,
+                            if internal {
+                                Via::Rlink(plain)
+                            } else {
+                                Via::Href
+                            },
+                        ),
+                        Err(e) => {
+                            let code = if internal {
+                                "req-internal-error"
+                            } else {
+                                "req-uri-error"
+                            };
+                            let sev_last = last;
+                            let mut d = Diagnostic::new(
+                                if sev_last {
+                                    crate::diag::Severity::Error
+                                } else {
+                                    crate::diag::Severity::Warning
+                                },
+                                if sev_last { code } else { e.code() },
+                                format!("cannot import {}: {e}", display_uri(&plain)),
+                            )
+                            .at(at.clone());
+                            if !sev_last {
+                                d = d.hint("trying the resource's next link");
+                            }
+                            self.sink.push(d);
+                            continue;
+                        }
+                    }
+                }
+                Candidate::Base64 { bytes, key } => {
+                    if let Some(done) = self.check_known(&key, &at, importer, index, internal) {
+                        return done;
+                    }
+                    (key, bytes, Via::Base64)
+                }
+            };
+            let child = self.add(&uri, bytes, Some(at.clone()))?;
+            self.link(importer, child, index, via);
+            self.visit(child);
+            return Some(child);
+        }
+        None
+    }
+
+    /// A document already loaded: a cycle if it is on the route, else a shared import.
+    fn check_known(
+        &mut self,
+        uri: &Url,
+        at: &Span,
+        importer: usize,
+        index: usize,
+        internal: bool,
+    ) -> Option<Option<usize>> {
+        let &known = self.keys.get(&key_of(uri))?;
+        if let Some(pos) = self.route.iter().position(|&r| r == known) {
+            let mut names: Vec<String> = self.route[pos..]
+                .iter()
+                .filter_map(|&r| self.docs.get(r).map(|d| display_uri(&d.uri)))
+                .collect();
+            names.push(display_uri(uri));
+            self.sink.push(
+                Diagnostic::error(
+                    "req-circular-error",
+                    format!("circular import: {}", names.join(" → ")),
+                )
+                .at(at.clone()),
+            );
+            return Some(None);
+        }
+        let via = if internal {
+            Via::Rlink(uri.clone())
+        } else {
+            Via::Href
+        };
+        self.link(importer, known, index, via);
+        Some(Some(known))
+    }
+
+    fn link(&mut self, from: usize, to: usize, index: usize, via: Via) {
+        if let (Some(&a), Some(&b)) = (self.nodes.get(from), self.nodes.get(to)) {
+            self.edges.add_edge(a, b, ImportEdge { index, via });
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! Stage: load. In: bytes of one document and its URI. Out: a typed [`Document`] plus the source
+//! registered in the [`SourceMap`], or located diagnostics.
+//!
+//! The format is recognised by content (first significant byte), not by extension. JSON goes
+//! straight into the typed model; XML goes through `crate::xml` into the same JSON form first.
+
+mod json;
+mod xml;
+
+use crate::diag::{Diagnostic, Span};
+use crate::model::Document;
+use crate::options::Options;
+use crate::source::{Source, SourceMap};
+use std::sync::Arc;
+use url::Url;
+
+/// A serialization format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// OSCAL JSON.
+    Json,
+    /// OSCAL XML.
+    Xml,
+}
+
+impl Format {
+    /// The format a file name's extension suggests.
+    pub fn from_extension(name: &str) -> Option<Format> {
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".json") {
+            Some(Format::Json)
+        } else if lower.ends_with(".xml") {
+            Some(Format::Xml)
+        } else {
+            None
+        }
+    }
+}
+
+/// A loaded document.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// Where it came from.
+    pub uri: Url,
+    /// Its source in the run's source map.
+    pub source: crate::diag::SourceId,
+    /// The format it was read in.
+    pub format: Format,
+    /// The document.
+    pub doc: Document,
+}
+
+/// Loads one document from bytes.
+pub fn load(
+    bytes: Vec<u8>,
+    uri: &Url,
+    sources: &mut SourceMap,
+    opts: &Options,
+) -> Result<Loaded, Vec<Diagnostic>> {
+    let bytes: Arc<[u8]> = bytes.into();
+    let format = sniff(&bytes);
+    let source = sources.add(Source {
+        uri: uri.clone(),
+        bytes: bytes.clone(),
+        xml_positions: Vec::new(),
+        is_xml: format == Some(Format::Xml),
+    });
+    let at = |off: usize| Span::offset(source, off);
+    if bytes.len() as u64 > opts.max_file_size {
+        return Err(vec![
+            Diagnostic::error(
+                "load-limit",
+                format!(
+                    "{} is {} bytes, over the limit of {} bytes",
+                    crate::source::display_uri(uri),
+                    bytes.len(),
+                    opts.max_file_size
+                ),
+            )
+            .at(at(0))
+            .hint("raise the limit with --max-file-size"),
+        ]);
+    }
+    let doc = match format {
+        Some(Format::Json) => json::load(&bytes, source),
+        Some(Format::Xml) => xml::load(&bytes, source, sources, opts),
+        None if strip_bom(&bytes).iter().all(u8::is_ascii_whitespace) => Err(vec![
+            Diagnostic::error(
+                "load-empty",
+                format!("{} is empty", crate::source::display_uri(uri)),
+            )
+            .at(at(0)),
+        ]),
+        None => Err(vec![
+            Diagnostic::error(
+                "load-root",
+                format!(
+                    "{} is neither JSON nor XML (it starts with neither `{{` nor `<`)",
+                    crate::source::display_uri(uri)
+                ),
+            )
+            .at(at(first_significant(&bytes))),
+        ]),
+    }?;
+    Ok(Loaded {
+        uri: uri.clone(),
+        source,
+        format: format.unwrap_or(Format::Json),
+        doc,
+    })
+}
+
+fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
+fn first_significant(bytes: &[u8]) -> usize {
+    let bom = bytes.len() - strip_bom(bytes).len();
+    bom + strip_bom(bytes)
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(0)
+}
+
+/// Recognises the format by the first significant byte.
+pub fn sniff(bytes: &[u8]) -> Option<Format> {
+    match strip_bom(bytes).iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') => Some(Format::Json),
+        Some(b'<') => Some(Format::Xml),
+        _ => None,
+    }
+}

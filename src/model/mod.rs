@@ -1,0 +1,60 @@
+//! The OSCAL catalog and profile models (OSCAL 1.2.3), as typed structs.
+//!
+//! Field order follows the schema, so JSON key order and XML element order come out canonical by
+//! construction (req-reorder). The structs read and write the OSCAL JSON form; XML goes through the
+//! same form (`crate::xml`). No logic lives here beyond small accessors.
+
+pub mod catalog;
+pub mod common;
+pub mod markup;
+pub mod profile;
+
+pub use catalog::{BackMatter, Catalog, Control, Group, Metadata, Resource, Rlink};
+pub use common::{Link, Markup, MarkupLine, MarkupMultiline, Parameter, Part, Property};
+pub use profile::{
+    Add, Alter, Combine, CombineMethod, Import, InsertControls, Matching, Merge, Modify, Profile,
+    ProfileGroup, Remove, SelectControls, SetParameter,
+};
+
+/// A loaded OSCAL document: the two models a profile can import.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Document {
+    /// A catalog (`{"catalog": …}`).
+    Catalog(Catalog),
+    /// A profile (`{"profile": …}`).
+    Profile(Profile),
+}
+
+impl Document {
+    /// The root name of the document, as in XML and as the JSON top-level key.
+    pub fn root_name(&self) -> &'static str {
+        match self {
+            Document::Catalog(_) => "catalog",
+            Document::Profile(_) => "profile",
+        }
+    }
+
+    /// The document's metadata.
+    pub fn metadata(&self) -> &Metadata {
+        match self {
+            Document::Catalog(c) => &c.metadata,
+            Document::Profile(p) => &p.metadata,
+        }
+    }
+}
+
+/// JSON wrapper `{"catalog": {...}}`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogRoot {
+    /// The catalog.
+    pub catalog: Catalog,
+}
+
+/// JSON wrapper `{"profile": {...}}`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileRoot {
+    /// The profile.
+    pub profile: Profile,
+}

@@ -1,0 +1,116 @@
+//! Options of a run: the switches on the specification's open points (ARCHITECTURE §7), limits
+//! and identity. The CLI turns its flags into one `Options`; the library reads nothing else.
+
+use time::OffsetDateTime;
+
+/// D1: what happens to the ancestors of an included child control.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ParentControls {
+    /// Ancestors come along (with title, params, props, parts; only selected children).
+    #[default]
+    Include,
+    /// Children of unselected parents move up to the parent's place (the NIST XSLT's behaviour).
+    Uplevel,
+}
+
+/// D2: nesting under `flat`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FlatMode {
+    /// A control stays inside its included parent; others are top level.
+    #[default]
+    KeepNesting,
+    /// Every control top level, in document order.
+    Strict,
+}
+
+/// D3: an add whose `by-id` is the altered control itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ByIdSelf {
+    /// Treat as an implicit add, with a warning.
+    #[default]
+    Implicit,
+    /// Spec-literal: ignore, with a warning.
+    Ignore,
+}
+
+/// D4: how props of a set-parameter meet existing props.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SetParamProps {
+    /// Append; a prop with an existing prop's uuid replaces it.
+    #[default]
+    Append,
+    /// A prop with the same name and ns replaces the existing one.
+    ByName,
+}
+
+/// D6: what the deprecated combine method `merge` does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CombineMerge {
+    /// As `use-first`, with a warning.
+    #[default]
+    UseFirst,
+    /// As `keep`, with a warning.
+    Keep,
+    /// An error.
+    Error,
+}
+
+/// How output identity (uuid, last-modified) is chosen.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Identity {
+    /// A fresh v4 uuid and the world's clock (req-meta-uuid, req-meta-last-modified).
+    #[default]
+    Fresh,
+    /// A v5 uuid over the inputs and options; the given time, else the newest input
+    /// `last-modified`.
+    Reproducible(Option<OffsetDateTime>),
+}
+
+/// Everything that steers a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// D1.
+    pub parent_controls: ParentControls,
+    /// D2.
+    pub flat: FlatMode,
+    /// D3.
+    pub by_id_self: ByIdSelf,
+    /// D4.
+    pub set_param_props: SetParamProps,
+    /// D6.
+    pub combine_merge: CombineMerge,
+    /// Keep unreferenced loose params and resources.
+    pub no_prune: bool,
+    /// Identity of the output.
+    pub identity: Identity,
+    /// Largest input file, in bytes.
+    pub max_file_size: u64,
+    /// Most documents in one import graph.
+    pub max_documents: usize,
+    /// Deepest import chain.
+    pub max_import_depth: usize,
+    /// Deepest element/value nesting.
+    pub max_depth: usize,
+    /// The output link to the source profile (`rel="source-profile"`); `None`: the profile's URI
+    /// as given.
+    pub source_profile_href: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            parent_controls: ParentControls::default(),
+            flat: FlatMode::default(),
+            by_id_self: ByIdSelf::default(),
+            set_param_props: SetParamProps::default(),
+            combine_merge: CombineMerge::default(),
+            no_prune: false,
+            identity: Identity::default(),
+            max_file_size: 256 * 1024 * 1024,
+            max_documents: 1000,
+            max_import_depth: 64,
+            max_depth: 256,
+            source_profile_href: None,
+        }
+    }
+}

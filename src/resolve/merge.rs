@@ -1,0 +1,462 @@
+//! Stage: merge. In: the [`Selection`]s of one profile, in import order. Out: [`Merged`] content.
+//! Applies combine (req-merge-order: first), then the structuring directive (flat, as-is,
+//! custom). Parameters are modify's job.
+
+use super::Cx;
+use super::body::{Body, CNode, GNode, Origin};
+use super::select::{Selection, control_tree, matched_ids};
+use crate::diag::{Diagnostic, Span};
+use crate::model::{CombineMethod, InsertControls, Merge, Parameter, ProfileGroup};
+use crate::options::{CombineMerge, FlatMode};
+use indexmap::{IndexMap, IndexSet};
+
+/// Merged content of one profile.
+#[derive(Debug, Clone, Default)]
+pub struct Merged {
+    /// The structured content.
+    pub body: Body,
+    /// Loose parameter candidates, in document order.
+    pub loose: Vec<Parameter>,
+}
+
+/// Runs the merge.
+pub fn run(merge: Option<&Merge>, selections: Vec<Selection>, cx: &mut Cx) -> Merged {
+    let method = combine_method(merge, cx);
+    let selections = combine(selections, method, cx);
+    let mut loose = Vec::new();
+    let mut bodies = Vec::new();
+    for s in selections {
+        loose.extend(s.loose);
+        bodies.push(s.body);
+    }
+    let structure = structure_of(merge, cx);
+    let body = match structure {
+        Structure::AsIs => as_is(bodies),
+        Structure::Flat => flat(bodies, cx.opts.flat, &mut loose),
+        Structure::Custom => {
+            let custom = merge.and_then(|m| m.custom.as_ref());
+            let groups = custom.map(|c| c.groups.as_slice()).unwrap_or_default();
+            let inserts = custom
+                .map(|c| c.insert_controls.as_slice())
+                .unwrap_or_default();
+            custom_structure(bodies, groups, inserts, cx, &mut loose)
+        }
+    };
+    Merged { body, loose }
+}
+
+enum Structure {
+    Flat,
+    AsIs,
+    Custom,
+}
+
+fn structure_of(merge: Option<&Merge>, cx: &mut Cx) -> Structure {
+    let Some(m) = merge else {
+        return Structure::Flat; // req-structure-none
+    };
+    let given = [m.flat.is_some(), m.as_is == Some(true), m.custom.is_some()];
+    if given.iter().filter(|&&g| g).count() > 1 {
+        // req-stucture (sic): more than one structuring directive is an error.
+        let mut d = Diagnostic::error(
+            "req-stucture",
+            "merge gives more than one of flat, as-is and custom",
+        );
+        if let Some(s) = cx.profile_source {
+            d = d.at(Span::pointer(s, "/profile/merge"));
+        }
+        cx.push(d);
+    }
+    if m.custom.is_some() {
+        Structure::Custom
+    } else if m.as_is == Some(true) {
+        Structure::AsIs
+    } else {
+        if m.flat.is_none() {
+            // req-structure-none: no structuring directive means flat.
+            let mut d = Diagnostic::warning(
+                "req-structure-none",
+                "merge has no flat, as-is or custom: the output is flat",
+            );
+            if let Some(s) = cx.profile_source {
+                d = d.at(Span::pointer(s, "/profile/merge"));
+            }
+            cx.push(d);
+        }
+        Structure::Flat
+    }
+}
+
+fn combine_method(merge: Option<&Merge>, cx: &mut Cx) -> CombineMethod {
+    let method = merge
+        .and_then(|m| m.combine.as_ref())
+        .and_then(|c| c.method.as_deref());
+    let at = cx
+        .profile_source
+        .map(|s| Span::pointer(s, "/profile/merge/combine/method"));
+    match method {
+        // req-merge-none: no combine means keep.
+        None | Some("keep") => CombineMethod::Keep,
+        Some("use-first") => CombineMethod::UseFirst,
+        Some("merge") => {
+            // req-merge-combine: deprecated and undefined; D6 decides.
+            let mut d = Diagnostic::warning(
+                "req-merge-combine",
+                "combine method `merge` is deprecated and undefined",
+            );
+            if let Some(s) = at.clone() {
+                d = d.at(s);
+            }
+            match cx.opts.combine_merge {
+                CombineMerge::UseFirst => {
+                    cx.push(d.hint("treated as use-first"));
+                    CombineMethod::UseFirst
+                }
+                CombineMerge::Keep => {
+                    cx.push(d.hint("treated as keep"));
+                    CombineMethod::Keep
+                }
+                CombineMerge::Error => {
+                    d.severity = crate::diag::Severity::Error;
+                    cx.push(d);
+                    CombineMethod::Merge
+                }
+            }
+        }
+        Some(other) => {
+            let mut d = Diagnostic::error(
+                "merge-combine-unknown",
+                format!("unknown combine method `{other}`"),
+            )
+            .hint("use keep or use-first");
+            if let Some(s) = at {
+                d = d.at(s);
+            }
+            cx.push(d);
+            CombineMethod::Keep
+        }
+    }
+}
+
+/// Applies the combination rule across selections.
+fn combine(mut selections: Vec<Selection>, method: CombineMethod, cx: &mut Cx) -> Vec<Selection> {
+    match method {
+        CombineMethod::UseFirst | CombineMethod::Merge => {
+            // req-merge-use-first: the first by a top-down, depth-first walk of the imports wins.
+            let mut seen = IndexSet::new();
+            for s in &mut selections {
+                drop_seen_controls(&mut s.body, &mut seen);
+            }
+        }
+        CombineMethod::Keep => {
+            // req-merge-keep: all copies stay; req-merge-keep-warning: say so.
+            let mut count: IndexMap<String, usize> = IndexMap::new();
+            for s in &selections {
+                s.body.for_each_control(&mut |c: &CNode| {
+                    *count.entry(c.control.id.clone()).or_default() += 1;
+                });
+            }
+            for (id, n) in count.iter().filter(|(_, n)| **n > 1) {
+                let mut d = Diagnostic::warning(
+                    "req-merge-keep-warning",
+                    format!(
+                        "control `{id}` is included {n} times and kept each time (combine keep)"
+                    ),
+                )
+                .hint("use <combine method=\"use-first\"/> to keep only the first");
+                if let Some(s) = cx.profile_source {
+                    d = d.at(Span::pointer(s, "/profile/imports"));
+                }
+                cx.push(d);
+            }
+        }
+    }
+    selections
+}
+
+fn drop_seen_controls(body: &mut Body, seen: &mut IndexSet<String>) {
+    fn controls(list: &mut Vec<CNode>, seen: &mut IndexSet<String>) {
+        let old = std::mem::take(list);
+        for mut c in old {
+            if seen.insert(c.control.id.clone()) {
+                controls(&mut c.children, seen);
+                list.push(c);
+            } else {
+                // The duplicate goes; its own selected children that are new stay in its place.
+                let mut kids = std::mem::take(&mut c.children);
+                controls(&mut kids, seen);
+                list.extend(kids);
+            }
+        }
+    }
+    fn groups(list: &mut Vec<GNode>, seen: &mut IndexSet<String>) {
+        for g in list.iter_mut() {
+            controls(&mut g.controls, seen);
+            groups(&mut g.groups, seen);
+        }
+        list.retain(GNode::has_controls);
+    }
+    controls(&mut body.controls, seen);
+    groups(&mut body.groups, seen);
+}
+
+/// `as-is`: the source structure, with the same source node reached through several imports
+/// unified; children in source order, trees of different sources in import order.
+fn as_is(bodies: Vec<Body>) -> Body {
+    let mut doc_rank: IndexSet<u32> = IndexSet::new();
+    let mut out = Body::default();
+    for b in bodies {
+        out.params.extend(b.params);
+        for c in b.controls {
+            doc_rank.insert(c.origin.doc);
+            merge_control(&mut out.controls, c);
+        }
+        for g in b.groups {
+            doc_rank.insert(g.origin.doc);
+            merge_group(&mut out.groups, g);
+        }
+    }
+    sort_body(&mut out, &doc_rank);
+    out
+}
+
+fn merge_control(list: &mut Vec<CNode>, c: CNode) {
+    if let Some(existing) = list.iter_mut().find(|x| x.origin == c.origin) {
+        for k in c.children {
+            merge_control(&mut existing.children, k);
+        }
+        if c.mark == super::body::Mark::Included {
+            existing.mark = super::body::Mark::Included;
+        }
+    } else {
+        list.push(c);
+    }
+}
+
+fn merge_group(list: &mut Vec<GNode>, g: GNode) {
+    if let Some(existing) = list.iter_mut().find(|x| x.origin == g.origin) {
+        for c in g.controls {
+            merge_control(&mut existing.controls, c);
+        }
+        for k in g.groups {
+            merge_group(&mut existing.groups, k);
+        }
+    } else {
+        list.push(g);
+    }
+}
+
+fn rank(o: Origin, doc_rank: &IndexSet<u32>) -> (usize, u32) {
+    (doc_rank.get_index_of(&o.doc).unwrap_or(usize::MAX), o.index)
+}
+
+fn sort_body(b: &mut Body, doc_rank: &IndexSet<u32>) {
+    fn controls(list: &mut [CNode], r: &IndexSet<u32>) {
+        list.sort_by_key(|c| rank(c.origin, r));
+        list.iter_mut().for_each(|c| controls(&mut c.children, r));
+    }
+    fn groups(list: &mut [GNode], r: &IndexSet<u32>) {
+        list.sort_by_key(|g| rank(g.origin, r));
+        for g in list.iter_mut() {
+            controls(&mut g.controls, r);
+            groups(&mut g.groups, r);
+        }
+    }
+    controls(&mut b.controls, doc_rank);
+    groups(&mut b.groups, doc_rank);
+}
+
+/// `flat` (req-merge-flat): groups dropped (their params become loose candidates); D2 decides
+/// whether a control stays inside its included parent.
+fn flat(bodies: Vec<Body>, mode: FlatMode, loose: &mut Vec<Parameter>) -> Body {
+    let mut out = Body::default();
+    fn push(c: CNode, mode: FlatMode, out: &mut Vec<CNode>) {
+        match mode {
+            FlatMode::KeepNesting => out.push(c),
+            FlatMode::Strict => {
+                let mut c = c;
+                let kids = std::mem::take(&mut c.children);
+                out.push(c);
+                kids.into_iter().for_each(|k| push(k, mode, out));
+            }
+        }
+    }
+    fn group(g: GNode, mode: FlatMode, out: &mut Vec<CNode>, loose: &mut Vec<Parameter>) {
+        loose.extend(g.group.params);
+        g.controls.into_iter().for_each(|c| push(c, mode, out));
+        g.groups
+            .into_iter()
+            .for_each(|k| group(k, mode, out, loose));
+    }
+    for b in bodies {
+        out.params.extend(b.params);
+        b.controls
+            .into_iter()
+            .for_each(|c| push(c, mode, &mut out.controls));
+        b.groups
+            .into_iter()
+            .for_each(|g| group(g, mode, &mut out.controls, loose));
+    }
+    out
+}
+
+/// `custom`: the profile's groups, filled by insert-controls from the merged controls.
+fn custom_structure(
+    bodies: Vec<Body>,
+    groups: &[ProfileGroup],
+    inserts: &[InsertControls],
+    cx: &mut Cx,
+    loose: &mut Vec<Parameter>,
+) -> Body {
+    let pool_body = flat(bodies, FlatMode::Strict, loose);
+    let tree = control_tree(&pool_body);
+    let mut pool: IndexMap<String, Vec<CNode>> = IndexMap::new();
+    for c in pool_body.controls {
+        pool.entry(c.control.id.clone()).or_default().push(c);
+    }
+    let mut placed: IndexSet<String> = IndexSet::new();
+    let mut out = Body {
+        params: pool_body.params,
+        ..Body::default()
+    };
+    let mut n = 0u32;
+    let doc = cx.profile_doc;
+    out.controls = insert_all(
+        inserts,
+        &pool,
+        &tree,
+        &mut placed,
+        cx,
+        "/profile/merge/custom",
+    );
+    for (i, g) in groups.iter().enumerate() {
+        let ptr = format!("/profile/merge/custom/groups/{i}");
+        out.groups.push(custom_group(
+            g,
+            &pool,
+            &tree,
+            &mut placed,
+            cx,
+            doc,
+            &mut n,
+            &ptr,
+        ));
+    }
+    for id in pool.keys().filter(|id| !placed.contains(id.as_str())) {
+        let mut d = Diagnostic::warning(
+            "merge-custom-unplaced",
+            format!("control `{id}` is selected but no insert-controls places it; it is dropped"),
+        );
+        if let Some(s) = cx.profile_source {
+            d = d.at(Span::pointer(s, "/profile/merge/custom"));
+        }
+        cx.push(d);
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)] // one recursive walk; the arguments are its state
+fn custom_group(
+    g: &ProfileGroup,
+    pool: &IndexMap<String, Vec<CNode>>,
+    tree: &IndexMap<String, Vec<String>>,
+    placed: &mut IndexSet<String>,
+    cx: &mut Cx,
+    doc: u32,
+    n: &mut u32,
+    ptr: &str,
+) -> GNode {
+    let origin = Origin { doc, index: *n };
+    *n += 1;
+    // req-custom-group: the group with the exact same content, minus insert-controls.
+    let group = crate::model::Group {
+        id: g.id.clone(),
+        class: g.class.clone(),
+        title: g.title.clone(),
+        params: g.params.clone(),
+        props: g.props.clone(),
+        links: g.links.clone(),
+        parts: g.parts.clone(),
+        groups: Vec::new(),
+        controls: Vec::new(),
+    };
+    let controls = insert_all(&g.insert_controls, pool, tree, placed, cx, ptr);
+    let groups = g
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            custom_group(
+                k,
+                pool,
+                tree,
+                placed,
+                cx,
+                doc,
+                n,
+                &format!("{ptr}/groups/{i}"),
+            )
+        })
+        .collect();
+    GNode {
+        origin,
+        group,
+        groups,
+        controls,
+    }
+}
+
+fn insert_all(
+    inserts: &[InsertControls],
+    pool: &IndexMap<String, Vec<CNode>>,
+    tree: &IndexMap<String, Vec<String>>,
+    placed: &mut IndexSet<String>,
+    cx: &mut Cx,
+    ptr: &str,
+) -> Vec<CNode> {
+    let mut out = Vec::new();
+    for (i, ins) in inserts.iter().enumerate() {
+        let src = cx.profile_source;
+        let here = format!("{ptr}/insert-controls/{i}");
+        let at = |si: usize, rest: &str| {
+            src.map(|s| Span::pointer(s, format!("{here}/include-controls/{si}/{rest}")))
+        };
+        let mut ids: Vec<String> = if ins.include_all.is_some() {
+            pool.keys().cloned().collect()
+        } else {
+            matched_ids(&ins.include_controls, tree, cx, &at, false)
+                .into_iter()
+                .filter(|id| pool.contains_key(id.as_str()))
+                .collect()
+        };
+        let excluded = matched_ids(&ins.exclude_controls, tree, cx, &at, false);
+        ids.retain(|id| !excluded.contains(id));
+        match ins.order.as_deref() {
+            // Code-point order, as the reference XSLT sorts.
+            Some("ascending") => ids.sort(),
+            Some("descending") => {
+                ids.sort();
+                ids.reverse();
+            }
+            _ => {}
+        }
+        if ids.is_empty() {
+            // req-custom-select-ignore, req-custom-select-warning.
+            let mut d = Diagnostic::warning(
+                "req-custom-select-warning",
+                "insert-controls selects none of the merged controls",
+            );
+            if let Some(s) = src {
+                d = d.at(Span::pointer(s, here.clone()));
+            }
+            cx.push(d);
+        }
+        for id in ids {
+            if let Some(nodes) = pool.get(&id) {
+                placed.insert(id.clone());
+                out.extend(nodes.iter().cloned());
+            }
+        }
+    }
+    out
+}

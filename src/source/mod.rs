@@ -1,0 +1,142 @@
+//! Loaded source texts and positions: byte offsets and JSON pointers to line:column.
+
+use crate::diag::{At, SourceId, Span};
+use std::sync::Arc;
+use url::Url;
+
+/// One loaded text.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// Where it came from.
+    pub uri: Url,
+    /// Its bytes.
+    pub bytes: Arc<[u8]>,
+    /// For XML sources: JSON pointer → byte offset, in document order.
+    pub xml_positions: Vec<(String, u32)>,
+    /// Whether the source is XML (else JSON).
+    pub is_xml: bool,
+}
+
+/// All sources of a run.
+#[derive(Debug, Default, Clone)]
+pub struct SourceMap {
+    sources: Vec<Source>,
+}
+
+/// A resolved position, 1-based, columns in characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineCol {
+    /// Line, from 1.
+    pub line: usize,
+    /// Column, from 1, in characters.
+    pub column: usize,
+}
+
+impl SourceMap {
+    /// Adds a source and returns its id.
+    pub fn add(&mut self, source: Source) -> SourceId {
+        let id = SourceId(u32::try_from(self.sources.len()).unwrap_or(u32::MAX));
+        self.sources.push(source);
+        id
+    }
+
+    /// A source by id.
+    pub fn get(&self, id: SourceId) -> Option<&Source> {
+        self.sources.get(id.0 as usize)
+    }
+
+    /// Mutable access to a source.
+    pub fn get_mut(&mut self, id: SourceId) -> Option<&mut Source> {
+        self.sources.get_mut(id.0 as usize)
+    }
+
+    /// The byte offset a span points at, if it can be found.
+    pub fn offset(&self, span: &Span) -> Option<usize> {
+        let src = self.get(span.source)?;
+        match &span.at {
+            At::Offset(o) => Some(*o as usize),
+            At::Pointer(p) if src.is_xml => xml_pointer_offset(&src.xml_positions, p),
+            At::Pointer(p) => pointer::json_pointer_offset(&src.bytes, p),
+        }
+    }
+
+    /// Line and column of a span.
+    pub fn line_col(&self, span: &Span) -> Option<LineCol> {
+        let src = self.get(span.source)?;
+        let off = self.offset(span)?;
+        Some(line_col(&src.bytes, off))
+    }
+
+    /// A short display name of a source (its file path, or its URI).
+    pub fn display_name(&self, id: SourceId) -> String {
+        self.get(id)
+            .map(|s| display_uri(&s.uri))
+            .unwrap_or_default()
+    }
+}
+
+/// A URI as users want to read it: a file path for `file:` URIs.
+pub fn display_uri(uri: &Url) -> String {
+    if uri.scheme() == "file"
+        && let Ok(p) = uri.to_file_path()
+    {
+        if let Ok(cwd) = std::env::current_dir()
+            && let Ok(rel) = p.strip_prefix(&cwd)
+        {
+            return rel.display().to_string();
+        }
+        return p.display().to_string();
+    }
+    uri.to_string()
+}
+
+fn xml_pointer_offset(positions: &[(String, u32)], pointer: &str) -> Option<usize> {
+    // The longest recorded prefix of the pointer: an attribute or a missing child points at the
+    // nearest element that exists.
+    let mut p = pointer;
+    loop {
+        if let Some((_, off)) = positions.iter().find(|(k, _)| k == p) {
+            return Some(*off as usize);
+        }
+        let cut = p.rfind('/')?;
+        p = &p[..cut];
+    }
+}
+
+/// Line:column (1-based; columns in characters) of a byte offset.
+pub fn line_col(bytes: &[u8], offset: usize) -> LineCol {
+    let end = offset.min(bytes.len());
+    let head = bytes.get(..end).unwrap_or_default();
+    let line = head.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = head.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let col_bytes = head.get(line_start..).unwrap_or_default();
+    let column = String::from_utf8_lossy(col_bytes).chars().count() + 1;
+    LineCol { line, column }
+}
+
+/// Byte offset of a 1-based line and column (columns in characters).
+pub fn offset_of(bytes: &[u8], line: usize, column: usize) -> usize {
+    let mut cur_line = 1;
+    let mut start = 0;
+    if line > 1 {
+        for (i, b) in bytes.iter().enumerate() {
+            if *b == b'\n' {
+                cur_line += 1;
+                if cur_line == line {
+                    start = i + 1;
+                    break;
+                }
+            }
+        }
+    }
+    let rest = bytes.get(start..).unwrap_or_default();
+    let text = String::from_utf8_lossy(rest);
+    let skip: usize = text
+        .chars()
+        .take(column.saturating_sub(1))
+        .map(char::len_utf8)
+        .sum();
+    start + skip
+}
+
+pub mod pointer;

@@ -1,0 +1,61 @@
+//! An in-memory world for tests, doctests and fuzzing.
+
+use super::{FetchError, World};
+use indexmap::IndexMap;
+use time::OffsetDateTime;
+use url::Url;
+
+/// Documents in memory under `mem:///name` URIs, and a fixed clock.
+#[derive(Debug, Clone)]
+pub struct MemWorld {
+    files: IndexMap<String, Vec<u8>>,
+    now: OffsetDateTime,
+}
+
+impl Default for MemWorld {
+    fn default() -> Self {
+        MemWorld {
+            files: IndexMap::new(),
+            now: OffsetDateTime::UNIX_EPOCH,
+        }
+    }
+}
+
+impl MemWorld {
+    /// An empty world whose clock reads 1970-01-01T00:00:00Z.
+    pub fn new() -> Self {
+        MemWorld::default()
+    }
+
+    /// Adds a document under `mem:///name` and returns its URI.
+    pub fn add(&mut self, name: &str, bytes: impl Into<Vec<u8>>) -> Url {
+        let uri = Self::uri(name);
+        self.files.insert(uri.to_string(), bytes.into());
+        uri
+    }
+
+    /// The URI a name gets.
+    pub fn uri(name: &str) -> Url {
+        Url::parse("mem:///")
+            .and_then(|base| base.join(name))
+            .unwrap_or_else(|_| Url::parse("mem:///invalid").unwrap_or_else(|_| unreachable_url()))
+    }
+}
+
+#[allow(clippy::unwrap_used)] // a constant URL that always parses
+fn unreachable_url() -> Url {
+    Url::parse("mem:///").unwrap()
+}
+
+impl World for MemWorld {
+    fn fetch(&self, uri: &Url) -> Result<Vec<u8>, FetchError> {
+        self.files
+            .get(uri.as_str())
+            .cloned()
+            .ok_or_else(|| FetchError::NotFound(uri.to_string()))
+    }
+
+    fn now(&self) -> OffsetDateTime {
+        self.now
+    }
+}

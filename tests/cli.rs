@@ -1,0 +1,160 @@
+//! The `oscalc` binary: exit codes, output files, formats, `--map`, remote refusal.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn oscalc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_oscalc"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run oscalc")
+}
+
+fn case(path: &str) -> String {
+    format!("tests/cases/{path}")
+}
+
+fn tmp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("oscalc-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn resolve_to_stdout_prints_the_catalog_and_exits_0() {
+    let o = oscalc(&["resolve", &case("chain/chain-diamond/profile-a.json")]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
+    let groups = v["catalog"]["groups"].as_array().expect("groups");
+    let ids: Vec<&str> = groups.iter().filter_map(|g| g["id"].as_str()).collect();
+    assert_eq!(ids, ["g1", "g2"]);
+}
+
+#[test]
+fn resolve_writes_xml_when_the_output_file_says_so() {
+    let dir = tmp_dir("xml");
+    let out = dir.join("out.xml");
+    let o = oscalc(&[
+        "resolve",
+        &case("chain/chain-diamond/profile-a.json"),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&out).expect("output file");
+    assert!(text.starts_with("<?xml"), "{text}");
+    assert!(text.contains("<control id=\"c2.1\">"), "{text}");
+}
+
+#[test]
+fn reproducible_runs_give_the_same_bytes() {
+    let a = oscalc(&[
+        "resolve",
+        "--reproducible",
+        &case("chain/chain-diamond/profile-a.json"),
+    ]);
+    let b = oscalc(&[
+        "resolve",
+        "--reproducible",
+        &case("chain/chain-diamond/profile-a.json"),
+    ]);
+    assert_eq!(a.status.code(), Some(0));
+    assert_eq!(a.stdout, b.stdout);
+}
+
+#[test]
+fn a_cycle_exits_1_names_the_cycle_and_leaves_no_file() {
+    let dir = tmp_dir("cycle");
+    let out = dir.join("out.json");
+    let o = oscalc(&[
+        "resolve",
+        &case("chain/chain-cycle/x.json"),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("req-circular-error"), "{err}");
+    assert!(
+        err.contains("x.json → ") && err.contains("y.json → "),
+        "{err}"
+    );
+    assert!(!out.exists(), "no output file after an error");
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        0,
+        "no temp file left behind"
+    );
+}
+
+#[test]
+fn a_failed_run_leaves_an_existing_output_untouched() {
+    let dir = tmp_dir("untouched");
+    let out = dir.join("out.json");
+    std::fs::write(&out, b"previous").unwrap();
+    let o = oscalc(&[
+        "resolve",
+        &case("chain/chain-cycle/x.json"),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(std::fs::read(&out).unwrap(), b"previous");
+}
+
+#[test]
+fn a_missing_profile_or_bad_usage_exits_2() {
+    let o = oscalc(&["resolve", "no/such/profile.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("does not exist"));
+    let o = oscalc(&["resolve"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = oscalc(&["resolve", "tests/cases"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("directory"));
+}
+
+/// A profile that imports its catalog by URL.
+fn write_remote_profile(dir: &Path) -> PathBuf {
+    let p = dir.join("remote.json");
+    let text = r#"{"profile": {"uuid": "8a7d1b6e-0c6a-4d0e-9e4b-1f2a3b4c5d10",
+      "metadata": {"title": "Remote", "last-modified": "2026-01-01T00:00:00Z", "version": "1", "oscal-version": "1.1.2"},
+      "imports": [{"href": "https://example.org/oscal/catalog.json", "include-controls": [{"with-ids": ["c3"]}]}]}}"#;
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn a_remote_import_is_refused_without_allow_remote() {
+    let dir = tmp_dir("remote");
+    let p = write_remote_profile(&dir);
+    let o = oscalc(&["resolve", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("--allow-remote"), "{err}");
+    assert!(
+        err.contains("https://example.org/oscal/catalog.json"),
+        "{err}"
+    );
+}
+
+#[test]
+fn map_resolves_a_url_import_against_a_local_mirror() {
+    let dir = tmp_dir("map");
+    let p = write_remote_profile(&dir);
+    let mirror = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/chain/chain-diamond");
+    let map = format!("https://example.org/oscal/={}", mirror.display());
+    let o = oscalc(&["resolve", p.to_str().unwrap(), "--map", &map]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    // No merge directive: flat (req-structure-none), so c3 is a top-level control.
+    assert_eq!(v["catalog"]["controls"][0]["id"], "c3");
+    assert!(v["catalog"].get("groups").is_none());
+    assert_eq!(v["catalog"]["params"][0]["id"], "loose1");
+}
