@@ -16,6 +16,8 @@ mod mapping;
 mod nontechnical;
 #[path = "iot/profiles.rs"]
 mod profiles;
+#[path = "iot/resolution.rs"]
+mod resolution;
 #[path = "iot/sources.rs"]
 mod sources;
 #[path = "iot/technical.rs"]

@@ -93,14 +93,21 @@ pub fn generate(src: &Sources) -> Vec<Output> {
     out
 }
 
-/// The JSON file (and, once the XML writer is in the library, the XML file) of one document;
-/// `build` gets the extension its hrefs must use.
+/// The JSON and the XML file of one document; `build` gets the extension its hrefs must use. The
+/// XML comes from the same value through the library's writer (Markdown prose becomes XML markup).
 fn both_formats(stem: &str, root: &str, build: impl Fn(&str) -> Value) -> Vec<Output> {
-    let _ = root;
-    vec![Output {
-        path: format!("{stem}.json"),
-        text: json_text(&build("json")),
-    }]
+    let xml =
+        oscalc::xml::write(root, &build("xml")[root]).unwrap_or_else(|e| panic!("{stem}.xml: {e}"));
+    vec![
+        Output {
+            path: format!("{stem}.json"),
+            text: json_text(&build("json")),
+        },
+        Output {
+            path: format!("{stem}.xml"),
+            text: xml,
+        },
+    ]
 }
 
 /// 2-space pretty JSON with a final newline.
