@@ -302,15 +302,16 @@ fn resolve_one(
     match result.output {
         Ok(resolved) => {
             // An output that fails validation is an error, not a file.
-            let invalid = match opts.validate_output {
+            let checked = match opts.validate_output {
                 true => crate::validate::output(&resolved),
                 false => Vec::new(),
             };
-            if !invalid.is_empty() {
-                common.report(reporter, &invalid, &session.sources);
+            common.report(reporter, &checked, &session.sources);
+            if checked.iter().any(Diagnostic::is_error) {
                 return 1;
             }
-            if common.deny_warnings && !result.warnings.is_empty() {
+            let warned = !result.warnings.is_empty() || !checked.is_empty();
+            if common.deny_warnings && warned {
                 return 1;
             }
             let bytes = crate::emit::emit(&resolved, format);

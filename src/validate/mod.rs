@@ -179,22 +179,20 @@ fn untyped(world: &dyn World, uri: &Url, opts: &Options) -> Option<Value> {
     }
 }
 
-/// Checks a resolved catalog before it is written: schema and references. Every finding is an
-/// error (an invalid output is not a result); messages name the output pointer, since the output
-/// has no source text of its own.
+/// Checks a resolved catalog before it is written: schema and references. Schema violations and
+/// dangling references are errors (an invalid output is not a result); duplicate ids stay
+/// warnings, since `combine keep` makes them on purpose (req-merge-keep-warning). The output has
+/// no source text of its own, so messages name the output pointer.
 pub fn output(resolved: &ResolvedCatalog) -> Vec<Diagnostic> {
     let value = json_value(resolved);
     let mut out = schema::check(&value, None);
-    let (_, found) = refs::check(&value, None, &[]);
-    out.extend(found.into_iter().map(|mut d| {
-        d.severity = crate::diag::Severity::Error;
-        d.message = format!("output: {}", d.message);
-        d
-    }));
+    out.extend(refs::check(&value, None, &[]).1);
     for d in &mut out {
-        if d.code == "schema-invalid" {
-            d.message = format!("output: {}", d.message);
-        }
+        d.message = format!("in the output: {}", d.message);
+        d.severity = match d.code {
+            "ref-duplicate-id" | "ref-duplicate-uuid" => crate::diag::Severity::Warning,
+            _ => crate::diag::Severity::Error,
+        };
     }
     out
 }
