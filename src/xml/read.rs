@@ -10,7 +10,7 @@
 use serde_json::{Map, Value};
 
 use super::binding::{self, BLOCK_ELEMENTS, Child, Content, Def, MARKUP_ELEMENTS, Scalar, Shape};
-use super::dom::{Attr, Token, Tokens};
+use super::dom::{Attr, OSCAL_NS, Token, Tokens};
 use super::{XmlError, XmlLimits, XmlRead, escape_into};
 
 /// Reads an OSCAL XML catalog or profile into its JSON form.
@@ -163,11 +163,17 @@ impl Reader {
             Some(Frame::Group { name, .. }) => name,
             Some(Frame::Markup(_)) | None => "",
         };
+        if self.stack.is_empty() {
+            return self.root(name, oscal, attrs, offset);
+        }
         if !oscal {
-            return Err(self.foreign(name, parent, offset));
+            return Err(shape(
+                format!("element `{name}` in `{parent}` is not in the OSCAL namespace"),
+                offset,
+            ));
         }
         match self.stack.last_mut() {
-            None => self.root(name, attrs, offset),
+            None => Ok(()),
             Some(Frame::Group {
                 name: group,
                 item,
@@ -194,31 +200,28 @@ impl Reader {
         }
     }
 
-    fn foreign(&self, name: &str, parent: &str, offset: usize) -> XmlError {
-        if self.stack.is_empty() {
-            XmlError::new(
-                "load-xml-namespace",
-                format!(
-                    "root element `{name}` is not in the OSCAL namespace `{}`",
-                    super::dom::OSCAL_NS
-                ),
-                offset,
-            )
-        } else {
-            shape(
-                format!("element `{name}` in `{parent}` is not in the OSCAL namespace"),
-                offset,
-            )
-        }
-    }
-
-    fn root(&mut self, name: &str, attrs: &[Attr<'_>], offset: usize) -> Result<(), XmlError> {
+    /// The document element: its name first (is this a catalog or profile at all?), then its
+    /// namespace.
+    fn root(
+        &mut self,
+        name: &str,
+        oscal: bool,
+        attrs: &[Attr<'_>],
+        offset: usize,
+    ) -> Result<(), XmlError> {
         let Some((root, def)) = binding::root(name) else {
             return Err(shape(
                 format!("root element `{name}` is not `catalog` or `profile`"),
                 offset,
             ));
         };
+        if !oscal {
+            return Err(XmlError::new(
+                "load-xml-namespace",
+                format!("root element `{name}` is not in the OSCAL namespace `{OSCAL_NS}`"),
+                offset,
+            ));
+        }
         self.root = root;
         self.open_node(def, root, format!("/{root}"), 0, attrs, offset)
     }
