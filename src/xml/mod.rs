@@ -47,7 +47,7 @@ pub use write::write;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct XmlLimits {
     /// Deepest element nesting accepted (the root is depth 1). Default 256, which is also the
-    /// deepest value [`write`] accepts; raising it far (thousands) lets a document build values
+    /// deepest value [`write()`] accepts; raising it far (thousands) lets a document build values
     /// whose recursive drop needs a large stack.
     pub max_depth: usize,
     /// Largest document accepted, in bytes. Default 256 MiB.
