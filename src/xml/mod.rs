@@ -135,6 +135,12 @@ fn needs_escape(b: u8, attribute: bool) -> bool {
     }
 }
 
+/// Only XML whitespace (space, tab, CR, LF): a no-break space is text.
+pub(crate) fn is_xml_space(text: &str) -> bool {
+    text.bytes()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::{Path, PathBuf};

@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 use super::XmlError;
 use super::binding::{self, Child, Content, Def, MARKUP_ELEMENTS, Shape};
 use super::dom::OSCAL_NS;
-use super::escape_into;
+use super::{escape_into, is_xml_space};
 use crate::model::markup::markdown_to_xml;
 
 /// Deepest nesting written (the default read limit); far beyond any real catalog, it keeps the
@@ -357,7 +357,7 @@ impl Writer {
                 }
                 Event::Text(t) => {
                     let raw: &str = &t;
-                    if depth > 0 || blocks.is_none() || !raw.trim().is_empty() {
+                    if depth > 0 || blocks.is_none() || !is_xml_space(raw) {
                         self.out.push_str(raw);
                     }
                 }
