@@ -24,7 +24,7 @@ pub mod world;
 pub mod xml;
 
 pub use diag::{Diagnostic, Errors, Severity, Warned};
-pub use emit::{Emit, emit};
+pub use emit::{Emit, emit, try_emit};
 pub use load::Format;
 pub use options::Options;
 pub use resolve::{ResolvedCatalog, Session, resolve};

@@ -314,7 +314,13 @@ fn resolve_one(
             if common.deny_warnings && warned {
                 return 1;
             }
-            let bytes = crate::emit::emit(&resolved, format);
+            let bytes = match crate::emit::try_emit(&resolved, format) {
+                Ok(b) => b,
+                Err(d) => {
+                    common.report(reporter, &[*d], &session.sources);
+                    return 1;
+                }
+            };
             match output::write(target.as_deref(), &bytes) {
                 Ok(()) => 0,
                 Err(e) => {

@@ -146,6 +146,11 @@ pub const CODES: &[CodeInfo] = &[
         "ref-unknown-by-id",
         "an alter's by-id names nothing in the imported catalogs",
     ),
+    e(
+        "emit-xml-shape",
+        "a value has no XML form (internal: the model produced it)",
+    ),
+    e("emit-limit", "output nesting deeper than the writer allows"),
     e("schema-invalid", "the document violates the OSCAL schema"),
 ];
 

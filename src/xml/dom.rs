@@ -18,7 +18,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
 use quick_xml::reader::NsReader;
 
-use super::{XmlError, XmlLimits};
+use super::{XmlError, XmlLimits, is_xml_space};
 
 /// The OSCAL XML namespace.
 pub(crate) const OSCAL_NS: &str = "http://csrc.nist.gov/ns/oscal/1.0";
@@ -107,7 +107,7 @@ impl<'a> Tokens<'a> {
                 base + e.valid_up_to(),
             )
         })?;
-        if input.trim().is_empty() {
+        if is_xml_space(input) {
             return Err(XmlError::new(
                 "load-xml-syntax",
                 "document is empty".to_owned(),
@@ -249,7 +249,7 @@ impl<'a> Tokens<'a> {
                 offset: self.base + at,
             }));
         }
-        if text.trim().is_empty() {
+        if is_xml_space(&text) {
             return Ok(None);
         }
         let what = if self.seen_root { "after" } else { "before" };

@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 use super::XmlError;
 use super::binding::{self, Child, Content, Def, MARKUP_ELEMENTS, Shape};
 use super::dom::OSCAL_NS;
-use super::escape_into;
+use super::{escape_into, is_xml_space};
 use crate::model::markup::markdown_to_xml;
 
 /// Deepest nesting written (the default read limit); far beyond any real catalog, it keeps the
@@ -344,27 +344,20 @@ impl Writer {
         let mut depth = 0usize;
         loop {
             let event = reader.read_event().map_err(|e| bad(e.to_string()))?;
-            let event_kind = if matches!(event, Event::Empty(_)) {
-                Kind::Empty
-            } else {
-                Kind::Other
-            };
+            let line = blocks.filter(|_| depth == 0);
             match event {
-                Event::Start(e) | Event::Empty(e) => {
-                    let empty = matches!(event_kind, Kind::Empty);
-                    if let (0, Some(level)) = (depth, blocks) {
-                        self.indent(level);
-                    }
-                    self.tag(&e, empty, &bad)?;
-                    depth += usize::from(!empty);
+                Event::Start(e) => {
+                    self.tag(&e, line, false, &bad)?;
+                    depth += 1;
                 }
+                Event::Empty(e) => self.tag(&e, line, true, &bad)?,
                 Event::End(e) => {
                     depth = depth.saturating_sub(1);
                     self.close(&e);
                 }
                 Event::Text(t) => {
                     let raw: &str = &t;
-                    if depth > 0 || blocks.is_none() || !raw.trim().is_empty() {
+                    if depth > 0 || blocks.is_none() || !is_xml_space(raw) {
                         self.out.push_str(raw);
                     }
                 }
@@ -401,10 +394,12 @@ impl Writer {
         Ok(())
     }
 
-    /// A start or empty tag of markup, copied after checking its name and attributes.
+    /// A start or empty tag of markup, copied after checking its name and attributes; with
+    /// `line`, on a new line at that level (a top-level block).
     fn tag(
         &mut self,
         e: &BytesStart<'_>,
+        line: Option<usize>,
         empty: bool,
         bad: &dyn Fn(String) -> XmlError,
     ) -> Result<(), XmlError> {
@@ -412,6 +407,9 @@ impl Writer {
         let name: &str = qname.as_ref();
         if !MARKUP_ELEMENTS.contains(&name) {
             return Err(bad(format!("has element `{name}`")));
+        }
+        if let Some(level) = line {
+            self.indent(level);
         }
         self.out.push('<');
         self.out.push_str(name);
@@ -475,12 +473,6 @@ fn is_name(key: &str) -> bool {
     let mut chars = key.chars();
     chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
         && chars.all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
-}
-
-#[derive(Clone, Copy)]
-enum Kind {
-    Empty,
-    Other,
 }
 
 #[cfg(test)]

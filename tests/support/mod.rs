@@ -10,6 +10,7 @@
 
 pub mod broken;
 pub mod compare;
+pub mod multiformat;
 pub mod ratchet;
 pub mod report;
 pub mod run;
