@@ -13,6 +13,7 @@
 pub mod cli;
 pub mod diag;
 pub mod emit;
+pub mod fuzzing;
 pub mod graph;
 pub mod load;
 pub mod model;
