@@ -123,12 +123,147 @@ fn resolve(args: &ResolveArgs) -> ExitCode {
         .output
         .as_ref()
         .filter(|o| several || o.to_string_lossy().ends_with('/') || o.is_dir());
+    if several {
+        return ExitCode::from(resolve_batch(&world, &opts, args, out_dir));
+    }
     let mut worst = 0u8;
     for profile in &args.profiles {
         let code = resolve_one(&world, &opts, args, profile, out_dir.map(PathBuf::as_path));
         worst = worst.max(code);
     }
     ExitCode::from(worst)
+}
+
+/// One profile of a batch, ready to resolve.
+struct Job {
+    uri: Url,
+    opts: Options,
+    target: Option<PathBuf>,
+    format: Format,
+}
+
+/// Several profiles in one session: shared documents are parsed once and the profiles resolve
+/// on scoped threads; diagnostics and outputs come in argument order, as one-by-one runs give.
+fn resolve_batch(
+    world: &FsWorld,
+    opts: &Options,
+    args: &ResolveArgs,
+    out_dir: Option<&PathBuf>,
+) -> u8 {
+    let mut worst = 0u8;
+    let mut jobs = Vec::new();
+    for profile in &args.profiles {
+        match prepare(opts, args, profile, out_dir.map(PathBuf::as_path)) {
+            Ok(job) => jobs.push(job),
+            Err(code) => worst = worst.max(code),
+        }
+    }
+    let mut session = Session::new();
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let pairs: Vec<(Url, Options)> = jobs
+        .iter()
+        .map(|j| (j.uri.clone(), j.opts.clone()))
+        .collect();
+    let results = session.resolve_many(world, &pairs, threads);
+    for (job, result) in jobs.iter().zip(results) {
+        let code = deliver(&session, args, job, result);
+        worst = worst.max(code);
+    }
+    worst
+}
+
+fn prepare(
+    opts: &Options,
+    args: &ResolveArgs,
+    profile: &Path,
+    out_dir: Option<&Path>,
+) -> Result<Job, u8> {
+    let abs = match std::path::absolute(profile) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {}: {e}", profile.display());
+            return Err(2);
+        }
+    };
+    if !abs.is_file() {
+        let why = if abs.is_dir() {
+            "is a directory, not a file"
+        } else {
+            "does not exist"
+        };
+        eprintln!("error: {} {why}", profile.display());
+        return Err(2);
+    }
+    let Ok(uri) = Url::from_file_path(&abs) else {
+        eprintln!("error: {} is not a usable path", profile.display());
+        return Err(2);
+    };
+    let (target, format) = target_and_format(args, profile, out_dir);
+    let mut opts = opts.clone();
+    opts.source_profile_href = Some(source_profile_href(&abs, target.as_deref()));
+    Ok(Job {
+        uri,
+        opts,
+        target,
+        format,
+    })
+}
+
+fn target_and_format(
+    args: &ResolveArgs,
+    profile: &Path,
+    out_dir: Option<&Path>,
+) -> (Option<PathBuf>, Format) {
+    let target: Option<PathBuf> = match (out_dir, &args.output) {
+        (Some(dir), _) => {
+            let stem = profile
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let ext = match args.to {
+                Some(OutFormat::Xml) => "xml",
+                _ => "json",
+            };
+            Some(dir.join(format!("{stem}-resolved.{ext}")))
+        }
+        (None, Some(o)) => Some(o.clone()),
+        (None, None) => None,
+    };
+    let format = match (args.to, &target) {
+        (Some(OutFormat::Json), _) => Format::Json,
+        (Some(OutFormat::Xml), _) => Format::Xml,
+        (None, Some(t)) => Format::from_extension(&t.to_string_lossy()).unwrap_or(Format::Json),
+        (None, None) => Format::Json,
+    };
+    (target, format)
+}
+
+fn deliver(
+    session: &Session,
+    args: &ResolveArgs,
+    job: &Job,
+    result: crate::resolve::Outcome,
+) -> u8 {
+    let render = |ds: &[Diagnostic]| diagnostics::render(ds, &session.sources, args.error_format);
+    if !args.quiet {
+        render(&result.warnings);
+    }
+    match result.output {
+        Ok(resolved) => {
+            let bytes = crate::emit::emit(&resolved, job.format);
+            match output::write(job.target.as_deref(), &bytes) {
+                Ok(()) => 0,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    2
+                }
+            }
+        }
+        Err(errors) => {
+            render(&errors);
+            1
+        }
+    }
 }
 
 fn resolve_one(
