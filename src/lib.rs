@@ -7,6 +7,11 @@
 //!    [`resolve::merge`] → [`resolve::modify`] → [`resolve::finish`].
 //! 4. [`emit`]: the resolved catalog as JSON or XML bytes.
 #![forbid(unsafe_code)]
+// Bad input is reported as a diagnostic, never by a panic: these lints keep it so outside tests.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod cli;
 pub mod diag;
@@ -21,7 +26,7 @@ pub mod world;
 pub mod xml;
 
 pub use diag::{Diagnostic, Errors, Severity, Warned};
-pub use emit::{Emit, emit};
+pub use emit::{Emit, emit, try_emit};
 pub use load::Format;
 pub use options::Options;
 pub use resolve::{ResolvedCatalog, Session, resolve};

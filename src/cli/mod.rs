@@ -324,7 +324,13 @@ fn resolve_one(
     }
     match result.output {
         Ok(resolved) => {
-            let bytes = crate::emit::emit(&resolved, format);
+            let bytes = match crate::emit::try_emit(&resolved, format) {
+                Ok(b) => b,
+                Err(d) => {
+                    render(&[*d]);
+                    return 1;
+                }
+            };
             match output::write(target.as_deref(), &bytes) {
                 Ok(()) => 0,
                 Err(e) => {

@@ -138,6 +138,11 @@ pub const CODES: &[CodeInfo] = &[
         "ref-dangling",
         "a reference points at nothing in the output",
     ),
+    e(
+        "emit-xml-shape",
+        "a value has no XML form (internal: the model produced it)",
+    ),
+    e("emit-limit", "output nesting deeper than the writer allows"),
     e("schema-invalid", "the document violates the OSCAL schema"),
 ];
 

@@ -1,6 +1,7 @@
 //! Stage: emit. In: a catalog, profile or resolved catalog. Out: bytes in JSON or XML,
 //! deterministic (req-order): schema key order, 2-space indent, LF, final newline.
 
+use crate::diag::Diagnostic;
 use crate::load::Format;
 use crate::model::common::XML_MARKUP_KEY;
 use crate::model::{Catalog, Document, Profile};
@@ -63,18 +64,25 @@ pub fn json_value<D: Emit + ?Sized>(doc: &D) -> Value {
     Value::Object(root)
 }
 
-/// Writes the document in `format`.
+/// Writes the document in `format`. A document the model built always has an XML form; should
+/// the XML writer still refuse it, the result is empty: use [`try_emit`] to see why.
 pub fn emit<D: Emit + ?Sized>(doc: &D, format: Format) -> Vec<u8> {
+    try_emit(doc, format).unwrap_or_default()
+}
+
+/// Writes the document in `format`, or says why it cannot be written.
+pub fn try_emit<D: Emit + ?Sized>(doc: &D, format: Format) -> Result<Vec<u8>, Box<Diagnostic>> {
     match format {
         Format::Json => {
             let v = json_value(doc);
-            let mut out = serde_json::to_vec_pretty(&v).unwrap_or_default();
+            let mut out = serde_json::to_vec_pretty(&v)
+                .map_err(|e| Box::new(Diagnostic::error("emit-xml-shape", e.to_string())))?;
             out.push(b'\n');
-            out
+            Ok(out)
         }
         Format::Xml => crate::xml::write(doc.root(), &doc.value())
             .map(String::into_bytes)
-            .unwrap_or_default(),
+            .map_err(|e| Box::new(Diagnostic::error(e.code, e.message))),
     }
 }
 

@@ -9,6 +9,9 @@ use crate::model::{Add, Alter, Control, Modify, Parameter, Part, Property, Remov
 use crate::options::{ByIdSelf, SetParamProps};
 use indexmap::IndexMap;
 
+/// The namespace of names that carry no `ns`.
+const OSCAL_NS: &str = "http://csrc.nist.gov/ns/oscal";
+
 /// Applies the profile's modifications to `body` (and to the loose parameter candidates).
 pub fn run(modify: Option<&Modify>, body: &mut Body, loose: &mut [Parameter], cx: &mut Cx) {
     let Some(m) = modify else { return };
@@ -493,7 +496,8 @@ fn matches_remove(
         r.by_id.as_deref().map(|v| id == Some(v)),
         r.by_name.as_deref().map(|v| name == Some(v)),
         r.by_class.as_deref().map(|v| class == Some(v)),
-        r.by_ns.as_deref().map(|v| ns == Some(v)),
+        // req-modify-alter-remove-ns-ref: no ns means the OSCAL namespace.
+        r.by_ns.as_deref().map(|v| ns.unwrap_or(OSCAL_NS) == v),
         // req-modify-alter-remove-item-name-array: the singular name.
         r.by_item_name.as_deref().map(|v| v == item),
     ];

@@ -9,6 +9,7 @@
 #![allow(dead_code)]
 
 pub mod compare;
+pub mod multiformat;
 pub mod ratchet;
 pub mod report;
 pub mod run;

@@ -1,0 +1,633 @@
+//! XML syntax: bytes to a stream of checked tokens.
+//!
+//! Stage: load (XML syntax). In: the bytes of one document and its [`XmlLimits`]. Out: [`Token`]s in
+//! document order (element starts with their unprefixed attributes, text with references resolved,
+//! ends), each with its byte offset in the input. Knows nothing of OSCAL but its namespace; what an
+//! element means is `read.rs`'s job.
+//!
+//! This is where hostile bytes stop (ARCHITECTURE §3): only UTF-8 (a BOM is skipped), no DTD
+//! declarations, no entity but the five predefined and character references, nesting and size
+//! capped. Nothing is ever expanded or fetched. quick-xml does the lexing in one pass; its tag
+//! stack is a `Vec`, so depth costs no stack here.
+
+use std::borrow::Cow;
+
+use quick_xml::XmlVersion;
+use quick_xml::escape::{EscapeError, resolve_predefined_entity};
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::ResolveResult;
+use quick_xml::reader::NsReader;
+
+use super::{XmlError, XmlLimits, is_xml_space};
+
+/// The OSCAL XML namespace.
+pub(crate) const OSCAL_NS: &str = "http://csrc.nist.gov/ns/oscal/1.0";
+
+/// One attribute of an element, namespace declarations and prefixed attributes left out.
+#[derive(Debug)]
+pub(crate) struct Attr<'a> {
+    /// Attribute name (unprefixed).
+    pub(crate) name: Cow<'a, str>,
+    /// Value, normalized and with references resolved.
+    pub(crate) value: Cow<'a, str>,
+    /// Byte offset of the attribute name in the input.
+    pub(crate) offset: usize,
+}
+
+/// One step through the document.
+#[derive(Debug)]
+pub(crate) enum Token<'a> {
+    /// An element starts (an empty element gives `Start` then `End`).
+    Start {
+        /// Local name (prefix removed).
+        name: Cow<'a, str>,
+        /// False when the element is not in the OSCAL namespace.
+        oscal: bool,
+        /// Unprefixed attributes in document order.
+        attrs: Vec<Attr<'a>>,
+        /// Byte offset of its `<`.
+        offset: usize,
+    },
+    /// Character data (text, CDATA or one resolved reference); may come in several pieces.
+    Text {
+        /// The characters.
+        text: Cow<'a, str>,
+        /// Byte offset of the piece.
+        offset: usize,
+    },
+    /// The innermost open element ends.
+    End,
+}
+
+/// Pull tokenizer over one document.
+pub(crate) struct Tokens<'a> {
+    input: &'a str,
+    /// Bytes skipped before `input` (a BOM), added to every offset.
+    base: usize,
+    reader: NsReader<&'a [u8]>,
+    max_depth: usize,
+    /// Open elements.
+    depth: usize,
+    /// Name of each open element, for the truncation message.
+    open: Vec<Cow<'a, str>>,
+    seen_root: bool,
+    pending_end: bool,
+    finished: bool,
+}
+
+impl<'a> Tokens<'a> {
+    /// Checks encoding and size, then prepares to tokenize `bytes`.
+    pub(crate) fn new(bytes: &'a [u8], limits: &XmlLimits) -> Result<Tokens<'a>, XmlError> {
+        if bytes.len() > limits.max_bytes {
+            return Err(XmlError::new(
+                "load-limit",
+                format!(
+                    "document is {} bytes, more than the limit of {}",
+                    bytes.len(),
+                    limits.max_bytes
+                ),
+                limits.max_bytes,
+            ));
+        }
+        if bytes.starts_with(&[0xFE, 0xFF]) || bytes.starts_with(&[0xFF, 0xFE]) {
+            return Err(XmlError::new(
+                "load-encoding",
+                "document is UTF-16; only UTF-8 is read".to_owned(),
+                0,
+            ));
+        }
+        let (base, body) = match bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+            Some(rest) => (3, rest),
+            None => (0, bytes),
+        };
+        let input = std::str::from_utf8(body).map_err(|e| {
+            XmlError::new(
+                "load-encoding",
+                "document is not valid UTF-8".to_owned(),
+                base + e.valid_up_to(),
+            )
+        })?;
+        if is_xml_space(input) {
+            return Err(XmlError::new(
+                "load-xml-syntax",
+                "document is empty".to_owned(),
+                base + input.len(),
+            ));
+        }
+        Ok(Tokens {
+            input,
+            base,
+            reader: NsReader::from_str(input),
+            max_depth: limits.max_depth,
+            depth: 0,
+            open: Vec::new(),
+            seen_root: false,
+            pending_end: false,
+            finished: false,
+        })
+    }
+
+    /// The next token, `None` after the root element has ended and only trailing
+    /// comments, processing instructions and whitespace were left.
+    pub(crate) fn next_token(&mut self) -> Result<Option<Token<'a>>, XmlError> {
+        if self.pending_end {
+            self.pending_end = false;
+            return Ok(Some(self.close()));
+        }
+        loop {
+            if self.finished {
+                return Ok(None);
+            }
+            let before = self.position();
+            let (resolved, event) = match self.reader.read_resolved_event() {
+                Ok(pair) => pair,
+                Err(e) => return Err(self.syntax(&e)),
+            };
+            let oscal = matches!(resolved, ResolveResult::Bound(ns) if ns.as_ref() == OSCAL_NS);
+            match event {
+                Event::Start(e) => return self.start(&e, oscal, before).map(Some),
+                Event::Empty(e) => {
+                    let token = self.start(&e, oscal, before)?;
+                    self.pending_end = true;
+                    return Ok(Some(token));
+                }
+                Event::End(_) => return Ok(Some(self.close())),
+                Event::Text(t) => {
+                    if let Some(token) = self.text(t.xml10_content(), before)? {
+                        return Ok(Some(token));
+                    }
+                }
+                Event::CData(t) => {
+                    if let Some(token) = self.text(t.xml10_content(), before)? {
+                        return Ok(Some(token));
+                    }
+                }
+                Event::GeneralRef(r) => {
+                    let text = resolve_reference(&r, self.base + before)?;
+                    if let Some(token) = self.text(Cow::Owned(text), before)? {
+                        return Ok(Some(token));
+                    }
+                }
+                Event::Decl(d) => check_declaration(&d, self.base + before)?,
+                Event::DocType(d) => check_doctype(&d, self.base + before)?,
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Eof => return self.eof(),
+            }
+        }
+    }
+
+    fn position(&self) -> usize {
+        usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX)
+    }
+
+    fn start(&mut self, e: &BytesStart<'a>, oscal: bool, at: usize) -> Result<Token<'a>, XmlError> {
+        let offset = self.base + at;
+        if self.seen_root && self.depth == 0 {
+            return Err(XmlError::new(
+                "load-xml-syntax",
+                "content after the root element".to_owned(),
+                offset,
+            ));
+        }
+        self.seen_root = true;
+        self.depth += 1;
+        if self.depth > self.max_depth {
+            return Err(XmlError::new(
+                "load-limit",
+                format!("elements nested deeper than {}", self.max_depth),
+                offset,
+            ));
+        }
+        let local = e.local_name();
+        let name = self.borrow_in(local.as_ref());
+        self.open.push(name.clone());
+        let attrs = self.attributes(e, offset)?;
+        Ok(Token::Start {
+            name,
+            oscal,
+            attrs,
+            offset,
+        })
+    }
+
+    fn attributes(&self, e: &BytesStart<'a>, offset: usize) -> Result<Vec<Attr<'a>>, XmlError> {
+        let mut attrs = Vec::new();
+        for attr in e.attributes() {
+            let attr = attr.map_err(|err| {
+                XmlError::new("load-xml-syntax", format!("bad attribute: {err}"), offset)
+            })?;
+            let key: &str = attr.key.as_ref();
+            let at = self.offset_of(key).unwrap_or(offset);
+            // Namespace declarations and qualified attributes (`xsi:`, `xml:`) are not OSCAL flags.
+            if key == "xmlns" || key.contains(':') {
+                continue;
+            }
+            let value = match attr.normalized_value(XmlVersion::Implicit1_0) {
+                Ok(v) => self.borrow_in_cow(v),
+                Err(err) => return Err(quick_error(&err, at)),
+            };
+            attrs.push(Attr {
+                name: self.borrow_in(key),
+                value,
+                offset: at,
+            });
+        }
+        Ok(attrs)
+    }
+
+    fn close(&mut self) -> Token<'a> {
+        self.depth = self.depth.saturating_sub(1);
+        self.open.pop();
+        Token::End
+    }
+
+    fn text(&mut self, text: Cow<'a, str>, at: usize) -> Result<Option<Token<'a>>, XmlError> {
+        if self.depth > 0 {
+            let text = self.borrow_in_cow(text);
+            return Ok(Some(Token::Text {
+                text,
+                offset: self.base + at,
+            }));
+        }
+        if is_xml_space(&text) {
+            return Ok(None);
+        }
+        let what = if self.seen_root { "after" } else { "before" };
+        Err(XmlError::new(
+            "load-xml-syntax",
+            format!("text {what} the root element"),
+            self.base + at,
+        ))
+    }
+
+    fn eof(&mut self) -> Result<Option<Token<'a>>, XmlError> {
+        let end = self.base + self.input.len();
+        if let Some(name) = self.open.last() {
+            return Err(XmlError::new(
+                "load-xml-syntax",
+                format!("document ends inside element `{name}`"),
+                end,
+            ));
+        }
+        if !self.seen_root {
+            return Err(XmlError::new(
+                "load-xml-syntax",
+                "document has no root element".to_owned(),
+                end,
+            ));
+        }
+        self.finished = true;
+        Ok(None)
+    }
+
+    fn syntax(&self, e: &quick_xml::Error) -> XmlError {
+        let at = usize::try_from(self.reader.error_position()).unwrap_or(0);
+        quick_error(e, self.base + at)
+    }
+
+    /// Byte offset of `part` in the whole input, when it is a slice of it.
+    fn offset_of(&self, part: &str) -> Option<usize> {
+        let start = (part.as_ptr() as usize).checked_sub(self.input.as_ptr() as usize)?;
+        (start + part.len() <= self.input.len()).then_some(self.base + start)
+    }
+
+    /// `part` with the input's lifetime: a re-slice when it lies in the input, else a copy.
+    fn borrow_in(&self, part: &str) -> Cow<'a, str> {
+        let input = self.input;
+        match self.offset_of(part) {
+            Some(at) => match input.get(at - self.base..at - self.base + part.len()) {
+                Some(s) => Cow::Borrowed(s),
+                None => Cow::Owned(part.to_owned()),
+            },
+            None => Cow::Owned(part.to_owned()),
+        }
+    }
+
+    fn borrow_in_cow(&self, text: Cow<'_, str>) -> Cow<'a, str> {
+        match text {
+            Cow::Borrowed(s) => self.borrow_in(s),
+            Cow::Owned(s) => Cow::Owned(s),
+        }
+    }
+}
+
+/// The text of a reference: one of the five predefined entities or a character reference.
+fn resolve_reference(
+    r: &quick_xml::events::BytesRef<'_>,
+    offset: usize,
+) -> Result<String, XmlError> {
+    match r.resolve_char_ref() {
+        Ok(Some(c)) => return Ok(c.to_string()),
+        Ok(None) => {}
+        Err(e) => {
+            return Err(XmlError::new(
+                "load-xml-syntax",
+                format!("bad character reference: {e}"),
+                offset,
+            ));
+        }
+    }
+    let name: &str = r;
+    match resolve_predefined_entity(name) {
+        Some(text) => Ok(text.to_owned()),
+        None => Err(entity_error(name, offset)),
+    }
+}
+
+fn entity_error(name: &str, offset: usize) -> XmlError {
+    XmlError::new(
+        "load-xml-entity",
+        format!(
+            "entity reference `&{name};` is not expanded: only the predefined entities and character references are allowed"
+        ),
+        offset,
+    )
+}
+
+fn quick_error(e: &quick_xml::Error, offset: usize) -> XmlError {
+    match e {
+        quick_xml::Error::Escape(err) => reference_error(err, offset),
+        _ => XmlError::new("load-xml-syntax", e.to_string(), offset),
+    }
+}
+
+fn reference_error(e: &EscapeError, offset: usize) -> XmlError {
+    match e {
+        EscapeError::UnrecognizedEntity(_, name) => entity_error(name, offset),
+        _ => XmlError::new("load-xml-syntax", e.to_string(), offset),
+    }
+}
+
+fn check_declaration(d: &quick_xml::events::BytesDecl<'_>, offset: usize) -> Result<(), XmlError> {
+    let Some(encoding) = d.encoding() else {
+        return Ok(());
+    };
+    let encoding = encoding.map_err(|e| {
+        XmlError::new(
+            "load-xml-syntax",
+            format!("bad XML declaration: {e}"),
+            offset,
+        )
+    })?;
+    if encoding.eq_ignore_ascii_case("utf-8") {
+        Ok(())
+    } else {
+        Err(XmlError::new(
+            "load-encoding",
+            format!("document declares encoding `{encoding}`; only UTF-8 is read"),
+            offset,
+        ))
+    }
+}
+
+/// A bare `<!DOCTYPE catalog>` is harmless; anything more could declare entities or defaults.
+fn check_doctype(d: &quick_xml::events::BytesText<'_>, offset: usize) -> Result<(), XmlError> {
+    let body: &str = d;
+    let bare = body
+        .trim()
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'));
+    if bare {
+        Ok(())
+    } else {
+        Err(XmlError::new(
+            "load-xml-dtd",
+            "document type declaration with an internal subset or external DTD is refused"
+                .to_owned(),
+            offset,
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::xml::{XmlError, XmlLimits, read};
+
+    const NS: &str = "http://csrc.nist.gov/ns/oscal/1.0";
+
+    fn error(bytes: &[u8]) -> XmlError {
+        match read(bytes, &XmlLimits::default()) {
+            Ok(r) => panic!("read succeeded: {:?}", r.value),
+            Err(e) => e,
+        }
+    }
+
+    fn assert_error(bytes: &[u8], code: &str, offset: usize) {
+        let e = error(bytes);
+        assert_eq!((e.code, e.offset), (code, offset), "{e}");
+    }
+
+    fn catalog(body: &str) -> String {
+        format!(r#"<catalog xmlns="{NS}" uuid="u">{body}</catalog>"#)
+    }
+
+    #[test]
+    fn doctype_with_external_entity_is_refused() {
+        let bytes = include_bytes!("../../tests/fixtures/xml/req-spoofing-resource.xml");
+        let at = bytes
+            .windows(9)
+            .position(|w| w == b"<!DOCTYPE")
+            .unwrap_or(usize::MAX);
+        assert_error(bytes, "load-xml-dtd", at);
+    }
+
+    #[test]
+    fn billion_laughs_is_refused_at_the_doctype() {
+        let doc = r#"<?xml version="1.0"?>
+<!DOCTYPE catalog [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>
+<catalog xmlns="http://csrc.nist.gov/ns/oscal/1.0" uuid="&lol2;"/>"#;
+        assert_error(doc.as_bytes(), "load-xml-dtd", 22);
+    }
+
+    #[test]
+    fn bare_doctype_is_ignored() {
+        let doc = format!("<!DOCTYPE catalog>{}", catalog(""));
+        let read = read(doc.as_bytes(), &XmlLimits::default()).expect("reads");
+        assert_eq!(read.value["uuid"], "u");
+    }
+
+    #[test]
+    fn undeclared_entity_in_text_is_refused() {
+        let doc = catalog("<metadata><title>a &lol9; b</title></metadata>");
+        let at = doc.find("&lol9;").unwrap_or(usize::MAX);
+        let e = error(doc.as_bytes());
+        assert_eq!((e.code, e.offset), ("load-xml-entity", at), "{e}");
+        assert!(e.message.contains("&lol9;"), "{}", e.message);
+    }
+
+    #[test]
+    fn undeclared_entity_in_attribute_is_refused() {
+        let doc = format!(r#"<catalog xmlns="{NS}" uuid="&xxe;"/>"#);
+        let at = doc.find("uuid").unwrap_or(usize::MAX);
+        assert_error(doc.as_bytes(), "load-xml-entity", at);
+    }
+
+    #[test]
+    fn predefined_and_numeric_references_are_resolved() {
+        let doc = catalog(r#"<param id="a&amp;b&#x41;&#66;&lt;&gt;&quot;&apos;"/>"#);
+        let read = read(doc.as_bytes(), &XmlLimits::default()).expect("reads");
+        assert_eq!(read.value["params"][0]["id"], "a&bAB<>\"'");
+    }
+
+    #[test]
+    fn deep_nesting_is_a_limit_error_not_a_crash() {
+        let mut doc = format!(r#"<catalog xmlns="{NS}" uuid="u">"#);
+        for _ in 0..100_000 {
+            doc.push_str("<group>");
+        }
+        // The root is depth 1; the 256th group is the 257th element.
+        let at = doc.find("<group>").unwrap_or(0) + 255 * "<group>".len();
+        assert_error(doc.as_bytes(), "load-limit", at);
+    }
+
+    #[test]
+    fn nesting_limit_is_configurable() {
+        let doc = catalog("<group><group/></group>");
+        let limits = XmlLimits {
+            max_depth: 2,
+            ..XmlLimits::default()
+        };
+        let e = read(doc.as_bytes(), &limits).expect_err("too deep");
+        assert_eq!(e.code, "load-limit");
+        assert_eq!(e.offset, doc.find("<group/>").unwrap_or(0));
+    }
+
+    #[test]
+    fn size_limit_is_checked_first() {
+        let doc = catalog("");
+        let limits = XmlLimits {
+            max_bytes: 10,
+            ..XmlLimits::default()
+        };
+        let e = read(doc.as_bytes(), &limits).expect_err("too big");
+        assert_eq!((e.code, e.offset), ("load-limit", 10));
+    }
+
+    #[test]
+    fn truncated_document_names_the_open_element() {
+        let doc = catalog("<metadata><title>T</title>");
+        let cut = &doc[..doc.find("</catalog>").unwrap_or(0)];
+        let e = error(cut.as_bytes());
+        assert_eq!((e.code, e.offset), ("load-xml-syntax", cut.len()), "{e}");
+        assert!(e.message.contains("metadata"), "{}", e.message);
+    }
+
+    #[test]
+    fn truncated_inside_a_tag_is_a_syntax_error() {
+        let doc = catalog("<metadata");
+        let cut = &doc[..doc.find("</catalog>").unwrap_or(0)];
+        assert_eq!(error(cut.as_bytes()).code, "load-xml-syntax");
+    }
+
+    #[test]
+    fn mismatched_end_tag_is_a_syntax_error() {
+        let doc = catalog("<group></control>");
+        let e = error(doc.as_bytes());
+        assert_eq!(e.code, "load-xml-syntax", "{e}");
+        assert_eq!(e.offset, doc.find("</control>").unwrap_or(0));
+    }
+
+    #[test]
+    fn empty_and_blank_documents_are_syntax_errors() {
+        assert_error(b"", "load-xml-syntax", 0);
+        assert_error(b"  \n", "load-xml-syntax", 3);
+        assert_error(b"<?xml version=\"1.0\"?><!-- c -->", "load-xml-syntax", 31);
+    }
+
+    #[test]
+    fn invalid_utf8_is_located() {
+        let mut doc = catalog("<metadata><title>").into_bytes();
+        let at = doc.len();
+        doc.extend_from_slice(b"caf\xe9</title></metadata></catalog>");
+        assert_error(&doc, "load-encoding", at + 3);
+    }
+
+    #[test]
+    fn other_declared_encoding_is_refused() {
+        let doc = format!(
+            r#"<?xml version="1.0" encoding="ISO-8859-1"?>{}"#,
+            catalog("")
+        );
+        assert_error(doc.as_bytes(), "load-encoding", 0);
+    }
+
+    #[test]
+    fn utf16_is_refused() {
+        assert_error(b"\xff\xfe<\x00c\x00", "load-encoding", 0);
+    }
+
+    #[test]
+    fn utf8_bom_is_skipped_and_offsets_count_it() {
+        let mut doc = b"\xef\xbb\xbf".to_vec();
+        doc.extend_from_slice(catalog("").as_bytes());
+        let read = read(&doc, &XmlLimits::default()).expect("reads");
+        assert_eq!(read.positions.first(), Some(&("/catalog".to_owned(), 3)));
+    }
+
+    #[test]
+    fn wrong_root_is_a_shape_error() {
+        let doc = format!(r#"<?xml version="1.0"?><system-security-plan xmlns="{NS}"/>"#);
+        let e = error(doc.as_bytes());
+        assert_eq!((e.code, e.offset), ("load-xml-shape", 21), "{e}");
+        assert!(e.message.contains("system-security-plan"), "{}", e.message);
+    }
+
+    #[test]
+    fn root_outside_the_oscal_namespace_is_refused() {
+        assert_error(b"<catalog uuid=\"u\"/>", "load-xml-namespace", 0);
+        assert_error(
+            b"<catalog xmlns=\"http://example.com/\" uuid=\"u\"/>",
+            "load-xml-namespace",
+            0,
+        );
+    }
+
+    #[test]
+    fn prefixed_oscal_elements_are_read() {
+        let doc = format!(r#"<o:catalog xmlns:o="{NS}" uuid="u"><o:param id="p"/></o:catalog>"#);
+        let read = read(doc.as_bytes(), &XmlLimits::default()).expect("reads");
+        assert_eq!(read.value["params"][0]["id"], "p");
+    }
+
+    #[test]
+    fn content_after_the_root_is_a_syntax_error() {
+        let doc = format!("{}<catalog/>", catalog(""));
+        let e = error(doc.as_bytes());
+        assert_eq!(e.code, "load-xml-syntax", "{e}");
+        let text = format!("{} trailing", catalog(""));
+        assert_eq!(error(text.as_bytes()).code, "load-xml-syntax");
+    }
+
+    #[test]
+    fn comments_and_processing_instructions_are_skipped() {
+        let doc = format!(
+            r#"<?xml version="1.0"?><?xml-model href="x.sch"?><!-- a -->{}<!-- b -->"#,
+            catalog("<!-- c --><?pi x?><param id=\"p\"/>")
+        );
+        let read = read(doc.as_bytes(), &XmlLimits::default()).expect("reads");
+        assert_eq!(read.value["params"][0]["id"], "p");
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic() {
+        // A cheap stand-in for the fuzz target: every prefix of a rich document, and some noise.
+        let doc = include_str!("../../tests/fixtures/xml/loose-parameters.xml");
+        for end in 0..doc.len() {
+            let _ = read(&doc.as_bytes()[..end], &XmlLimits::default());
+        }
+        let mut seed = 0x2545_f491_u32;
+        for _ in 0..2000 {
+            let mut bytes = doc.as_bytes().to_vec();
+            for _ in 0..4 {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                let at = seed as usize % bytes.len();
+                if let Some(b) = bytes.get_mut(at) {
+                    *b = (seed >> 8) as u8;
+                }
+            }
+            let _ = read(&bytes, &XmlLimits::default());
+        }
+    }
+}

@@ -1,0 +1,652 @@
+//! The JSON form to XML text.
+//!
+//! Stage: emit (XML). In: a root name and the value under the root key, in the JSON form that
+//! [`super::read`] produces or the typed model serializes. Out: the XML document as a `String`:
+//! declaration, OSCAL namespace on the root, flags in schema order, 2-space indentation for
+//! element-only content, markup inline, LF line ends, final newline. Writing files is the CLI's job.
+//!
+//! Markup positions take `{"$xml": fragment}` (written as is, after a well-formedness check) or a
+//! Markdown string (converted by [`crate::model::markup::markdown_to_xml`]).
+
+use std::borrow::Cow;
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::reader::Reader;
+use serde_json::{Map, Value};
+
+use super::XmlError;
+use super::binding::{self, Child, Content, Def, MARKUP_ELEMENTS, Shape};
+use super::dom::OSCAL_NS;
+use super::{escape_into, is_xml_space};
+use crate::model::markup::markdown_to_xml;
+
+/// Deepest nesting written (the default read limit); far beyond any real catalog, it keeps the
+/// recursion bounded.
+const MAX_DEPTH: usize = 256;
+
+/// Writes a catalog or profile as OSCAL XML.
+///
+/// `root` is `"catalog"` or `"profile"`; `value` is the object under the root key. The output is
+/// deterministic: the same value always gives the same bytes.
+///
+/// ```
+/// use serde_json::json;
+///
+/// let value = json!({"uuid": "74c8ba1e-5cd4-4ad1-bbfd-d888e2f6c724",
+///     "metadata": {"title": "Demo", "last-modified": "2024-01-01T00:00:00Z",
+///                  "version": "1", "oscal-version": "1.2.3"},
+///     "imports": [{"href": "cat.xml", "include-all": {}}],
+///     "merge": {"as-is": true}});
+/// let xml = oscalc::xml::write("profile", &value)?;
+/// assert!(xml.contains("<import href=\"cat.xml\">\n    <include-all/>\n  </import>"));
+/// assert!(xml.contains("<as-is>true</as-is>"));
+/// # Ok::<(), oscalc::xml::XmlError>(())
+/// ```
+pub fn write(root: &str, value: &Value) -> Result<String, XmlError> {
+    let Some((name, def)) = binding::root(root) else {
+        return Err(emit(format!("root `{root}` is not `catalog` or `profile`")));
+    };
+    let mut w = Writer {
+        out: String::with_capacity(1 << 16),
+    };
+    w.out
+        .push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let path = Path {
+        parent: None,
+        key: name,
+        index: None,
+    };
+    w.element(name, def, value, 0, &path)?;
+    w.out.push('\n');
+    Ok(w.out)
+}
+
+fn emit(message: String) -> XmlError {
+    XmlError::new("emit-xml-shape", message, 0)
+}
+
+/// Where in the value the writer is, turned into a JSON pointer only for messages.
+struct Path<'p> {
+    parent: Option<&'p Path<'p>>,
+    key: &'p str,
+    index: Option<usize>,
+}
+
+impl Path<'_> {
+    fn pointer(&self) -> String {
+        let mut parts = Vec::new();
+        let mut at = Some(self);
+        while let Some(p) = at {
+            if let Some(i) = p.index {
+                parts.push(i.to_string());
+            }
+            parts.push(p.key.replace('~', "~0").replace('/', "~1"));
+            at = p.parent;
+        }
+        parts.reverse();
+        format!("/{}", parts.join("/"))
+    }
+
+    fn depth(&self) -> usize {
+        let mut n = 0;
+        let mut at = self.parent;
+        while let Some(p) = at {
+            n += 1;
+            at = p.parent;
+        }
+        n
+    }
+}
+
+struct Writer {
+    out: String,
+}
+
+impl Writer {
+    fn indent(&mut self, level: usize) {
+        self.out.push('\n');
+        for _ in 0..level {
+            self.out.push_str("  ");
+        }
+    }
+
+    /// Writes one element for `value` as `def` says.
+    fn element(
+        &mut self,
+        name: &str,
+        def: &'static Def,
+        value: &Value,
+        level: usize,
+        path: &Path<'_>,
+    ) -> Result<(), XmlError> {
+        if path.depth() > MAX_DEPTH {
+            return Err(XmlError::new(
+                "emit-limit",
+                format!("value nested deeper than {MAX_DEPTH} at {}", path.pointer()),
+                0,
+            ));
+        }
+        match def.content {
+            Content::MarkupLine | Content::MarkupMultiline => {
+                self.markup_element(name, def, value, level, path)
+            }
+            Content::Text { .. } if def.is_scalar() => {
+                let text = scalar_text(value)
+                    .ok_or_else(|| emit(format!("{} must be a string", path.pointer())))?;
+                self.out.push('<');
+                self.out.push_str(name);
+                self.out.push('>');
+                escape_into(&mut self.out, &text, false);
+                self.close(name);
+                Ok(())
+            }
+            _ => self.object_element(name, def, value, level, path),
+        }
+    }
+
+    fn close(&mut self, name: &str) {
+        self.out.push_str("</");
+        self.out.push_str(name);
+        self.out.push('>');
+    }
+
+    /// An element with flags: an assembly, a field with flags, or an empty element.
+    fn object_element(
+        &mut self,
+        name: &str,
+        def: &'static Def,
+        value: &Value,
+        level: usize,
+        path: &Path<'_>,
+    ) -> Result<(), XmlError> {
+        let map = value
+            .as_object()
+            .ok_or_else(|| emit(format!("{} must be an object", path.pointer())))?;
+        self.out.push('<');
+        self.out.push_str(name);
+        if level == 0 {
+            self.out.push_str(" xmlns=\"");
+            self.out.push_str(OSCAL_NS);
+            self.out.push('"');
+        }
+        self.attributes(def, map, path)?;
+        match def.content {
+            Content::Text { key, .. } => {
+                let text = map.get(key).and_then(scalar_text).unwrap_or_default();
+                self.out.push('>');
+                escape_into(&mut self.out, &text, false);
+                self.close(name);
+            }
+            Content::Assembly(children) => {
+                self.out.push('>');
+                let before = self.out.len();
+                for child in children {
+                    if let Some(v) = map.get(child.json) {
+                        self.child(child, v, level + 1, path)?;
+                    }
+                }
+                if self.out.len() == before {
+                    self.out.pop();
+                    self.out.push_str("/>");
+                } else {
+                    self.indent(level);
+                    self.close(name);
+                }
+            }
+            _ => self.out.push_str("/>"),
+        }
+        Ok(())
+    }
+
+    /// Flags in schema order, then keys the binding does not know (kept attributes such as
+    /// `with-parent-controls`) in the value's order.
+    fn attributes(
+        &mut self,
+        def: &'static Def,
+        map: &Map<String, Value>,
+        path: &Path<'_>,
+    ) -> Result<(), XmlError> {
+        for flag in def.flags {
+            if let Some(v) = map.get(*flag) {
+                let text = scalar_text(v)
+                    .ok_or_else(|| emit(format!("{}/{flag} must be a string", path.pointer())))?;
+                self.attribute(flag, &text);
+            }
+        }
+        for (key, v) in map {
+            if is_known(def, key) {
+                continue;
+            }
+            match scalar_text(v) {
+                Some(text) if is_name(key) => self.attribute(key, &text),
+                _ => {
+                    return Err(emit(format!(
+                        "{}/{key} is not part of the XML form",
+                        path.pointer()
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn attribute(&mut self, name: &str, text: &str) {
+        self.out.push(' ');
+        self.out.push_str(name);
+        self.out.push_str("=\"");
+        escape_into(&mut self.out, text, true);
+        self.out.push('"');
+    }
+
+    /// One child position of an assembly, each element on its own line.
+    fn child(
+        &mut self,
+        child: &'static Child,
+        value: &Value,
+        level: usize,
+        parent: &Path<'_>,
+    ) -> Result<(), XmlError> {
+        let path = Path {
+            parent: Some(parent),
+            key: child.json,
+            index: None,
+        };
+        match child.shape {
+            Shape::One => {
+                self.indent(level);
+                self.element(child.xml, child.def, value, level, &path)
+            }
+            Shape::Many => self.items(child.xml, child.def, value, level, &path),
+            Shape::Grouped(item) => {
+                self.indent(level);
+                self.out.push('<');
+                self.out.push_str(child.xml);
+                self.out.push('>');
+                let before = self.out.len();
+                self.items(item, child.def, value, level + 1, &path)?;
+                if self.out.len() == before {
+                    self.out.pop();
+                    self.out.push_str("/>");
+                } else {
+                    self.indent(level);
+                    self.close(child.xml);
+                }
+                Ok(())
+            }
+            Shape::Unwrapped => {
+                let fragment = fragment(value, true, &path)?;
+                self.fragment(&fragment, Some(level), &path)
+            }
+        }
+    }
+
+    fn items(
+        &mut self,
+        name: &str,
+        def: &'static Def,
+        value: &Value,
+        level: usize,
+        path: &Path<'_>,
+    ) -> Result<(), XmlError> {
+        let items = value
+            .as_array()
+            .ok_or_else(|| emit(format!("{} must be an array", path.pointer())))?;
+        for (i, item) in items.iter().enumerate() {
+            let path = Path {
+                parent: path.parent,
+                key: path.key,
+                index: Some(i),
+            };
+            self.indent(level);
+            self.element(name, def, item, level, &path)?;
+        }
+        Ok(())
+    }
+
+    /// A markup-line element inline; a markup-multiline one with each block on its own line.
+    fn markup_element(
+        &mut self,
+        name: &str,
+        def: &'static Def,
+        value: &Value,
+        level: usize,
+        path: &Path<'_>,
+    ) -> Result<(), XmlError> {
+        let multiline = matches!(def.content, Content::MarkupMultiline);
+        let fragment = fragment(value, multiline, path)?;
+        self.out.push('<');
+        self.out.push_str(name);
+        self.out.push('>');
+        let before = self.out.len();
+        self.fragment(&fragment, multiline.then_some(level + 1), path)?;
+        if self.out.len() == before {
+            self.out.pop();
+            self.out.push_str("/>");
+            return Ok(());
+        }
+        if multiline {
+            self.indent(level);
+        }
+        self.close(name);
+        Ok(())
+    }
+
+    /// Copies a markup fragment after checking it is well-formed OSCAL markup. With `blocks`,
+    /// each top-level element starts a line at that level and whitespace between them is dropped.
+    fn fragment(
+        &mut self,
+        fragment: &str,
+        blocks: Option<usize>,
+        path: &Path<'_>,
+    ) -> Result<(), XmlError> {
+        let bad = |what: String| emit(format!("{}: markup {what}", path.pointer()));
+        let mut reader = Reader::from_str(fragment);
+        let mut depth = 0usize;
+        loop {
+            let event = reader.read_event().map_err(|e| bad(e.to_string()))?;
+            let line = blocks.filter(|_| depth == 0);
+            match event {
+                Event::Start(e) => {
+                    self.tag(&e, line, false, &bad)?;
+                    depth += 1;
+                }
+                Event::Empty(e) => self.tag(&e, line, true, &bad)?,
+                Event::End(e) => {
+                    depth = depth.saturating_sub(1);
+                    self.close(&e);
+                }
+                Event::Text(t) => {
+                    let raw: &str = &t;
+                    if depth > 0 || blocks.is_none() || !is_xml_space(raw) {
+                        self.out.push_str(raw);
+                    }
+                }
+                Event::CData(t) => escape_into(&mut self.out, &t, false),
+                Event::GeneralRef(r) => self.reference(&r, &bad)?,
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Decl(_) | Event::DocType(_) => {
+                    return Err(bad("has a declaration".to_owned()));
+                }
+                Event::Eof => break,
+            }
+        }
+        if depth == 0 {
+            Ok(())
+        } else {
+            Err(bad("has an unclosed element".to_owned()))
+        }
+    }
+
+    /// A predefined entity or character reference in markup, copied; any other is refused.
+    fn reference(
+        &mut self,
+        r: &quick_xml::events::BytesRef<'_>,
+        bad: &dyn Fn(String) -> XmlError,
+    ) -> Result<(), XmlError> {
+        let name: &str = r;
+        let known = matches!(name, "amp" | "lt" | "gt" | "quot" | "apos");
+        if !known && !matches!(r.resolve_char_ref(), Ok(Some(_))) {
+            return Err(bad(format!("has entity reference `&{name};`")));
+        }
+        self.out.push('&');
+        self.out.push_str(name);
+        self.out.push(';');
+        Ok(())
+    }
+
+    /// A start or empty tag of markup, copied after checking its name and attributes; with
+    /// `line`, on a new line at that level (a top-level block).
+    fn tag(
+        &mut self,
+        e: &BytesStart<'_>,
+        line: Option<usize>,
+        empty: bool,
+        bad: &dyn Fn(String) -> XmlError,
+    ) -> Result<(), XmlError> {
+        let qname = e.name();
+        let name: &str = qname.as_ref();
+        if !MARKUP_ELEMENTS.contains(&name) {
+            return Err(bad(format!("has element `{name}`")));
+        }
+        if let Some(level) = line {
+            self.indent(level);
+        }
+        self.out.push('<');
+        self.out.push_str(name);
+        for attr in e.attributes() {
+            let attr = attr.map_err(|err| bad(err.to_string()))?;
+            let key: &str = attr.key.as_ref();
+            if key == "xmlns" || key.contains(':') {
+                continue;
+            }
+            let value = attr
+                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .map_err(|err| bad(err.to_string()))?;
+            self.attribute(key, &value);
+        }
+        self.out.push_str(if empty { "/>" } else { ">" });
+        Ok(())
+    }
+}
+
+/// The XML of a markup position: `{"$xml": …}` as is, a string as Markdown.
+fn fragment<'v>(
+    value: &'v Value,
+    multiline: bool,
+    path: &Path<'_>,
+) -> Result<Cow<'v, str>, XmlError> {
+    match value {
+        Value::String(md) => Ok(Cow::Owned(markdown_to_xml(md, multiline))),
+        Value::Object(map) => match (map.get("$xml"), map.len()) {
+            (Some(Value::String(xml)), 1) => Ok(Cow::Borrowed(xml)),
+            _ => Err(emit(format!(
+                "{} must be Markdown or {{\"$xml\": …}}",
+                path.pointer()
+            ))),
+        },
+        _ => Err(emit(format!(
+            "{} must be Markdown or {{\"$xml\": …}}",
+            path.pointer()
+        ))),
+    }
+}
+
+/// Text of a scalar JSON value (flags and fields are strings; booleans and numbers are written
+/// as JSON spells them).
+fn scalar_text(value: &Value) -> Option<Cow<'_, str>> {
+    match value {
+        Value::String(s) => Some(Cow::Borrowed(s)),
+        Value::Bool(b) => Some(Cow::Owned(b.to_string())),
+        Value::Number(n) => Some(Cow::Owned(n.to_string())),
+        _ => None,
+    }
+}
+
+fn is_known(def: &Def, key: &str) -> bool {
+    def.flag(key).is_some()
+        || def.children().iter().any(|c| c.json == key)
+        || matches!(def.content, Content::Text { key: k, .. } if k == key)
+}
+
+/// A name that can be written as an unprefixed attribute.
+fn is_name(key: &str) -> bool {
+    let mut chars = key.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use crate::xml::{XmlLimits, read, write};
+
+    fn round_trip(bytes: &[u8]) {
+        let first = read(bytes, &XmlLimits::default()).unwrap_or_else(|e| panic!("{e}"));
+        let text = write(first.root, &first.value).unwrap_or_else(|e| panic!("{e}"));
+        let again = read(text.as_bytes(), &XmlLimits::default()).unwrap_or_else(|e| panic!("{e}"));
+        let a = serde_json::to_string_pretty(&first.value).unwrap_or_default();
+        let b = serde_json::to_string_pretty(&again.value).unwrap_or_default();
+        assert!(a == b, "before:\n{a}\nafter:\n{b}");
+        // Writing is deterministic and a fixed point after one round.
+        assert_eq!(write(again.root, &again.value).ok(), Some(text));
+    }
+
+    #[test]
+    fn fixtures_round_trip() {
+        round_trip(include_bytes!(
+            "../../tests/fixtures/xml/NIST_SP-800-53_rev5_LOW-baseline_profile.xml"
+        ));
+        round_trip(include_bytes!(
+            "../../tests/fixtures/xml/loose-parameters.xml"
+        ));
+        round_trip(include_bytes!(
+            "../../tests/fixtures/xml/req-modify-alter-remove-match1.xml"
+        ));
+    }
+
+    #[test]
+    fn output_layout_is_fixed() {
+        let value = json!({
+            "uuid": "p",
+            "metadata": {"title": {"$xml": "T &amp; <em>U</em>"}, "version": "1",
+                         "remarks": {"$xml": "<p>a</p><ul><li>b</li></ul>"}},
+            "imports": [{"include-controls": [{"with-ids": ["a", "b"]}], "href": "c.xml"}],
+            "merge": {"as-is": true},
+            "back-matter": {"resources": [{"uuid": "r", "rlinks": [{"href": "x&y.xml"}]}]}
+        });
+        let expected = r#"<?xml version="1.0" encoding="UTF-8"?>
+<profile xmlns="http://csrc.nist.gov/ns/oscal/1.0" uuid="p">
+  <metadata>
+    <title>T &amp; <em>U</em></title>
+    <version>1</version>
+    <remarks>
+      <p>a</p>
+      <ul><li>b</li></ul>
+    </remarks>
+  </metadata>
+  <import href="c.xml">
+    <include-controls>
+      <with-id>a</with-id>
+      <with-id>b</with-id>
+    </include-controls>
+  </import>
+  <merge>
+    <as-is>true</as-is>
+  </merge>
+  <back-matter>
+    <resource uuid="r">
+      <rlink href="x&amp;y.xml"/>
+    </resource>
+  </back-matter>
+</profile>
+"#;
+        assert_eq!(write("profile", &value).ok().as_deref(), Some(expected));
+    }
+
+    #[test]
+    fn part_prose_is_written_unwrapped_between_props_and_parts() {
+        let value = json!({"uuid": "c", "controls": [{"id": "a", "title": {"$xml": "A"}, "parts": [{
+            "name": "s", "props": [{"name": "n", "value": "v"}],
+            "prose": {"$xml": "<p>x</p>\n<p>y<br/></p>"}, "parts": [{"name": "i"}]
+        }]}]});
+        let text = write("catalog", &value).unwrap_or_default();
+        let part = "<part name=\"s\">\n      <prop name=\"n\" value=\"v\"/>\n      <p>x</p>\n      \
+                    <p>y<br/></p>\n      <part name=\"i\"/>\n    </part>";
+        assert!(text.contains(part), "{text}");
+    }
+
+    #[test]
+    fn markdown_strings_go_through_the_markdown_converter() {
+        let value = json!({"uuid": "c", "metadata": {"title": "A & B", "remarks": "A & B"}});
+        let text = write("catalog", &value).unwrap_or_default();
+        assert!(text.contains("<title>A &amp; B</title>"), "{text}");
+        assert!(
+            text.contains("<remarks>\n      <p>A &amp; B</p>\n    </remarks>"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn unknown_scalar_keys_become_attributes_after_the_flags() {
+        let value = json!({"uuid": "p", "imports": [{"href": "c.xml", "include-controls": [
+            {"with-parent-controls": "yes", "with-child-controls": "no", "with-ids": ["a"]}
+        ]}]});
+        let text = write("profile", &value).unwrap_or_default();
+        assert!(
+            text.contains(
+                "<include-controls with-child-controls=\"no\" with-parent-controls=\"yes\">"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn attribute_values_survive_whitespace_normalization() {
+        let value = json!({"uuid": "c", "params": [{"id": "p", "class": "a\tb\nc \"d\" <e>"}]});
+        let text = write("catalog", &value).unwrap_or_default();
+        let back = read(text.as_bytes(), &XmlLimits::default()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(back.value["params"][0]["class"], "a\tb\nc \"d\" <e>");
+    }
+
+    fn write_error(root: &str, value: &Value) -> String {
+        match write(root, value) {
+            Ok(text) => panic!("wrote {text}"),
+            Err(e) => {
+                assert_eq!(e.code, "emit-xml-shape", "{e}");
+                e.message
+            }
+        }
+    }
+
+    #[test]
+    fn values_that_do_not_fit_the_binding_are_errors() {
+        let m = write_error("catalog", &json!({"uuid": "c", "controls": {"id": "a"}}));
+        assert!(m.contains("/catalog/controls"), "{m}");
+        let m = write_error(
+            "catalog",
+            &json!({"uuid": "c", "controls": [{"id": "a", "extra": {"x": 1}}]}),
+        );
+        assert!(m.contains("/catalog/controls/0/extra"), "{m}");
+        let m = write_error("catalog", &json!({"uuid": ["c"]}));
+        assert!(m.contains("/catalog/uuid"), "{m}");
+        write_error("system-security-plan", &json!({}));
+        write_error("catalog", &json!([]));
+    }
+
+    #[test]
+    fn bad_markup_fragments_are_errors() {
+        let bad = [
+            json!({"$xml": "<p>open"}),
+            json!({"$xml": "<script>x</script>"}),
+            json!({"$xml": "a &ent; b"}),
+            json!({"$xml": "</p>"}),
+            json!({"$xml": "x", "more": 1}),
+            json!(7),
+        ];
+        for title in bad {
+            let value = json!({"uuid": "c", "metadata": {"title": title}});
+            let m = write_error("catalog", &value);
+            assert!(m.contains("/catalog/metadata/title"), "{m}");
+        }
+    }
+
+    #[test]
+    fn deep_values_are_a_limit_error_not_a_crash() {
+        let mut group = json!({"id": "g"});
+        for _ in 0..300 {
+            group = json!({"id": "g", "groups": [group]});
+        }
+        let value = json!({"uuid": "c", "groups": [group]});
+        let outcome = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || {
+                let code = write("catalog", &value).err().map(|e| e.code);
+                // Dropping a deep value recurses too; keep it out of this thread's budget.
+                std::mem::forget(value);
+                code
+            })
+            .map(|t| t.join());
+        assert!(matches!(outcome, Ok(Ok(Some("emit-limit")))), "{outcome:?}");
+    }
+}
