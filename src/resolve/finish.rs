@@ -4,7 +4,7 @@
 
 use super::Cx;
 use super::body::Body;
-use super::refs;
+use super::refscan;
 use crate::diag::{Diagnostic, Span};
 use crate::model::{BackMatter, Catalog, Link, Metadata, Parameter, Profile, Property, Resource};
 use indexmap::IndexSet;
@@ -46,10 +46,10 @@ pub fn run(
     let (_, controls, groups) = content.into_parts();
     let mut refs_seen = IndexSet::new();
     for c in &controls {
-        refs::collect(&to_value(c), &mut refs_seen);
+        refscan::collect(c, &mut refs_seen);
     }
     for g in &groups {
-        refs::collect(&to_value(g), &mut refs_seen);
+        refscan::collect(g, &mut refs_seen);
     }
     body.params = prune_params(candidates, &mut refs_seen, cx.opts.no_prune);
     let params = body.params.clone();
@@ -61,13 +61,9 @@ pub fn run(
         groups,
         back_matter: None,
     };
-    refs::collect(&to_value(&catalog.metadata), &mut refs_seen);
+    refscan::collect(&catalog.metadata, &mut refs_seen);
     catalog.back_matter = back_matter(&input, &refs_seen, cx.opts.no_prune);
     (catalog, body)
-}
-
-fn to_value<T: serde::Serialize>(v: &T) -> Value {
-    serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
 /// req-prune-ref: a loose param stays if referenced from kept content, including from another
@@ -88,7 +84,7 @@ fn prune_params(
             if keep && !kept[i] {
                 kept[i] = true;
                 changed = true;
-                refs::collect(&to_value(p), refs_seen);
+                refscan::collect(p, refs_seen);
             }
         }
         if !changed {
@@ -131,7 +127,7 @@ fn back_matter(
             let before = seen.len();
             let mut inner = IndexSet::new();
             for r in out.iter().filter(|r| seen.contains(&r.uuid)) {
-                refs::collect(&to_value(r), &mut inner);
+                refscan::collect(r, &mut inner);
             }
             seen.extend(inner);
             if seen.len() == before {

@@ -6,6 +6,7 @@ pub mod finish;
 pub mod merge;
 pub mod modify;
 pub mod refs;
+pub mod refscan;
 pub mod select;
 
 use crate::diag::{Diagnostic, Errors, Sink, SourceId, Warned};
