@@ -24,6 +24,8 @@ pub struct FinishInput<'a> {
     pub last_modified: String,
     /// The href of the source-profile link.
     pub source_profile: String,
+    /// Whether the caller needs the content back (an imported profile, not the root).
+    pub keep_body: bool,
 }
 
 /// Builds the resolved catalog, and the content with its origins for importers.
@@ -41,8 +43,13 @@ pub fn run(
             candidates.push(p);
         }
     }
-    let mut content = body.clone();
-    content.params = Vec::new();
+    // Importers need the content with its origins; the root's resolution is the last user, so
+    // its content moves into the catalog instead of being copied.
+    let content = if input.keep_body {
+        body.clone()
+    } else {
+        std::mem::take(&mut body)
+    };
     let (_, controls, groups) = content.into_parts();
     let mut refs_seen = IndexSet::new();
     for c in &controls {

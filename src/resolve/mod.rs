@@ -253,6 +253,7 @@ impl Session {
             uuid,
             last_modified,
             source_profile,
+            keep_body: idx != g.root,
         };
         let (catalog, body) = finish::run(body, loose, input, &mut cx);
         for mut d in cx.diags {
