@@ -6,7 +6,9 @@ use super::Cx;
 use super::body::Body;
 use super::refs;
 use crate::diag::{Diagnostic, Span};
-use crate::model::{BackMatter, Catalog, Link, Metadata, Parameter, Profile, Property, Resource};
+use crate::model::{
+    BackMatter, Catalog, Control, Group, Link, Metadata, Parameter, Profile, Property, Resource,
+};
 use indexmap::IndexSet;
 use serde_json::Value;
 
@@ -44,6 +46,12 @@ pub fn run(
     let mut content = body.clone();
     content.params = Vec::new();
     let (_, controls, groups) = content.into_parts();
+    // req-loose-param: a param that lost its control in one import but whose control another
+    // import kept is no loose param: it is already in the output (else its id appears twice).
+    let mut held = IndexSet::new();
+    controls.iter().for_each(|c| held_in_control(c, &mut held));
+    groups.iter().for_each(|g| held_in_group(g, &mut held));
+    candidates.retain(|p| !held.contains(&p.id));
     let mut refs_seen = IndexSet::new();
     for c in &controls {
         refs::collect(&to_value(c), &mut refs_seen);
@@ -64,6 +72,22 @@ pub fn run(
     refs::collect(&to_value(&catalog.metadata), &mut refs_seen);
     catalog.back_matter = back_matter(&input, &refs_seen, cx.opts.no_prune);
     (catalog, body)
+}
+
+/// Ids of the params inside `control` and its child controls.
+fn held_in_control(control: &Control, held: &mut IndexSet<String>) {
+    held.extend(control.params.iter().map(|p| p.id.clone()));
+    control
+        .controls
+        .iter()
+        .for_each(|c| held_in_control(c, held));
+}
+
+/// Ids of the params inside `group`, its sub-groups and their controls.
+fn held_in_group(group: &Group, held: &mut IndexSet<String>) {
+    held.extend(group.params.iter().map(|p| p.id.clone()));
+    group.groups.iter().for_each(|g| held_in_group(g, held));
+    group.controls.iter().for_each(|c| held_in_control(c, held));
 }
 
 fn to_value<T: serde::Serialize>(v: &T) -> Value {
