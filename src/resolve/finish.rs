@@ -231,8 +231,15 @@ fn oscal_version(input: &FinishInput<'_>, cx: &mut Cx) -> String {
             _ => {}
         }
     }
-    best
+    // The output is written and checked against the 1.2.3 schemas: never claim a newer version.
+    match parse_version(&best) {
+        Some(v) if v > TOOL_OSCAL_VERSION => "1.2.3".to_owned(),
+        _ => best,
+    }
 }
+
+/// The OSCAL version whose schemas oscalc writes and validates against.
+const TOOL_OSCAL_VERSION: (u32, u32, u32) = (1, 2, 3);
 
 fn parse_version(v: &str) -> Option<(u32, u32, u32)> {
     let core = v.trim_start_matches('v').split(['-', '+']).next()?;
