@@ -438,6 +438,9 @@ fn insert_all(
                 ids.sort();
                 ids.reverse();
             }
+            // req-custom-select: `keep` inserts in order of appearance through the imports
+            // (depth-first), which is the pool's order, not the order of the with-ids list.
+            Some("keep") => ids.sort_by_key(|id| pool.get_index_of(id.as_str())),
             _ => {}
         }
         if ids.is_empty() {
