@@ -53,6 +53,10 @@ pub fn run(
     groups.iter().for_each(|g| held_in_group(g, &mut held));
     candidates.retain(|p| !held.contains(&p.id));
     let mut refs_seen = IndexSet::new();
+    // req-prune-modify: a param the profile's modify section sets is referenced there; keep it.
+    if let Some(modify) = &input.profile.modify {
+        refs_seen.extend(modify.set_parameters.iter().map(|sp| sp.param_id.clone()));
+    }
     for c in &controls {
         refs::collect(&to_value(c), &mut refs_seen);
     }
