@@ -4,12 +4,13 @@
 mod diagnostics;
 mod output;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Errors, Severity, Warned};
 use crate::load::Format;
 use crate::options::{Identity, Options};
-use crate::resolve::Session;
+use crate::resolve::{ResolvedCatalog, Session};
 use crate::world::FsWorld;
 use clap::{Parser, Subcommand, ValueEnum};
+use diagnostics::{Color, ErrorFormat, Reporter};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use url::Url;
@@ -22,25 +23,76 @@ struct Cli {
     command: Command,
 }
 
-const EXIT_HELP: &str = "Exit status: 0 done (warnings allowed), 1 the input is wrong (broken profile, missing import, invalid output), 2 usage or I/O error.";
+const EXIT_HELP: &str = "Exit status:
+  0  done; warnings allowed (unless --deny-warnings)
+  1  the input is wrong: invalid catalog or profile, broken or missing import, failed resolution,
+     invalid output (nothing is written)
+  2  the run failed: bad usage, a named file unreadable, output not writable";
 
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Resolve one or more profiles into resolved-profile catalogs.
     Resolve(ResolveArgs),
+    /// Check catalogs and profiles (JSON or XML): syntax, the OSCAL 1.2.3 schema, references.
+    Validate(ValidateArgs),
+}
+
+/// Flags every command takes.
+#[derive(Debug, clap::Args)]
+struct Common {
+    /// How diagnostics are printed.
+    #[arg(long, value_enum, default_value_t)]
+    error_format: ErrorFormat,
+    /// Colour in `human` diagnostics.
+    #[arg(long, value_enum, default_value_t)]
+    color: Color,
+    /// Treat warnings as errors (exit 1).
+    #[arg(long)]
+    deny_warnings: bool,
+    /// Largest input file in bytes.
+    #[arg(long)]
+    max_file_size: Option<u64>,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+impl Common {
+    /// Prints a batch of diagnostics, warnings first denied or dropped as the flags say.
+    fn report(
+        &self,
+        reporter: &mut Reporter,
+        diags: &[Diagnostic],
+        sources: &crate::source::SourceMap,
+    ) {
+        let shown: Vec<Diagnostic> = diags
+            .iter()
+            .filter(|d| d.is_error() || self.deny_warnings || !self.quiet)
+            .cloned()
+            .map(|mut d| {
+                if self.deny_warnings {
+                    d.severity = Severity::Error;
+                }
+                d
+            })
+            .collect();
+        reporter.report(&shown, sources);
+    }
+}
+
+#[derive(Debug, clap::Args)]
+struct ValidateArgs {
+    /// Catalog and profile files (JSON or XML).
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    #[command(flatten)]
+    common: Common,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum OutFormat {
     Json,
     Xml,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum, Default)]
-enum ErrorFormat {
-    #[default]
-    Human,
-    Short,
 }
 
 #[derive(Debug, clap::Args)]
@@ -67,15 +119,11 @@ struct ResolveArgs {
     /// Keep unreferenced loose parameters and resources.
     #[arg(long)]
     no_prune: bool,
-    /// How diagnostics are printed.
-    #[arg(long, value_enum, default_value_t)]
-    error_format: ErrorFormat,
-    /// Largest input file in bytes.
+    /// Write the output without checking it against the schema and references first.
     #[arg(long)]
-    max_file_size: Option<u64>,
-    /// Print nothing but errors.
-    #[arg(short, long)]
-    quiet: bool,
+    no_validate: bool,
+    #[command(flatten)]
+    common: Common,
 }
 
 /// Runs the command line and returns the exit code.
@@ -93,7 +141,74 @@ pub fn run() -> ExitCode {
     };
     match cli.command {
         Command::Resolve(args) => resolve(&args),
+        Command::Validate(args) => validate(&args),
     }
+}
+
+fn validate(args: &ValidateArgs) -> ExitCode {
+    let common = &args.common;
+    let mut world = FsWorld::new();
+    let mut opts = Options::default();
+    if let Some(n) = common.max_file_size {
+        opts.max_file_size = n;
+        world = world.with_max_file_size(n);
+    }
+    let mut reporter = Reporter::new(common.error_format, common.color, true);
+    let mut worst = 0u8;
+    for file in &args.files {
+        let code = match named_file(file) {
+            Err(d) => {
+                reporter.report_plain(*d);
+                2
+            }
+            Ok(uri) => {
+                let mut sources = crate::source::SourceMap::default();
+                let result = crate::validate::validate_in(&world, &uri, &opts, &mut sources);
+                common.report(&mut reporter, &result.warnings, &sources);
+                match result.output {
+                    Ok(_) if common.deny_warnings && !result.warnings.is_empty() => 1,
+                    Ok(_) => 0,
+                    Err(errors) => {
+                        common.report(&mut reporter, &errors, &sources);
+                        failure_code(&errors)
+                    }
+                }
+            }
+        };
+        worst = worst.max(code);
+    }
+    reporter.finish();
+    ExitCode::from(worst)
+}
+
+/// A file named on the command line, as a `file:` URI; a located-nowhere diagnostic if it is
+/// missing, a directory or not a usable path.
+fn named_file(path: &Path) -> Result<Url, Box<Diagnostic>> {
+    let fail = |code, why: String| Box::new(Diagnostic::error(code, why));
+    let abs = std::path::absolute(path)
+        .map_err(|e| fail("fetch-io", format!("{}: {e}", path.display())))?;
+    if abs.is_dir() {
+        let why = format!("{} is a directory, not a file", path.display());
+        return Err(fail("fetch-io", why));
+    }
+    if !abs.is_file() {
+        let why = format!("{} does not exist", path.display());
+        return Err(fail("fetch-not-found", why));
+    }
+    Url::from_file_path(&abs).map_err(|()| {
+        fail(
+            "fetch-io",
+            format!("{} is not a usable path", path.display()),
+        )
+    })
+}
+
+/// 2 when a named file itself could not be read (no place in any document), else 1.
+fn failure_code(errors: &[Diagnostic]) -> u8 {
+    let unreadable = errors
+        .iter()
+        .any(|d| d.code.starts_with("fetch-") && d.primary.is_none() && d.trace.is_empty());
+    if unreadable { 2 } else { 1 }
 }
 
 fn resolve(args: &ResolveArgs) -> ExitCode {
@@ -105,8 +220,11 @@ fn resolve(args: &ResolveArgs) -> ExitCode {
         };
         world = world.with_map(prefix, dir);
     }
-    let mut opts = Options::default();
-    if let Some(n) = args.max_file_size {
+    let mut opts = Options {
+        validate_output: !args.no_validate,
+        ..Options::default()
+    };
+    if let Some(n) = args.common.max_file_size {
         opts.max_file_size = n;
         world = world.with_max_file_size(n);
     }
@@ -123,18 +241,35 @@ fn resolve(args: &ResolveArgs) -> ExitCode {
         .output
         .as_ref()
         .filter(|o| several || o.to_string_lossy().ends_with('/') || o.is_dir());
-    if several {
-        return ExitCode::from(resolve_batch(&world, &opts, args, out_dir));
-    }
+    // Machine-readable diagnostics may use stdout only when the document does not.
+    let stdout_free = args.output.is_some();
+    let mut reporter = Reporter::new(args.common.error_format, args.common.color, stdout_free);
+    let out_dir = out_dir.map(PathBuf::as_path);
     let mut worst = 0u8;
+    let mut jobs = Vec::new();
     for profile in &args.profiles {
-        let code = resolve_one(&world, &opts, args, profile, out_dir.map(PathBuf::as_path));
-        worst = worst.max(code);
+        match prepare(&opts, args, profile, out_dir) {
+            Ok(job) => jobs.push(job),
+            Err(d) => {
+                reporter.report_plain(*d);
+                worst = 2;
+            }
+        }
     }
+    // One session for all profiles: each shared document is read and parsed once; independent
+    // profiles resolve in parallel; results come back in argument order.
+    let mut session = Session::new();
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let pairs: Vec<(Url, Options)> = jobs.iter().map(|j| (j.uri.clone(), j.opts.clone())).collect();
+    let results = session.resolve_many(&world, &pairs, threads);
+    for (job, result) in jobs.iter().zip(results) {
+        worst = worst.max(deliver(&session, args, job, result, &mut reporter));
+    }
+    reporter.finish();
     ExitCode::from(worst)
 }
 
-/// One profile of a batch, ready to resolve.
+/// One profile to resolve: where it is, its options, where its output goes.
 struct Job {
     uri: Url,
     opts: Options,
@@ -142,63 +277,35 @@ struct Job {
     format: Format,
 }
 
-/// Several profiles in one session: shared documents are parsed once and the profiles resolve
-/// on scoped threads; diagnostics and outputs come in argument order, as one-by-one runs give.
-fn resolve_batch(
-    world: &FsWorld,
-    opts: &Options,
-    args: &ResolveArgs,
-    out_dir: Option<&PathBuf>,
-) -> u8 {
-    let mut worst = 0u8;
-    let mut jobs = Vec::new();
-    for profile in &args.profiles {
-        match prepare(opts, args, profile, out_dir.map(PathBuf::as_path)) {
-            Ok(job) => jobs.push(job),
-            Err(code) => worst = worst.max(code),
-        }
-    }
-    let mut session = Session::new();
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let pairs: Vec<(Url, Options)> = jobs
-        .iter()
-        .map(|j| (j.uri.clone(), j.opts.clone()))
-        .collect();
-    let results = session.resolve_many(world, &pairs, threads);
-    for (job, result) in jobs.iter().zip(results) {
-        let code = deliver(&session, args, job, result);
-        worst = worst.max(code);
-    }
-    worst
-}
-
 fn prepare(
     opts: &Options,
     args: &ResolveArgs,
     profile: &Path,
     out_dir: Option<&Path>,
-) -> Result<Job, u8> {
-    let abs = match std::path::absolute(profile) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {}: {e}", profile.display());
-            return Err(2);
+) -> Result<Job, Box<Diagnostic>> {
+    let uri = named_file(profile)?;
+    let abs = uri.to_file_path().unwrap_or_else(|()| profile.to_path_buf());
+    let target: Option<PathBuf> = match (out_dir, &args.output) {
+        (Some(dir), _) => {
+            let stem = profile
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let ext = match args.to {
+                Some(OutFormat::Xml) => "xml",
+                _ => "json",
+            };
+            Some(dir.join(format!("{stem}-resolved.{ext}")))
         }
+        (None, Some(o)) => Some(o.clone()),
+        (None, None) => None,
     };
-    if !abs.is_file() {
-        let why = if abs.is_dir() {
-            "is a directory, not a file"
-        } else {
-            "does not exist"
-        };
-        eprintln!("error: {} {why}", profile.display());
-        return Err(2);
-    }
-    let Ok(uri) = Url::from_file_path(&abs) else {
-        eprintln!("error: {} is not a usable path", profile.display());
-        return Err(2);
+    let format = match (args.to, &target) {
+        (Some(OutFormat::Json), _) => Format::Json,
+        (Some(OutFormat::Xml), _) => Format::Xml,
+        (None, Some(t)) => Format::from_extension(&t.to_string_lossy()).unwrap_or(Format::Json),
+        (None, None) => Format::Json,
     };
-    let (target, format) = target_and_format(args, profile, out_dir);
     let mut opts = opts.clone();
     opts.source_profile_href = Some(source_profile_href(&abs, target.as_deref()));
     Ok(Job {
@@ -209,48 +316,38 @@ fn prepare(
     })
 }
 
-fn target_and_format(
-    args: &ResolveArgs,
-    profile: &Path,
-    out_dir: Option<&Path>,
-) -> (Option<PathBuf>, Format) {
-    let target: Option<PathBuf> = match (out_dir, &args.output) {
-        (Some(dir), _) => {
-            let stem = profile
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let ext = match args.to {
-                Some(OutFormat::Xml) => "xml",
-                _ => "json",
-            };
-            Some(dir.join(format!("{stem}-resolved.{ext}")))
-        }
-        (None, Some(o)) => Some(o.clone()),
-        (None, None) => None,
-    };
-    let format = match (args.to, &target) {
-        (Some(OutFormat::Json), _) => Format::Json,
-        (Some(OutFormat::Xml), _) => Format::Xml,
-        (None, Some(t)) => Format::from_extension(&t.to_string_lossy()).unwrap_or(Format::Json),
-        (None, None) => Format::Json,
-    };
-    (target, format)
-}
-
+/// Reports one profile's diagnostics, checks its output and writes it; returns the exit code.
 fn deliver(
     session: &Session,
     args: &ResolveArgs,
     job: &Job,
-    result: crate::resolve::Outcome,
+    result: Warned<Result<ResolvedCatalog, Errors>>,
+    reporter: &mut Reporter,
 ) -> u8 {
-    let render = |ds: &[Diagnostic]| diagnostics::render(ds, &session.sources, args.error_format);
-    if !args.quiet {
-        render(&result.warnings);
-    }
+    let common = &args.common;
+    common.report(reporter, &result.warnings, &session.sources);
     match result.output {
         Ok(resolved) => {
-            let bytes = crate::emit::emit(&resolved, job.format);
+            // An output that fails validation is an error, not a file.
+            let checked = match job.opts.validate_output {
+                true => crate::validate::output(&resolved),
+                false => Vec::new(),
+            };
+            common.report(reporter, &checked, &session.sources);
+            if checked.iter().any(Diagnostic::is_error) {
+                return 1;
+            }
+            let warned = !result.warnings.is_empty() || !checked.is_empty();
+            if common.deny_warnings && warned {
+                return 1;
+            }
+            let bytes = match crate::emit::try_emit(&resolved, job.format) {
+                Ok(b) => b,
+                Err(d) => {
+                    common.report(reporter, &[*d], &session.sources);
+                    return 1;
+                }
+            };
             match output::write(job.target.as_deref(), &bytes) {
                 Ok(()) => 0,
                 Err(e) => {
@@ -260,88 +357,8 @@ fn deliver(
             }
         }
         Err(errors) => {
-            render(&errors);
-            1
-        }
-    }
-}
-
-fn resolve_one(
-    world: &FsWorld,
-    opts: &Options,
-    args: &ResolveArgs,
-    profile: &Path,
-    out_dir: Option<&Path>,
-) -> u8 {
-    let abs = match std::path::absolute(profile) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {}: {e}", profile.display());
-            return 2;
-        }
-    };
-    if !abs.is_file() {
-        let why = if abs.is_dir() {
-            "is a directory, not a file"
-        } else {
-            "does not exist"
-        };
-        eprintln!("error: {} {why}", profile.display());
-        return 2;
-    }
-    let Ok(uri) = Url::from_file_path(&abs) else {
-        eprintln!("error: {} is not a usable path", profile.display());
-        return 2;
-    };
-    let target: Option<PathBuf> = match (out_dir, &args.output) {
-        (Some(dir), _) => {
-            let stem = profile
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let ext = match args.to {
-                Some(OutFormat::Xml) => "xml",
-                _ => "json",
-            };
-            Some(dir.join(format!("{stem}-resolved.{ext}")))
-        }
-        (None, Some(o)) => Some(o.clone()),
-        (None, None) => None,
-    };
-    let format = match (args.to, &target) {
-        (Some(OutFormat::Json), _) => Format::Json,
-        (Some(OutFormat::Xml), _) => Format::Xml,
-        (None, Some(t)) => Format::from_extension(&t.to_string_lossy()).unwrap_or(Format::Json),
-        (None, None) => Format::Json,
-    };
-    let mut opts = opts.clone();
-    opts.source_profile_href = Some(source_profile_href(&abs, target.as_deref()));
-    let mut session = Session::new();
-    let result = session.resolve(world, &uri, &opts);
-    let render = |ds: &[Diagnostic]| diagnostics::render(ds, &session.sources, args.error_format);
-    if !args.quiet {
-        render(&result.warnings);
-    }
-    match result.output {
-        Ok(resolved) => {
-            let bytes = match crate::emit::try_emit(&resolved, format) {
-                Ok(b) => b,
-                Err(d) => {
-                    render(&[*d]);
-                    return 1;
-                }
-            };
-            match output::write(target.as_deref(), &bytes) {
-                Ok(()) => 0,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    2
-                }
-            }
-        }
-        Err(errors) => {
-            render(&errors);
-            1
+            common.report(reporter, &errors, &session.sources);
+            failure_code(&errors)
         }
     }
 }
