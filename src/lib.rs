@@ -9,6 +9,11 @@
 //!    (`oscalc validate`) and on the resolved catalog before it is written.
 //! 5. [`emit`]: the resolved catalog as JSON or XML bytes.
 #![forbid(unsafe_code)]
+// Bad input is reported as a diagnostic, never by a panic: these lints keep it so outside tests.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod cli;
 pub mod diag;

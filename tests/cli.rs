@@ -161,3 +161,46 @@ fn map_resolves_a_url_import_against_a_local_mirror() {
     assert!(v["catalog"].get("groups").is_none());
     assert_eq!(v["catalog"]["params"][0]["id"], "loose1");
 }
+
+/// Serves `body` over HTTP on a loopback port for at most `count` requests; returns the base URL.
+fn serve_on_loopback(body: Vec<u8>, count: usize) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let addr = listener.local_addr().expect("address");
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(count) {
+            let Ok(mut stream) = stream else { continue };
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf);
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&body);
+        }
+    });
+    format!("http://{addr}/")
+}
+
+#[test]
+fn allow_remote_fetches_an_http_import() {
+    let catalog = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/chain/chain-diamond/catalog.json"),
+    )
+    .unwrap();
+    let base = serve_on_loopback(catalog, 1);
+    let dir = tmp_dir("allow-remote");
+    let p = dir.join("remote.json");
+    let text = format!(
+        r#"{{"profile": {{"uuid": "8a7d1b6e-0c6a-4d0e-9e4b-1f2a3b4c5d11",
+      "metadata": {{"title": "Remote", "last-modified": "2026-01-01T00:00:00Z", "version": "1", "oscal-version": "1.1.2"}},
+      "imports": [{{"href": "{base}catalog.json", "include-controls": [{{"with-ids": ["c4"]}}]}}]}}}}"#
+    );
+    std::fs::write(&p, text).unwrap();
+    let o = oscalc(&["resolve", p.to_str().unwrap(), "--allow-remote"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["catalog"]["controls"][0]["id"], "c4");
+    assert_eq!(v["catalog"]["controls"][0]["title"], "Control Four");
+}

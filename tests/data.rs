@@ -616,6 +616,8 @@ const EXTRA_COVERAGE: &[(&str, &[&str])] = &[
         ],
     ),
     ("schema", &["req-output-json"]),
+    // tests/xsd.rs: resolved XML outputs against the official XSD, with xmllint.
+    ("xsd", &["req-output-xml"]),
 ];
 
 /// Every requirement of the specification is covered by a trial or a case folder, or listed in
@@ -635,7 +637,7 @@ fn check_untested_reqs(cases: &BTreeSet<String>) -> Result<(), String> {
         }
     }
     for (source, reqs) in EXTRA_COVERAGE {
-        if cases.contains(*source) || matches!(*source, "golden" | "schema") {
+        if cases.contains(*source) || matches!(*source, "golden" | "schema" | "xsd") {
             for req in *reqs {
                 covered
                     .entry((*req).to_owned())

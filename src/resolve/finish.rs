@@ -4,9 +4,11 @@
 
 use super::Cx;
 use super::body::Body;
-use super::refs;
+use super::refscan;
 use crate::diag::{Diagnostic, Span};
-use crate::model::{BackMatter, Catalog, Link, Metadata, Parameter, Profile, Property, Resource};
+use crate::model::{
+    BackMatter, Catalog, Control, Group, Link, Metadata, Parameter, Profile, Property, Resource,
+};
 use indexmap::IndexSet;
 use serde_json::Value;
 
@@ -24,6 +26,8 @@ pub struct FinishInput<'a> {
     pub last_modified: String,
     /// The href of the source-profile link.
     pub source_profile: String,
+    /// Whether the caller needs the content back (an imported profile, not the root).
+    pub keep_body: bool,
 }
 
 /// Builds the resolved catalog, and the content with its origins for importers.
@@ -41,15 +45,30 @@ pub fn run(
             candidates.push(p);
         }
     }
-    let mut content = body.clone();
-    content.params = Vec::new();
+    // Importers need the content with its origins; the root's resolution is the last user, so
+    // its content moves into the catalog instead of being copied.
+    let content = if input.keep_body {
+        body.clone()
+    } else {
+        std::mem::take(&mut body)
+    };
     let (_, controls, groups) = content.into_parts();
+    // req-loose-param: a param that lost its control in one import but whose control another
+    // import kept is no loose param: it is already in the output (else its id appears twice).
+    let mut held = IndexSet::new();
+    controls.iter().for_each(|c| held_in_control(c, &mut held));
+    groups.iter().for_each(|g| held_in_group(g, &mut held));
+    candidates.retain(|p| !held.contains(&p.id));
     let mut refs_seen = IndexSet::new();
+    // req-prune-modify: a param the profile's modify section sets is referenced there; keep it.
+    if let Some(modify) = &input.profile.modify {
+        refs_seen.extend(modify.set_parameters.iter().map(|sp| sp.param_id.clone()));
+    }
     for c in &controls {
-        refs::collect(&to_value(c), &mut refs_seen);
+        refscan::collect(c, &mut refs_seen);
     }
     for g in &groups {
-        refs::collect(&to_value(g), &mut refs_seen);
+        refscan::collect(g, &mut refs_seen);
     }
     body.params = prune_params(candidates, &mut refs_seen, cx.opts.no_prune);
     let params = body.params.clone();
@@ -61,13 +80,25 @@ pub fn run(
         groups,
         back_matter: None,
     };
-    refs::collect(&to_value(&catalog.metadata), &mut refs_seen);
+    refscan::collect(&catalog.metadata, &mut refs_seen);
     catalog.back_matter = back_matter(&input, &refs_seen, cx.opts.no_prune);
     (catalog, body)
 }
 
-fn to_value<T: serde::Serialize>(v: &T) -> Value {
-    serde_json::to_value(v).unwrap_or(Value::Null)
+/// Ids of the params inside `control` and its child controls.
+fn held_in_control(control: &Control, held: &mut IndexSet<String>) {
+    held.extend(control.params.iter().map(|p| p.id.clone()));
+    control
+        .controls
+        .iter()
+        .for_each(|c| held_in_control(c, held));
+}
+
+/// Ids of the params inside `group`, its sub-groups and their controls.
+fn held_in_group(group: &Group, held: &mut IndexSet<String>) {
+    held.extend(group.params.iter().map(|p| p.id.clone()));
+    group.groups.iter().for_each(|g| held_in_group(g, held));
+    group.controls.iter().for_each(|c| held_in_control(c, held));
 }
 
 /// req-prune-ref: a loose param stays if referenced from kept content, including from another
@@ -88,7 +119,7 @@ fn prune_params(
             if keep && !kept[i] {
                 kept[i] = true;
                 changed = true;
-                refs::collect(&to_value(p), refs_seen);
+                refscan::collect(p, refs_seen);
             }
         }
         if !changed {
@@ -131,7 +162,7 @@ fn back_matter(
             let before = seen.len();
             let mut inner = IndexSet::new();
             for r in out.iter().filter(|r| seen.contains(&r.uuid)) {
-                refs::collect(&to_value(r), &mut inner);
+                refscan::collect(r, &mut inner);
             }
             seen.extend(inner);
             if seen.len() == before {
@@ -207,8 +238,15 @@ fn oscal_version(input: &FinishInput<'_>, cx: &mut Cx) -> String {
             _ => {}
         }
     }
-    best
+    // The output is written and checked against the 1.2.3 schemas: never claim a newer version.
+    match parse_version(&best) {
+        Some(v) if v > TOOL_OSCAL_VERSION => "1.2.3".to_owned(),
+        _ => best,
+    }
 }
+
+/// The OSCAL version whose schemas oscalc writes and validates against.
+const TOOL_OSCAL_VERSION: (u32, u32, u32) = (1, 2, 3);
 
 fn parse_version(v: &str) -> Option<(u32, u32, u32)> {
     let core = v.trim_start_matches('v').split(['-', '+']).next()?;

@@ -308,6 +308,11 @@ fn custom_structure(
     cx: &mut Cx,
     loose: &mut Vec<Parameter>,
 ) -> Body {
+    let mut imported = IndexMap::new();
+    bodies
+        .iter()
+        .flat_map(|b| &b.groups)
+        .for_each(|g| imported_groups(g, &mut imported));
     let pool_body = flat(bodies, FlatMode::Strict, loose);
     let tree = control_tree(&pool_body);
     let mut pool: IndexMap<String, Vec<CNode>> = IndexMap::new();
@@ -333,6 +338,7 @@ fn custom_structure(
         let ptr = format!("/profile/merge/custom/groups/{i}");
         out.groups.push(custom_group(
             g,
+            &imported,
             &pool,
             &tree,
             &mut placed,
@@ -358,6 +364,7 @@ fn custom_structure(
 #[allow(clippy::too_many_arguments)] // one recursive walk; the arguments are its state
 fn custom_group(
     g: &ProfileGroup,
+    imported: &IndexMap<String, crate::model::Group>,
     pool: &IndexMap<String, Vec<CNode>>,
     tree: &IndexMap<String, Vec<String>>,
     placed: &mut IndexSet<String>,
@@ -369,7 +376,7 @@ fn custom_group(
     let origin = Origin { doc, index: *n };
     *n += 1;
     // req-custom-group: the group with the exact same content, minus insert-controls.
-    let group = crate::model::Group {
+    let mut group = crate::model::Group {
         id: g.id.clone(),
         class: g.class.clone(),
         title: g.title.clone(),
@@ -380,6 +387,15 @@ fn custom_group(
         groups: Vec::new(),
         controls: Vec::new(),
     };
+    // req-custom-group-contents: a custom group with the id of an imported group gets that
+    // group's params, props, links and parts too, in source order, after its own (the custom
+    // group's title stays: a group has one). Objects the custom group already has are not doubled.
+    if let Some(source) = g.id.as_ref().and_then(|id| imported.get(id)) {
+        append_new(&mut group.params, &source.params);
+        append_new(&mut group.props, &source.props);
+        append_new(&mut group.links, &source.links);
+        append_new(&mut group.parts, &source.parts);
+    }
     let controls = insert_all(&g.insert_controls, pool, tree, placed, cx, ptr);
     let groups = g
         .groups
@@ -388,6 +404,7 @@ fn custom_group(
         .map(|(i, k)| {
             custom_group(
                 k,
+                imported,
                 pool,
                 tree,
                 placed,
@@ -403,6 +420,23 @@ fn custom_group(
         group,
         groups,
         controls,
+    }
+}
+
+/// The first imported group of each id, `g` and its sub-groups, without controls.
+fn imported_groups(g: &GNode, out: &mut IndexMap<String, crate::model::Group>) {
+    if let Some(id) = &g.group.id {
+        out.entry(id.clone()).or_insert_with(|| g.group.clone());
+    }
+    g.groups.iter().for_each(|k| imported_groups(k, out));
+}
+
+/// Appends to `to` each item of `from` it does not already hold.
+fn append_new<T: Clone + PartialEq>(to: &mut Vec<T>, from: &[T]) {
+    for item in from {
+        if !to.contains(item) {
+            to.push(item.clone());
+        }
     }
 }
 
@@ -438,6 +472,9 @@ fn insert_all(
                 ids.sort();
                 ids.reverse();
             }
+            // req-custom-select: `keep` inserts in order of appearance through the imports
+            // (depth-first), which is the pool's order, not the order of the with-ids list.
+            Some("keep") => ids.sort_by_key(|id| pool.get_index_of(id.as_str())),
             _ => {}
         }
         if ids.is_empty() {

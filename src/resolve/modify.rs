@@ -136,6 +136,13 @@ fn set_param(p: &mut Parameter, sp: &SetParameter, mode: SetParamProps) {
             SetParamProps::Append => prop.uuid.is_some() && x.uuid == prop.uuid,
             SetParamProps::ByName => x.name == prop.name && x.ns == prop.ns,
         };
+        if mode == SetParamProps::Append {
+            // req-modify-set-param-objects3: first remove the prop with the same uuid, then add
+            // the new one, so it comes after the props already there.
+            p.props.retain(|x| !same(x));
+            p.props.push(prop.clone());
+            continue;
+        }
         match p.props.iter_mut().find(|x| same(x)) {
             Some(slot) => *slot = prop.clone(),
             None => p.props.push(prop.clone()),

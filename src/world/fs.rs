@@ -6,6 +6,9 @@ use std::path::PathBuf;
 use time::OffsetDateTime;
 use url::Url;
 
+/// The largest remote document read when no `--max-file-size` is given.
+const DEFAULT_REMOTE_LIMIT: u64 = 256 * 1024 * 1024;
+
 /// Reads `file:` URIs from disk; `--map PREFIX=DIR` rewrites URIs that start with PREFIX to files
 /// under DIR before any scheme check, so URL imports resolve offline against a mirror.
 #[derive(Debug, Clone, Default)]
@@ -103,12 +106,9 @@ impl World for FsWorld {
             "http" | "https" if !self.allow_remote => {
                 Err(FetchError::RemoteDisabled(uri.to_string()))
             }
-            "http" | "https" => Err(FetchError::Io {
-                path: uri.to_string(),
-                reason:
-                    "this build of oscalc has no HTTP client; --map the prefix to a local mirror"
-                        .into(),
-            }),
+            "http" | "https" => {
+                super::remote::fetch(uri, self.max_file_size.unwrap_or(DEFAULT_REMOTE_LIMIT))
+            }
             _ => Err(FetchError::Unsupported(uri.to_string())),
         }
     }

@@ -34,17 +34,18 @@ impl MemWorld {
         uri
     }
 
-    /// The URI a name gets.
+    /// The URI a name gets: `mem:///name`, the name percent-encoded where a URI needs it.
     pub fn uri(name: &str) -> Url {
-        Url::parse("mem:///")
-            .and_then(|base| base.join(name))
-            .unwrap_or_else(|_| Url::parse("mem:///invalid").unwrap_or_else(|_| unreachable_url()))
+        let mut url = base();
+        url.set_path(name);
+        url
     }
 }
 
-#[allow(clippy::unwrap_used)] // a constant URL that always parses
-fn unreachable_url() -> Url {
-    Url::parse("mem:///").unwrap()
+/// `mem:///`, a constant.
+#[allow(clippy::expect_used)] // a constant URL; it always parses
+fn base() -> Url {
+    Url::parse("mem:///").expect("mem:/// is a valid URL")
 }
 
 impl World for MemWorld {

@@ -6,6 +6,7 @@
 mod fs;
 pub mod href;
 mod mem;
+mod remote;
 
 pub use fs::FsWorld;
 pub use mem::MemWorld;
