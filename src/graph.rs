@@ -39,6 +39,8 @@ pub struct ImportEdge {
     pub index: usize,
     /// How the document was acquired.
     pub via: Via,
+    /// The import site: the `href` of the import in the importer's source.
+    pub site: Span,
 }
 
 /// Every document of a run and how they import each other.
@@ -56,6 +58,31 @@ pub struct ImportGraph {
     pub imports: Vec<Vec<usize>>,
     /// Post-order: every document after the documents it imports.
     pub order: Vec<usize>,
+    /// Per document, the importer and import site of the first route that reached it (`None`
+    /// for the root).
+    pub reached_by: Vec<Option<(usize, Span)>>,
+}
+
+impl ImportGraph {
+    /// The import chain that leads to document `idx`, innermost first: the `href` that imported
+    /// it, then the `href` that imported its importer, up to the root (empty for the root).
+    pub fn trace(&self, idx: usize) -> Vec<Span> {
+        chain(&self.reached_by, idx)
+    }
+}
+
+/// Follows `reached_by` from `idx` to the root; bounded by the number of documents.
+fn chain(reached_by: &[Option<(usize, Span)>], idx: usize) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut cur = idx;
+    while let Some(Some((importer, site))) = reached_by.get(cur) {
+        if out.len() >= reached_by.len() {
+            break;
+        }
+        out.push(site.clone());
+        cur = *importer;
+    }
+    out
 }
 
 struct Discover<'a> {
@@ -71,6 +98,7 @@ struct Discover<'a> {
     imports: Vec<Vec<usize>>,
     order: Vec<usize>,
     route: Vec<usize>,
+    reached_by: Vec<Option<(usize, Span)>>,
 }
 
 /// Loads the root and everything it imports. Returns `None` when the root itself cannot be
@@ -108,6 +136,7 @@ pub fn discover_cached(
         imports: Vec::new(),
         order: Vec::new(),
         route: Vec::new(),
+        reached_by: Vec::new(),
     };
     let root_idx = match d.cache.get(&key_of(root)) {
         Some(hit) => d.push(hit.clone()),
@@ -130,6 +159,7 @@ pub fn discover_cached(
         edges: d.edges,
         imports: d.imports,
         order: d.order,
+        reached_by: d.reached_by,
     })
 }
 
@@ -138,7 +168,14 @@ fn key_of(uri: &Url) -> String {
 }
 
 impl Discover<'_> {
-    fn add(&mut self, uri: &Url, bytes: Vec<u8>, importer: Option<Span>) -> Option<usize> {
+    /// Loads a document; its load errors carry the import chain that led to it (`importer`:
+    /// the importing document and the import site).
+    fn add(
+        &mut self,
+        uri: &Url,
+        bytes: Vec<u8>,
+        importer: Option<(usize, &Span)>,
+    ) -> Option<usize> {
         match load::load(bytes, uri, self.sources, self.opts) {
             Ok(loaded) => {
                 let loaded = Arc::new(loaded);
@@ -146,10 +183,14 @@ impl Discover<'_> {
                 Some(self.push(loaded))
             }
             Err(diags) => {
+                let trace: Vec<Span> = match importer {
+                    Some((idx, site)) => std::iter::once(site.clone())
+                        .chain(chain(&self.reached_by, idx))
+                        .collect(),
+                    None => Vec::new(),
+                };
                 for mut diag in diags {
-                    if let Some(s) = importer.clone() {
-                        diag.trace.push(s);
-                    }
+                    diag.trace = trace.clone();
                     self.sink.push(diag);
                 }
                 None
@@ -163,7 +204,15 @@ impl Discover<'_> {
         self.docs.push(loaded);
         self.nodes.push(self.edges.add_node(idx));
         self.imports.push(Vec::new());
+        self.reached_by.push(None);
         idx
+    }
+
+    /// Reports a problem found in document `idx` (at one of its imports), with the chain that
+    /// led to `idx`.
+    fn report(&mut self, idx: usize, mut d: Diagnostic) {
+        d.trace = chain(&self.reached_by, idx);
+        self.sink.push(d);
     }
 
     fn visit(&mut self, idx: usize) {
@@ -189,7 +238,8 @@ impl Discover<'_> {
             }
         };
         if self.route.len() > self.opts.max_import_depth {
-            self.sink.push(
+            self.report(
+                idx,
                 Diagnostic::error(
                     "load-limit",
                     format!(
@@ -250,7 +300,7 @@ impl Discover<'_> {
                         format!("the base64 of resource `{href}` does not decode: {m}"),
                     ),
                 };
-                self.sink.push(Diagnostic::error(code, msg).at(at));
+                self.report(importer, Diagnostic::error(code, msg).at(at));
                 return None;
             }
         };
@@ -265,7 +315,8 @@ impl Discover<'_> {
                         return done;
                     }
                     if self.docs.len() >= self.opts.max_documents {
-                        self.sink.push(
+                        self.report(
+                            importer,
                             Diagnostic::error(
                                 "load-limit",
                                 format!(
@@ -284,7 +335,7 @@ impl Discover<'_> {
                         } else {
                             Via::Href
                         };
-                        self.link(importer, child, index, via);
+                        self.link(importer, child, index, via, &at);
                         self.visit(child);
                         return Some(child);
                     }
@@ -318,7 +369,7 @@ impl Discover<'_> {
                             if !sev_last {
                                 d = d.hint("trying the resource's next link");
                             }
-                            self.sink.push(d);
+                            self.report(importer, d);
                             continue;
                         }
                     }
@@ -330,8 +381,8 @@ impl Discover<'_> {
                     (key, bytes, Via::Base64)
                 }
             };
-            let child = self.add(&uri, bytes, Some(at.clone()))?;
-            self.link(importer, child, index, via);
+            let child = self.add(&uri, bytes, Some((importer, &at)))?;
+            self.link(importer, child, index, via, &at);
             self.visit(child);
             return Some(child);
         }
@@ -354,7 +405,8 @@ impl Discover<'_> {
                 .filter_map(|&r| self.docs.get(r).map(|d| display_uri(&d.uri)))
                 .collect();
             names.push(display_uri(uri));
-            self.sink.push(
+            self.report(
+                importer,
                 Diagnostic::error(
                     "req-circular-error",
                     format!("circular import: {}", names.join(" → ")),
@@ -368,13 +420,20 @@ impl Discover<'_> {
         } else {
             Via::Href
         };
-        self.link(importer, known, index, via);
+        self.link(importer, known, index, via, at);
         Some(Some(known))
     }
 
-    fn link(&mut self, from: usize, to: usize, index: usize, via: Via) {
+    /// Adds an edge; the first edge into a document is the route its diagnostics trace.
+    fn link(&mut self, from: usize, to: usize, index: usize, via: Via, site: &Span) {
+        if let Some(slot @ None) = self.reached_by.get_mut(to)
+            && to != 0
+        {
+            *slot = Some((from, site.clone()));
+        }
         if let (Some(&a), Some(&b)) = (self.nodes.get(from), self.nodes.get(to)) {
-            self.edges.add_edge(a, b, ImportEdge { index, via });
+            let site = site.clone();
+            self.edges.add_edge(a, b, ImportEdge { index, via, site });
         }
     }
 }

@@ -57,7 +57,8 @@ struct Located {
     message: String,
     place: Option<Place>,
     labels: Vec<(Place, String)>,
-    trace: Vec<String>,
+    /// The import sites that led to the primary file, innermost first.
+    trace: Vec<Place>,
     hints: Vec<String>,
 }
 
@@ -170,17 +171,9 @@ fn locate(d: &Diagnostic, sources: &SourceMap) -> Located {
         message: d.message.clone(),
         place: primary,
         labels,
-        trace: trace(d, sources),
+        trace: d.trace.iter().map(|t| place(t, sources)).collect(),
         hints: d.hints.clone(),
     }
-}
-
-/// "in b.json, imported by a.xml": the primary file, then the import chain.
-fn trace(d: &Diagnostic, sources: &SourceMap) -> Vec<String> {
-    d.trace
-        .iter()
-        .map(|t| sources.display_name(t.source))
-        .collect()
 }
 
 fn place(span: &Span, sources: &SourceMap) -> Place {
@@ -246,8 +239,11 @@ fn where_text(p: &Option<Place>) -> String {
 }
 
 fn short(d: &Located) -> String {
+    let via = imported_by(d)
+        .map(|c| format!(" ({c})"))
+        .unwrap_or_default();
     format!(
-        "{}{}[{}]: {}\n",
+        "{}{}[{}]: {}{via}\n",
         where_text(&d.place),
         d.severity,
         d.code,
@@ -255,18 +251,28 @@ fn short(d: &Located) -> String {
     )
 }
 
+/// `imported by a.xml:12:5, imported by root.json:4:14`: the import chain, innermost first.
+fn imported_by(d: &Located) -> Option<String> {
+    if d.trace.is_empty() {
+        return None;
+    }
+    let steps: Vec<String> = d
+        .trace
+        .iter()
+        .map(|t| format!("imported by {}:{}:{}", t.file, t.line, t.column))
+        .collect();
+    Some(steps.join(", "))
+}
+
+/// `in b.json, imported by a.xml:12:5`: the primary file, then the import chain.
 fn chain(d: &Located) -> Option<String> {
-    let (first, rest) = d.trace.split_first()?;
+    let via = imported_by(d)?;
     let own = d
         .place
         .as_ref()
         .map(|p| format!("in {}, ", p.file))
         .unwrap_or_default();
-    let mut s = format!("{own}imported by {first}");
-    for t in rest {
-        s.push_str(&format!(", imported by {t}"));
-    }
-    Some(s)
+    Some(format!("{own}{via}"))
 }
 
 fn json_line(d: &Located) -> Value {
@@ -281,7 +287,9 @@ fn json_line(d: &Located) -> Value {
         "end_line": p.map(|p| p.end_line),
         "end_column": p.map(|p| p.end_column),
         "pointer": p.and_then(|p| p.pointer.clone()),
-        "trace": d.trace,
+        "trace": d.trace.iter().map(|t| json!({
+            "file": t.file, "line": t.line, "column": t.column,
+        })).collect::<Vec<_>>(),
         "hints": d.hints,
     })
 }
@@ -369,16 +377,22 @@ fn sarif_result(d: &Located) -> Value {
         Severity::Error => "error",
         Severity::Warning => "warning",
     };
-    let mut text = d.message.clone();
-    if let Some(c) = chain(d) {
-        text.push_str(&format!(" ({c})"));
+    let mut related: Vec<Value> = d
+        .labels
+        .iter()
+        .map(|(p, m)| sarif_location(p, Some(m)))
+        .collect();
+    // The import chain: each site says which file it imports.
+    let imported = d.place.iter().chain(&d.trace).map(|p| p.file.as_str());
+    for (site, file) in d.trace.iter().zip(imported) {
+        related.push(sarif_location(site, Some(&format!("imports {file}"))));
     }
     let mut r = json!({
         "ruleId": d.code,
         "level": level,
-        "message": {"text": text},
+        "message": {"text": d.message},
         "locations": d.place.iter().map(|p| sarif_location(p, None)).collect::<Vec<_>>(),
-        "relatedLocations": d.labels.iter().map(|(p, m)| sarif_location(p, Some(m))).collect::<Vec<_>>(),
+        "relatedLocations": related,
     });
     if !d.hints.is_empty()
         && let Some(obj) = r.as_object_mut()
@@ -479,7 +493,14 @@ mod tests {
                 pointer: Some("/catalog/controls/0".to_owned()),
             }),
             labels: Vec::new(),
-            trace: vec!["p.xml".to_owned()],
+            trace: vec![Place {
+                file: "p.xml".to_owned(),
+                line: 4,
+                column: 9,
+                end_line: 4,
+                end_column: 20,
+                pointer: None,
+            }],
             hints: Vec::new(),
         }
     }
@@ -489,7 +510,7 @@ mod tests {
         assert_eq!(
             github(&located()),
             "::error file=dir%2Cx/a%3Ab.json,line=3,col=7,endLine=3,endColumn=12,title=ref-dangling\
-             ::a, b: 100%25%0Anext%0Ain dir,x/a:b.json, imported by p.xml\n"
+             ::a, b: 100%25%0Anext%0Ain dir,x/a:b.json, imported by p.xml:4:9\n"
         );
     }
 
@@ -497,7 +518,7 @@ mod tests {
     fn short_is_file_line_col_severity_code_message() {
         assert_eq!(
             short(&located()),
-            "dir,x/a:b.json:3:7: error[ref-dangling]: a, b: 100%\nnext\n"
+            "dir,x/a:b.json:3:7: error[ref-dangling]: a, b: 100%\nnext (imported by p.xml:4:9)\n"
         );
     }
 
@@ -515,6 +536,9 @@ mod tests {
             "ref-dangling"
         );
         assert_eq!(doc["version"], "2.1.0");
+        let related = &r["relatedLocations"][0];
+        assert_eq!(related["message"]["text"], "imports dir,x/a:b.json");
+        assert_eq!(related["physicalLocation"]["region"]["startLine"], 4);
     }
 
     #[test]

@@ -256,9 +256,11 @@ impl Session {
             keep_body: idx != g.root,
         };
         let (catalog, body) = finish::run(body, loose, input, &mut cx);
+        // A problem of an imported profile names the imports that led to it.
+        let trace = g.trace(idx);
         for mut d in cx.diags {
-            if idx != g.root {
-                d.trace.push(crate::diag::Span::offset(loaded.source, 0));
+            if d.trace.is_empty() {
+                d.trace = trace.clone();
             }
             sink.push(d);
         }

@@ -4,7 +4,9 @@
 //! In: a case folder with `case.toml` (`entry`, `error` = a code that must be among the
 //! diagnostics, `exit` = the exit status of `validate`, default 1, optional `args`) and
 //! `expected.diag` (one `file:line:col severity code` line per diagnostic of
-//! `oscalc validate ENTRY --error-format json`, in order; `- severity code` for one with no place).
+//! `oscalc validate ENTRY --error-format json`, in order; `- severity code` for one with no place;
+//! a diagnostic reached through imports ends with its chain, innermost first:
+//! `(imported by mid.json:5:14, imported by root.json:5:14)`).
 //! Out: `Ok(())`, or a report with the expected and actual lines. Then `oscalc resolve ENTRY -o
 //! TMP/out.json` must not panic, and when it fails it must leave nothing in TMP.
 //! `OSCALC_BLESS=1` rewrites `expected.diag` from the actual run.
@@ -42,7 +44,8 @@ pub fn run(folder: &Path, spec: &toml::Table) -> Result<(), String> {
             String::from_utf8_lossy(&validate.stderr)
         ));
     }
-    if !actual.iter().any(|l| l.ends_with(&format!(" {code}"))) {
+    let has_code = |l: &String| l.split(' ').nth(2) == Some(code);
+    if !actual.iter().any(has_code) {
         return Err(format!(
             "no `{code}` diagnostic among:\n{}",
             actual.join("\n")
@@ -78,7 +81,24 @@ fn diag_lines(stdout: &[u8]) -> Result<Vec<String>, String> {
                 (Some(f), _, _) => f.to_owned(),
                 _ => "-".to_owned(),
             };
-            Ok(format!("{place} {} {}", s("severity"), s("code")))
+            let trace: Vec<String> = v["trace"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|t| {
+                    format!(
+                        "imported by {}:{}:{}",
+                        t["file"].as_str().unwrap_or("?"),
+                        t["line"],
+                        t["column"]
+                    )
+                })
+                .collect();
+            let via = match trace.is_empty() {
+                true => String::new(),
+                false => format!(" ({})", trace.join(", ")),
+            };
+            Ok(format!("{place} {} {}{via}", s("severity"), s("code")))
         })
         .collect()
 }

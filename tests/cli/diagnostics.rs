@@ -1,0 +1,125 @@
+//! Diagnostics across commands: the import chain of problems in imported documents, `--deny` and
+//! `--allow`, and a stable order.
+
+use super::{oscalc, stderr, tmp_dir};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+const META: &str = r#""metadata": {"title": "T", "last-modified": "2024-01-01T00:00:00Z", "version": "1", "oscal-version": "1.2.3"}"#;
+
+/// A catalog with controls `c1` and `c2`.
+fn catalog() -> String {
+    format!(
+        r#"{{"catalog": {{
+  "uuid": "8bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
+  {META},
+  "controls": [{{"id": "c1", "title": "One"}}, {{"id": "c2", "title": "Two"}}]
+}}}}
+"#
+    )
+}
+
+/// A profile importing `href` with the given selection (JSON members of the import).
+fn profile(uuid: &str, href: &str, select: &str) -> String {
+    format!(
+        r#"{{"profile": {{
+  "uuid": "{uuid}",
+  {META},
+  "imports": [
+    {{"href": "{href}", {select}}}
+  ],
+  "merge": {{"as-is": true}}
+}}}}
+"#
+    )
+}
+
+/// root.json → middle.json → cat.json; the middle profile selects `c9`, which does not exist.
+fn chain_of_three(name: &str) -> PathBuf {
+    let dir = tmp_dir(name);
+    let write = |f: &str, text: String| std::fs::write(dir.join(f), text).expect("write");
+    write("cat.json", catalog());
+    write(
+        "middle.json",
+        profile(
+            "9bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
+            "cat.json",
+            r#""include-controls": [{"with-ids": ["c1", "c9"]}]"#,
+        ),
+    );
+    write(
+        "root.json",
+        profile(
+            "7bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
+            "middle.json",
+            r#""include-all": {}"#,
+        ),
+    );
+    dir
+}
+
+fn json_lines(text: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(text)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
+}
+
+fn arg(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 path")
+}
+
+#[test]
+fn a_problem_of_an_imported_profile_carries_its_import_site() {
+    let dir = chain_of_three("trace-resolve");
+    let root = dir.join("root.json");
+    let out = dir.join("out.json");
+    let o = oscalc(&[
+        "resolve",
+        arg(&root),
+        "-o",
+        arg(&out),
+        "--error-format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let lines = json_lines(&o.stdout);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let d = &lines[0];
+    assert_eq!(d["code"], "select-unknown-id");
+    assert!(d["file"].as_str().unwrap().ends_with("middle.json"), "{d}");
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(5), Some(67))
+    );
+    let trace = d["trace"].as_array().expect("trace");
+    assert_eq!(trace.len(), 1, "{d}");
+    assert!(trace[0]["file"].as_str().unwrap().ends_with("root.json"));
+    assert_eq!(
+        (trace[0]["line"].as_u64(), trace[0]["column"].as_u64()),
+        (Some(5), Some(14))
+    );
+}
+
+#[test]
+fn short_appends_the_import_chain() {
+    let dir = chain_of_three("trace-short");
+    let root = dir.join("root.json");
+    let out = dir.join("out.json");
+    let o = oscalc(&[
+        "resolve",
+        arg(&root),
+        "-o",
+        arg(&out),
+        "--error-format",
+        "short",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stderr(&o);
+    let root_name = arg(&root);
+    assert!(
+        text.trim_end()
+            .ends_with(&format!("(imported by {root_name}:5:14)")),
+        "{text}"
+    );
+}
