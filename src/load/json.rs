@@ -27,7 +27,12 @@ pub(super) fn load(bytes: &[u8], source: SourceId) -> Result<Document, Vec<Diagn
     let mut de = serde_json::Deserializer::from_slice(text);
     let root: Root = match serde_path_to_error::deserialize(&mut de) {
         Ok(r) => r,
-        Err(e) => return Err(vec![shape_error(text, bom, source, e)]),
+        Err(e) => {
+            let wrong = wrong_root(text, bom, source);
+            return Err(vec![
+                wrong.unwrap_or_else(|| shape_error(text, bom, source, e)),
+            ]);
+        }
     };
     if let Err(e) = de.end() {
         let off = crate::source::offset_of(text, e.line(), e.column());
@@ -39,13 +44,78 @@ pub(super) fn load(bytes: &[u8], source: SourceId) -> Result<Document, Vec<Diagn
     match (root.catalog, root.profile) {
         (Some(c), None) => Ok(Document::Catalog(c)),
         (None, Some(p)) => Ok(Document::Profile(p)),
-        _ => Err(vec![
+        _ => Err(vec![wrong_root(text, bom, source).unwrap_or_else(|| {
             Diagnostic::error(
                 "load-root",
                 "the document must have exactly one of the root keys `catalog` or `profile`",
             )
-            .at(Span::offset(source, bom)),
-        ]),
+            .at(Span::offset(source, bom))
+        })]),
+    }
+}
+
+/// The keys of the top-level object, in document order (values skipped).
+struct RootKeys(Vec<String>);
+
+impl<'de> Deserialize<'de> for RootKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Keys;
+        impl<'de> serde::de::Visitor<'de> for Keys {
+            type Value = RootKeys;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RootKeys, A::Error> {
+                let mut keys = Vec::new();
+                while let Some((k, serde::de::IgnoredAny)) = map.next_entry::<String, _>()? {
+                    keys.push(k);
+                }
+                Ok(RootKeys(keys))
+            }
+        }
+        d.deserialize_map(Keys)
+    }
+}
+
+/// `load-root` for an object whose root key is neither `catalog` nor `profile` (a component
+/// definition, a misspelt `catalogue`), located at that key. `None` when the object has one of
+/// them (the problem is elsewhere) or its keys cannot be read.
+fn wrong_root(text: &[u8], bom: usize, source: SourceId) -> Option<Diagnostic> {
+    let mut de = serde_json::Deserializer::from_slice(text);
+    let RootKeys(keys) = RootKeys::deserialize(&mut de).ok()?;
+    if keys.iter().any(|k| k == "catalog" || k == "profile") {
+        return None;
+    }
+    let key = keys.iter().find(|k| *k != "$schema")?;
+    let off = key_offset(text, key)?;
+    let mut d = Diagnostic::error(
+        "load-root",
+        format!("the root key `{key}` is neither `catalog` nor `profile`"),
+    )
+    .at(Span::offset(source, bom + off));
+    let known = ["catalog".to_owned(), "profile".to_owned()];
+    if let Some(near) = crate::resolve::select::nearest(key, known.iter()) {
+        d = d.hint(format!("did you mean `{near}`?"));
+    }
+    Some(d)
+}
+
+/// The offset of the opening quote of a top-level key: back from its value over `:` and the key.
+fn key_offset(text: &[u8], key: &str) -> Option<usize> {
+    let pointer = format!("/{}", key.replace('~', "~0").replace('/', "~1"));
+    let value = crate::source::pointer::json_pointer_offset(text, &pointer)?;
+    let head = text.get(..value)?;
+    let colon = head.iter().rposition(|&b| b == b':')?;
+    let close = head.get(..colon)?.iter().rposition(|&b| b == b'"')?;
+    let mut open = close;
+    loop {
+        open = head.get(..open)?.iter().rposition(|&b| b == b'"')?;
+        if open == 0 || head.get(open - 1) != Some(&b'\\') {
+            return Some(open);
+        }
     }
 }
 
@@ -75,10 +145,21 @@ fn shape_error(
     } else {
         msg
     };
-    let off = if inner.line() == 0 {
-        0
-    } else {
-        crate::source::offset_of(text, inner.line(), inner.column().saturating_sub(1).max(1))
+    // At the value the path names, as the schema check locates the same problem; serde's own
+    // line:col is where it stopped reading, past the value's first byte.
+    let pointer = super::xml::path_to_pointer(&path);
+    let at_path = match code {
+        "load-shape" if !pointer.is_empty() => {
+            crate::source::pointer::json_pointer_offset(text, &pointer)
+        }
+        _ => None,
+    };
+    let off = match at_path {
+        Some(off) => off,
+        None if inner.line() == 0 => 0,
+        None => {
+            crate::source::offset_of(text, inner.line(), inner.column().saturating_sub(1).max(1))
+        }
     };
     Diagnostic::error(code, message).at(Span::offset(source, bom + off))
 }
