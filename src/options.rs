@@ -97,6 +97,8 @@ pub struct Options {
     /// Check the resolved catalog (schema and references) before it is written; an invalid
     /// output is an error, not a file.
     pub validate_output: bool,
+    /// Warnings denied or allowed (`--deny-warnings`, `--deny CODE`, `--allow CODE`).
+    pub lints: crate::diag::LintLevels,
 }
 
 impl Default for Options {
@@ -115,6 +117,7 @@ impl Default for Options {
             max_depth: 256,
             source_profile_href: None,
             validate_output: true,
+            lints: crate::diag::LintLevels::default(),
         }
     }
 }

@@ -4,7 +4,7 @@
 mod diagnostics;
 mod output;
 
-use crate::diag::{Diagnostic, Errors, Severity, Warned};
+use crate::diag::{Diagnostic, Errors, LintLevels, Warned};
 use crate::load::Format;
 use crate::options::{Identity, Options};
 use crate::resolve::{ResolvedCatalog, Session};
@@ -24,7 +24,7 @@ struct Cli {
 }
 
 const EXIT_HELP: &str = "Exit status:
-  0  done; warnings allowed (unless --deny-warnings)
+  0  done; warnings allowed (unless --deny-warnings or --deny CODE)
   1  the input is wrong: invalid catalog or profile, broken or missing import, failed resolution,
      invalid output (nothing is written)
   2  the run failed: bad usage, a named file unreadable, output not writable";
@@ -49,6 +49,12 @@ struct Common {
     /// Treat warnings as errors (exit 1).
     #[arg(long)]
     deny_warnings: bool,
+    /// Treat this warning code as an error (repeatable).
+    #[arg(long, value_name = "CODE")]
+    deny: Vec<String>,
+    /// Do not report this warning code (repeatable).
+    #[arg(long, value_name = "CODE")]
+    allow: Vec<String>,
     /// Largest input file in bytes.
     #[arg(long)]
     max_file_size: Option<u64>,
@@ -58,23 +64,38 @@ struct Common {
 }
 
 impl Common {
-    /// Prints a batch of diagnostics, warnings first denied or dropped as the flags say.
+    /// The lint levels of `--deny-warnings`, `--deny` and `--allow`; an unknown code is a usage
+    /// error, reported here with the registered codes close to it.
+    fn lints(&self) -> Result<LintLevels, ExitCode> {
+        LintLevels::new(self.deny_warnings, &self.deny, &self.allow).map_err(|e| {
+            let near = match e.near.as_slice() {
+                [] => String::new(),
+                near => format!(
+                    "\n  did you mean {}?",
+                    near.iter()
+                        .map(|c| format!("`{c}`"))
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                ),
+            };
+            eprintln!("error: {e} (in --deny or --allow){near}");
+            ExitCode::from(2)
+        })
+    }
+
+    /// Prints a batch of diagnostics, with the lint levels applied (the library's sink already
+    /// did for its own; doing it again changes nothing) and warnings dropped under `--quiet`.
     fn report(
         &self,
         reporter: &mut Reporter,
         diags: &[Diagnostic],
         sources: &crate::source::SourceMap,
+        lints: &LintLevels,
     ) {
         let shown: Vec<Diagnostic> = diags
             .iter()
-            .filter(|d| d.is_error() || self.deny_warnings || !self.quiet)
-            .cloned()
-            .map(|mut d| {
-                if self.deny_warnings {
-                    d.severity = Severity::Error;
-                }
-                d
-            })
+            .filter_map(|d| lints.apply(d.clone()))
+            .filter(|d| d.is_error() || !self.quiet)
             .collect();
         reporter.report(&shown, sources);
     }
@@ -148,7 +169,14 @@ pub fn run() -> ExitCode {
 fn validate(args: &ValidateArgs) -> ExitCode {
     let common = &args.common;
     let mut world = FsWorld::new();
-    let mut opts = Options::default();
+    let lints = match common.lints() {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let mut opts = Options {
+        lints,
+        ..Options::default()
+    };
     if let Some(n) = common.max_file_size {
         opts.max_file_size = n;
         world = world.with_max_file_size(n);
@@ -164,15 +192,17 @@ fn validate(args: &ValidateArgs) -> ExitCode {
             Ok(uri) => {
                 let mut sources = crate::source::SourceMap::default();
                 let result = crate::validate::validate_in(&world, &uri, &opts, &mut sources);
-                common.report(&mut reporter, &result.warnings, &sources);
-                match result.output {
-                    Ok(_) if common.deny_warnings && !result.warnings.is_empty() => 1,
+                let mut all = result.warnings;
+                let code = match result.output {
                     Ok(_) => 0,
                     Err(errors) => {
-                        common.report(&mut reporter, &errors, &sources);
-                        failure_code(&errors)
+                        let code = failure_code(&errors);
+                        all.extend(errors);
+                        code
                     }
-                }
+                };
+                common.report(&mut reporter, &all, &sources, &opts.lints);
+                code
             }
         };
         worst = worst.max(code);
@@ -220,8 +250,13 @@ fn resolve(args: &ResolveArgs) -> ExitCode {
         };
         world = world.with_map(prefix, dir);
     }
+    let lints = match args.common.lints() {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
     let mut opts = Options {
         validate_output: !args.no_validate,
+        lints,
         ..Options::default()
     };
     if let Some(n) = args.common.max_file_size {
@@ -330,28 +365,27 @@ fn deliver(
     reporter: &mut Reporter,
 ) -> u8 {
     let common = &args.common;
-    common.report(reporter, &result.warnings, &session.sources);
+    let lints = &job.opts.lints;
+    let mut all = result.warnings;
     match result.output {
         Ok(resolved) => {
             // An output that fails validation is an error, not a file.
-            let checked = match job.opts.validate_output {
+            let checked: Vec<Diagnostic> = match job.opts.validate_output {
                 true => crate::validate::output(&resolved),
                 false => Vec::new(),
             };
-            common.report(reporter, &checked, &session.sources);
-            if checked.iter().any(Diagnostic::is_error) {
-                return 1;
+            all.extend(checked.into_iter().filter_map(|d| lints.apply(d)));
+            let failed = all.iter().any(Diagnostic::is_error);
+            let emitted = match failed {
+                true => None,
+                false => Some(crate::emit::try_emit(&resolved, job.format)),
+            };
+            if let Some(Err(d)) = &emitted {
+                all.push((**d).clone());
             }
-            let warned = !result.warnings.is_empty() || !checked.is_empty();
-            if common.deny_warnings && warned {
+            common.report(reporter, &all, &session.sources, lints);
+            let Some(Ok(bytes)) = emitted else {
                 return 1;
-            }
-            let bytes = match crate::emit::try_emit(&resolved, job.format) {
-                Ok(b) => b,
-                Err(d) => {
-                    common.report(reporter, &[*d], &session.sources);
-                    return 1;
-                }
             };
             match output::write(job.target.as_deref(), &bytes) {
                 Ok(()) => 0,
@@ -362,8 +396,10 @@ fn deliver(
             }
         }
         Err(errors) => {
-            common.report(reporter, &errors, &session.sources);
-            failure_code(&errors)
+            let code = failure_code(&errors);
+            all.extend(errors);
+            common.report(reporter, &all, &session.sources, lints);
+            code
         }
     }
 }

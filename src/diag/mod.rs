@@ -4,6 +4,9 @@
 //! only the gates of the driver stop a run. Rendering happens at the edge (`cli`).
 
 pub mod codes;
+mod lint;
+
+pub use lint::{LintLevels, UnknownCode};
 
 use std::fmt;
 
@@ -163,10 +166,12 @@ pub struct Warned<T> {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Collects diagnostics; the same (code, place, message) is kept once (diamond imports).
+/// Collects diagnostics; the same (code, place, message) is kept once (diamond imports). Lint
+/// levels apply as a diagnostic enters.
 #[derive(Debug, Default)]
 pub struct Sink {
     diagnostics: Vec<Diagnostic>,
+    levels: LintLevels,
 }
 
 impl Sink {
@@ -175,8 +180,19 @@ impl Sink {
         Sink::default()
     }
 
-    /// Adds a diagnostic unless the same one is already there.
+    /// An empty sink that applies `levels` to what is pushed.
+    pub fn with_levels(levels: LintLevels) -> Self {
+        Sink {
+            diagnostics: Vec::new(),
+            levels,
+        }
+    }
+
+    /// Adds a diagnostic, as the lint levels want it, unless the same one is already there.
     pub fn push(&mut self, d: Diagnostic) {
+        let Some(d) = self.levels.apply(d) else {
+            return;
+        };
         let dup = self
             .diagnostics
             .iter()

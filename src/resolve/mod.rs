@@ -75,7 +75,7 @@ impl Session {
 
     /// Resolves the profile at `uri`.
     pub fn resolve(&mut self, world: &dyn World, uri: &Url, opts: &Options) -> Outcome {
-        let mut sink = Sink::new();
+        let mut sink = Sink::with_levels(opts.lints.clone());
         let graph = self.discover(world, uri, opts, &mut sink);
         let result = graph.and_then(|g| self.run(&g, world, opts, &mut sink));
         finish_outcome(uri, result, sink)
@@ -94,7 +94,7 @@ impl Session {
         let graphs: Vec<Discovered> = jobs
             .iter()
             .map(|(uri, opts)| {
-                let mut sink = Sink::new();
+                let mut sink = Sink::with_levels(opts.lints.clone());
                 let g = self.discover(world, uri, opts, &mut sink);
                 (sink, g)
             })
@@ -298,7 +298,12 @@ fn identity(
             let mut name = concat!("oscalc ", env!("CARGO_PKG_VERSION"))
                 .as_bytes()
                 .to_vec();
-            name.extend(format!("{opts:?}").as_bytes());
+            // Lint levels change diagnostics, never the output.
+            let content_opts = Options {
+                lints: crate::diag::LintLevels::default(),
+                ..opts.clone()
+            };
+            name.extend(format!("{content_opts:?}").as_bytes());
             // The graph's own inputs, in discovery order: a batch shares one source map.
             for s in g.docs.iter().filter_map(|d| sources.get(d.source)) {
                 name.extend_from_slice(&s.bytes);

@@ -48,7 +48,7 @@ pub fn validate_in(
     opts: &Options,
     sources: &mut SourceMap,
 ) -> Warned<Result<Document, Errors>> {
-    let mut sink = Sink::new();
+    let mut sink = Sink::with_levels(opts.lints.clone());
     let graph = graph::discover(world, doc, opts, sources, &mut sink);
     let document = match graph {
         Some(g) => check_graph(&g, world, opts, &mut sink),
@@ -102,7 +102,12 @@ fn imported_ids(g: &ImportGraph, world: &dyn World, opts: &Options) -> Vec<Optio
             match &loaded.doc {
                 Document::Catalog(c) => Some(refs::ids(&json_value(c))),
                 Document::Profile(_) => {
-                    let resolved = crate::resolve::resolve(world, &loaded.uri, opts)
+                    // Its ids only: its own warnings, denied or not, are not this document's.
+                    let opts = Options {
+                        lints: crate::diag::LintLevels::default(),
+                        ..opts.clone()
+                    };
+                    let resolved = crate::resolve::resolve(world, &loaded.uri, &opts)
                         .output
                         .ok()?;
                     Some(refs::ids(&json_value(&resolved)))
@@ -143,7 +148,7 @@ fn raw_schema_check(
         return;
     }
     found.extend(refs::check(&value, Some(source), &[]).1);
-    let mut fresh = Sink::new();
+    let mut fresh = Sink::with_levels(opts.lints.clone());
     found.into_iter().for_each(|d| fresh.push(d));
     *sink = fresh;
 }

@@ -123,3 +123,79 @@ fn short_appends_the_import_chain() {
         "{text}"
     );
 }
+
+#[test]
+fn deny_code_fails_the_run_and_writes_nothing() {
+    let dir = chain_of_three("deny-code");
+    let root = dir.join("root.json");
+    let out = dir.join("out.json");
+    let o = oscalc(&[
+        "resolve",
+        arg(&root),
+        "-o",
+        arg(&out),
+        "--deny",
+        "select-unknown-id",
+        "--error-format",
+        "short",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("error[select-unknown-id]"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn allow_code_silences_that_warning_only() {
+    let dir = chain_of_three("allow-code");
+    let root = dir.join("root.json");
+    let out = dir.join("out.json");
+    let run = |extra: &[&str]| {
+        let args = [
+            &[
+                "resolve",
+                arg(&root),
+                "-o",
+                arg(&out),
+                "--error-format",
+                "short",
+            ],
+            extra,
+        ];
+        oscalc(&args.concat())
+    };
+    let o = run(&["--allow", "select-unknown-id"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "");
+    let o = run(&["--allow", "modify-remove-no-match"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("warning[select-unknown-id]"),
+        "{}",
+        stderr(&o)
+    );
+    // A specific allow beats --deny-warnings.
+    let o = run(&["--deny-warnings", "--allow", "select-unknown-id"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn an_unknown_code_is_a_usage_error_naming_close_codes_on_every_command() {
+    let dir = chain_of_three("unknown-code");
+    let root = dir.join("root.json");
+    for cmd in ["resolve", "validate"] {
+        let o = oscalc(&[cmd, arg(&root), "--deny", "select-unknown-di"]);
+        assert_eq!(o.status.code(), Some(2), "{cmd}: {}", stderr(&o));
+        assert_eq!(
+            stderr(&o),
+            "error: unknown diagnostic code `select-unknown-di` (in --deny or --allow)\n  \
+             did you mean `select-unknown-id`?\n",
+            "{cmd}"
+        );
+        let o = oscalc(&[cmd, arg(&root), "--allow", "nothing-like-it"]);
+        assert_eq!(o.status.code(), Some(2), "{cmd}: {}", stderr(&o));
+    }
+}

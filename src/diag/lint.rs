@@ -1,0 +1,130 @@
+//! Lint levels: `--deny-warnings`, `--deny CODE` and `--allow CODE`, applied as a diagnostic
+//! enters the [`super::Sink`] (and again, to the same effect, when the CLI reports diagnostics
+//! that never went through a sink, such as the check of a resolved output).
+//!
+//! Only warnings change: a denied warning becomes an error (`--deny req-merge-keep-warning` makes
+//! it an error, the run fails), an allowed one is dropped. Errors stay errors whatever the flags.
+
+use super::{Diagnostic, Severity, codes};
+
+/// How warning codes are promoted or silenced.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LintLevels {
+    /// Every warning becomes an error (`--deny-warnings`).
+    pub deny_warnings: bool,
+    deny: Vec<&'static str>,
+    allow: Vec<&'static str>,
+}
+
+/// A code given to `--deny` or `--allow` that is not registered in [`codes::CODES`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown diagnostic code `{code}`")]
+pub struct UnknownCode {
+    /// The code as given.
+    pub code: String,
+    /// Registered codes close to it, closest first.
+    pub near: Vec<&'static str>,
+}
+
+impl LintLevels {
+    /// Levels from the flags; every code must be registered.
+    pub fn new(
+        deny_warnings: bool,
+        deny: &[String],
+        allow: &[String],
+    ) -> Result<Self, UnknownCode> {
+        Ok(LintLevels {
+            deny_warnings,
+            deny: registered(deny)?,
+            allow: registered(allow)?,
+        })
+    }
+
+    /// Whether nothing changes any diagnostic.
+    pub fn is_default(&self) -> bool {
+        *self == LintLevels::default()
+    }
+
+    /// The diagnostic as the levels want it, or `None` when it is silenced. A specific
+    /// `--allow CODE` beats `--deny-warnings`; `--deny CODE` beats `--allow CODE`.
+    pub fn apply(&self, mut d: Diagnostic) -> Option<Diagnostic> {
+        if d.severity != Severity::Warning {
+            return Some(d);
+        }
+        let denied = self.deny.contains(&d.code);
+        if !denied && self.allow.contains(&d.code) {
+            return None;
+        }
+        if denied || self.deny_warnings {
+            d.severity = Severity::Error;
+        }
+        Some(d)
+    }
+}
+
+fn registered(given: &[String]) -> Result<Vec<&'static str>, UnknownCode> {
+    given
+        .iter()
+        .map(|g| match codes::lookup(g) {
+            Some(info) => Ok(info.code),
+            None => Err(UnknownCode {
+                code: g.clone(),
+                near: near(g),
+            }),
+        })
+        .collect()
+}
+
+/// Up to three registered codes close to `given`: by edit distance, else sharing its family
+/// prefix (`select-`, `req-modify-`).
+fn near(given: &str) -> Vec<&'static str> {
+    let all: Vec<String> = codes::CODES.iter().map(|c| c.code.to_owned()).collect();
+    if let Some(n) = crate::resolve::select::nearest(given, all.iter()) {
+        return codes::lookup(n).map(|c| vec![c.code]).unwrap_or_default();
+    }
+    let family = given.rsplit_once('-').map_or(given, |(head, _)| head);
+    codes::CODES
+        .iter()
+        .map(|c| c.code)
+        .filter(|c| family.len() >= 3 && c.starts_with(family))
+        .take(3)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn warning() -> Diagnostic {
+        Diagnostic::warning("select-unknown-id", "with-id `c9` names no control")
+    }
+
+    #[test]
+    fn deny_makes_that_warning_an_error_and_leaves_others() {
+        let l = LintLevels::new(false, &["select-unknown-id".to_owned()], &[]).expect("known");
+        assert_eq!(
+            l.apply(warning()).map(|d| d.severity),
+            Some(Severity::Error)
+        );
+        let other = Diagnostic::warning("modify-remove-no-match", "m");
+        assert_eq!(l.apply(other).map(|d| d.severity), Some(Severity::Warning));
+    }
+
+    #[test]
+    fn allow_silences_a_warning_but_never_an_error() {
+        let l = LintLevels::new(true, &[], &["select-unknown-id".to_owned()]).expect("known");
+        assert_eq!(l.apply(warning()), None);
+        let l = LintLevels::new(false, &[], &["ref-dangling".to_owned()]).expect("known");
+        let e = Diagnostic::error("ref-dangling", "m");
+        assert_eq!(l.apply(e).map(|d| d.severity), Some(Severity::Error));
+    }
+
+    #[test]
+    fn unknown_code_names_close_registered_codes() {
+        let e =
+            LintLevels::new(false, &["select-unknown-di".to_owned()], &[]).expect_err("unknown");
+        assert_eq!(e.near, ["select-unknown-id"]);
+        let e = LintLevels::new(false, &[], &["select-nonsense".to_owned()]).expect_err("unknown");
+        assert_eq!(e.near, ["select-unknown-id", "select-import-empty"]);
+    }
+}
