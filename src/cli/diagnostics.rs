@@ -108,12 +108,18 @@ impl Reporter {
         }
     }
 
-    /// Prints diagnostics (in document order per source) that point into `sources`.
+    /// Prints diagnostics that point into `sources`, sorted by (stage, document, byte offset):
+    /// the same input always prints the same list in the same order. Sources are numbered as
+    /// the graph discovers them (the root, then its imports depth-first in import order), so
+    /// the document key is the graph's document order; in a batch, a document shared with an
+    /// earlier profile keeps its first number. Diagnostics with no place come last in their
+    /// stage, in the order found.
     pub fn report(&mut self, diags: &[Diagnostic], sources: &SourceMap) {
         let mut sorted: Vec<&Diagnostic> = diags.iter().collect();
         sorted.sort_by_key(|d| {
             let span = d.primary.as_ref();
-            (span.map(|s| s.source), span.and_then(|s| sources.offset(s)))
+            let place = span.map(|s| (s.source, sources.offset(s).unwrap_or(usize::MAX)));
+            (codes::stage(d.code), place.is_none(), place)
         });
         for d in sorted {
             match d.severity {

@@ -154,7 +154,56 @@ pub const CODES: &[CodeInfo] = &[
     e("schema-invalid", "the document violates the OSCAL schema"),
 ];
 
+/// The stage a code belongs to, the first key of the order diagnostics are reported in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Stage {
+    /// Fetching, loading and the import graph.
+    Load,
+    /// The OSCAL schema.
+    Schema,
+    /// References (ids, uuids, inserts, links).
+    Refs,
+    /// Resolution: select, merge, modify and the spec's warnings.
+    Resolve,
+    /// Writing the output.
+    Emit,
+}
+
+/// The stage of a code, by its family.
+pub fn stage(code: &str) -> Stage {
+    match code {
+        "req-uri-error" | "req-internal-error" | "req-circular-error" => Stage::Load,
+        c if c.starts_with("fetch-") || c.starts_with("load-") => Stage::Load,
+        c if c.starts_with("schema-") => Stage::Schema,
+        c if c.starts_with("ref-") => Stage::Refs,
+        c if c.starts_with("emit-") => Stage::Emit,
+        _ => Stage::Resolve,
+    }
+}
+
 /// Looks up a code.
 pub fn lookup(code: &str) -> Option<&'static CodeInfo> {
     CODES.iter().find(|c| c.code == code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stage_orders_load_before_schema_refs_resolve_and_emit() {
+        let order = [
+            "req-circular-error",
+            "schema-invalid",
+            "ref-dangling",
+            "select-unknown-id",
+            "emit-limit",
+        ];
+        let stages: Vec<Stage> = order.iter().map(|c| stage(c)).collect();
+        let mut sorted = stages.clone();
+        sorted.sort();
+        assert_eq!(stages, sorted);
+        assert_eq!(stage("load-root"), Stage::Load);
+        assert_eq!(stage("req-merge-keep-warning"), Stage::Resolve);
+    }
 }

@@ -199,3 +199,67 @@ fn an_unknown_code_is_a_usage_error_naming_close_codes_on_every_command() {
         assert_eq!(o.status.code(), Some(2), "{cmd}: {}", stderr(&o));
     }
 }
+
+#[test]
+fn three_problems_in_two_files_print_in_document_order_every_time() {
+    // root.json: an unknown with-id (line 5), then an unknown set-parameter (line 8); it imports
+    // middle.json, whose own unknown with-id is found first (imports resolve before importers)
+    // but printed after the root's problems.
+    let dir = chain_of_three("order");
+    let root = format!(
+        r#"{{"profile": {{
+  "uuid": "7bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
+  {META},
+  "imports": [
+    {{"href": "middle.json", "include-controls": [{{"with-ids": ["c1", "c8"]}}]}}
+  ],
+  "merge": {{"as-is": true}},
+  "modify": {{"set-parameters": [{{"param-id": "nope", "values": ["x"]}}]}}
+}}}}
+"#
+    );
+    std::fs::write(dir.join("root.json"), root).expect("write");
+    let root = dir.join("root.json");
+    let out = dir.join("out.json");
+    let run = || {
+        let o = oscalc(&[
+            "resolve",
+            arg(&root),
+            "-o",
+            arg(&out),
+            "--error-format",
+            "short",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        stderr(&o)
+    };
+    let first = run();
+    let places: Vec<String> = first
+        .lines()
+        .map(|l| {
+            let file = Path::new(l.split(':').next().unwrap_or_default());
+            let name = file.file_name().unwrap_or_default().to_string_lossy();
+            let mut parts = l.splitn(4, ':').skip(1);
+            let (line, col) = (
+                parts.next().unwrap_or_default(),
+                parts.next().unwrap_or_default(),
+            );
+            let code = l
+                .split('[')
+                .nth(1)
+                .and_then(|c| c.split(']').next())
+                .unwrap_or_default();
+            format!("{name}:{line}:{col} {code}")
+        })
+        .collect();
+    assert_eq!(
+        places,
+        [
+            "root.json:5:70 select-unknown-id",
+            "root.json:8:46 req-modify-set-param-warning",
+            "middle.json:5:67 select-unknown-id",
+        ],
+        "{first}"
+    );
+    assert_eq!(run(), first);
+}
