@@ -99,6 +99,8 @@ struct Discover<'a> {
     order: Vec<usize>,
     route: Vec<usize>,
     reached_by: Vec<Option<(usize, Span)>>,
+    /// Documents that failed to load: reported once, on the first route (diamonds).
+    failed: indexmap::IndexSet<String>,
 }
 
 /// Loads the root and everything it imports. Returns `None` when the root itself cannot be
@@ -137,6 +139,7 @@ pub fn discover_cached(
         order: Vec::new(),
         route: Vec::new(),
         reached_by: Vec::new(),
+        failed: indexmap::IndexSet::new(),
     };
     let root_idx = match d.cache.get(&key_of(root)) {
         Some(hit) => d.push(hit.clone()),
@@ -183,6 +186,7 @@ impl Discover<'_> {
                 Some(self.push(loaded))
             }
             Err(diags) => {
+                self.failed.insert(key_of(uri));
                 let trace: Vec<Span> = match importer {
                     Some((idx, site)) => std::iter::once(site.clone())
                         .chain(chain(&self.reached_by, idx))
@@ -314,6 +318,9 @@ impl Discover<'_> {
                     if let Some(done) = self.check_known(&plain, &at, importer, index, internal) {
                         return done;
                     }
+                    if self.failed.contains(&key_of(&plain)) {
+                        return None;
+                    }
                     if self.docs.len() >= self.opts.max_documents {
                         self.report(
                             importer,
@@ -377,6 +384,9 @@ impl Discover<'_> {
                 Candidate::Base64 { bytes, key } => {
                     if let Some(done) = self.check_known(&key, &at, importer, index, internal) {
                         return done;
+                    }
+                    if self.failed.contains(&key_of(&key)) {
+                        return None;
                     }
                     (key, bytes, Via::Base64)
                 }
