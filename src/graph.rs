@@ -69,6 +69,11 @@ impl ImportGraph {
     pub fn trace(&self, idx: usize) -> Vec<Span> {
         chain(&self.reached_by, idx)
     }
+
+    /// The index of the document whose text is `source`.
+    pub fn doc_of(&self, source: crate::diag::SourceId) -> Option<usize> {
+        self.docs.iter().position(|d| d.source == source)
+    }
 }
 
 /// Follows `reached_by` from `idx` to the root; bounded by the number of documents.

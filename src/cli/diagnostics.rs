@@ -112,14 +112,15 @@ impl Reporter {
     /// the same input always prints the same list in the same order. Sources are numbered as
     /// the graph discovers them (the root, then its imports depth-first in import order), so
     /// the document key is the graph's document order; in a batch, a document shared with an
-    /// earlier profile keeps its first number. Diagnostics with no place come last in their
-    /// stage, in the order found.
+    /// earlier profile keeps its first number. Diagnostics with no place (the check of a
+    /// resolved output, which has no source text) come after all others, by stage, in the order
+    /// found.
     pub fn report(&mut self, diags: &[Diagnostic], sources: &SourceMap) {
         let mut sorted: Vec<&Diagnostic> = diags.iter().collect();
         sorted.sort_by_key(|d| {
             let span = d.primary.as_ref();
             let place = span.map(|s| (s.source, sources.offset(s).unwrap_or(usize::MAX)));
-            (codes::stage(d.code), place.is_none(), place)
+            (place.is_none(), codes::stage(d.code), place)
         });
         for d in sorted {
             match d.severity {

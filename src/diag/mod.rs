@@ -91,7 +91,9 @@ pub struct Diagnostic {
     pub primary: Option<Span>,
     /// Other places.
     pub labels: Vec<Label>,
-    /// The import chain that led here, innermost first.
+    /// The import chain that led to the document the diagnostic is in, innermost first: each
+    /// step is the `href` of an import (`/profile/imports/N/href` in the importer's source), so
+    /// it renders as "in b.json, imported by a.xml:12:5". Empty in the root document.
     pub trace: Vec<Span>,
     /// Advice.
     pub hints: Vec<String>,

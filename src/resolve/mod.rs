@@ -256,11 +256,12 @@ impl Session {
             keep_body: idx != g.root,
         };
         let (catalog, body) = finish::run(body, loose, input, &mut cx);
-        // A problem of an imported profile names the imports that led to it.
-        let trace = g.trace(idx);
+        // A problem names the imports that led to the document it is in (a profile's problem
+        // may point into a catalog it imports), else to the profile being resolved.
         for mut d in cx.diags {
             if d.trace.is_empty() {
-                d.trace = trace.clone();
+                let at = d.primary.as_ref().and_then(|p| g.doc_of(p.source));
+                d.trace = g.trace(at.unwrap_or(idx));
             }
             sink.push(d);
         }
