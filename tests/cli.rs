@@ -16,6 +16,15 @@ fn oscalc(args: &[&str]) -> Output {
         .expect("run oscalc")
 }
 
+/// `oscalc` run in `dir` (relative to the crate), so diagnostics name files as written.
+fn oscalc_in(dir: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_oscalc"))
+        .args(args)
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(dir))
+        .output()
+        .expect("run oscalc")
+}
+
 fn case(path: &str) -> String {
     format!("tests/cases/{path}")
 }

@@ -263,3 +263,63 @@ fn three_problems_in_two_files_print_in_document_order_every_time() {
     );
     assert_eq!(run(), first);
 }
+
+const CHAIN: &str = "tests/cases/broken/profile-chain-broken-catalog";
+
+fn validate_chain(format: &str) -> std::process::Output {
+    super::oscalc_in(
+        CHAIN,
+        &[
+            "validate",
+            "root.json",
+            "--color",
+            "never",
+            "--error-format",
+            format,
+        ],
+    )
+}
+
+#[test]
+fn every_format_shows_a_chain_of_depth_two() {
+    let via = "imported by middle.json:6:16, imported by root.json:5:14";
+    let human = stderr(&validate_chain("human"));
+    assert!(
+        human.contains(&format!("= in cat.json, {via}\n")),
+        "{human}"
+    );
+    let short = stderr(&validate_chain("short"));
+    assert_eq!(
+        short,
+        format!("cat.json:3:55: error[load-json-syntax]: EOF while parsing a string ({via})\n")
+    );
+    let github = String::from_utf8_lossy(&validate_chain("github").stdout).into_owned();
+    assert!(
+        github.ends_with(&format!("%0Ain cat.json, {via}\n")),
+        "{github}"
+    );
+    let sarif: Value = serde_json::from_slice(&validate_chain("sarif").stdout).expect("SARIF");
+    let related = &sarif["runs"][0]["results"][0]["relatedLocations"];
+    let steps: Vec<String> = related
+        .as_array()
+        .expect("relatedLocations")
+        .iter()
+        .map(|r| {
+            let loc = &r["physicalLocation"];
+            format!(
+                "{}:{}:{} {}",
+                loc["artifactLocation"]["uri"].as_str().unwrap_or("?"),
+                loc["region"]["startLine"],
+                loc["region"]["startColumn"],
+                r["message"]["text"].as_str().unwrap_or("?")
+            )
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "middle.json:6:16 imports cat.json",
+            "root.json:5:14 imports middle.json"
+        ]
+    );
+}
