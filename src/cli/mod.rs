@@ -333,10 +333,22 @@ fn deliver(
     common.report(reporter, &result.warnings, &session.sources);
     match result.output {
         Ok(resolved) => {
+            // JSON output: one value serves the check and the writer; the typed catalog is
+            // dropped before either runs, so the two forms are never held together.
+            let (value, typed) = match job.format {
+                Format::Json => {
+                    let v = crate::emit::json_value(&resolved);
+                    drop(resolved);
+                    (Some(v), None)
+                }
+                Format::Xml => (None, Some(resolved)),
+            };
             // An output that fails validation is an error, not a file.
-            let checked = match job.opts.validate_output {
-                true => crate::validate::output(&resolved),
-                false => Vec::new(),
+            let checked = match (job.opts.validate_output, &value, &typed) {
+                (false, _, _) => Vec::new(),
+                (true, Some(v), _) => crate::validate::output_value(v),
+                (true, None, Some(r)) => crate::validate::output(r),
+                (true, None, None) => Vec::new(),
             };
             common.report(reporter, &checked, &session.sources);
             if checked.iter().any(Diagnostic::is_error) {
@@ -346,14 +358,20 @@ fn deliver(
             if common.deny_warnings && warned {
                 return 1;
             }
-            let bytes = match crate::emit::try_emit(&resolved, job.format) {
-                Ok(b) => b,
-                Err(d) => {
-                    common.report(reporter, &[*d], &session.sources);
-                    return 1;
+            let written = match (value, typed) {
+                (Some(v), _) => {
+                    output::write_with(job.target.as_deref(), |w| crate::emit::write_json(&v, w))
                 }
+                (None, Some(r)) => match crate::emit::try_emit(&r, job.format) {
+                    Ok(b) => output::write(job.target.as_deref(), &b),
+                    Err(d) => {
+                        common.report(reporter, &[*d], &session.sources);
+                        return 1;
+                    }
+                },
+                (None, None) => Ok(()),
             };
-            match output::write(job.target.as_deref(), &bytes) {
+            match written {
                 Ok(()) => 0,
                 Err(e) => {
                     eprintln!("error: {e}");

@@ -110,6 +110,15 @@ impl Session {
             finish_outcome(uri, result, sink)
         };
         let threads = threads.clamp(1, jobs.len().max(1));
+        if threads == 1 {
+            // On the calling thread: a spawned thread allocates from a malloc arena of its own,
+            // so the memory the documents were loaded in would not be reused (peak RSS).
+            return graphs
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| work(i, item))
+                .collect();
+        }
         let mut lanes: Vec<Vec<(usize, Discovered)>> = (0..threads).map(|_| Vec::new()).collect();
         for (i, item) in graphs.into_iter().enumerate() {
             if let Some(lane) = lanes.get_mut(i % threads) {
