@@ -367,39 +367,60 @@ fn deliver(
     let common = &args.common;
     let lints = &job.opts.lints;
     let mut all = result.warnings;
-    match result.output {
-        Ok(resolved) => {
-            // An output that fails validation is an error, not a file.
-            let checked: Vec<Diagnostic> = match job.opts.validate_output {
-                true => crate::validate::output(&resolved),
-                false => Vec::new(),
-            };
-            all.extend(checked.into_iter().filter_map(|d| lints.apply(d)));
-            let failed = all.iter().any(Diagnostic::is_error);
-            let emitted = match failed {
-                true => None,
-                false => Some(crate::emit::try_emit(&resolved, job.format)),
-            };
-            if let Some(Err(d)) = &emitted {
-                all.push((**d).clone());
-            }
-            common.report(reporter, &all, &session.sources, lints);
-            let Some(Ok(bytes)) = emitted else {
-                return 1;
-            };
-            match output::write(job.target.as_deref(), &bytes) {
-                Ok(()) => 0,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    2
-                }
-            }
-        }
+    let resolved = match result.output {
+        Ok(r) => r,
         Err(errors) => {
             let code = failure_code(&errors);
             all.extend(errors);
             common.report(reporter, &all, &session.sources, lints);
-            code
+            return code;
+        }
+    };
+    // JSON output: one value serves the check and the writer; the typed catalog is dropped
+    // before either runs, so the two forms are never held together.
+    let (value, typed) = match job.format {
+        Format::Json => {
+            let v = crate::emit::json_value(&resolved);
+            drop(resolved);
+            (Some(v), None)
+        }
+        Format::Xml => (None, Some(resolved)),
+    };
+    // An output that fails validation is an error, not a file.
+    let checked = match (job.opts.validate_output, &value, &typed) {
+        (false, _, _) => Vec::new(),
+        (true, Some(v), _) => crate::validate::output_value(v),
+        (true, None, Some(r)) => crate::validate::output(r),
+        (true, None, None) => Vec::new(),
+    };
+    all.extend(checked.into_iter().filter_map(|d| lints.apply(d)));
+    // XML is rendered before anything is reported, so a failure to render joins the batch.
+    let xml = match (&typed, all.iter().any(Diagnostic::is_error)) {
+        (Some(r), false) => match crate::emit::try_emit(r, job.format) {
+            Ok(b) => Some(b),
+            Err(d) => {
+                all.push(*d);
+                None
+            }
+        },
+        _ => None,
+    };
+    common.report(reporter, &all, &session.sources, lints);
+    if all.iter().any(Diagnostic::is_error) {
+        return 1;
+    }
+    let written = match (value, xml) {
+        (Some(v), _) => {
+            output::write_with(job.target.as_deref(), |w| crate::emit::write_json(&v, w))
+        }
+        (None, Some(b)) => output::write(job.target.as_deref(), &b),
+        (None, None) => Ok(()),
+    };
+    match written {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            2
         }
     }
 }

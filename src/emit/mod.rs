@@ -74,16 +74,22 @@ pub fn emit<D: Emit + ?Sized>(doc: &D, format: Format) -> Vec<u8> {
 pub fn try_emit<D: Emit + ?Sized>(doc: &D, format: Format) -> Result<Vec<u8>, Box<Diagnostic>> {
     match format {
         Format::Json => {
-            let v = json_value(doc);
-            let mut out = serde_json::to_vec_pretty(&v)
+            let mut out = Vec::new();
+            write_json(&json_value(doc), &mut out)
                 .map_err(|e| Box::new(Diagnostic::error("emit-xml-shape", e.to_string())))?;
-            out.push(b'\n');
             Ok(out)
         }
         Format::Xml => crate::xml::write(doc.root(), &doc.value())
             .map(String::into_bytes)
             .map_err(|e| Box::new(Diagnostic::error(e.code, e.message))),
     }
+}
+
+/// Writes a value [`json_value`] gave as JSON text (2-space indent, final newline), the bytes
+/// [`emit`] gives for [`Format::Json`].
+pub fn write_json<W: std::io::Write>(value: &Value, mut out: W) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut out, value)?;
+    out.write_all(b"\n")
 }
 
 /// Replaces every `{"$xml": fragment}` by its Markdown form.

@@ -68,12 +68,31 @@ impl Body {
             controls: catalog
                 .controls
                 .iter()
-                .map(|c| cnode(c, doc, &mut n))
+                .map(|c| cnode_owned(c.clone(), doc, &mut n))
                 .collect(),
             groups: catalog
                 .groups
                 .iter()
-                .map(|g| gnode(g, doc, &mut n))
+                .map(|g| gnode_owned(g.clone(), doc, &mut n))
+                .collect(),
+        }
+    }
+
+    /// [`Body::from_catalog`] that moves the content out of `catalog` instead of copying it
+    /// (for a catalog nobody reads again); `catalog` keeps its metadata and back-matter.
+    pub fn take_from_catalog(catalog: &mut Catalog, doc: u32) -> Body {
+        let mut n = 0u32;
+        let controls = std::mem::take(&mut catalog.controls);
+        let groups = std::mem::take(&mut catalog.groups);
+        Body {
+            params: std::mem::take(&mut catalog.params),
+            controls: controls
+                .into_iter()
+                .map(|c| cnode_owned(c, doc, &mut n))
+                .collect(),
+            groups: groups
+                .into_iter()
+                .map(|g| gnode_owned(g, doc, &mut n))
                 .collect(),
         }
     }
@@ -102,30 +121,31 @@ impl Body {
     }
 }
 
-fn cnode(c: &Control, doc: u32, n: &mut u32) -> CNode {
+fn cnode_owned(mut control: Control, doc: u32, n: &mut u32) -> CNode {
     let origin = Origin { doc, index: *n };
     *n += 1;
-    let mut control = c.clone();
     let kids = std::mem::take(&mut control.controls);
     CNode {
         origin,
         control,
-        children: kids.iter().map(|k| cnode(k, doc, n)).collect(),
+        children: kids.into_iter().map(|k| cnode_owned(k, doc, n)).collect(),
         mark: Mark::Included,
     }
 }
 
-fn gnode(g: &Group, doc: u32, n: &mut u32) -> GNode {
+fn gnode_owned(mut group: Group, doc: u32, n: &mut u32) -> GNode {
     let origin = Origin { doc, index: *n };
     *n += 1;
-    let mut group = g.clone();
     let groups = std::mem::take(&mut group.groups);
     let controls = std::mem::take(&mut group.controls);
     GNode {
         origin,
         group,
-        controls: controls.iter().map(|c| cnode(c, doc, n)).collect(),
-        groups: groups.iter().map(|k| gnode(k, doc, n)).collect(),
+        controls: controls
+            .into_iter()
+            .map(|c| cnode_owned(c, doc, n))
+            .collect(),
+        groups: groups.into_iter().map(|k| gnode_owned(k, doc, n)).collect(),
     }
 }
 

@@ -189,9 +189,14 @@ fn untyped(world: &dyn World, uri: &Url, opts: &Options) -> Option<Value> {
 /// warnings, since `combine keep` makes them on purpose (req-merge-keep-warning). The output has
 /// no source text of its own, so messages name the output pointer.
 pub fn output(resolved: &ResolvedCatalog) -> Vec<Diagnostic> {
-    let value = json_value(resolved);
-    let mut out = schema::check(&value, None);
-    out.extend(refs::check(&value, None, &[]).1);
+    output_value(&json_value(resolved))
+}
+
+/// [`output`] on the output's JSON form as [`json_value`] gives it (so that the caller can write
+/// the same value afterwards instead of building it twice).
+pub fn output_value(value: &Value) -> Vec<Diagnostic> {
+    let mut out = schema::check(value, None);
+    out.extend(refs::check(value, None, &[]).1);
     for d in &mut out {
         d.message = format!("in the output: {}", d.message);
         d.severity = match d.code {
