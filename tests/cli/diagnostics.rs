@@ -323,3 +323,42 @@ fn every_format_shows_a_chain_of_depth_two() {
         ]
     );
 }
+
+#[test]
+fn deny_and_allow_reach_the_check_of_the_output() {
+    let profile = "tests/cases/merge/req-merge-keep-duplicates/profile.json";
+    let dir = tmp_dir("deny-output");
+    let out = dir.join("out.json");
+    let run = |extra: &[&str]| {
+        let args = [
+            &[
+                "resolve",
+                profile,
+                "-o",
+                arg(&out),
+                "--error-format",
+                "short",
+            ],
+            extra,
+        ];
+        oscalc(&args.concat())
+    };
+    // Duplicate ids in the output are warnings under combine keep; denied, nothing is written.
+    let o = run(&["--deny", "ref-duplicate-id"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("error[ref-duplicate-id]: in the output"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+    let o = run(&[
+        "--allow",
+        "ref-duplicate-id",
+        "--allow",
+        "req-merge-keep-warning",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "");
+    assert!(out.exists());
+}
