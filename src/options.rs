@@ -94,6 +94,9 @@ pub struct Options {
     /// The output link to the source profile (`rel="source-profile"`); `None`: the profile's URI
     /// as given.
     pub source_profile_href: Option<String>,
+    /// Check the resolved catalog (schema and references) before it is written; an invalid
+    /// output is an error, not a file.
+    pub validate_output: bool,
 }
 
 impl Default for Options {
@@ -111,6 +114,7 @@ impl Default for Options {
             max_import_depth: 64,
             max_depth: 256,
             source_profile_href: None,
+            validate_output: true,
         }
     }
 }

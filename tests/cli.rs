@@ -3,6 +3,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+#[path = "cli/validate.rs"]
+mod validate;
+
 fn oscalc(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_oscalc"))
         .args(args)

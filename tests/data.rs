@@ -10,7 +10,9 @@
 //! - `cases::<phase>::<case>`: our own case folders (`tests/cases/<phase>/<case>/case.toml`: `entry`,
 //!   then `expected` (JSON or XML, compared with full metadata after blanking) and/or `warnings`
 //!   (the exact list of warning codes), or `error` (code) with `message` (text the diagnostic
-//!   must contain)). Not ratcheted: a case folder is written to pass.
+//!   must contain)). Not ratcheted: a case folder is written to pass. A folder with an
+//!   `expected.diag` is run through the binary instead (`support::broken`: the broken-input
+//!   corpus of `tests/cases/broken/`, exact codes and line:col, exit status, no file left behind).
 //! - `schema::…`: the JSON output of every case above validates against the bundled catalog schema.
 //! - `selftest::…`: the comparators and the schema check on NIST's own files: equal to themselves,
 //!   blind to what they must ignore, and pointing at a deliberate change.
@@ -315,6 +317,11 @@ fn run_case(folder: &Path) -> Result<(), String> {
     let spec: toml::Table =
         toml::from_str(&read(&folder.join("case.toml"))?).map_err(|e| format!("case.toml: {e}"))?;
     let text = |key: &str| spec.get(key).and_then(toml::Value::as_str);
+    if folder.join("expected.diag").is_file()
+        || folder.parent().is_some_and(|p| p.ends_with("broken"))
+    {
+        return support::broken::run(folder, &spec);
+    }
     let entry = folder.join(text("entry").ok_or("case.toml has no `entry`")?);
     if let Some(code) = text("error") {
         let names = text("message").unwrap_or("");

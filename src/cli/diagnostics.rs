@@ -1,31 +1,527 @@
 //! Rendering of diagnostics, the only place that formats them for people or machines.
+//!
+//! In: diagnostics and the source map they point into. Out: text on stderr or stdout in one of
+//! the `--error-format`s: `human` (source line and caret, by codespan-reporting), `short`
+//! (`file:line:col: severity[code]: message`), `json` (one object a line), `sarif` (one SARIF
+//! 2.1.0 document per run, written by [`Reporter::finish`]) and `github` (workflow commands that
+//! become inline annotations).
 
-use super::ErrorFormat;
-use crate::diag::Diagnostic;
+use crate::diag::{At, Diagnostic, Severity, Span, codes};
 use crate::source::SourceMap;
+use codespan_reporting::diagnostic as cs;
+use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::term;
+use serde_json::{Value, json};
+use std::io::Write;
 
-/// Prints diagnostics to stderr in the chosen format.
-pub fn render(diags: &[Diagnostic], sources: &SourceMap, format: ErrorFormat) {
-    for d in diags {
-        let place = d.primary.as_ref().map(|s| {
-            let name = sources.display_name(s.source);
-            match sources.line_col(s) {
-                Some(lc) => format!("{name}:{}:{}", lc.line, lc.column),
-                None => name,
-            }
-        });
-        let head = match &place {
-            Some(p) => format!("{p}: {}[{}]: {}", d.severity, d.code, d.message),
-            None => format!("{}[{}]: {}", d.severity, d.code, d.message),
+/// How diagnostics are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ErrorFormat {
+    /// The source line with a caret, the import chain and hints as notes.
+    #[default]
+    Human,
+    /// `file:line:col: severity[code]: message`.
+    Short,
+    /// One JSON object a line.
+    Json,
+    /// One SARIF 2.1.0 document for the whole run.
+    Sarif,
+    /// GitHub Actions workflow commands (`::error file=…::message`).
+    Github,
+}
+
+impl ErrorFormat {
+    /// Formats read by programs: they go to stdout when the command writes nothing else there.
+    pub fn is_machine(self) -> bool {
+        matches!(self, Self::Json | Self::Sarif | Self::Github)
+    }
+}
+
+/// Whether `human` output is coloured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Color {
+    /// On a terminal, unless `NO_COLOR` is set.
+    #[default]
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// A diagnostic with its places resolved to file, line and column.
+#[derive(Debug, Clone)]
+struct Located {
+    severity: Severity,
+    code: &'static str,
+    message: String,
+    place: Option<Place>,
+    labels: Vec<(Place, String)>,
+    trace: Vec<String>,
+    hints: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+struct Place {
+    file: String,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    pointer: Option<String>,
+}
+
+/// Prints the diagnostics of a run as they come (SARIF: all at the end) and counts them.
+pub struct Reporter {
+    format: ErrorFormat,
+    color: bool,
+    to_stdout: bool,
+    sarif: Vec<Located>,
+    /// Errors printed so far.
+    pub errors: usize,
+    /// Warnings printed so far.
+    pub warnings: usize,
+}
+
+impl Reporter {
+    /// A reporter; `stdout_free` says the command writes nothing else to stdout.
+    pub fn new(format: ErrorFormat, color: Color, stdout_free: bool) -> Self {
+        let to_stdout = stdout_free && format.is_machine();
+        let tty = if to_stdout {
+            std::io::IsTerminal::is_terminal(&std::io::stdout())
+        } else {
+            std::io::IsTerminal::is_terminal(&std::io::stderr())
         };
-        eprintln!("{head}");
-        if matches!(format, ErrorFormat::Human) {
-            for t in &d.trace {
-                eprintln!("  = in {}", sources.display_name(t.source));
-            }
-            for h in &d.hints {
-                eprintln!("  = help: {h}");
-            }
+        let color = match color {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        };
+        Reporter {
+            format,
+            color,
+            to_stdout,
+            sarif: Vec::new(),
+            errors: 0,
+            warnings: 0,
         }
+    }
+
+    /// Prints diagnostics (in document order per source) that point into `sources`.
+    pub fn report(&mut self, diags: &[Diagnostic], sources: &SourceMap) {
+        let mut sorted: Vec<&Diagnostic> = diags.iter().collect();
+        sorted.sort_by_key(|d| {
+            let span = d.primary.as_ref();
+            (span.map(|s| s.source), span.and_then(|s| sources.offset(s)))
+        });
+        for d in sorted {
+            match d.severity {
+                Severity::Error => self.errors += 1,
+                Severity::Warning => self.warnings += 1,
+            }
+            let text = match self.format {
+                ErrorFormat::Human => human(d, sources, self.color),
+                ErrorFormat::Short => short(&locate(d, sources)),
+                ErrorFormat::Json => format!("{}\n", json_line(&locate(d, sources))),
+                ErrorFormat::Github => github(&locate(d, sources)),
+                ErrorFormat::Sarif => {
+                    self.sarif.push(locate(d, sources));
+                    continue;
+                }
+            };
+            self.write(text.as_bytes());
+        }
+    }
+
+    /// A problem with no diagnostic of the library behind it (a named file missing, say).
+    pub fn report_plain(&mut self, d: Diagnostic) {
+        self.report(&[d], &SourceMap::default());
+    }
+
+    /// Ends the run: SARIF writes its one document here.
+    pub fn finish(self) {
+        if self.format == ErrorFormat::Sarif {
+            let mut text = serde_json::to_string_pretty(&sarif(&self.sarif)).unwrap_or_default();
+            text.push('\n');
+            self.write(text.as_bytes());
+        }
+    }
+
+    fn write(&self, bytes: &[u8]) {
+        // A closed pipe or a full disk leaves nothing better to do with the message.
+        let _ = if self.to_stdout {
+            std::io::stdout().lock().write_all(bytes)
+        } else {
+            std::io::stderr().lock().write_all(bytes)
+        };
+    }
+}
+
+fn locate(d: &Diagnostic, sources: &SourceMap) -> Located {
+    let primary = d.primary.as_ref().map(|s| place(s, sources));
+    let labels = d
+        .labels
+        .iter()
+        .map(|l| (place(&l.span, sources), l.message.clone()))
+        .collect();
+    Located {
+        severity: d.severity,
+        code: d.code,
+        message: d.message.clone(),
+        place: primary,
+        labels,
+        trace: trace(d, sources),
+        hints: d.hints.clone(),
+    }
+}
+
+/// "in b.json, imported by a.xml": the primary file, then the import chain.
+fn trace(d: &Diagnostic, sources: &SourceMap) -> Vec<String> {
+    d.trace
+        .iter()
+        .map(|t| sources.display_name(t.source))
+        .collect()
+}
+
+fn place(span: &Span, sources: &SourceMap) -> Place {
+    let file = sources.display_name(span.source);
+    let pointer = match &span.at {
+        At::Pointer(p) => Some(p.clone()),
+        At::Offset(_) => None,
+    };
+    let (Some(src), Some(start)) = (sources.get(span.source), sources.offset(span)) else {
+        return Place {
+            file,
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 1,
+            pointer,
+        };
+    };
+    let end = token_end(&src.bytes, start);
+    let a = crate::source::line_col(&src.bytes, start);
+    let b = crate::source::line_col(&src.bytes, end);
+    Place {
+        file,
+        line: a.line,
+        column: a.column,
+        end_line: b.line,
+        end_column: b.column,
+        pointer,
+    }
+}
+
+/// The end of the value or tag that starts at `start`: a JSON string to its closing quote, an
+/// XML tag to its `>`, anything else to the next delimiter; never past the line.
+fn token_end(bytes: &[u8], start: usize) -> usize {
+    let rest = bytes.get(start..).unwrap_or_default();
+    let line = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+    let rest = rest.get(..line).unwrap_or_default();
+    let len = match rest.first() {
+        Some(b'"') => rest
+            .iter()
+            .enumerate()
+            .skip(1)
+            .find(|&(i, &b)| b == b'"' && rest.get(i.wrapping_sub(1)) != Some(&b'\\'))
+            .map_or(rest.len(), |(i, _)| i + 1),
+        Some(b'<') => rest
+            .iter()
+            .position(|&b| b == b'>')
+            .map_or(rest.len(), |i| i + 1),
+        Some(_) => rest
+            .iter()
+            .position(|b| b",}] \t\r".contains(b))
+            .unwrap_or(rest.len()),
+        None => 0,
+    };
+    start + len.max(usize::from(!rest.is_empty()))
+}
+
+fn where_text(p: &Option<Place>) -> String {
+    match p {
+        Some(p) => format!("{}:{}:{}: ", p.file, p.line, p.column),
+        None => String::new(),
+    }
+}
+
+fn short(d: &Located) -> String {
+    format!(
+        "{}{}[{}]: {}\n",
+        where_text(&d.place),
+        d.severity,
+        d.code,
+        d.message
+    )
+}
+
+fn chain(d: &Located) -> Option<String> {
+    let (first, rest) = d.trace.split_first()?;
+    let own = d
+        .place
+        .as_ref()
+        .map(|p| format!("in {}, ", p.file))
+        .unwrap_or_default();
+    let mut s = format!("{own}imported by {first}");
+    for t in rest {
+        s.push_str(&format!(", imported by {t}"));
+    }
+    Some(s)
+}
+
+fn json_line(d: &Located) -> Value {
+    let p = d.place.as_ref();
+    json!({
+        "severity": d.severity.to_string(),
+        "code": d.code,
+        "message": d.message,
+        "file": p.map(|p| p.file.clone()),
+        "line": p.map(|p| p.line),
+        "column": p.map(|p| p.column),
+        "end_line": p.map(|p| p.end_line),
+        "end_column": p.map(|p| p.end_column),
+        "pointer": p.and_then(|p| p.pointer.clone()),
+        "trace": d.trace,
+        "hints": d.hints,
+    })
+}
+
+/// GitHub's workflow-command escaping: `%`, CR and LF in data; also `:` and `,` in properties.
+fn gh_escape(s: &str, property: bool) -> String {
+    let mut out = s
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A");
+    if property {
+        out = out.replace(':', "%3A").replace(',', "%2C");
+    }
+    out
+}
+
+fn github(d: &Located) -> String {
+    let level = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let mut props = Vec::new();
+    if let Some(p) = &d.place {
+        props.push(format!("file={}", gh_escape(&p.file, true)));
+        props.push(format!("line={}", p.line));
+        props.push(format!("col={}", p.column));
+        props.push(format!("endLine={}", p.end_line));
+        props.push(format!("endColumn={}", p.end_column));
+    }
+    props.push(format!("title={}", gh_escape(d.code, true)));
+    let mut message = d.message.clone();
+    if let Some(c) = chain(d) {
+        message.push_str(&format!("\n{c}"));
+    }
+    for h in &d.hints {
+        message.push_str(&format!("\nhelp: {h}"));
+    }
+    format!(
+        "::{level} {}::{}\n",
+        props.join(","),
+        gh_escape(&message, false)
+    )
+}
+
+fn sarif(found: &[Located]) -> Value {
+    let mut rules: Vec<&'static str> = Vec::new();
+    for d in found {
+        if !rules.contains(&d.code) {
+            rules.push(d.code);
+        }
+    }
+    let rule = |code: &str| {
+        let summary = codes::lookup(code).map_or("", |c| c.summary);
+        json!({"id": code, "shortDescription": {"text": summary}})
+    };
+    let results: Vec<Value> = found.iter().map(sarif_result).collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "oscalc",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules.iter().map(|c| rule(c)).collect::<Vec<_>>(),
+            }},
+            "results": results,
+        }],
+    })
+}
+
+fn sarif_location(p: &Place, message: Option<&str>) -> Value {
+    let mut loc = json!({"physicalLocation": {
+        "artifactLocation": {"uri": p.file.replace('\\', "/")},
+        "region": {"startLine": p.line, "startColumn": p.column,
+                   "endLine": p.end_line, "endColumn": p.end_column},
+    }});
+    if let (Some(m), Some(obj)) = (message, loc.as_object_mut()) {
+        obj.insert("message".to_owned(), json!({"text": m}));
+    }
+    loc
+}
+
+fn sarif_result(d: &Located) -> Value {
+    let level = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let mut text = d.message.clone();
+    if let Some(c) = chain(d) {
+        text.push_str(&format!(" ({c})"));
+    }
+    let mut r = json!({
+        "ruleId": d.code,
+        "level": level,
+        "message": {"text": text},
+        "locations": d.place.iter().map(|p| sarif_location(p, None)).collect::<Vec<_>>(),
+        "relatedLocations": d.labels.iter().map(|(p, m)| sarif_location(p, Some(m))).collect::<Vec<_>>(),
+    });
+    if !d.hints.is_empty()
+        && let Some(obj) = r.as_object_mut()
+    {
+        obj.insert("properties".to_owned(), json!({"hints": d.hints}));
+    }
+    r
+}
+
+/// The codespan-reporting rendering: header, snippet with caret, labels, trace and hints.
+fn human(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
+    let mut files = SimpleFiles::new();
+    let mut ids = Vec::new();
+    let mut file_of = |span: &Span| -> Option<(usize, std::ops::Range<usize>)> {
+        let src = sources.get(span.source)?;
+        let text = std::str::from_utf8(&src.bytes).ok()?;
+        let start = floor_char(text, sources.offset(span)?.min(text.len()));
+        let end = floor_char(text, token_end(&src.bytes, start).min(text.len())).max(start);
+        let id = match ids.iter().find(|(s, _)| *s == span.source) {
+            Some((_, id)) => *id,
+            None => {
+                let id = files.add(sources.display_name(span.source), text.to_owned());
+                ids.push((span.source, id));
+                id
+            }
+        };
+        Some((id, start..end))
+    };
+    let mut labels = Vec::new();
+    let mut notes = Vec::new();
+    if let Some(span) = &d.primary {
+        match file_of(span) {
+            Some((id, range)) => labels.push(cs::Label::primary(id, range)),
+            None => notes.push(format!("in {}", place_text(span, sources))),
+        }
+    }
+    for l in &d.labels {
+        if let Some((id, range)) = file_of(&l.span) {
+            labels.push(cs::Label::secondary(id, range).with_message(l.message.clone()));
+        }
+    }
+    let located = locate(d, sources);
+    notes.extend(chain(&located));
+    notes.extend(d.hints.iter().map(|h| format!("help: {h}")));
+    let severity = match d.severity {
+        Severity::Error => cs::Severity::Error,
+        Severity::Warning => cs::Severity::Warning,
+    };
+    let diagnostic = cs::Diagnostic::new(severity)
+        .with_code(d.code)
+        .with_message(d.message.clone())
+        .with_labels(labels)
+        .with_notes(notes);
+    let config = term::Config::default();
+    let mut buf = Vec::new();
+    let done = if color {
+        let mut w = term::termcolor::Ansi::new(&mut buf);
+        term::emit_to_write_style(&mut w, &config, &files, &diagnostic)
+    } else {
+        term::emit_to_io_write(&mut buf, &config, &files, &diagnostic)
+    };
+    match done {
+        Ok(()) => String::from_utf8_lossy(&buf).into_owned(),
+        Err(_) => short(&located),
+    }
+}
+
+fn place_text(span: &Span, sources: &SourceMap) -> String {
+    let name = sources.display_name(span.source);
+    match sources.line_col(span) {
+        Some(lc) => format!("{name}:{}:{}", lc.line, lc.column),
+        None => name,
+    }
+}
+
+fn floor_char(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn located() -> Located {
+        Located {
+            severity: Severity::Error,
+            code: "ref-dangling",
+            message: "a, b: 100%\nnext".to_owned(),
+            place: Some(Place {
+                file: "dir,x/a:b.json".to_owned(),
+                line: 3,
+                column: 7,
+                end_line: 3,
+                end_column: 12,
+                pointer: Some("/catalog/controls/0".to_owned()),
+            }),
+            labels: Vec::new(),
+            trace: vec!["p.xml".to_owned()],
+            hints: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn github_escapes_properties_and_data() {
+        assert_eq!(
+            github(&located()),
+            "::error file=dir%2Cx/a%3Ab.json,line=3,col=7,endLine=3,endColumn=12,title=ref-dangling\
+             ::a, b: 100%25%0Anext%0Ain dir,x/a:b.json, imported by p.xml\n"
+        );
+    }
+
+    #[test]
+    fn short_is_file_line_col_severity_code_message() {
+        assert_eq!(
+            short(&located()),
+            "dir,x/a:b.json:3:7: error[ref-dangling]: a, b: 100%\nnext\n"
+        );
+    }
+
+    #[test]
+    fn sarif_result_has_region_and_rule() {
+        let doc = sarif(&[located()]);
+        let r = &doc["runs"][0]["results"][0];
+        assert_eq!(r["ruleId"], "ref-dangling");
+        assert_eq!(
+            r["locations"][0]["physicalLocation"]["region"]["startColumn"],
+            7
+        );
+        assert_eq!(
+            doc["runs"][0]["tool"]["driver"]["rules"][0]["id"],
+            "ref-dangling"
+        );
+        assert_eq!(doc["version"], "2.1.0");
+    }
+
+    #[test]
+    fn token_end_spans_json_string_and_xml_tag() {
+        assert_eq!(token_end(br#"  "a\"b", 1"#, 2), 8);
+        assert_eq!(token_end(b"<control id=\"x\">\n", 0), 16);
+        assert_eq!(token_end(b"123,", 0), 3);
+        assert_eq!(token_end(b"", 0), 0);
     }
 }

@@ -4,12 +4,13 @@
 mod diagnostics;
 mod output;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Severity};
 use crate::load::Format;
 use crate::options::{Identity, Options};
 use crate::resolve::Session;
 use crate::world::FsWorld;
 use clap::{Parser, Subcommand, ValueEnum};
+use diagnostics::{Color, ErrorFormat, Reporter};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use url::Url;
@@ -22,25 +23,76 @@ struct Cli {
     command: Command,
 }
 
-const EXIT_HELP: &str = "Exit status: 0 done (warnings allowed), 1 the input is wrong (broken profile, missing import, invalid output), 2 usage or I/O error.";
+const EXIT_HELP: &str = "Exit status:
+  0  done; warnings allowed (unless --deny-warnings)
+  1  the input is wrong: invalid catalog or profile, broken or missing import, failed resolution,
+     invalid output (nothing is written)
+  2  the run failed: bad usage, a named file unreadable, output not writable";
 
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Resolve one or more profiles into resolved-profile catalogs.
     Resolve(ResolveArgs),
+    /// Check catalogs and profiles (JSON or XML): syntax, the OSCAL 1.2.3 schema, references.
+    Validate(ValidateArgs),
+}
+
+/// Flags every command takes.
+#[derive(Debug, clap::Args)]
+struct Common {
+    /// How diagnostics are printed.
+    #[arg(long, value_enum, default_value_t)]
+    error_format: ErrorFormat,
+    /// Colour in `human` diagnostics.
+    #[arg(long, value_enum, default_value_t)]
+    color: Color,
+    /// Treat warnings as errors (exit 1).
+    #[arg(long)]
+    deny_warnings: bool,
+    /// Largest input file in bytes.
+    #[arg(long)]
+    max_file_size: Option<u64>,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+impl Common {
+    /// Prints a batch of diagnostics, warnings first denied or dropped as the flags say.
+    fn report(
+        &self,
+        reporter: &mut Reporter,
+        diags: &[Diagnostic],
+        sources: &crate::source::SourceMap,
+    ) {
+        let shown: Vec<Diagnostic> = diags
+            .iter()
+            .filter(|d| d.is_error() || self.deny_warnings || !self.quiet)
+            .cloned()
+            .map(|mut d| {
+                if self.deny_warnings {
+                    d.severity = Severity::Error;
+                }
+                d
+            })
+            .collect();
+        reporter.report(&shown, sources);
+    }
+}
+
+#[derive(Debug, clap::Args)]
+struct ValidateArgs {
+    /// Catalog and profile files (JSON or XML).
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    #[command(flatten)]
+    common: Common,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum OutFormat {
     Json,
     Xml,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum, Default)]
-enum ErrorFormat {
-    #[default]
-    Human,
-    Short,
 }
 
 #[derive(Debug, clap::Args)]
@@ -67,15 +119,11 @@ struct ResolveArgs {
     /// Keep unreferenced loose parameters and resources.
     #[arg(long)]
     no_prune: bool,
-    /// How diagnostics are printed.
-    #[arg(long, value_enum, default_value_t)]
-    error_format: ErrorFormat,
-    /// Largest input file in bytes.
+    /// Write the output without checking it against the schema and references first.
     #[arg(long)]
-    max_file_size: Option<u64>,
-    /// Print nothing but errors.
-    #[arg(short, long)]
-    quiet: bool,
+    no_validate: bool,
+    #[command(flatten)]
+    common: Common,
 }
 
 /// Runs the command line and returns the exit code.
@@ -93,7 +141,74 @@ pub fn run() -> ExitCode {
     };
     match cli.command {
         Command::Resolve(args) => resolve(&args),
+        Command::Validate(args) => validate(&args),
     }
+}
+
+fn validate(args: &ValidateArgs) -> ExitCode {
+    let common = &args.common;
+    let mut world = FsWorld::new();
+    let mut opts = Options::default();
+    if let Some(n) = common.max_file_size {
+        opts.max_file_size = n;
+        world = world.with_max_file_size(n);
+    }
+    let mut reporter = Reporter::new(common.error_format, common.color, true);
+    let mut worst = 0u8;
+    for file in &args.files {
+        let code = match named_file(file) {
+            Err(d) => {
+                reporter.report_plain(*d);
+                2
+            }
+            Ok(uri) => {
+                let mut sources = crate::source::SourceMap::default();
+                let result = crate::validate::validate_in(&world, &uri, &opts, &mut sources);
+                common.report(&mut reporter, &result.warnings, &sources);
+                match result.output {
+                    Ok(_) if common.deny_warnings && !result.warnings.is_empty() => 1,
+                    Ok(_) => 0,
+                    Err(errors) => {
+                        common.report(&mut reporter, &errors, &sources);
+                        failure_code(&errors)
+                    }
+                }
+            }
+        };
+        worst = worst.max(code);
+    }
+    reporter.finish();
+    ExitCode::from(worst)
+}
+
+/// A file named on the command line, as a `file:` URI; a located-nowhere diagnostic if it is
+/// missing, a directory or not a usable path.
+fn named_file(path: &Path) -> Result<Url, Box<Diagnostic>> {
+    let fail = |code, why: String| Box::new(Diagnostic::error(code, why));
+    let abs = std::path::absolute(path)
+        .map_err(|e| fail("fetch-io", format!("{}: {e}", path.display())))?;
+    if abs.is_dir() {
+        let why = format!("{} is a directory, not a file", path.display());
+        return Err(fail("fetch-io", why));
+    }
+    if !abs.is_file() {
+        let why = format!("{} does not exist", path.display());
+        return Err(fail("fetch-not-found", why));
+    }
+    Url::from_file_path(&abs).map_err(|()| {
+        fail(
+            "fetch-io",
+            format!("{} is not a usable path", path.display()),
+        )
+    })
+}
+
+/// 2 when a named file itself could not be read (no place in any document), else 1.
+fn failure_code(errors: &[Diagnostic]) -> u8 {
+    let unreadable = errors
+        .iter()
+        .any(|d| d.code.starts_with("fetch-") && d.primary.is_none() && d.trace.is_empty());
+    if unreadable { 2 } else { 1 }
 }
 
 fn resolve(args: &ResolveArgs) -> ExitCode {
@@ -105,8 +220,11 @@ fn resolve(args: &ResolveArgs) -> ExitCode {
         };
         world = world.with_map(prefix, dir);
     }
-    let mut opts = Options::default();
-    if let Some(n) = args.max_file_size {
+    let mut opts = Options {
+        validate_output: !args.no_validate,
+        ..Options::default()
+    };
+    if let Some(n) = args.common.max_file_size {
         opts.max_file_size = n;
         world = world.with_max_file_size(n);
     }
@@ -123,11 +241,16 @@ fn resolve(args: &ResolveArgs) -> ExitCode {
         .output
         .as_ref()
         .filter(|o| several || o.to_string_lossy().ends_with('/') || o.is_dir());
+    // Machine-readable diagnostics may use stdout only when the document does not.
+    let stdout_free = args.output.is_some();
+    let mut reporter = Reporter::new(args.common.error_format, args.common.color, stdout_free);
     let mut worst = 0u8;
     for profile in &args.profiles {
-        let code = resolve_one(&world, &opts, args, profile, out_dir.map(PathBuf::as_path));
+        let out_dir = out_dir.map(PathBuf::as_path);
+        let code = resolve_one(&world, &opts, args, profile, out_dir, &mut reporter);
         worst = worst.max(code);
     }
+    reporter.finish();
     ExitCode::from(worst)
 }
 
@@ -137,25 +260,16 @@ fn resolve_one(
     args: &ResolveArgs,
     profile: &Path,
     out_dir: Option<&Path>,
+    reporter: &mut Reporter,
 ) -> u8 {
-    let abs = match std::path::absolute(profile) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {}: {e}", profile.display());
+    let uri = match named_file(profile) {
+        Ok(u) => u,
+        Err(d) => {
+            reporter.report_plain(*d);
             return 2;
         }
     };
-    if !abs.is_file() {
-        let why = if abs.is_dir() {
-            "is a directory, not a file"
-        } else {
-            "does not exist"
-        };
-        eprintln!("error: {} {why}", profile.display());
-        return 2;
-    }
-    let Ok(uri) = Url::from_file_path(&abs) else {
-        eprintln!("error: {} is not a usable path", profile.display());
+    let Ok(abs) = uri.to_file_path() else {
         return 2;
     };
     let target: Option<PathBuf> = match (out_dir, &args.output) {
@@ -183,16 +297,27 @@ fn resolve_one(
     opts.source_profile_href = Some(source_profile_href(&abs, target.as_deref()));
     let mut session = Session::new();
     let result = session.resolve(world, &uri, &opts);
-    let render = |ds: &[Diagnostic]| diagnostics::render(ds, &session.sources, args.error_format);
-    if !args.quiet {
-        render(&result.warnings);
-    }
+    let common = &args.common;
+    common.report(reporter, &result.warnings, &session.sources);
     match result.output {
         Ok(resolved) => {
+            // An output that fails validation is an error, not a file.
+            let checked = match opts.validate_output {
+                true => crate::validate::output(&resolved),
+                false => Vec::new(),
+            };
+            common.report(reporter, &checked, &session.sources);
+            if checked.iter().any(Diagnostic::is_error) {
+                return 1;
+            }
+            let warned = !result.warnings.is_empty() || !checked.is_empty();
+            if common.deny_warnings && warned {
+                return 1;
+            }
             let bytes = match crate::emit::try_emit(&resolved, format) {
                 Ok(b) => b,
                 Err(d) => {
-                    render(&[*d]);
+                    common.report(reporter, &[*d], &session.sources);
                     return 1;
                 }
             };
@@ -205,8 +330,8 @@ fn resolve_one(
             }
         }
         Err(errors) => {
-            render(&errors);
-            1
+            common.report(reporter, &errors, &session.sources);
+            failure_code(&errors)
         }
     }
 }

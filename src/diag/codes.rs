@@ -133,10 +133,18 @@ pub const CODES: &[CodeInfo] = &[
         "modify-remove-no-match",
         "remove matches nothing in the control",
     ),
-    w("ref-duplicate-id", "two objects in the output share an id"),
-    w(
+    e(
+        "ref-duplicate-id",
+        "two controls, params, parts or groups share an id",
+    ),
+    e("ref-duplicate-uuid", "two objects share a uuid"),
+    e(
         "ref-dangling",
-        "a reference points at nothing in the output",
+        "an insert or `#` link names nothing in the document",
+    ),
+    w(
+        "ref-unknown-by-id",
+        "an alter's by-id names nothing in the imported catalogs",
     ),
     e(
         "emit-xml-shape",

@@ -82,7 +82,16 @@ pub fn load(
         ]);
     }
     let doc = match format {
-        Some(Format::Json) => json::load(&bytes, source),
+        Some(Format::Json) => match too_deep(&bytes, opts.max_depth) {
+            Some(off) => Err(vec![
+                Diagnostic::error(
+                    "load-limit",
+                    format!("JSON nested deeper than {}", opts.max_depth),
+                )
+                .at(at(off)),
+            ]),
+            None => json::load(&bytes, source),
+        },
         Some(Format::Xml) => xml::load(&bytes, source, sources, opts),
         None if strip_bom(&bytes).iter().all(u8::is_ascii_whitespace) => Err(vec![
             Diagnostic::error(
@@ -110,6 +119,38 @@ pub fn load(
     })
 }
 
+/// The offset of the first bracket that opens level `max + 1` of JSON nesting, if any. One pass
+/// over the bytes before serde sees them, so hostile nesting is refused with a position instead
+/// of whatever error the typed model happens to meet first (strings are skipped, escapes too).
+fn too_deep(bytes: &[u8], max: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
 fn strip_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
 }
@@ -128,5 +169,17 @@ pub fn sniff(bytes: &[u8]) -> Option<Format> {
         Some(b'{') => Some(Format::Json),
         Some(b'<') => Some(Format::Xml),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::too_deep;
+
+    #[test]
+    fn too_deep_points_at_the_first_bracket_past_the_limit() {
+        assert_eq!(too_deep(b"[[[]]]", 3), None);
+        assert_eq!(too_deep(b"[[[[]]]]", 3), Some(3));
+        assert_eq!(too_deep(br#"{"a": "[[[[\"[[["}"#, 2), None);
     }
 }

@@ -8,6 +8,7 @@
 // Each test binary that includes this module uses only part of it.
 #![allow(dead_code)]
 
+pub mod broken;
 pub mod compare;
 pub mod multiformat;
 pub mod ratchet;

@@ -1,0 +1,198 @@
+//! Stage: validate. In: the URI of a catalog or profile (JSON or XML), or a resolved catalog.
+//! Out: the loaded [`Document`] when it is valid, and every problem found, in one run.
+//!
+//! Checks, all reported together: loading (syntax, shape, hostile input), every import href
+//! resolves (the graph stage), the official OSCAL 1.2.3 JSON schema on the document's JSON form
+//! ([`schema`]; XML input is checked on the same form), and what the schema cannot say
+//! ([`refs`]): unique ids and uuids, inserts and `#` links that resolve, and a profile's ids that
+//! name something in its imports. Resolution itself is `resolve`'s job.
+
+pub mod refs;
+pub mod schema;
+
+use crate::diag::{Diagnostic, Errors, Sink, SourceId, Warned};
+use crate::emit::json_value;
+use crate::graph::{self, ImportGraph};
+use crate::model::Document;
+use crate::options::Options;
+use crate::resolve::ResolvedCatalog;
+use crate::source::SourceMap;
+use crate::world::World;
+use serde_json::Value;
+use url::Url;
+
+/// Validates the catalog or profile at `doc`.
+///
+/// ```
+/// use oscalc::{MemWorld, Options, validate};
+///
+/// let mut world = MemWorld::new();
+/// let uri = world.add("cat.json", r#"{"catalog": {
+///   "uuid": "8bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
+///   "metadata": {"title": "T", "last-modified": "2024-01-01T00:00:00Z",
+///                "version": "1", "oscal-version": "1.2.3"},
+///   "controls": [{"id": "c1", "title": "One"}, {"id": "c1", "title": "Two"}]
+/// }}"#);
+/// let result = validate(&world, &uri, &Options::default());
+/// let errors = result.output.unwrap_err();
+/// assert_eq!(errors[0].code, "ref-duplicate-id");
+/// ```
+pub fn validate(world: &dyn World, doc: &Url, opts: &Options) -> Warned<Result<Document, Errors>> {
+    validate_in(world, doc, opts, &mut SourceMap::default())
+}
+
+/// [`validate`], registering the sources it reads in `sources` (for rendering diagnostics).
+pub fn validate_in(
+    world: &dyn World,
+    doc: &Url,
+    opts: &Options,
+    sources: &mut SourceMap,
+) -> Warned<Result<Document, Errors>> {
+    let mut sink = Sink::new();
+    let graph = graph::discover(world, doc, opts, sources, &mut sink);
+    let document = match graph {
+        Some(g) => check_graph(&g, world, opts, &mut sink),
+        None => {
+            raw_schema_check(world, doc, opts, sources, &mut sink);
+            None
+        }
+    };
+    let (errors, warnings) = sink.split();
+    let output = match document {
+        Some(d) if errors.is_empty() => Ok(d),
+        _ if errors.is_empty() => Err(vec![Diagnostic::error(
+            "load-root",
+            format!("{} could not be loaded", crate::source::display_uri(doc)),
+        )]),
+        _ => Err(errors),
+    };
+    Warned { output, warnings }
+}
+
+fn check_graph(
+    g: &ImportGraph,
+    world: &dyn World,
+    opts: &Options,
+    sink: &mut Sink,
+) -> Option<Document> {
+    let root = g.docs.get(g.root)?;
+    let value = json_value(&root.doc);
+    for d in schema::check(&value, Some(root.source)) {
+        sink.push(d);
+    }
+    let (_, found) = refs::check(&value, Some(root.source), &[]);
+    found.into_iter().for_each(|d| sink.push(d));
+    if matches!(root.doc, Document::Profile(_)) {
+        let imported = imported_ids(g, world, opts);
+        for d in refs::check_profile(&value, Some(root.source), &imported) {
+            sink.push(d);
+        }
+    }
+    Some(root.doc.clone())
+}
+
+/// The ids of each import's catalog; an imported profile is resolved first (its own problems are
+/// reported when it is validated itself).
+fn imported_ids(g: &ImportGraph, world: &dyn World, opts: &Options) -> Vec<Option<refs::Ids>> {
+    let targets = g.imports.get(g.root).cloned().unwrap_or_default();
+    targets
+        .iter()
+        .map(|&t| {
+            let loaded = g.docs.get(t)?;
+            match &loaded.doc {
+                Document::Catalog(c) => Some(refs::ids(&json_value(c))),
+                Document::Profile(_) => {
+                    let resolved = crate::resolve::resolve(world, &loaded.uri, opts)
+                        .output
+                        .ok()?;
+                    Some(refs::ids(&json_value(&resolved)))
+                }
+            }
+        })
+        .collect()
+}
+
+/// When the typed load failed on shape, the schema still says everything that is wrong at once:
+/// its findings on the untyped JSON form replace the loader's first complaint.
+fn raw_schema_check(
+    world: &dyn World,
+    doc: &Url,
+    opts: &Options,
+    sources: &SourceMap,
+    sink: &mut Sink,
+) {
+    let shape_only = !sink.diagnostics().is_empty()
+        && sink
+            .diagnostics()
+            .iter()
+            .all(|d| matches!(d.code, "load-shape" | "load-root"));
+    if !shape_only {
+        return;
+    }
+    let Some(source) = last_source_for(sources, doc) else {
+        return;
+    };
+    let Some(value) = untyped(world, doc, opts) else {
+        return;
+    };
+    if schema::model_of(&value).is_none() {
+        return;
+    }
+    let mut found = schema::check(&value, Some(source));
+    if found.is_empty() {
+        return;
+    }
+    found.extend(refs::check(&value, Some(source), &[]).1);
+    let mut fresh = Sink::new();
+    found.into_iter().for_each(|d| fresh.push(d));
+    *sink = fresh;
+}
+
+fn last_source_for(sources: &SourceMap, uri: &Url) -> Option<SourceId> {
+    let mut found = None;
+    let mut i = 0;
+    while let Some(s) = sources.get(SourceId(i)) {
+        if &s.uri == uri {
+            found = Some(SourceId(i));
+        }
+        i += 1;
+    }
+    found
+}
+
+/// The document's JSON form without the typed model (JSON as parsed; XML through `crate::xml`).
+fn untyped(world: &dyn World, uri: &Url, opts: &Options) -> Option<Value> {
+    let bytes = world.fetch(uri).ok()?;
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    match crate::load::sniff(text)? {
+        crate::load::Format::Json => serde_json::from_slice(text).ok(),
+        crate::load::Format::Xml => {
+            let limits = crate::xml::XmlLimits {
+                max_depth: opts.max_depth,
+                max_bytes: usize::try_from(opts.max_file_size).unwrap_or(usize::MAX),
+            };
+            let read = crate::xml::read(text, &limits).ok()?;
+            let mut root = serde_json::Map::new();
+            root.insert(read.root.to_owned(), read.value);
+            Some(Value::Object(root))
+        }
+    }
+}
+
+/// Checks a resolved catalog before it is written: schema and references. Schema violations and
+/// dangling references are errors (an invalid output is not a result); duplicate ids stay
+/// warnings, since `combine keep` makes them on purpose (req-merge-keep-warning). The output has
+/// no source text of its own, so messages name the output pointer.
+pub fn output(resolved: &ResolvedCatalog) -> Vec<Diagnostic> {
+    let value = json_value(resolved);
+    let mut out = schema::check(&value, None);
+    out.extend(refs::check(&value, None, &[]).1);
+    for d in &mut out {
+        d.message = format!("in the output: {}", d.message);
+        d.severity = match d.code {
+            "ref-duplicate-id" | "ref-duplicate-uuid" => crate::diag::Severity::Warning,
+            _ => crate::diag::Severity::Error,
+        };
+    }
+    out
+}

@@ -1,0 +1,244 @@
+//! Stage: validate (schema). In: a document in the OSCAL JSON form (`{"catalog": …}` or
+//! `{"profile": …}`, markup as Markdown). Out: one `schema-invalid` diagnostic per failing leaf,
+//! each with the instance path as its JSON pointer.
+//!
+//! The official OSCAL 1.2.3 JSON schemas are embedded and compiled once per process. XML input is
+//! checked on the same JSON form, so one validator serves both formats. References (ids, inserts)
+//! are `refs`'s job.
+
+use crate::diag::{Diagnostic, SourceId, Span};
+use jsonschema::ValidationError;
+use jsonschema::error::ValidationErrorKind;
+use serde_json::Value;
+use std::sync::OnceLock;
+
+const CATALOG_SCHEMA: &str = include_str!("../../schemas/oscal_catalog_schema.json");
+const PROFILE_SCHEMA: &str = include_str!("../../schemas/oscal_profile_schema.json");
+
+/// Most schema diagnostics reported for one document; the rest are summed up in one line.
+const MAX_REPORTED: usize = 100;
+
+/// Which model a document claims to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Model {
+    /// `oscal_catalog_schema.json`.
+    Catalog,
+    /// `oscal_profile_schema.json`.
+    Profile,
+}
+
+/// One schema violation: where (a JSON pointer into the document) and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// The instance path.
+    pub pointer: String,
+    /// The validator's message.
+    pub message: String,
+}
+
+/// The compiled validator of a model, or why the embedded schema did not compile.
+fn validator(model: Model) -> Result<&'static jsonschema::Validator, &'static str> {
+    static CATALOG: OnceLock<Option<jsonschema::Validator>> = OnceLock::new();
+    static PROFILE: OnceLock<Option<jsonschema::Validator>> = OnceLock::new();
+    let (cell, text) = match model {
+        Model::Catalog => (&CATALOG, CATALOG_SCHEMA),
+        Model::Profile => (&PROFILE, PROFILE_SCHEMA),
+    };
+    cell.get_or_init(|| compile(text, model))
+        .as_ref()
+        .ok_or("the embedded OSCAL schema does not compile")
+}
+
+fn compile(text: &str, model: Model) -> Option<jsonschema::Validator> {
+    let mut schema: Value = serde_json::from_str(text).ok()?;
+    if model == Model::Profile {
+        allow_combine_method(&mut schema);
+    }
+    jsonschema::draft7::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .ok()
+}
+
+/// The 1.2.3 JSON profile schema gives `merge/combine` no properties at all, while the XSD (and
+/// every published profile) has `@method`. Every `combine` property schema that allows nothing
+/// gets `method` with the three values the XSD knows (`merge` is deprecated: D6 decides).
+pub fn allow_combine_method(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            if let Some(Value::Object(props)) = map.get_mut("properties")
+                && let Some(Value::Object(combine)) = props.get_mut("combine")
+                && !combine.contains_key("properties")
+            {
+                let method = serde_json::json!({
+                    "method": {"type": "string", "enum": ["keep", "use-first", "merge"]}
+                });
+                combine.insert("properties".to_owned(), method);
+            }
+            map.values_mut().for_each(allow_combine_method);
+        }
+        Value::Array(items) => items.iter_mut().for_each(allow_combine_method),
+        _ => {}
+    }
+}
+
+/// The model a JSON-form document claims by its root key.
+pub fn model_of(value: &Value) -> Option<Model> {
+    let map = value.as_object()?;
+    if map.contains_key("catalog") {
+        Some(Model::Catalog)
+    } else if map.contains_key("profile") {
+        Some(Model::Profile)
+    } else {
+        None
+    }
+}
+
+/// Every violation of the model's schema, deepest alternatives first, each place once.
+pub fn violations(value: &Value, model: Model) -> Result<Vec<Violation>, &'static str> {
+    let validator = validator(model)?;
+    let mut out = Vec::new();
+    for error in validator.iter_errors(value) {
+        leaves(&error, &mut out);
+    }
+    // An `anyOf` that fails lists every alternative's complaint at the same place; one per place
+    // and message is enough.
+    let mut seen = indexmap::IndexSet::new();
+    out.retain(|v| seen.insert((v.pointer.clone(), v.message.clone())));
+    Ok(out)
+}
+
+/// The errors under `anyOf`/`oneOf` alternatives, recursively; the error itself when it has none.
+fn leaves(error: &ValidationError<'_>, out: &mut Vec<Violation>) {
+    let nested: Vec<&ValidationError<'_>> = match error.kind() {
+        ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
+            context.iter().flatten().collect()
+        }
+        _ => Vec::new(),
+    };
+    // Of the alternatives, keep those that got deepest: they are what the author meant.
+    let depth = |e: &ValidationError<'_>| e.instance_path().to_string().matches('/').count();
+    let deepest = nested.iter().map(|e| depth(e)).max();
+    match deepest {
+        Some(d) if d > depth(error) => {
+            for inner in nested.into_iter().filter(|e| depth(e) == d) {
+                leaves(inner, out);
+            }
+        }
+        _ => out.push(Violation {
+            pointer: error.instance_path().to_string(),
+            message: error.to_string(),
+        }),
+    }
+}
+
+/// Checks a document of the given source against its schema; diagnostics point at the offending
+/// value by JSON pointer (the source map finds it in JSON and XML text alike).
+pub fn check(value: &Value, source: Option<SourceId>) -> Vec<Diagnostic> {
+    let Some(model) = model_of(value) else {
+        return vec![Diagnostic::error(
+            "schema-invalid",
+            "the document has neither a `catalog` nor a `profile` root",
+        )];
+    };
+    let found = match violations(value, model) {
+        Ok(v) => v,
+        Err(why) => return vec![Diagnostic::error("schema-invalid", why)],
+    };
+    let total = found.len();
+    let mut out: Vec<Diagnostic> = found
+        .into_iter()
+        .take(MAX_REPORTED)
+        .map(|v| located(v, source))
+        .collect();
+    if total > MAX_REPORTED {
+        out.push(Diagnostic::error(
+            "schema-invalid",
+            format!("{} more schema violations not shown", total - MAX_REPORTED),
+        ));
+    }
+    out
+}
+
+fn located(v: Violation, source: Option<SourceId>) -> Diagnostic {
+    let place = if v.pointer.is_empty() {
+        "(root)"
+    } else {
+        &v.pointer
+    };
+    let d = Diagnostic::error("schema-invalid", format!("{}: {}", place, clip(&v.message)));
+    match source {
+        Some(s) => d.at(Span::pointer(s, v.pointer)),
+        None => d,
+    }
+}
+
+/// Validator messages quote whole values; a long one is cut to its first characters.
+fn clip(message: &str) -> String {
+    const MAX: usize = 200;
+    match message.char_indices().nth(MAX) {
+        Some((i, _)) => format!("{}…", message.get(..i).unwrap_or(message)),
+        None => message.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn profile(merge: Value) -> Value {
+        json!({"profile": {
+            "uuid": "8bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
+            "metadata": {"title": "t", "last-modified": "2024-01-01T00:00:00Z", "version": "1",
+                         "oscal-version": "1.2.3"},
+            "imports": [{"href": "cat.json", "include-all": {}}],
+            "merge": merge
+        }})
+    }
+
+    #[test]
+    fn combine_method_allowed_after_patch() {
+        let v = profile(json!({"combine": {"method": "use-first"}, "as-is": true}));
+        assert_eq!(violations(&v, Model::Profile), Ok(Vec::new()));
+    }
+
+    #[test]
+    fn combine_method_unknown_value_rejected_at_its_pointer() {
+        let v = profile(json!({"combine": {"method": "whatever"}, "as-is": true}));
+        let found = violations(&v, Model::Profile).unwrap_or_default();
+        assert!(
+            found
+                .iter()
+                .any(|x| x.pointer == "/profile/merge/combine/method"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn combine_patch_touches_only_empty_combines() {
+        let mut s = json!({"properties": {"combine": {"type": "object", "properties": {"x": {}}}}});
+        let before = s.clone();
+        allow_combine_method(&mut s);
+        assert_eq!(s, before);
+        let mut empty = json!({});
+        allow_combine_method(&mut empty);
+        assert_eq!(empty, json!({}));
+    }
+
+    #[test]
+    fn catalog_bad_id_reported_at_pointer() {
+        let v = json!({"catalog": {
+            "uuid": "8bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
+            "metadata": {"title": "t", "last-modified": "2024-01-01T00:00:00Z", "version": "1",
+                         "oscal-version": "1.2.3"},
+            "controls": [{"id": "not a token", "title": "x"}]
+        }});
+        let d = check(&v, Some(SourceId(0)));
+        let pointers: Vec<_> = d.iter().filter_map(|d| d.primary.clone()).collect();
+        assert_eq!(
+            pointers,
+            vec![Span::pointer(SourceId(0), "/catalog/controls/0/id")]
+        );
+    }
+}

@@ -1,0 +1,287 @@
+//! `oscalc validate`, the diagnostic formats on every command, the exit statuses, and the check of
+//! resolve's output before it is written.
+
+use super::{case, oscalc, stderr, tmp_dir};
+use serde_json::Value;
+use std::path::Path;
+
+const DUP: &str = "tests/cases/broken/json-duplicate-control-id/cat.json";
+const WARN_PROFILE: &str = "tests/cases/broken/profile-unknown-with-id/profile.json";
+
+fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn files_in(dir: &str, ext: &str) -> Vec<String> {
+    let mut out: Vec<String> = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(dir))
+        .expect("folder")
+        .filter_map(Result::ok)
+        .map(|e| format!("{dir}/{}", e.file_name().to_string_lossy()))
+        .filter(|p| p.ends_with(ext))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn validate_short_names_file_line_col_and_code() {
+    let o = oscalc(&["validate", DUP, "--error-format", "short"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        format!("{DUP}:9:12: error[ref-duplicate-id]: id `c2` is defined twice\n")
+    );
+    assert_eq!(stdout(&o), "");
+}
+
+#[test]
+fn validate_human_shows_the_line_a_caret_and_the_first_definition() {
+    let o = oscalc(&["validate", DUP, "--color", "never"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    for needle in [
+        "error[ref-duplicate-id]: id `c2` is defined twice",
+        &format!("┌─ {DUP}:9:12"),
+        r#"{"id": "c2", "title": "Again"}"#,
+        "^^^^",
+        "first defined here",
+    ] {
+        assert!(err.contains(needle), "no `{needle}` in:\n{err}");
+    }
+    assert!(!err.contains('\u{1b}'), "colour with --color never:\n{err}");
+}
+
+#[test]
+fn validate_json_is_one_object_a_line_on_stdout() {
+    let o = oscalc(&["validate", DUP, "--error-format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stderr(&o), "");
+    let lines: Vec<Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 1);
+    let d = &lines[0];
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["code"], "ref-duplicate-id");
+    assert_eq!(d["file"], DUP);
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(9), Some(12))
+    );
+    assert_eq!(
+        (d["end_line"].as_u64(), d["end_column"].as_u64()),
+        (Some(9), Some(16))
+    );
+    assert_eq!(d["pointer"], "/catalog/controls/2/id");
+}
+
+#[test]
+fn validate_sarif_is_one_document_for_all_files() {
+    let o = oscalc(&["validate", DUP, WARN_PROFILE, "--error-format", "sarif"]);
+    assert_eq!(o.status.code(), Some(1));
+    let doc: Value = serde_json::from_slice(&o.stdout).expect("SARIF JSON");
+    assert_eq!(doc["version"], "2.1.0");
+    let results = doc["runs"][0]["results"].as_array().expect("results");
+    let got: Vec<(&str, &str, u64)> = results
+        .iter()
+        .map(|r| {
+            let region = &r["locations"][0]["physicalLocation"]["region"];
+            (
+                r["ruleId"].as_str().unwrap_or(""),
+                r["level"].as_str().unwrap_or(""),
+                region["startLine"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("ref-duplicate-id", "error", 9),
+            ("select-unknown-id", "warning", 5)
+        ]
+    );
+    let rules = doc["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules");
+    assert_eq!(rules.len(), 2);
+}
+
+#[test]
+fn validate_github_prints_workflow_commands() {
+    let o = oscalc(&["validate", DUP, WARN_PROFILE, "--error-format", "github"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            format!(
+                "::error file={DUP},line=9,col=12,endLine=9,endColumn=16,title=ref-duplicate-id::id `c2` is defined twice"
+            ),
+            format!(
+                "::warning file={WARN_PROFILE},line=5,col=67,endLine=5,endColumn=71,title=select-unknown-id::with-ids names `c9`, which is no control of import 1"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn warnings_exit_0_unless_denied() {
+    let o = oscalc(&["validate", WARN_PROFILE, "--error-format", "short"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("warning[select-unknown-id]"));
+    let o = oscalc(&[
+        "validate",
+        WARN_PROFILE,
+        "--deny-warnings",
+        "--error-format",
+        "short",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("error[select-unknown-id]"));
+    let o = oscalc(&["resolve", WARN_PROFILE, "--deny-warnings", "-q"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stdout(&o), "", "a denied warning still wrote the catalog");
+}
+
+#[test]
+fn a_directory_a_missing_file_or_bad_usage_exits_2() {
+    let o = oscalc(&["validate", "tests/cases", "--error-format", "short"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        "error[fetch-io]: tests/cases is a directory, not a file\n"
+    );
+    let o = oscalc(&["validate", "no/such.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = oscalc(&["validate", DUP, "--error-format", "yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = oscalc(&["validate"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn help_documents_the_exit_statuses() {
+    let o = oscalc(&["--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    for needle in [
+        "Exit status",
+        "0  done",
+        "1  the input is wrong",
+        "2  the run failed",
+    ] {
+        assert!(out.contains(needle), "no `{needle}` in --help:\n{out}");
+    }
+}
+
+#[test]
+fn resolve_sends_machine_diagnostics_to_stderr_when_the_catalog_goes_to_stdout() {
+    let o = oscalc(&["resolve", WARN_PROFILE, "--error-format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let doc: Value = serde_json::from_slice(&o.stdout).expect("only the catalog on stdout");
+    assert!(doc["catalog"].is_object());
+    let diag: Value = serde_json::from_str(stderr(&o).trim()).expect("one JSON line on stderr");
+    assert_eq!(diag["code"], "select-unknown-id");
+
+    let dir = tmp_dir("machine-stdout");
+    let out = dir.join("out.json");
+    let o = oscalc(&[
+        "resolve",
+        WARN_PROFILE,
+        "-o",
+        out.to_str().expect("path"),
+        "--error-format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let diag: Value = serde_json::from_str(stdout(&o).trim()).expect("JSON line on stdout");
+    assert_eq!(diag["code"], "select-unknown-id");
+    assert!(out.is_file());
+}
+
+#[test]
+fn resolve_refuses_to_write_an_invalid_output_unless_told_not_to_check() {
+    let dir = tmp_dir("invalid-output");
+    let catalog =
+        std::fs::read_to_string(case("broken/json-dangling-insert/cat.json")).expect("catalog");
+    std::fs::write(dir.join("cat.json"), catalog).expect("write");
+    let profile = std::fs::read_to_string(case("broken/profile-unknown-by-id/profile.json"))
+        .expect("profile")
+        .replace(r#""modify""#, r#""x-modify""#)
+        .replace(",\n  \"x-modify\": {\"alters\": [\n    {\"control-id\": \"c1\", \"adds\": [{\"by-id\": \"c1_gone\", \"position\": \"after\", \"props\": [{\"name\": \"n\", \"value\": \"v\"}]}]}\n  ]}", "");
+    std::fs::write(dir.join("profile.json"), profile).expect("write");
+    let out = dir.join("out.json");
+    let args = |extra: &'static str| {
+        let mut a = vec![
+            "resolve".to_owned(),
+            dir.join("profile.json").to_string_lossy().into_owned(),
+            "-o".to_owned(),
+            out.to_string_lossy().into_owned(),
+            "--error-format".to_owned(),
+            "short".to_owned(),
+        ];
+        if !extra.is_empty() {
+            a.push(extra.to_owned());
+        }
+        a
+    };
+    let run = |a: Vec<String>| oscalc(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    let o = run(args(""));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "error[ref-dangling]: in the output: insert names parameter `c1_nope`, which does not exist"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists(), "an invalid output was written");
+    let o = run(args("--no-validate"));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(out.is_file());
+}
+
+/// Every valid document shipped with the repository, and everything resolve makes of the
+/// profiles, validates without a single diagnostic.
+#[test]
+fn shipped_content_and_resolved_outputs_validate_clean() {
+    let rev4 = "tests/fixtures/sp800-53-rev4/nist.gov/SP800-53/rev4";
+    let mut inputs = Vec::new();
+    for (dir, ext) in [
+        ("catalogs", ".json"),
+        ("catalogs", ".xml"),
+        ("profiles", ".json"),
+        ("profiles", ".xml"),
+    ] {
+        inputs.extend(files_in(dir, ext));
+    }
+    inputs.extend(files_in(&format!("{rev4}/json"), ".json"));
+    inputs.extend(files_in(&format!("{rev4}/xml"), ".xml"));
+    let dir = tmp_dir("resolved-outputs");
+    let profiles: Vec<String> = inputs
+        .iter()
+        .filter(|p| p.contains("baseline_profile") || p.starts_with("profiles/"))
+        .cloned()
+        .collect();
+    for (i, p) in profiles.iter().enumerate() {
+        let ext = if p.ends_with(".xml") { "xml" } else { "json" };
+        let out = dir.join(format!("{i}.{ext}"));
+        let o = oscalc(&[
+            "resolve",
+            p,
+            "-o",
+            out.to_str().expect("path"),
+            "--error-format",
+            "short",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{p}: {}", stderr(&o));
+        inputs.push(out.to_string_lossy().into_owned());
+    }
+    let mut args = vec!["validate", "--error-format", "short"];
+    args.extend(inputs.iter().map(String::as_str));
+    let o = oscalc(&args);
+    assert_eq!((o.status.code(), stderr(&o)), (Some(0), String::new()));
+    assert!(inputs.len() > 20, "{inputs:?}");
+}

@@ -1,0 +1,139 @@
+//! The broken-input corpus (`tests/cases/broken/<name>/`): each case runs the `oscalc` binary, so
+//! what is checked is what a CI job sees.
+//!
+//! In: a case folder with `case.toml` (`entry`, `error` = a code that must be among the
+//! diagnostics, `exit` = the exit status of `validate`, default 1, optional `args`) and
+//! `expected.diag` (one `file:line:col severity code` line per diagnostic of
+//! `oscalc validate ENTRY --error-format json`, in order; `- severity code` for one with no place).
+//! Out: `Ok(())`, or a report with the expected and actual lines. Then `oscalc resolve ENTRY -o
+//! TMP/out.json` must not panic, and when it fails it must leave nothing in TMP.
+//! `OSCALC_BLESS=1` rewrites `expected.diag` from the actual run.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+/// Runs one broken case.
+pub fn run(folder: &Path, spec: &toml::Table) -> Result<(), String> {
+    let text = |key: &str| spec.get(key).and_then(toml::Value::as_str);
+    let entry = text("entry").ok_or("case.toml has no `entry`")?;
+    let code = text("error").ok_or("case.toml has no `error`")?;
+    let exit = spec
+        .get("exit")
+        .and_then(toml::Value::as_integer)
+        .unwrap_or(1);
+    let args: Vec<&str> = spec
+        .get("args")
+        .and_then(toml::Value::as_array)
+        .map(|a| a.iter().filter_map(toml::Value::as_str).collect())
+        .unwrap_or_default();
+
+    let validate = oscalc(
+        folder,
+        &[&["validate", entry, "--error-format", "json"], &args[..]].concat(),
+    )?;
+    let actual = diag_lines(&validate.stdout)?;
+    check_expected(folder, &actual)?;
+    if validate.status.code() != Some(i32::try_from(exit).unwrap_or(-1)) {
+        return Err(format!(
+            "validate exited with {:?}, expected {exit}; stderr:\n{}",
+            validate.status.code(),
+            String::from_utf8_lossy(&validate.stderr)
+        ));
+    }
+    if !actual.iter().any(|l| l.ends_with(&format!(" {code}"))) {
+        return Err(format!(
+            "no `{code}` diagnostic among:\n{}",
+            actual.join("\n")
+        ));
+    }
+    check_resolve(folder, entry, &args)
+}
+
+fn oscalc(folder: &Path, args: &[&str]) -> Result<Output, String> {
+    let out = Command::new(env!("CARGO_BIN_EXE_oscalc"))
+        .args(args)
+        .current_dir(folder)
+        .output()
+        .map_err(|e| format!("cannot run oscalc: {e}"))?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if stderr.contains("panicked") || stderr.contains("internal error") {
+        return Err(format!("oscalc {} crashed:\n{stderr}", args.join(" ")));
+    }
+    Ok(out)
+}
+
+/// `file:line:col severity code` for each JSON line of the output.
+fn diag_lines(stdout: &[u8]) -> Result<Vec<String>, String> {
+    let text = String::from_utf8_lossy(stdout);
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let v: Value =
+                serde_json::from_str(l).map_err(|e| format!("not a JSON line ({e}): {l}"))?;
+            let s = |k: &str| v[k].as_str().unwrap_or("?").to_owned();
+            let place = match (v["file"].as_str(), v["line"].as_u64(), v["column"].as_u64()) {
+                (Some(f), Some(line), Some(col)) => format!("{f}:{line}:{col}"),
+                (Some(f), _, _) => f.to_owned(),
+                _ => "-".to_owned(),
+            };
+            Ok(format!("{place} {} {}", s("severity"), s("code")))
+        })
+        .collect()
+}
+
+fn check_expected(folder: &Path, actual: &[String]) -> Result<(), String> {
+    let path = folder.join("expected.diag");
+    if std::env::var_os("OSCALC_BLESS").is_some() {
+        let mut text = actual.join("\n");
+        text.push('\n');
+        return std::fs::write(&path, text).map_err(|e| format!("cannot bless: {e}"));
+    }
+    let expected = super::read(&path)?;
+    let expected: Vec<&str> = expected
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    if expected != actual {
+        return Err(format!(
+            "diagnostics differ\n--- expected.diag\n{}\n+++ actual\n{}",
+            expected.join("\n"),
+            actual.join("\n")
+        ));
+    }
+    Ok(())
+}
+
+/// `resolve` on the same input: no crash, and a failed run leaves no file behind.
+fn check_resolve(folder: &Path, entry: &str, args: &[&str]) -> Result<(), String> {
+    let name = folder
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("case");
+    let tmp: PathBuf =
+        std::env::temp_dir().join(format!("oscalc-broken-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).map_err(|e| format!("temp dir: {e}"))?;
+    let out = tmp.join("out.json");
+    let out_arg = out.to_string_lossy().into_owned();
+    let resolve = oscalc(
+        folder,
+        &[&["resolve", entry, "-o", &out_arg, "-q"], args].concat(),
+    )?;
+    let left: Vec<String> = std::fs::read_dir(&tmp)
+        .map_err(|e| format!("temp dir: {e}"))?
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    let _ = std::fs::remove_dir_all(&tmp);
+    match resolve.status.code() {
+        Some(0) if left == ["out.json"] => Ok(()),
+        Some(0) => Err(format!("resolve succeeded but left {left:?}")),
+        Some(_) if left.is_empty() => Ok(()),
+        code => Err(format!(
+            "resolve exited with {code:?} and left {left:?} behind"
+        )),
+    }
+}
