@@ -221,7 +221,15 @@ fn as_is(bodies: Vec<Body>) -> Body {
 }
 
 fn merge_control(list: &mut Vec<CNode>, c: CNode) {
-    if let Some(existing) = list.iter_mut().find(|x| x.origin == c.origin) {
+    // req-merge-keep: a control that two imports both include survived combine as two copies
+    // (keep); unifying them here would merge them after all. Only ancestors brought along (D1)
+    // unify with a copy of the same source control.
+    let both_included =
+        |x: &CNode| x.mark == super::body::Mark::Included && c.mark == super::body::Mark::Included;
+    if let Some(existing) = list
+        .iter_mut()
+        .find(|x| x.origin == c.origin && !both_included(x))
+    {
         for k in c.children {
             merge_control(&mut existing.children, k);
         }
