@@ -321,8 +321,13 @@ fn custom_structure(
         .iter()
         .flat_map(|b| &b.groups)
         .for_each(|g| imported_groups(g, &mut imported));
+    // req-custom-select: with-child-controls in insert-controls works as in the import phase, so
+    // the parent/child tree is taken before flattening (the flat pool has no children).
+    let mut tree: IndexMap<String, Vec<String>> = IndexMap::new();
+    for (id, kids) in bodies.iter().flat_map(control_tree) {
+        tree.entry(id).or_default().extend(kids);
+    }
     let pool_body = flat(bodies, FlatMode::Strict, loose);
-    let tree = control_tree(&pool_body);
     let mut pool: IndexMap<String, Vec<CNode>> = IndexMap::new();
     for c in pool_body.controls {
         pool.entry(c.control.id.clone()).or_default().push(c);
