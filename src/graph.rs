@@ -14,7 +14,12 @@ use crate::world::World;
 use crate::world::href::{self, Candidate, HrefError};
 use indexmap::IndexMap;
 use petgraph::graph::{DiGraph, NodeIndex};
+use std::sync::Arc;
 use url::Url;
+
+/// Documents already loaded in this run, by canonical URI: a batch of profiles that share a
+/// catalog fetches and parses it once.
+pub type DocCache = IndexMap<String, Arc<Loaded>>;
 
 /// How an import reached its document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,8 +46,8 @@ pub struct ImportEdge {
 pub struct ImportGraph {
     /// The root document's index.
     pub root: usize,
-    /// Documents, by index.
-    pub docs: Vec<Loaded>,
+    /// Documents, by index (shared with the run's [`DocCache`]).
+    pub docs: Vec<Arc<Loaded>>,
     /// Canonical URI → index.
     pub keys: IndexMap<String, usize>,
     /// importer → imported, node weights are document indices.
@@ -58,7 +63,8 @@ struct Discover<'a> {
     opts: &'a Options,
     sources: &'a mut SourceMap,
     sink: &'a mut Sink,
-    docs: Vec<Loaded>,
+    cache: &'a mut DocCache,
+    docs: Vec<Arc<Loaded>>,
     nodes: Vec<NodeIndex>,
     keys: IndexMap<String, usize>,
     edges: DiGraph<usize, ImportEdge>,
@@ -76,11 +82,25 @@ pub fn discover(
     sources: &mut SourceMap,
     sink: &mut Sink,
 ) -> Option<ImportGraph> {
+    discover_cached(world, root, opts, sources, sink, &mut DocCache::new())
+}
+
+/// [`discover`], taking documents from `cache` when an earlier graph of the same run loaded them
+/// (their sources are already in `sources`), and adding the ones it loads.
+pub fn discover_cached(
+    world: &dyn World,
+    root: &Url,
+    opts: &Options,
+    sources: &mut SourceMap,
+    sink: &mut Sink,
+    cache: &mut DocCache,
+) -> Option<ImportGraph> {
     let mut d = Discover {
         world,
         opts,
         sources,
         sink,
+        cache,
         docs: Vec::new(),
         nodes: Vec::new(),
         keys: IndexMap::new(),
@@ -89,14 +109,19 @@ pub fn discover(
         order: Vec::new(),
         route: Vec::new(),
     };
-    let bytes = match world.fetch(root) {
-        Ok(b) => b,
-        Err(e) => {
-            d.sink.push(Diagnostic::error(e.code(), e.to_string()));
-            return None;
+    let root_idx = match d.cache.get(&key_of(root)) {
+        Some(hit) => d.push(hit.clone()),
+        None => {
+            let bytes = match world.fetch(root) {
+                Ok(b) => b,
+                Err(e) => {
+                    d.sink.push(Diagnostic::error(e.code(), e.to_string()));
+                    return None;
+                }
+            };
+            d.add(root, bytes, None)?
         }
     };
-    let root_idx = d.add(root, bytes, None)?;
     d.visit(root_idx);
     Some(ImportGraph {
         root: root_idx,
@@ -116,12 +141,9 @@ impl Discover<'_> {
     fn add(&mut self, uri: &Url, bytes: Vec<u8>, importer: Option<Span>) -> Option<usize> {
         match load::load(bytes, uri, self.sources, self.opts) {
             Ok(loaded) => {
-                let idx = self.docs.len();
-                self.docs.push(loaded);
-                self.nodes.push(self.edges.add_node(idx));
-                self.keys.insert(key_of(uri), idx);
-                self.imports.push(Vec::new());
-                Some(idx)
+                let loaded = Arc::new(loaded);
+                self.cache.insert(key_of(uri), loaded.clone());
+                Some(self.push(loaded))
             }
             Err(diags) => {
                 for mut diag in diags {
@@ -135,9 +157,18 @@ impl Discover<'_> {
         }
     }
 
+    fn push(&mut self, loaded: Arc<Loaded>) -> usize {
+        let idx = self.docs.len();
+        self.keys.insert(key_of(&loaded.uri), idx);
+        self.docs.push(loaded);
+        self.nodes.push(self.edges.add_node(idx));
+        self.imports.push(Vec::new());
+        idx
+    }
+
     fn visit(&mut self, idx: usize) {
         self.route.push(idx);
-        let (hrefs, base, back_matter, format, source) = match self.docs.get(idx) {
+        let (hrefs, base, back_matter, format, source) = match self.docs.get(idx).map(|l| &**l) {
             Some(Loaded {
                 doc: Document::Profile(p),
                 uri,
@@ -245,6 +276,17 @@ impl Discover<'_> {
                             .at(at),
                         );
                         return None;
+                    }
+                    if let Some(hit) = self.cache.get(&key_of(&plain)) {
+                        let child = self.push(hit.clone());
+                        let via = if internal {
+                            Via::Rlink(plain)
+                        } else {
+                            Via::Href
+                        };
+                        self.link(importer, child, index, via);
+                        self.visit(child);
+                        return Some(child);
                     }
                     match self.world.fetch(&plain) {
                         Ok(b) => (

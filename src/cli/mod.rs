@@ -4,10 +4,10 @@
 mod diagnostics;
 mod output;
 
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Diagnostic, Errors, Severity, Warned};
 use crate::load::Format;
 use crate::options::{Identity, Options};
-use crate::resolve::Session;
+use crate::resolve::{ResolvedCatalog, Session};
 use crate::world::FsWorld;
 use clap::{Parser, Subcommand, ValueEnum};
 use diagnostics::{Color, ErrorFormat, Reporter};
@@ -244,34 +244,47 @@ fn resolve(args: &ResolveArgs) -> ExitCode {
     // Machine-readable diagnostics may use stdout only when the document does not.
     let stdout_free = args.output.is_some();
     let mut reporter = Reporter::new(args.common.error_format, args.common.color, stdout_free);
+    let out_dir = out_dir.map(PathBuf::as_path);
     let mut worst = 0u8;
+    let mut jobs = Vec::new();
     for profile in &args.profiles {
-        let out_dir = out_dir.map(PathBuf::as_path);
-        let code = resolve_one(&world, &opts, args, profile, out_dir, &mut reporter);
-        worst = worst.max(code);
+        match prepare(&opts, args, profile, out_dir) {
+            Ok(job) => jobs.push(job),
+            Err(d) => {
+                reporter.report_plain(*d);
+                worst = 2;
+            }
+        }
+    }
+    // One session for all profiles: each shared document is read and parsed once; independent
+    // profiles resolve in parallel; results come back in argument order.
+    let mut session = Session::new();
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let pairs: Vec<(Url, Options)> = jobs.iter().map(|j| (j.uri.clone(), j.opts.clone())).collect();
+    let results = session.resolve_many(&world, &pairs, threads);
+    for (job, result) in jobs.iter().zip(results) {
+        worst = worst.max(deliver(&session, args, job, result, &mut reporter));
     }
     reporter.finish();
     ExitCode::from(worst)
 }
 
-fn resolve_one(
-    world: &FsWorld,
+/// One profile to resolve: where it is, its options, where its output goes.
+struct Job {
+    uri: Url,
+    opts: Options,
+    target: Option<PathBuf>,
+    format: Format,
+}
+
+fn prepare(
     opts: &Options,
     args: &ResolveArgs,
     profile: &Path,
     out_dir: Option<&Path>,
-    reporter: &mut Reporter,
-) -> u8 {
-    let uri = match named_file(profile) {
-        Ok(u) => u,
-        Err(d) => {
-            reporter.report_plain(*d);
-            return 2;
-        }
-    };
-    let Ok(abs) = uri.to_file_path() else {
-        return 2;
-    };
+) -> Result<Job, Box<Diagnostic>> {
+    let uri = named_file(profile)?;
+    let abs = uri.to_file_path().unwrap_or_else(|()| profile.to_path_buf());
     let target: Option<PathBuf> = match (out_dir, &args.output) {
         (Some(dir), _) => {
             let stem = profile
@@ -295,14 +308,28 @@ fn resolve_one(
     };
     let mut opts = opts.clone();
     opts.source_profile_href = Some(source_profile_href(&abs, target.as_deref()));
-    let mut session = Session::new();
-    let result = session.resolve(world, &uri, &opts);
+    Ok(Job {
+        uri,
+        opts,
+        target,
+        format,
+    })
+}
+
+/// Reports one profile's diagnostics, checks its output and writes it; returns the exit code.
+fn deliver(
+    session: &Session,
+    args: &ResolveArgs,
+    job: &Job,
+    result: Warned<Result<ResolvedCatalog, Errors>>,
+    reporter: &mut Reporter,
+) -> u8 {
     let common = &args.common;
     common.report(reporter, &result.warnings, &session.sources);
     match result.output {
         Ok(resolved) => {
             // An output that fails validation is an error, not a file.
-            let checked = match opts.validate_output {
+            let checked = match job.opts.validate_output {
                 true => crate::validate::output(&resolved),
                 false => Vec::new(),
             };
@@ -314,14 +341,14 @@ fn resolve_one(
             if common.deny_warnings && warned {
                 return 1;
             }
-            let bytes = match crate::emit::try_emit(&resolved, format) {
+            let bytes = match crate::emit::try_emit(&resolved, job.format) {
                 Ok(b) => b,
                 Err(d) => {
                     common.report(reporter, &[*d], &session.sources);
                     return 1;
                 }
             };
-            match output::write(target.as_deref(), &bytes) {
+            match output::write(job.target.as_deref(), &bytes) {
                 Ok(()) => 0,
                 Err(e) => {
                     eprintln!("error: {e}");

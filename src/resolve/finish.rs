@@ -4,7 +4,7 @@
 
 use super::Cx;
 use super::body::Body;
-use super::refs;
+use super::refscan;
 use crate::diag::{Diagnostic, Span};
 use crate::model::{
     BackMatter, Catalog, Control, Group, Link, Metadata, Parameter, Profile, Property, Resource,
@@ -58,10 +58,10 @@ pub fn run(
         refs_seen.extend(modify.set_parameters.iter().map(|sp| sp.param_id.clone()));
     }
     for c in &controls {
-        refs::collect(&to_value(c), &mut refs_seen);
+        refscan::collect(c, &mut refs_seen);
     }
     for g in &groups {
-        refs::collect(&to_value(g), &mut refs_seen);
+        refscan::collect(g, &mut refs_seen);
     }
     body.params = prune_params(candidates, &mut refs_seen, cx.opts.no_prune);
     let params = body.params.clone();
@@ -73,7 +73,7 @@ pub fn run(
         groups,
         back_matter: None,
     };
-    refs::collect(&to_value(&catalog.metadata), &mut refs_seen);
+    refscan::collect(&catalog.metadata, &mut refs_seen);
     catalog.back_matter = back_matter(&input, &refs_seen, cx.opts.no_prune);
     (catalog, body)
 }
@@ -94,10 +94,6 @@ fn held_in_group(group: &Group, held: &mut IndexSet<String>) {
     group.controls.iter().for_each(|c| held_in_control(c, held));
 }
 
-fn to_value<T: serde::Serialize>(v: &T) -> Value {
-    serde_json::to_value(v).unwrap_or(Value::Null)
-}
-
 /// req-prune-ref: a loose param stays if referenced from kept content, including from another
 /// kept loose param; req-prune-keep: keep=always stays.
 fn prune_params(
@@ -116,7 +112,7 @@ fn prune_params(
             if keep && !kept[i] {
                 kept[i] = true;
                 changed = true;
-                refs::collect(&to_value(p), refs_seen);
+                refscan::collect(p, refs_seen);
             }
         }
         if !changed {
@@ -159,7 +155,7 @@ fn back_matter(
             let before = seen.len();
             let mut inner = IndexSet::new();
             for r in out.iter().filter(|r| seen.contains(&r.uuid)) {
-                refs::collect(&to_value(r), &mut inner);
+                refscan::collect(r, &mut inner);
             }
             seen.extend(inner);
             if seen.len() == before {

@@ -6,6 +6,7 @@ pub mod finish;
 pub mod merge;
 pub mod modify;
 pub mod refs;
+pub mod refscan;
 pub mod select;
 
 use crate::diag::{Diagnostic, Errors, Sink, SourceId, Warned};
@@ -45,12 +46,21 @@ pub struct ResolvedCatalog {
     pub catalog: Catalog,
 }
 
-/// One resolution run: the sources it read, for rendering diagnostics.
+/// One resolution run: the sources it read (for rendering diagnostics) and the documents it
+/// loaded, so that several profiles resolved in one session parse a shared catalog once.
 #[derive(Debug, Default)]
 pub struct Session {
     /// Every source text read.
     pub sources: SourceMap,
+    /// Loaded documents by canonical URI.
+    cache: graph::DocCache,
 }
+
+/// A profile's import graph (if its root loaded) and the diagnostics of loading it.
+type Discovered = (Sink, Option<ImportGraph>);
+
+/// The outcome of resolving one profile.
+pub type Outcome = Warned<Result<ResolvedCatalog, Errors>>;
 
 struct Done {
     body: Body,
@@ -64,34 +74,82 @@ impl Session {
     }
 
     /// Resolves the profile at `uri`.
-    pub fn resolve(
-        &mut self,
-        world: &dyn World,
-        uri: &Url,
-        opts: &Options,
-    ) -> Warned<Result<ResolvedCatalog, Errors>> {
+    pub fn resolve(&mut self, world: &dyn World, uri: &Url, opts: &Options) -> Outcome {
         let mut sink = Sink::new();
-        let result = self.run(world, uri, opts, &mut sink);
-        let (errors, warnings) = sink.split();
-        let output = match result {
-            Some(r) if errors.is_empty() => Ok(r),
-            _ if errors.is_empty() => Err(vec![Diagnostic::error(
-                "load-root",
-                format!("{} did not resolve", crate::source::display_uri(uri)),
-            )]),
-            _ => Err(errors),
-        };
-        Warned { output, warnings }
+        let graph = self.discover(world, uri, opts, &mut sink);
+        let result = graph.and_then(|g| self.run(&g, world, opts, &mut sink));
+        finish_outcome(uri, result, sink)
     }
 
-    fn run(
+    /// Resolves several profiles, each with its own options, and returns their outcomes in the
+    /// same order. Every document is fetched and parsed once for the whole batch; the profiles
+    /// then resolve on up to `threads` scoped threads. Each outcome equals what
+    /// [`Session::resolve`] gives for that profile alone.
+    pub fn resolve_many(
+        &mut self,
+        world: &dyn World,
+        jobs: &[(Url, Options)],
+        threads: usize,
+    ) -> Vec<Outcome> {
+        let graphs: Vec<Discovered> = jobs
+            .iter()
+            .map(|(uri, opts)| {
+                let mut sink = Sink::new();
+                let g = self.discover(world, uri, opts, &mut sink);
+                (sink, g)
+            })
+            .collect();
+        let this = &*self;
+        let work = |i: usize, (mut sink, g): Discovered| {
+            let (uri, opts) = &jobs[i];
+            let result = g.and_then(|g| this.run(&g, world, opts, &mut sink));
+            finish_outcome(uri, result, sink)
+        };
+        let threads = threads.clamp(1, jobs.len().max(1));
+        let mut lanes: Vec<Vec<(usize, Discovered)>> = (0..threads).map(|_| Vec::new()).collect();
+        for (i, item) in graphs.into_iter().enumerate() {
+            if let Some(lane) = lanes.get_mut(i % threads) {
+                lane.push((i, item));
+            }
+        }
+        let mut done: Vec<(usize, Outcome)> = std::thread::scope(|s| {
+            let handles: Vec<_> = lanes
+                .into_iter()
+                .map(|lane| {
+                    s.spawn(move || {
+                        lane.into_iter()
+                            .map(|(i, item)| (i, work(i, item)))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+        done.sort_by_key(|(i, _)| *i);
+        done.into_iter().map(|(_, o)| o).collect()
+    }
+
+    fn discover(
         &mut self,
         world: &dyn World,
         uri: &Url,
         opts: &Options,
         sink: &mut Sink,
+    ) -> Option<ImportGraph> {
+        graph::discover_cached(world, uri, opts, &mut self.sources, sink, &mut self.cache)
+    }
+
+    fn run(
+        &self,
+        g: &ImportGraph,
+        world: &dyn World,
+        opts: &Options,
+        sink: &mut Sink,
     ) -> Option<ResolvedCatalog> {
-        let g = graph::discover(world, uri, opts, &mut self.sources, sink)?;
+        let uri = &g.docs.get(g.root)?.uri;
         if sink.has_errors() {
             return None;
         }
@@ -108,7 +166,7 @@ impl Session {
         }
         let mut done: Vec<Option<Done>> = (0..g.docs.len()).map(|_| None).collect();
         for &idx in &g.order {
-            let d = self.resolve_doc(&g, idx, &done, world, opts, sink)?;
+            let d = self.resolve_doc(g, idx, &done, world, opts, sink)?;
             if let Some(slot) = done.get_mut(idx) {
                 *slot = Some(d);
             }
@@ -135,9 +193,18 @@ impl Session {
         let doc_no = u32::try_from(idx).unwrap_or(u32::MAX);
         let profile = match &loaded.doc {
             Document::Catalog(c) => {
+                // Importers read only metadata and back-matter of `catalog`; the content is in
+                // `body`, so it is not copied twice.
                 return Some(Done {
                     body: Body::from_catalog(c, doc_no),
-                    catalog: c.clone(),
+                    catalog: Catalog {
+                        uuid: c.uuid.clone(),
+                        metadata: c.metadata.clone(),
+                        params: Vec::new(),
+                        controls: Vec::new(),
+                        groups: Vec::new(),
+                        back_matter: c.back_matter.clone(),
+                    },
                 });
             }
             Document::Profile(p) => p,
@@ -174,7 +241,7 @@ impl Session {
         modify::run(profile.modify.as_ref(), &mut body, &mut loose, &mut cx);
         let now = world.now();
         let (uuid, last_modified) =
-            identity(opts, now, &self.sources, &profile.metadata.last_modified);
+            identity(opts, now, g, &self.sources, &profile.metadata.last_modified);
         let source_profile = match (idx == g.root, &opts.source_profile_href) {
             (true, Some(h)) => h.clone(),
             _ => loaded.uri.to_string(),
@@ -198,10 +265,24 @@ impl Session {
     }
 }
 
+fn finish_outcome(uri: &Url, result: Option<ResolvedCatalog>, sink: Sink) -> Outcome {
+    let (errors, warnings) = sink.split();
+    let output = match result {
+        Some(r) if errors.is_empty() => Ok(r),
+        _ if errors.is_empty() => Err(vec![Diagnostic::error(
+            "load-root",
+            format!("{} did not resolve", crate::source::display_uri(uri)),
+        )]),
+        _ => Err(errors),
+    };
+    Warned { output, warnings }
+}
+
 /// req-meta-uuid and req-meta-last-modified, or their reproducible variants.
 fn identity(
     opts: &Options,
     now: time::OffsetDateTime,
+    g: &ImportGraph,
     sources: &SourceMap,
     profile_lm: &str,
 ) -> (String, String) {
@@ -215,10 +296,9 @@ fn identity(
                 .as_bytes()
                 .to_vec();
             name.extend(format!("{opts:?}").as_bytes());
-            let mut i = 0;
-            while let Some(s) = sources.get(SourceId(i)) {
+            // The graph's own inputs, in discovery order: a batch shares one source map.
+            for s in g.docs.iter().filter_map(|d| sources.get(d.source)) {
                 name.extend_from_slice(&s.bytes);
-                i += 1;
             }
             let uuid = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, &name).to_string();
             let lm = match at {
@@ -231,10 +311,48 @@ fn identity(
 }
 
 /// Resolves the profile at `profile` (see the crate docs for the pipeline).
-pub fn resolve(
-    world: &dyn World,
-    profile: &Url,
-    opts: &Options,
-) -> Warned<Result<ResolvedCatalog, Errors>> {
+pub fn resolve(world: &dyn World, profile: &Url, opts: &Options) -> Outcome {
     Session::new().resolve(world, profile, opts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::world::FsWorld;
+
+    fn rev4(level: &str, ext: &str) -> Url {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!(
+            "tests/fixtures/sp800-53-rev4/nist.gov/SP800-53/rev4/{ext}/NIST_SP-800-53_rev4_{level}-baseline_profile.{ext}"
+        ));
+        Url::from_file_path(p).expect("absolute path")
+    }
+
+    #[test]
+    fn batch_equals_one_by_one_and_keeps_argument_order() {
+        let world = FsWorld::new();
+        let opts = Options {
+            identity: Identity::Reproducible(None),
+            ..Options::default()
+        };
+        let uris = [
+            rev4("HIGH", "json"),
+            rev4("LOW", "json"),
+            rev4("MODERATE", "json"),
+        ];
+        let jobs: Vec<(Url, Options)> = uris.iter().map(|u| (u.clone(), opts.clone())).collect();
+        let mut session = Session::new();
+        let batch = session.resolve_many(&world, &jobs, 2);
+        assert_eq!(batch.len(), 3);
+        for (uri, got) in uris.iter().zip(batch) {
+            let alone = resolve(&world, uri, &opts);
+            let (got, alone) = (got.output.expect("batch"), alone.output.expect("alone"));
+            assert_eq!(got.catalog.metadata.title, alone.catalog.metadata.title);
+            assert!(
+                got == alone,
+                "{uri}: batch output differs from a run of its own"
+            );
+        }
+        // The shared catalog was loaded once: three profiles and one catalog.
+        assert_eq!(session.cache.len(), 4);
+    }
 }
