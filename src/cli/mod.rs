@@ -260,7 +260,10 @@ fn resolve(args: &ResolveArgs) -> ExitCode {
     // profiles resolve in parallel; results come back in argument order.
     let mut session = Session::new();
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let pairs: Vec<(Url, Options)> = jobs.iter().map(|j| (j.uri.clone(), j.opts.clone())).collect();
+    let pairs: Vec<(Url, Options)> = jobs
+        .iter()
+        .map(|j| (j.uri.clone(), j.opts.clone()))
+        .collect();
     let results = session.resolve_many(&world, &pairs, threads);
     for (job, result) in jobs.iter().zip(results) {
         worst = worst.max(deliver(&session, args, job, result, &mut reporter));
@@ -284,7 +287,9 @@ fn prepare(
     out_dir: Option<&Path>,
 ) -> Result<Job, Box<Diagnostic>> {
     let uri = named_file(profile)?;
-    let abs = uri.to_file_path().unwrap_or_else(|()| profile.to_path_buf());
+    let abs = uri
+        .to_file_path()
+        .unwrap_or_else(|()| profile.to_path_buf());
     let target: Option<PathBuf> = match (out_dir, &args.output) {
         (Some(dir), _) => {
             let stem = profile
