@@ -221,7 +221,15 @@ fn as_is(bodies: Vec<Body>) -> Body {
 }
 
 fn merge_control(list: &mut Vec<CNode>, c: CNode) {
-    if let Some(existing) = list.iter_mut().find(|x| x.origin == c.origin) {
+    // req-merge-keep: a control that two imports both include survived combine as two copies
+    // (keep); unifying them here would merge them after all. Only ancestors brought along (D1)
+    // unify with a copy of the same source control.
+    let both_included =
+        |x: &CNode| x.mark == super::body::Mark::Included && c.mark == super::body::Mark::Included;
+    if let Some(existing) = list
+        .iter_mut()
+        .find(|x| x.origin == c.origin && !both_included(x))
+    {
         for k in c.children {
             merge_control(&mut existing.children, k);
         }
@@ -313,8 +321,13 @@ fn custom_structure(
         .iter()
         .flat_map(|b| &b.groups)
         .for_each(|g| imported_groups(g, &mut imported));
+    // req-custom-select: with-child-controls in insert-controls works as in the import phase, so
+    // the parent/child tree is taken before flattening (the flat pool has no children).
+    let mut tree: IndexMap<String, Vec<String>> = IndexMap::new();
+    for (id, kids) in bodies.iter().flat_map(control_tree) {
+        tree.entry(id).or_default().extend(kids);
+    }
     let pool_body = flat(bodies, FlatMode::Strict, loose);
-    let tree = control_tree(&pool_body);
     let mut pool: IndexMap<String, Vec<CNode>> = IndexMap::new();
     for c in pool_body.controls {
         pool.entry(c.control.id.clone()).or_default().push(c);

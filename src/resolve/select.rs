@@ -141,7 +141,8 @@ pub fn run(import: &Import, source: &Body, cx: &mut Cx, import_ptr: &str) -> Sel
             body.groups.push(g);
         }
     }
-    if included.is_empty() {
+    // Net of exclusions (req-exclude): an import whose includes are all excluded selects nothing.
+    if !included.iter().any(|id| keep(id)) {
         let mut d = Diagnostic::warning(
             "select-import-empty",
             format!("import `{}` selects no control", import.href),
