@@ -1,49 +1,13 @@
-//! References inside content: parameter inserts and `#fragment` links, as used by pruning
-//! (req-prune-ref) and reference checks. Works on both markup forms without converting them.
+//! References inside prose: parameter inserts and `#fragment` links, as pruning sees them
+//! (req-prune-ref). Works on both markup forms without converting them; the typed walk that feeds
+//! it is `refscan`.
 
 use indexmap::IndexSet;
-use serde_json::Value;
-
-/// Collects every referenced id from a JSON value of content (markup in either form).
-pub fn collect(v: &Value, out: &mut IndexSet<String>) {
-    match v {
-        Value::String(s) => scan_text(s, out),
-        Value::Array(a) => a.iter().for_each(|x| collect(x, out)),
-        Value::Object(m) => {
-            for (k, x) in m {
-                match (k.as_str(), x) {
-                    // A param's deprecated depends-on names another param.
-                    ("depends-on", Value::String(s)) => {
-                        out.insert(s.clone());
-                    }
-                    _ => collect(x, out),
-                }
-            }
-        }
-        _ => {}
-    }
-}
 
 /// Inserts (`{{ insert: param, x }}`, `<insert … id-ref="x"/>`) and `#x` fragments in a text.
 pub fn scan_text(s: &str, out: &mut IndexSet<String>) {
-    let mut rest = s;
-    while let Some(i) = rest.find("{{") {
-        rest = &rest[i + 2..];
-        let Some(end) = rest.find("}}") else { break };
-        let inner = &rest[..end];
-        if let Some((kind, id)) = inner.split_once(',')
-            && kind.trim().strip_prefix("insert:").is_some()
-        {
-            out.insert(id.trim().to_owned());
-        }
-        rest = &rest[end + 2..];
-    }
-    let mut rest = s;
-    while let Some(i) = rest.find("id-ref=\"") {
-        rest = &rest[i + 8..];
-        let Some(end) = rest.find('"') else { break };
-        out.insert(rest[..end].to_owned());
-        rest = &rest[end..];
+    for (_, id) in crate::model::markup::inserts(s) {
+        out.insert(id.to_owned());
     }
     let mut rest = s;
     while let Some(i) = rest.find('#') {

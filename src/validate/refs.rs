@@ -197,28 +197,12 @@ impl<'a> Walk<'a> {
 
     /// Markdown `{{ insert: param, id }}` and XML `<insert type="param" id-ref="id"/>`.
     fn text(&mut self, s: &str, pointer: &str) {
-        for id in markdown_inserts(s).chain(xml_inserts(s)) {
-            self.inserts.push((pointer.to_owned(), id.to_owned()));
+        for (kind, id) in crate::model::markup::inserts(s) {
+            if kind == "param" {
+                self.inserts.push((pointer.to_owned(), id.to_owned()));
+            }
         }
     }
-}
-
-fn markdown_inserts(s: &str) -> impl Iterator<Item = &str> {
-    s.split("{{").skip(1).filter_map(|rest| {
-        let body = rest.split("}}").next()?;
-        let (kind, id) = body.trim().strip_prefix("insert:")?.split_once(',')?;
-        (kind.trim() == "param").then(|| id.trim())
-    })
-}
-
-fn xml_inserts(s: &str) -> impl Iterator<Item = &str> {
-    s.split("<insert ").skip(1).filter_map(|rest| {
-        let tag = rest.split('>').next()?;
-        if !tag.contains("type=\"param\"") {
-            return None;
-        }
-        tag.split("id-ref=\"").nth(1)?.split('"').next()
-    })
 }
 
 /// RFC 6901 escaping of one reference token.

@@ -225,3 +225,20 @@ pub(super) fn resolve_ref(r: &BytesRef<'_>) -> String {
 }
 
 // ---------------------------------------------------------------- Markdown out
+
+/// The inserts in prose of either form, as `(type, id)` pairs in text order:
+/// `{{ insert: param, x }}` (Markdown) and `<insert type="param" id-ref="x"/>` (XML). Pruning,
+/// reference checks and validation all read inserts through this one scanner.
+pub fn inserts(text: &str) -> Vec<(&str, &str)> {
+    let markdown = text.split("{{").skip(1).filter_map(|rest| {
+        let body = rest.split("}}").next()?;
+        let (kind, id) = body.trim().strip_prefix("insert:")?.split_once(',')?;
+        Some((kind.trim(), id.trim()))
+    });
+    let xml = text.split("<insert ").skip(1).filter_map(|rest| {
+        let tag = rest.split('>').next()?;
+        let attr = |name: &str| tag.split(&format!("{name}=\"")).nth(1)?.split('"').next();
+        Some((attr("type").unwrap_or_default(), attr("id-ref")?))
+    });
+    markdown.chain(xml).collect()
+}
