@@ -24,8 +24,13 @@ pub(super) fn load(bytes: &[u8], source: SourceId) -> Result<Document, Vec<Diagn
                 .at(Span::offset(source, bom + e.valid_up_to())),
         ]);
     }
+    // The fast pass tracks no path; only a document that fails is read again to locate why.
     let mut de = serde_json::Deserializer::from_slice(text);
-    let root: Root = match serde_path_to_error::deserialize(&mut de) {
+    let fast = Root::deserialize(&mut de);
+    let root: Root = match fast.or_else(|_| {
+        de = serde_json::Deserializer::from_slice(text);
+        serde_path_to_error::deserialize(&mut de)
+    }) {
         Ok(r) => r,
         Err(e) => {
             let wrong = wrong_root(text, bom, source);
