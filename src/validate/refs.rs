@@ -10,6 +10,7 @@
 //! map turns into a position in JSON and XML text alike.
 
 use crate::diag::{Diagnostic, SourceId, Span};
+use crate::model::common::XML_MARKUP_KEY;
 use indexmap::IndexMap;
 use serde_json::Value;
 
@@ -33,52 +34,30 @@ pub struct Ids {
     pub uuids: IndexMap<String, String>,
 }
 
-/// What one walk finds.
-struct Walk<'a> {
+/// What one walk finds. A walk can take a whole document ([`check`]) or one item at a time
+/// (`crate::validate::output`, which never holds the whole document as a value).
+pub(crate) struct Walk {
     ids: Ids,
     dups: Vec<Diagnostic>,
     source: Option<SourceId>,
     /// `(pointer, param id)` of each insert.
     inserts: Vec<(String, String)>,
     /// `(pointer, fragment)` of each checked `#` link.
-    fragments: Vec<(String, &'a str)>,
+    fragments: Vec<(String, String)>,
 }
 
 /// Collects the ids of a document (for imported catalogs, whose duplicates are not ours to report).
 pub fn ids(value: &Value) -> Ids {
     let mut w = Walk::new(None);
-    w.value(value, "", None);
+    w.value(value, &mut String::new(), None);
     w.ids
 }
 
 /// Checks the document itself: unique ids and uuids, inserts and `#` links that resolve.
 pub fn check(value: &Value, source: Option<SourceId>, extra: &[&Ids]) -> (Ids, Vec<Diagnostic>) {
     let mut w = Walk::new(source);
-    w.value(value, "", None);
-    let mut out = std::mem::take(&mut w.dups);
-    let known_param =
-        |id: &str| w.ids.params.contains_key(id) || extra.iter().any(|x| x.params.contains_key(id));
-    for (pointer, id) in &w.inserts {
-        if !known_param(id) {
-            let d = Diagnostic::error(
-                "ref-dangling",
-                format!("insert names parameter `{id}`, which does not exist"),
-            );
-            out.push(at(d, source, pointer));
-        }
-    }
-    for (pointer, frag) in &w.fragments {
-        let known = |x: &Ids| x.ids.contains_key(*frag) || x.uuids.contains_key(*frag);
-        if !known(&w.ids) && !extra.iter().any(|x| known(x)) {
-            let d = Diagnostic::error(
-                "ref-dangling",
-                format!("link `#{frag}` names no id or uuid in the document"),
-            )
-            .hint("a `#` link must name a back-matter resource uuid or an id of this document");
-            out.push(at(d, source, &format!("{pointer}/href")));
-        }
-    }
-    (w.ids, out)
+    w.value(value, &mut String::new(), None);
+    w.finish(extra)
 }
 
 fn at(d: Diagnostic, source: Option<SourceId>, pointer: &str) -> Diagnostic {
@@ -88,8 +67,8 @@ fn at(d: Diagnostic, source: Option<SourceId>, pointer: &str) -> Diagnostic {
     }
 }
 
-impl<'a> Walk<'a> {
-    fn new(source: Option<SourceId>) -> Self {
+impl Walk {
+    pub(crate) fn new(source: Option<SourceId>) -> Self {
         Walk {
             ids: Ids::default(),
             dups: Vec::new(),
@@ -99,19 +78,73 @@ impl<'a> Walk<'a> {
         }
     }
 
-    /// `parent` is the name of the array or member that holds `v`.
-    fn value(&mut self, v: &'a Value, pointer: &str, parent: Option<&str>) {
+    /// Walks `v` as the document's value at `pointer`, held by the member or array `parent`.
+    /// Items must come in document order, so that "first defined" means what it does in a
+    /// whole-document walk.
+    pub(crate) fn item(&mut self, v: &Value, pointer: &str, parent: &str) {
+        self.value(v, &mut pointer.to_owned(), Some(parent));
+    }
+
+    /// The ids found and the problems: duplicates in walk order, then dangling inserts, then
+    /// dangling links. `extra` holds ids defined elsewhere that references may name.
+    pub(crate) fn finish(mut self, extra: &[&Ids]) -> (Ids, Vec<Diagnostic>) {
+        let source = self.source;
+        let mut out = std::mem::take(&mut self.dups);
+        let known_param = |id: &str| {
+            self.ids.params.contains_key(id) || extra.iter().any(|x| x.params.contains_key(id))
+        };
+        for (pointer, id) in &self.inserts {
+            if !known_param(id) {
+                let d = Diagnostic::error(
+                    "ref-dangling",
+                    format!("insert names parameter `{id}`, which does not exist"),
+                );
+                out.push(at(d, source, pointer));
+            }
+        }
+        for (pointer, frag) in &self.fragments {
+            let known =
+                |x: &Ids| x.ids.contains_key(frag.as_str()) || x.uuids.contains_key(frag.as_str());
+            if !known(&self.ids) && !extra.iter().any(|x| known(x)) {
+                let d = Diagnostic::error(
+                    "ref-dangling",
+                    format!("link `#{frag}` names no id or uuid in the document"),
+                )
+                .hint("a `#` link must name a back-matter resource uuid or an id of this document");
+                out.push(at(d, source, &format!("{pointer}/href")));
+            }
+        }
+        (self.ids, out)
+    }
+
+    /// `parent` is the name of the array or member that holds `v`; `pointer` is `v`'s pointer,
+    /// extended and restored around each child (one buffer for the whole walk).
+    fn value(&mut self, v: &Value, pointer: &mut String, parent: Option<&str>) {
         match v {
             Value::Object(map) => {
+                // Markup in its XML form: the fragment is the text at this place.
+                if map.len() == 1
+                    && let Some(Value::String(x)) = map.get(XML_MARKUP_KEY)
+                {
+                    self.text(x, pointer);
+                    return;
+                }
                 self.object(map, pointer, parent);
                 for (k, child) in map {
-                    let p = format!("{pointer}/{}", escape(k));
-                    self.value(child, &p, Some(k));
+                    let len = pointer.len();
+                    pointer.push('/');
+                    push_escaped(pointer, k);
+                    self.value(child, pointer, Some(k));
+                    pointer.truncate(len);
                 }
             }
             Value::Array(items) => {
                 for (i, child) in items.iter().enumerate() {
-                    self.value(child, &format!("{pointer}/{i}"), parent);
+                    let len = pointer.len();
+                    pointer.push('/');
+                    pointer.push_str(&i.to_string());
+                    self.value(child, pointer, parent);
+                    pointer.truncate(len);
                 }
             }
             Value::String(s) => self.text(s, pointer),
@@ -121,7 +154,7 @@ impl<'a> Walk<'a> {
 
     fn object(
         &mut self,
-        map: &'a serde_json::Map<String, Value>,
+        map: &serde_json::Map<String, Value>,
         pointer: &str,
         parent: Option<&str>,
     ) {
@@ -139,7 +172,7 @@ impl<'a> Walk<'a> {
         {
             let rel = map.get("rel").and_then(Value::as_str).unwrap_or("");
             if !OPEN_RELATIONS.contains(&rel) {
-                self.fragments.push((pointer.to_owned(), frag));
+                self.fragments.push((pointer.to_owned(), frag.to_owned()));
             }
         }
     }
@@ -197,6 +230,10 @@ impl<'a> Walk<'a> {
 
     /// Markdown `{{ insert: param, id }}` and XML `<insert type="param" id-ref="id"/>`.
     fn text(&mut self, s: &str, pointer: &str) {
+        // Most strings hold neither form; a byte search rules them out before the scanner runs.
+        if !s.contains('{') && !s.contains('<') {
+            return;
+        }
         for (kind, id) in crate::model::markup::inserts(s) {
             if kind == "param" {
                 self.inserts.push((pointer.to_owned(), id.to_owned()));
@@ -205,9 +242,15 @@ impl<'a> Walk<'a> {
     }
 }
 
-/// RFC 6901 escaping of one reference token.
-fn escape(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
+/// Appends one reference token, RFC 6901 escaped.
+fn push_escaped(pointer: &mut String, token: &str) {
+    for c in token.chars() {
+        match c {
+            '~' => pointer.push_str("~0"),
+            '/' => pointer.push_str("~1"),
+            c => pointer.push(c),
+        }
+    }
 }
 
 /// A profile's references into its imports: `imported[i]` holds the ids of import `i`'s

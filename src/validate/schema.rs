@@ -12,11 +12,11 @@ use jsonschema::error::ValidationErrorKind;
 use serde_json::Value;
 use std::sync::OnceLock;
 
-const CATALOG_SCHEMA: &str = include_str!("../../schemas/oscal_catalog_schema.json");
+pub(crate) const CATALOG_SCHEMA: &str = include_str!("../../schemas/oscal_catalog_schema.json");
 const PROFILE_SCHEMA: &str = include_str!("../../schemas/oscal_profile_schema.json");
 
 /// Most schema diagnostics reported for one document; the rest are summed up in one line.
-const MAX_REPORTED: usize = 100;
+pub(crate) const MAX_REPORTED: usize = 100;
 
 /// Which model a document claims to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,6 +97,15 @@ pub fn model_of(value: &Value) -> Option<Model> {
 /// Every violation of the model's schema, deepest alternatives first, each place once.
 pub fn violations(value: &Value, model: Model) -> Result<Vec<Violation>, &'static str> {
     let validator = validator(model)?;
+    // Most documents are valid: the yes/no pass collects no errors and builds no paths.
+    if validator.is_valid(value) {
+        return Ok(Vec::new());
+    }
+    Ok(collect(validator, value))
+}
+
+/// Every violation `validator` finds in `value`, deepest alternatives first, each place once.
+pub(crate) fn collect(validator: &jsonschema::Validator, value: &Value) -> Vec<Violation> {
     let mut out = Vec::new();
     for error in validator.iter_errors(value) {
         leaves(&error, &mut out);
@@ -105,7 +114,7 @@ pub fn violations(value: &Value, model: Model) -> Result<Vec<Violation>, &'stati
     // and message is enough.
     let mut seen = indexmap::IndexSet::new();
     out.retain(|v| seen.insert((v.pointer.clone(), v.message.clone())));
-    Ok(out)
+    out
 }
 
 /// The errors under `anyOf`/`oneOf` alternatives, recursively; the error itself when it has none.
@@ -160,7 +169,7 @@ pub fn check(value: &Value, source: Option<SourceId>) -> Vec<Diagnostic> {
     out
 }
 
-fn located(v: Violation, source: Option<SourceId>) -> Diagnostic {
+pub(crate) fn located(v: Violation, source: Option<SourceId>) -> Diagnostic {
     let place = if v.pointer.is_empty() {
         "(root)"
     } else {
