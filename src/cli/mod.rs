@@ -376,8 +376,15 @@ fn deliver(
             return code;
         }
     };
-    // JSON output: one value serves the check and the writer; the typed catalog is dropped
-    // before either runs, so the two forms are never held together.
+    // An output that fails validation is an error, not a file. The check reads the typed
+    // catalog member by member, so it needs nothing of the writer's.
+    let checked = if job.opts.validate_output {
+        crate::validate::output(&resolved)
+    } else {
+        Vec::new()
+    };
+    // JSON output: the typed catalog is dropped once its value is built, so the two forms are
+    // never held together.
     let (value, typed) = match job.format {
         Format::Json => {
             let v = crate::emit::json_value(&resolved);
@@ -385,13 +392,6 @@ fn deliver(
             (Some(v), None)
         }
         Format::Xml => (None, Some(resolved)),
-    };
-    // An output that fails validation is an error, not a file.
-    let checked = match (job.opts.validate_output, &value, &typed) {
-        (false, _, _) => Vec::new(),
-        (true, Some(v), _) => crate::validate::output_value(v),
-        (true, None, Some(r)) => crate::validate::output(r),
-        (true, None, None) => Vec::new(),
     };
     all.extend(checked.into_iter().filter_map(|d| lints.apply(d)));
     // XML is rendered before anything is reported, so a failure to render joins the batch.

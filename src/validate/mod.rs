@@ -7,6 +7,8 @@
 //! ([`refs`]): unique ids and uuids, inserts and `#` links that resolve, and a profile's ids that
 //! name something in its imports. Resolution itself is `resolve`'s job.
 
+mod output;
+mod patterns;
 pub mod refs;
 pub mod schema;
 
@@ -188,15 +190,42 @@ fn untyped(world: &dyn World, uri: &Url, opts: &Options) -> Option<Value> {
 /// dangling references are errors (an invalid output is not a result); duplicate ids stay
 /// warnings, since `combine keep` makes them on purpose (req-merge-keep-warning). The output has
 /// no source text of its own, so messages name the output pointer.
+///
+/// Works member by member on the typed catalog (see `output.rs`): the whole JSON form is never
+/// built, and markup read from XML is not converted unless a member fails.
+///
+/// ```
+/// use oscalc::{MemWorld, Options, resolve, validate};
+///
+/// let mut world = MemWorld::new();
+/// world.add("cat.json", r#"{"catalog": {
+///   "uuid": "8bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
+///   "metadata": {"title": "T", "last-modified": "2024-01-01T00:00:00Z",
+///                "version": "1", "oscal-version": "1.2.3"},
+///   "controls": [{"id": "c1", "title": "One"}]
+/// }}"#);
+/// let uri = world.add("p.json", r#"{"profile": {
+///   "uuid": "1bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
+///   "metadata": {"title": "P", "last-modified": "2024-01-01T00:00:00Z",
+///                "version": "1", "oscal-version": "1.2.3"},
+///   "imports": [{"href": "cat.json", "include-all": {}}]
+/// }}"#);
+/// let resolved = resolve(&world, &uri, &Options::default()).output.unwrap();
+/// assert!(validate::output(&resolved).is_empty());
+/// ```
 pub fn output(resolved: &ResolvedCatalog) -> Vec<Diagnostic> {
-    output_value(&json_value(resolved))
+    in_the_output(output::check(&resolved.catalog))
 }
 
-/// [`output`] on the output's JSON form as [`json_value`] gives it (so that the caller can write
-/// the same value afterwards instead of building it twice).
+/// [`output`] on the output's JSON form as [`json_value`] gives it (the whole document at once).
 pub fn output_value(value: &Value) -> Vec<Diagnostic> {
     let mut out = schema::check(value, None);
     out.extend(refs::check(value, None, &[]).1);
+    in_the_output(out)
+}
+
+/// Output findings: said to be in the output; duplicates warn, everything else is an error.
+fn in_the_output(mut out: Vec<Diagnostic>) -> Vec<Diagnostic> {
     for d in &mut out {
         d.message = format!("in the output: {}", d.message);
         d.severity = match d.code {

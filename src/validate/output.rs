@@ -1,0 +1,537 @@
+//! Stage: validate (output). In: a resolved catalog, typed. Out: the schema and reference
+//! diagnostics that checking its whole JSON form would give, with the same pointers, without
+//! ever building that form.
+//!
+//! The catalog is taken one member at a time, in document order: its uuid, its metadata, each
+//! top-level parameter, control and group, its back matter. Each becomes a small value, checked
+//! against the schema the catalog assembly gives that member (the members schema, compiled once
+//! from the official one); the typed model already guarantees what the assembly itself asks
+//! (required members, no others, non-empty arrays). The reference walk ([`refs::Walk`]) sees the
+//! members in order and keeps its id sets document-wide.
+//!
+//! Markup read from XML is not converted to Markdown: the schema asks of markup only that it be a
+//! string and, for a markup-line, one non-empty line, so a stand-in with the same verdict is
+//! checked instead ([`stand_in`]). Patterns are checked in their lean form ([`patterns`]). A
+//! member the lean check rejects is converted and checked again with the exact schema, which
+//! alone says what is wrong where.
+
+use super::schema::{self, Violation};
+use super::{patterns, refs};
+use crate::diag::Diagnostic;
+use crate::model::catalog::{BackMatter, Catalog, Control, Group, Metadata};
+use crate::model::common::{Parameter, XML_MARKUP_KEY};
+use serde_json::{Map, Value};
+use std::sync::OnceLock;
+
+/// The catalog assembly's definition in the official schema.
+const CATALOG_DEFINITION: &str = "oscal-catalog-oscal-catalog:catalog";
+
+/// Members typed markup-multiline: any string.
+const MULTILINE: [&str; 4] = ["description", "prose", "remarks", "usage"];
+
+/// Members typed markup-line: one non-empty line.
+const LINE: [&str; 4] = ["choice", "label", "text", "title"];
+
+/// One member of the catalog, checked on its own.
+enum Member<'c> {
+    Uuid(&'c str),
+    Metadata(&'c Metadata),
+    Param(usize, &'c Parameter),
+    Control(usize, &'c Control),
+    Group(usize, &'c Group),
+    BackMatter(&'c BackMatter),
+}
+
+impl Member<'_> {
+    /// The catalog member's name, also the members schema's property for it.
+    fn key(&self) -> &'static str {
+        match self {
+            Member::Uuid(_) => "uuid",
+            Member::Metadata(_) => "metadata",
+            Member::Param(..) => "params",
+            Member::Control(..) => "controls",
+            Member::Group(..) => "groups",
+            Member::BackMatter(_) => "back-matter",
+        }
+    }
+
+    /// Where the member sits in the whole document.
+    fn pointer(&self) -> String {
+        match self {
+            Member::Param(i, _) | Member::Control(i, _) | Member::Group(i, _) => {
+                format!("/catalog/{}/{i}", self.key())
+            }
+            _ => format!("/catalog/{}", self.key()),
+        }
+    }
+
+    /// The member's JSON form, markup in the form it was read in.
+    fn value(&self) -> Result<Value, serde_json::Error> {
+        match self {
+            Member::Uuid(u) => Ok(Value::String((*u).to_owned())),
+            Member::Metadata(m) => serde_json::to_value(m),
+            Member::Param(_, p) => serde_json::to_value(p),
+            Member::Control(_, c) => serde_json::to_value(c),
+            Member::Group(_, g) => serde_json::to_value(g),
+            Member::BackMatter(b) => serde_json::to_value(b),
+        }
+    }
+}
+
+/// The catalog's members in document order.
+fn members(c: &Catalog) -> impl Iterator<Item = Member<'_>> {
+    let head = [Member::Uuid(&c.uuid), Member::Metadata(&c.metadata)];
+    let params = c
+        .params
+        .iter()
+        .enumerate()
+        .map(|(i, p)| Member::Param(i, p));
+    let controls = c
+        .controls
+        .iter()
+        .enumerate()
+        .map(|(i, x)| Member::Control(i, x));
+    let groups = c
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| Member::Group(i, g));
+    let back = c.back_matter.iter().map(Member::BackMatter);
+    head.into_iter()
+        .chain(params)
+        .chain(controls)
+        .chain(groups)
+        .chain(back)
+}
+
+/// Checks a resolved catalog: schema violations (at most [`schema::MAX_REPORTED`], then a count),
+/// then duplicate ids and dangling references, all without a source.
+pub(crate) fn check(catalog: &Catalog) -> Vec<Diagnostic> {
+    let mut walk = refs::Walk::new(None);
+    let mut found = Vec::new();
+    let mut broken = None;
+    for member in members(catalog) {
+        match check_member(&member, &mut walk) {
+            Ok(v) => found.extend(v),
+            Err(why) => broken = Some(why),
+        }
+    }
+    let mut out = match broken {
+        Some(why) => vec![Diagnostic::error("schema-invalid", why)],
+        None => report(found),
+    };
+    out.extend(walk.finish(&[]).1);
+    out
+}
+
+/// One member: its references into `walk`, its schema violations returned.
+fn check_member(member: &Member<'_>, walk: &mut refs::Walk) -> Result<Vec<Violation>, String> {
+    let mut value = member
+        .value()
+        .map_err(|e| format!("the output could not be checked: {e}"))?;
+    match member {
+        // The catalog's uuid is defined by the catalog object itself.
+        Member::Uuid(_) => {
+            let mut root = Map::new();
+            root.insert("uuid".to_owned(), value.clone());
+            walk.item(&Value::Object(root), "/catalog", "catalog");
+        }
+        _ => walk.item(&value, &member.pointer(), member.key()),
+    }
+    stand_ins(&mut value, None);
+    let lean = lean().ok_or("the embedded OSCAL schema does not compile")?;
+    if lean.is_valid(&wrap(member.key(), value)) {
+        return Ok(Vec::new());
+    }
+    let exact = exact().ok_or("the embedded OSCAL schema does not compile")?;
+    let mut value = member
+        .value()
+        .map_err(|e| format!("the output could not be checked: {e}"))?;
+    to_markdown(&mut value);
+    let key = format!("/{}", member.key());
+    let base = member.pointer();
+    let mut found = schema::collect(exact, &wrap(member.key(), value));
+    for v in &mut found {
+        let rest = v.pointer.strip_prefix(&key).unwrap_or_default();
+        v.pointer = format!("{base}{rest}");
+    }
+    Ok(found)
+}
+
+/// Once per place and message, capped, as [`schema::check`] reports a whole document.
+fn report(mut found: Vec<Violation>) -> Vec<Diagnostic> {
+    let mut seen = indexmap::IndexSet::new();
+    found.retain(|v| seen.insert((v.pointer.clone(), v.message.clone())));
+    let total = found.len();
+    let mut out: Vec<Diagnostic> = found
+        .into_iter()
+        .take(schema::MAX_REPORTED)
+        .map(|v| schema::located(v, None))
+        .collect();
+    if total > schema::MAX_REPORTED {
+        out.push(Diagnostic::error(
+            "schema-invalid",
+            format!(
+                "{} more schema violations not shown",
+                total - schema::MAX_REPORTED
+            ),
+        ));
+    }
+    out
+}
+
+/// `{key: value}`, the members schema's instance for one member.
+fn wrap(key: &str, value: Value) -> Value {
+    let mut map = Map::new();
+    map.insert(key.to_owned(), value);
+    Value::Object(map)
+}
+
+/// The members schema with lean patterns, compiled once: the check every output goes through.
+fn lean() -> Option<&'static jsonschema::Validator> {
+    static LEAN: OnceLock<Option<jsonschema::Validator>> = OnceLock::new();
+    LEAN.get_or_init(|| compile(true)).as_ref()
+}
+
+/// The members schema as published, compiled only when a member fails the lean check.
+fn exact() -> Option<&'static jsonschema::Validator> {
+    static EXACT: OnceLock<Option<jsonschema::Validator>> = OnceLock::new();
+    EXACT.get_or_init(|| compile(false)).as_ref()
+}
+
+fn compile(lean: bool) -> Option<jsonschema::Validator> {
+    let mut members = members_schema()?;
+    let mut options = jsonschema::draft7::options().should_validate_formats(true);
+    if lean {
+        patterns::patch(&mut members);
+        for (name, check) in patterns::formats() {
+            options = options.with_format(name, check);
+        }
+    }
+    options.build(&members).ok()
+}
+
+/// The official catalog schema with a root whose properties are the catalog's members, each with
+/// the schema of one item (array members) or of the member itself.
+pub(crate) fn members_schema() -> Option<Value> {
+    let mut official: Value = serde_json::from_str(schema::CATALOG_SCHEMA).ok()?;
+    let root = official.as_object_mut()?;
+    let definitions = root.remove("definitions")?;
+    let assembly = definitions
+        .get(CATALOG_DEFINITION)?
+        .get("properties")?
+        .as_object()?;
+    let mut properties = Map::new();
+    for (name, member) in assembly {
+        let one = match member.get("type").and_then(Value::as_str) {
+            Some("array") => member.get("items")?,
+            _ => member,
+        };
+        properties.insert(name.clone(), one.clone());
+    }
+    let mut out = Map::new();
+    for key in ["$schema", "$id"] {
+        if let Some(v) = root.remove(key) {
+            out.insert(key.to_owned(), v);
+        }
+    }
+    out.insert("definitions".to_owned(), definitions);
+    out.insert("type".to_owned(), Value::from("object"));
+    out.insert("properties".to_owned(), Value::Object(properties));
+    Some(Value::Object(out))
+}
+
+/// The fragment of markup in its XML form (`{"$xml": fragment}`).
+fn fragment(map: &Map<String, Value>) -> Option<&str> {
+    match map.get(XML_MARKUP_KEY) {
+        Some(Value::String(x)) if map.len() == 1 => Some(x),
+        _ => None,
+    }
+}
+
+/// Replaces each fragment of XML markup below `v` by its [`stand_in`]; `key` is the member that
+/// holds `v`.
+fn stand_ins(v: &mut Value, key: Option<&str>) {
+    match v {
+        Value::Object(map) => {
+            if let Some(s) = fragment(map).map(|x| stand_in(x, key)) {
+                *v = Value::String(s);
+                return;
+            }
+            for (k, child) in map.iter_mut() {
+                stand_ins(child, Some(k));
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|x| stand_ins(x, key)),
+        _ => {}
+    }
+}
+
+/// A string the schema judges as it judges the fragment's Markdown form, held by `key`.
+///
+/// Multiline markup may be any string. A line must be one non-empty line: a fragment of text
+/// alone (no element, no reference) becomes its text with each whitespace run folded to one
+/// space, escapes added and an all-whitespace paragraph dropped (`xml_to_markdown`), so its line
+/// is empty exactly when the text is all whitespace, and never breaks. Anything else is
+/// converted, so the verdict is the converted form's by construction.
+pub(crate) fn stand_in(fragment: &str, key: Option<&str>) -> String {
+    let is = |list: &[&str]| key.is_some_and(|k| list.contains(&k));
+    if is(&MULTILINE) {
+        return String::new();
+    }
+    if is(&LINE) && !fragment.contains(['<', '&']) {
+        let blank = fragment
+            .chars()
+            .all(|c| matches!(c, ' ' | '\t' | '\n' | '\r'));
+        return if blank { String::new() } else { "x".to_owned() };
+    }
+    crate::model::markup::xml_to_markdown(fragment)
+}
+
+/// Replaces each fragment of XML markup below `v` by its Markdown form, as the JSON output has it.
+fn to_markdown(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            if let Some(s) = fragment(map).map(crate::model::markup::xml_to_markdown) {
+                *v = Value::String(s);
+                return;
+            }
+            map.values_mut().for_each(to_markdown);
+        }
+        Value::Array(items) => items.iter_mut().for_each(to_markdown),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emit::json_value;
+    use crate::model::Document;
+    use crate::model::common::{Link, Markup, MarkupLine, MarkupMultiline, Part};
+    use crate::resolve::ResolvedCatalog;
+    use crate::{FsWorld, Options};
+
+    fn path(rel: &str) -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+    }
+
+    fn url(rel: &str) -> url::Url {
+        url::Url::from_file_path(path(rel)).expect("absolute path")
+    }
+
+    /// The check on the typed catalog and the check on its whole JSON form, as messages.
+    fn both(catalog: Catalog) -> (Vec<String>, Vec<String>) {
+        let resolved = ResolvedCatalog { catalog };
+        let render = |ds: Vec<Diagnostic>| {
+            ds.iter()
+                .map(|d| format!("{:?} {} {}", d.severity, d.code, d.message))
+                .collect::<Vec<_>>()
+        };
+        (
+            render(crate::validate::output(&resolved)),
+            render(crate::validate::output_value(&json_value(&resolved))),
+        )
+    }
+
+    fn resolved(profile: &str) -> Catalog {
+        let r = crate::resolve(&FsWorld::new(), &url(profile), &Options::default());
+        match r.output {
+            Ok(r) => r.catalog,
+            Err(e) => panic!("{profile}: {e:?}"),
+        }
+    }
+
+    fn loaded_catalog(rel: &str) -> Catalog {
+        let bytes = std::fs::read(path(rel)).expect("read");
+        let mut sources = crate::source::SourceMap::default();
+        let loaded = crate::load::load(bytes, &url(rel), &mut sources, &Options::default())
+            .unwrap_or_else(|e| panic!("{rel}: {e:?}"));
+        match loaded.doc {
+            Document::Catalog(c) => c,
+            Document::Profile(_) => panic!("{rel}: a profile"),
+        }
+    }
+
+    /// A small catalog in the XML form, clean.
+    fn small() -> Catalog {
+        let xml = |s: &str| MarkupLine(Markup::Xml(s.to_owned()));
+        let mut c = loaded_catalog("tests/cases/broken/json-dangling-insert/cat.json");
+        c.controls.truncate(1);
+        if let Some(control) = c.controls.first_mut() {
+            control.title = xml("One <em>control</em>");
+            control.parts.clear();
+            control.params.clear();
+        }
+        c
+    }
+
+    const REV4: &str = "tests/fixtures/sp800-53-rev4/nist.gov/SP800-53/rev4";
+
+    #[test]
+    fn typed_check_agrees_with_whole_document_check_on_shipped_content() {
+        let mut catalogs = vec![
+            loaded_catalog("benches/data/rev5/NIST_SP-800-53_rev5_catalog.xml"),
+            loaded_catalog("benches/data/rev5/NIST_SP-800-53_rev5_catalog.json"),
+            loaded_catalog(&format!("{REV4}/xml/NIST_SP-800-53_rev4_catalog.xml")),
+            resolved("benches/data/rev5/NIST_SP-800-53_rev5_HIGH-baseline_profile.xml"),
+            resolved("benches/data/rev5/NIST_SP-800-53_rev5_PRIVACY-baseline_profile.json"),
+        ];
+        for level in ["LOW", "HIGH"] {
+            for ext in ["xml", "json"] {
+                let p = format!("{REV4}/{ext}/NIST_SP-800-53_rev4_{level}-baseline_profile.{ext}");
+                catalogs.push(resolved(&p));
+            }
+        }
+        let spec = path("tests/fixtures/spec-tests/requirement-tests");
+        let mut names: Vec<_> = std::fs::read_dir(&spec)
+            .expect("spec tests")
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| n.ends_with(".xml"))
+            .collect();
+        names.sort();
+        for name in names {
+            let uri = url(&format!(
+                "tests/fixtures/spec-tests/requirement-tests/{name}"
+            ));
+            if let Ok(r) = crate::resolve(&FsWorld::new(), &uri, &Options::default()).output {
+                catalogs.push(r.catalog);
+            }
+        }
+        assert!(catalogs.len() > 20, "{} catalogs", catalogs.len());
+        for c in catalogs {
+            let title = c.metadata.title.0.raw().to_owned();
+            let (typed, whole) = both(c);
+            assert_eq!(typed, whole, "{title}");
+        }
+    }
+
+    #[test]
+    fn schema_violations_in_members_are_reported_at_their_output_pointer() {
+        let mut c = small();
+        c.uuid = "not-a-uuid".to_owned();
+        c.metadata.version = " padded".to_owned();
+        if let Some(control) = c.controls.first_mut() {
+            control.id = "not a token".to_owned();
+            control.title = MarkupLine(Markup::Xml("<p>two</p><p>paragraphs</p>".to_owned()));
+        }
+        let (typed, whole) = both(c);
+        assert_eq!(typed, whole);
+        for pointer in [
+            "/catalog/uuid",
+            "/catalog/metadata/version",
+            "/catalog/controls/0/id",
+            "/catalog/controls/0/title",
+        ] {
+            assert!(
+                typed.iter().any(|m| m.starts_with("Error schema-invalid")
+                    && m.contains(&format!("output: {pointer}:"))),
+                "no violation at {pointer}: {typed:#?}"
+            );
+        }
+    }
+
+    #[test]
+    fn blank_xml_title_is_rejected_and_a_non_ascii_id_accepted() {
+        let mut c = small();
+        if let Some(control) = c.controls.first_mut() {
+            control.id = "é-1".to_owned();
+            control.title = MarkupLine(Markup::Xml(" \n\t ".to_owned()));
+        }
+        let (typed, whole) = both(c);
+        assert_eq!(typed, whole);
+        assert_eq!(typed.len(), 1, "{typed:#?}");
+        assert!(
+            typed[0].contains("/catalog/controls/0/title:"),
+            "{typed:#?}"
+        );
+    }
+
+    #[test]
+    fn dangling_xml_insert_and_link_and_duplicates_are_found_per_member() {
+        let mut c = small();
+        let Some(first) = c.controls.first().cloned() else {
+            panic!("no control");
+        };
+        let mut second = first.clone();
+        second.links = vec![Link::new("#nowhere", Some("reference"))];
+        second.parts = vec![Part {
+            id: Some("c1_smt".to_owned()),
+            name: "statement".to_owned(),
+            ns: None,
+            class: None,
+            title: None,
+            props: Vec::new(),
+            prose: Some(MarkupMultiline(Markup::Xml(
+                r#"<p>Do <insert type="param" id-ref="c1_nope"/>.</p>"#.to_owned(),
+            ))),
+            parts: Vec::new(),
+            links: Vec::new(),
+        }];
+        c.controls.push(second);
+        let (typed, whole) = both(c);
+        assert_eq!(
+            typed,
+            vec![
+                "Warning ref-duplicate-id in the output: id `c1` is defined twice",
+                "Error ref-dangling in the output: insert names parameter `c1_nope`, which does not exist",
+                "Error ref-dangling in the output: link `#nowhere` names no id or uuid in the document",
+            ]
+        );
+        // The whole-document form has the insert in Markdown; the verdicts are the same.
+        assert_eq!(typed, whole);
+    }
+
+    #[test]
+    fn stand_in_gives_the_converted_line_verdict_on_shipped_markup() {
+        let line = |s: &str| !s.is_empty() && !s.contains('\n');
+        let mut seen = 0;
+        for rel in [
+            "benches/data/rev5/NIST_SP-800-53_rev5_catalog.xml",
+            &format!("{REV4}/xml/NIST_SP-800-53_rev4_catalog.xml"),
+            &format!("{REV4}/xml/NIST_SP-800-53_rev4_HIGH-baseline-resolved-profile_catalog.xml"),
+        ] {
+            let value = serde_json::to_value(loaded_catalog(rel)).expect("value");
+            let mut stack = vec![(&value, None::<&str>)];
+            while let Some((v, key)) = stack.pop() {
+                match v {
+                    Value::Object(map) => match fragment(map) {
+                        Some(x) => {
+                            seen += 1;
+                            let md = crate::model::markup::xml_to_markdown(x);
+                            if key.is_some_and(|k| LINE.contains(&k)) {
+                                assert_eq!(line(&stand_in(x, key)), line(&md), "{x:?}");
+                            }
+                        }
+                        None => stack.extend(map.iter().map(|(k, c)| (c, Some(k.as_str())))),
+                    },
+                    Value::Array(items) => stack.extend(items.iter().map(|c| (c, key))),
+                    _ => {}
+                }
+            }
+        }
+        assert!(seen > 10_000, "{seen} fragments");
+    }
+
+    #[test]
+    fn members_schema_has_one_property_per_catalog_member() {
+        let s = members_schema().expect("members schema");
+        let keys: Vec<_> = s["properties"]
+            .as_object()
+            .expect("properties")
+            .keys()
+            .cloned()
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "uuid",
+                "metadata",
+                "params",
+                "controls",
+                "groups",
+                "back-matter"
+            ]
+        );
+    }
+}
