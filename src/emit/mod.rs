@@ -181,25 +181,18 @@ pub fn emit<D: Emit + ?Sized>(doc: &D, format: Format) -> Vec<u8> {
 
 /// Writes the document in `format`, or says why it cannot be written.
 pub fn try_emit<D: Emit + ?Sized>(doc: &D, format: Format) -> Result<Vec<u8>, Box<Diagnostic>> {
-    match format {
+    let rendered = match format {
         Format::Json => {
             let mut out = Vec::new();
-            match write_to(doc, format, &mut out) {
-                Ok(()) => Ok(out),
-                Err(WriteError::Render(d)) => Err(d),
-                Err(WriteError::Io(e)) => {
-                    Err(Box::new(Diagnostic::error("emit-xml-shape", e.to_string())))
-                }
-            }
+            write_to(doc, format, &mut out).map(|()| out)
         }
-        Format::Xml => match xml(doc.body()) {
-            Ok(text) => Ok(text.into_bytes()),
-            Err(WriteError::Render(d)) => Err(d),
-            Err(WriteError::Io(e)) => {
-                Err(Box::new(Diagnostic::error("emit-xml-shape", e.to_string())))
-            }
-        },
-    }
+        Format::Xml => xml(doc.body()).map(String::into_bytes),
+    };
+    rendered.map_err(|e| match e {
+        WriteError::Render(d) => d,
+        // Writing to memory fails only when serializing does.
+        WriteError::Io(e) => Box::new(Diagnostic::error("emit-xml-shape", e.to_string())),
+    })
 }
 
 /// Writes a value [`json_value`] gave as JSON text (2-space indent, final newline), the bytes

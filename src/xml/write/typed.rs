@@ -629,30 +629,7 @@ impl Object<'_, '_> {
                     def: child.def,
                 },
             }),
-            Shape::Grouped(item) => {
-                w.indent(level);
-                w.out.push('<');
-                w.out.push_str(child.xml);
-                w.out.push('>');
-                let before = w.out.len();
-                v.serialize(Node {
-                    w: &mut *w,
-                    level: level + 1,
-                    path: &path,
-                    kind: Kind::Items {
-                        name: item,
-                        def: child.def,
-                    },
-                })?;
-                if w.out.len() == before {
-                    w.out.pop();
-                    w.out.push_str("/>");
-                } else {
-                    w.indent(level);
-                    w.close(child.xml);
-                }
-                Ok(())
-            }
+            Shape::Grouped(item) => grouped(w, child, item, v, level, &path),
             Shape::Unwrapped => v.serialize(Node {
                 w,
                 level,
@@ -664,6 +641,39 @@ impl Object<'_, '_> {
             }),
         }
     }
+}
+
+/// A wrapper element (`revisions`) holding the items (`revision`); empty, it closes itself.
+fn grouped<T: Serialize + ?Sized>(
+    w: &mut Writer,
+    child: &'static Child,
+    item: &'static str,
+    v: &T,
+    level: usize,
+    path: &Path<'_>,
+) -> Result<(), Stop> {
+    w.indent(level);
+    w.out.push('<');
+    w.out.push_str(child.xml);
+    w.out.push('>');
+    let before = w.out.len();
+    v.serialize(Node {
+        w: &mut *w,
+        level: level + 1,
+        path,
+        kind: Kind::Items {
+            name: item,
+            def: child.def,
+        },
+    })?;
+    if w.out.len() == before {
+        w.out.pop();
+        w.out.push_str("/>");
+    } else {
+        w.indent(level);
+        w.close(child.xml);
+    }
+    Ok(())
 }
 
 impl ser::SerializeStruct for Object<'_, '_> {
