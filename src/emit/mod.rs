@@ -2,7 +2,7 @@
 //! deterministic (req-order): schema key order, 2-space indent, LF, final newline.
 //!
 //! Both formats are written from the typed model. JSON goes through `serde_json` with markup
-//! read from XML turned into Markdown on the way ([`json`]); XML goes through
+//! read from XML turned into Markdown on the way (`emit/json.rs`); XML goes through
 //! [`crate::xml::write`], which serializes the typed model as the binding table says. No
 //! document-wide `Value` is built, except by [`json_value`] for callers that want one.
 
