@@ -348,9 +348,16 @@ fn identity(
             let mut name = concat!("oscalc ", env!("CARGO_PKG_VERSION"))
                 .as_bytes()
                 .to_vec();
-            // Lint levels change diagnostics, never the output.
+            // Only options that can change the content name it: lint levels, the output check
+            // and the input limits change what is reported, never what is written.
+            let defaults = Options::default();
             let content_opts = Options {
                 lints: crate::diag::LintLevels::default(),
+                validate_output: defaults.validate_output,
+                max_file_size: defaults.max_file_size,
+                max_documents: defaults.max_documents,
+                max_import_depth: defaults.max_import_depth,
+                max_depth: defaults.max_depth,
                 ..opts.clone()
             };
             name.extend(format!("{content_opts:?}").as_bytes());
@@ -383,6 +390,37 @@ mod tests {
             "tests/fixtures/sp800-53-rev4/nist.gov/SP800-53/rev4/{ext}/NIST_SP-800-53_rev4_{level}-baseline_profile.{ext}"
         ));
         Url::from_file_path(p).expect("absolute path")
+    }
+
+    #[test]
+    fn reproducible_identity_ignores_options_that_do_not_change_content() {
+        let world = FsWorld::new();
+        let uri = rev4("LOW", "json");
+        let base = Options {
+            identity: Identity::Reproducible(None),
+            ..Options::default()
+        };
+        let uuid = |opts: &Options| {
+            resolve(&world, &uri, opts)
+                .output
+                .expect("resolves")
+                .catalog
+                .uuid
+        };
+        let reference = uuid(&base);
+        let quiet = Options {
+            validate_output: false,
+            max_depth: 512,
+            max_file_size: 1 << 30,
+            ..base.clone()
+        };
+        assert_eq!(uuid(&quiet), reference);
+        // An option that changes what is written changes the name.
+        let unpruned = Options {
+            no_prune: true,
+            ..base.clone()
+        };
+        assert_ne!(uuid(&unpruned), reference);
     }
 
     #[test]
