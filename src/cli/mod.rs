@@ -377,26 +377,18 @@ fn deliver(
         }
     };
     // An output that fails validation is an error, not a file. The check reads the typed
-    // catalog member by member, so it needs nothing of the writer's.
+    // catalog member by member and builds no document-wide value, so the writer streams from
+    // the same catalog afterwards.
     let checked = if job.opts.validate_output {
         crate::validate::output(&resolved)
     } else {
         Vec::new()
     };
-    // JSON output: the typed catalog is dropped once its value is built, so the two forms are
-    // never held together.
-    let (value, typed) = match job.format {
-        Format::Json => {
-            let v = crate::emit::json_value(&resolved);
-            drop(resolved);
-            (Some(v), None)
-        }
-        Format::Xml => (None, Some(resolved)),
-    };
     all.extend(checked.into_iter().filter_map(|d| lints.apply(d)));
-    // XML is rendered before anything is reported, so a failure to render joins the batch.
-    let xml = match (&typed, all.iter().any(Diagnostic::is_error)) {
-        (Some(r), false) => match crate::emit::try_emit(r, job.format) {
+    // XML is rendered before anything is reported, so a failure to render joins the batch;
+    // JSON cannot fail to render and is streamed from the typed catalog as it is written.
+    let xml = match (job.format, all.iter().any(Diagnostic::is_error)) {
+        (Format::Xml, false) => match crate::emit::try_emit(&resolved, Format::Xml) {
             Ok(b) => Some(b),
             Err(d) => {
                 all.push(*d);
@@ -409,12 +401,12 @@ fn deliver(
     if all.iter().any(Diagnostic::is_error) {
         return 1;
     }
-    let written = match (value, xml) {
-        (Some(v), _) => {
-            output::write_with(job.target.as_deref(), |w| crate::emit::write_json(&v, w))
-        }
-        (None, Some(b)) => output::write(job.target.as_deref(), &b),
-        (None, None) => Ok(()),
+    let target = job.target.as_deref();
+    let written = match xml {
+        Some(b) => output::write(target, &b),
+        None => output::write_with(target, |w| {
+            crate::emit::write_to(&resolved, job.format, w).map_err(std::io::Error::from)
+        }),
     };
     match written {
         Ok(()) => 0,
