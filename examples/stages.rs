@@ -1,6 +1,6 @@
 //! Times each stage of one resolution, in process: `cargo run --release --example stages --
-//! PROFILE [CATALOG]`. Prints resolve (load included), building the output's JSON value, the
-//! output check, and emitting in the profile's format; with CATALOG, also loading it alone.
+//! PROFILE [CATALOG]`. Prints resolve (load included), the output check (on the typed
+//! catalog, as `oscalc resolve` runs it), and emitting in the profile's format; with CATALOG, also loading it alone.
 //! Three rounds each, so the first (cold) can be told apart. A development aid; the figures the
 //! README reports come from `cargo bench --bench resolve` and `scripts/bench-process.sh`.
 
@@ -35,17 +35,14 @@ fn main() {
             Err(e) => panic!("{profile}: {e:?}"),
         };
         let t_resolve = t.elapsed();
-        let value = oscalc::emit::json_value(&resolved);
-        let t_value = t.elapsed();
-        let problems = oscalc::validate::output_value(&value);
+        let problems = oscalc::validate::output(&resolved);
         let t_check = t.elapsed();
         let out = emit(&resolved, format);
         let t_emit = t.elapsed();
         println!(
-            "resolve {:.1?}  json value {:.1?}  check {:.1?}  emit {:.1?}  ({} bytes, {} problems)",
+            "resolve {:.1?}  check {:.1?}  emit {:.1?}  ({} bytes, {} problems)",
             t_resolve,
-            t_value - t_resolve,
-            t_check - t_value,
+            t_check - t_resolve,
             t_emit - t_check,
             out.len(),
             problems.len()

@@ -243,6 +243,51 @@ fn resolve_refuses_to_write_an_invalid_output_unless_told_not_to_check() {
     assert!(out.is_file());
 }
 
+#[test]
+fn resolve_rejects_an_output_schema_violation_at_its_pointer_in_either_format() {
+    let dir = tmp_dir("output-schema-violation");
+    std::fs::write(
+        dir.join("cat.json"),
+        r#"{"catalog": {
+  "uuid": "8bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
+  "metadata": {"title": "T", "last-modified": "2024-01-01T00:00:00Z", "version": "1",
+               "oscal-version": "1.2.3"},
+  "groups": [{"id": "g1", "title": "G", "controls": [
+    {"id": "c1", "title": "One"},
+    {"id": "c2", "title": "Two", "props": [{"name": "n", "value": " padded"}]}]}]
+}}"#,
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("profile.json"),
+        r#"{"profile": {
+  "uuid": "1bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
+  "metadata": {"title": "P", "last-modified": "2024-01-01T00:00:00Z", "version": "1",
+               "oscal-version": "1.2.3"},
+  "imports": [{"href": "cat.json", "include-all": {}}],
+  "merge": {"as-is": true}
+}}"#,
+    )
+    .expect("write");
+    let profile = dir.join("profile.json").to_string_lossy().into_owned();
+    for name in ["out.json", "out.xml"] {
+        let out = dir.join(name).to_string_lossy().into_owned();
+        let o = oscalc(&["resolve", &profile, "-o", &out, "--error-format", "short"]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains(
+                r#"error[schema-invalid]: in the output: /catalog/groups/0/controls/1/props/0/value: " padded" does not match"#
+            ),
+            "{}",
+            stderr(&o)
+        );
+        assert!(!dir.join(name).exists(), "an invalid {name} was written");
+        let o = oscalc(&["resolve", &profile, "-o", &out, "--no-validate"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert!(dir.join(name).is_file());
+    }
+}
+
 /// Every valid document shipped with the repository, and everything resolve makes of the
 /// profiles, validates without a single diagnostic.
 #[test]
