@@ -13,6 +13,7 @@ use crate::diag::{Diagnostic, SourceId, Span};
 use crate::model::common::XML_MARKUP_KEY;
 use indexmap::IndexMap;
 use serde_json::Value;
+use std::fmt::Write as _;
 
 /// Arrays whose members carry a document-unique `id`.
 const ID_ARRAYS: [&str; 4] = ["controls", "params", "parts", "groups"];
@@ -141,8 +142,8 @@ impl Walk {
             Value::Array(items) => {
                 for (i, child) in items.iter().enumerate() {
                     let len = pointer.len();
-                    pointer.push('/');
-                    pointer.push_str(&i.to_string());
+                    // Writing to a String cannot fail.
+                    let _ = write!(pointer, "/{i}");
                     self.value(child, pointer, parent);
                     pointer.truncate(len);
                 }
