@@ -243,8 +243,11 @@ pub(crate) fn members_schema() -> Option<Value> {
 
 /// The fragment of markup in its XML form (`{"$xml": fragment}`).
 fn fragment(map: &Map<String, Value>) -> Option<&str> {
+    if map.len() != 1 {
+        return None;
+    }
     match map.get(XML_MARKUP_KEY) {
-        Some(Value::String(x)) if map.len() == 1 => Some(x),
+        Some(Value::String(x)) => Some(x),
         _ => None,
     }
 }
