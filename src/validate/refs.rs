@@ -191,48 +191,50 @@ impl Walk {
                 .entry(id.to_owned())
                 .or_insert_with(|| pointer.to_owned());
         }
-        match self.ids.ids.get(id) {
-            Some(first) => {
+        match self.ids.ids.entry(id.to_owned()) {
+            indexmap::map::Entry::Occupied(first) => {
                 let d =
                     Diagnostic::error("ref-duplicate-id", format!("id `{id}` is defined twice"));
                 let d = match self.source {
                     Some(s) => d.at(Span::pointer(s, format!("{pointer}/id"))).label(
-                        Span::pointer(s, format!("{first}/id")),
+                        Span::pointer(s, format!("{}/id", first.get())),
                         "first defined here",
                     ),
                     None => d,
                 };
                 self.dups.push(d);
             }
-            None => {
-                self.ids.ids.insert(id.to_owned(), pointer.to_owned());
+            indexmap::map::Entry::Vacant(slot) => {
+                slot.insert(pointer.to_owned());
             }
         }
     }
 
     fn define_uuid(&mut self, uuid: &str, pointer: &str) {
-        match self.ids.uuids.get(uuid) {
-            Some(first) => {
+        match self.ids.uuids.entry(uuid.to_owned()) {
+            indexmap::map::Entry::Occupied(first) => {
                 let d =
                     Diagnostic::error("ref-duplicate-uuid", format!("uuid `{uuid}` is used twice"));
                 let d = match self.source {
-                    Some(s) => d
-                        .at(Span::pointer(s, format!("{pointer}/uuid")))
-                        .label(Span::pointer(s, format!("{first}/uuid")), "first used here"),
+                    Some(s) => d.at(Span::pointer(s, format!("{pointer}/uuid"))).label(
+                        Span::pointer(s, format!("{}/uuid", first.get())),
+                        "first used here",
+                    ),
                     None => d,
                 };
                 self.dups.push(d);
             }
-            None => {
-                self.ids.uuids.insert(uuid.to_owned(), pointer.to_owned());
+            indexmap::map::Entry::Vacant(slot) => {
+                slot.insert(pointer.to_owned());
             }
         }
     }
 
     /// Markdown `{{ insert: param, id }}` and XML `<insert type="param" id-ref="id"/>`.
     fn text(&mut self, s: &str, pointer: &str) {
-        // Most strings hold neither form; a byte search rules them out before the scanner runs.
-        if !s.contains('{') && !s.contains('<') {
+        // Most strings hold neither form (XML prose has `<p>` but often no insert); a search for
+        // each form's opening rules them out before the scanner runs.
+        if !s.contains("{{") && !s.contains("<insert ") {
             return;
         }
         for (kind, id) in crate::model::markup::inserts(s) {
