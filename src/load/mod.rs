@@ -62,7 +62,7 @@ pub fn load(
     let source = sources.add(Source {
         uri: uri.clone(),
         bytes: bytes.clone(),
-        xml_positions: Vec::new(),
+        xml_positions: Default::default(),
         is_xml: format == Some(Format::Xml),
     });
     let at = |off: usize| Span::offset(source, off);
@@ -92,7 +92,7 @@ pub fn load(
             ]),
             None => json::load(&bytes, source),
         },
-        Some(Format::Xml) => xml::load(&bytes, source, sources, opts),
+        Some(Format::Xml) => xml::load(&bytes, source, opts),
         None if strip_bom(&bytes).iter().all(u8::is_ascii_whitespace) => Err(vec![
             Diagnostic::error(
                 "load-empty",

@@ -36,10 +36,13 @@
 //! ```
 
 mod binding;
+pub(crate) mod de;
 mod dom;
+mod positions;
 mod read;
 mod write;
 
+pub(crate) use positions::positions;
 pub use read::read;
 pub use write::write;
 
