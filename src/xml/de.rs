@@ -298,10 +298,13 @@ impl Element<'_, '_> {
                 TextDe { text, scalar }.deserialize_any(visitor)
             }
             _ => {
+                let mut attrs = self.attrs;
+                // Taken from the back, in document order.
+                attrs.reverse();
                 let mut map = ElementMap {
                     def: self.def,
                     name: self.name,
-                    attrs: self.attrs.into_iter(),
+                    attrs,
                     stream: self.stream,
                     next: Next::Nothing,
                     body_given: false,
@@ -375,7 +378,8 @@ struct ElementMap<'s, 'a> {
     stream: &'s mut Stream<'a>,
     def: &'static Def,
     name: &'static str,
-    attrs: std::vec::IntoIter<Attr<'a>>,
+    /// Attributes not yet given, the next last.
+    attrs: Vec<Attr<'a>>,
     next: Next<'a>,
     /// For a field with flags: its text key has been given.
     body_given: bool,
@@ -393,9 +397,12 @@ impl<'de> MapAccess<'de> for ElementMap<'_, '_> {
         if self.done {
             return Ok(None);
         }
-        if let Some(attr) = self.attrs.next() {
+        if let Some(attr) = self.attrs.pop() {
             self.next = Next::Attribute(attr.value);
             return seed.deserialize(attr.name.into_deserializer()).map(Some);
+        }
+        if self.attrs.capacity() > 0 {
+            self.stream.tokens.recycle(std::mem::take(&mut self.attrs));
         }
         match self.def.content {
             Content::Assembly(_) => self.child_key(seed),
