@@ -2,7 +2,8 @@
 //! registered in the [`SourceMap`], or located diagnostics.
 //!
 //! The format is recognised by content (first significant byte), not by extension. JSON goes
-//! straight into the typed model; XML goes through `crate::xml` into the same JSON form first.
+//! straight into the typed model; so does XML, through `crate::xml::de`, which shows serde each
+//! element as its OSCAL JSON form (a failure is read again through that form to be located).
 
 mod json;
 mod xml;

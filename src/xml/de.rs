@@ -208,9 +208,9 @@ impl<'a> Stream<'a> {
     }
 
     /// Unwrapped prose: the run of block elements that starts at the next token, whitespace
-    /// between them dropped.
+    /// between them dropped. One fragment buffer serves the whole run.
     fn prose(&mut self, parent: &'static str, def: &'static Def) -> Result<String, DeError> {
-        let mut out = String::new();
+        let mut m = Markup::new(parent, 0, true, true);
         loop {
             self.skip_space()?;
             let block = match self.peek()? {
@@ -221,7 +221,7 @@ impl<'a> Stream<'a> {
                 _ => false,
             };
             if !block {
-                return Ok(out);
+                return Ok(m.buf);
             }
             let Some(Token::Start {
                 name,
@@ -232,7 +232,6 @@ impl<'a> Stream<'a> {
             else {
                 return fail("expected a block element");
             };
-            let mut m = Markup::new(parent, 0, true, true);
             markup_start(&mut m, &name, true, &attrs, offset)?;
             while !m.open.is_empty() {
                 match self.next()? {
@@ -246,11 +245,6 @@ impl<'a> Stream<'a> {
                     Some(Token::End) => markup_end(&mut m),
                     None => return fail("document ends inside prose"),
                 }
-            }
-            if out.is_empty() {
-                out = m.buf;
-            } else {
-                out.push_str(&m.buf);
             }
         }
     }

@@ -6,6 +6,11 @@
 //! the JSON form; this module is the only place that knows XML names. Datatype checks (uuids,
 //! dates, booleans) are left to the typed model, which gets the positions from [`XmlRead`].
 //!
+//! Loading does not build that value: `de` drives serde from the tokens, showing the typed model
+//! each element as the JSON form would have it, and only a document that fails there is read
+//! into [`XmlRead`] to locate the problem. Positions for diagnostics come from `positions`, an
+//! index built from the bytes the first time a pointer into the document must be located.
+//!
 //! The JSON form is NIST's, with one exception: a markup field read from XML (markup-line such as
 //! `title` or `label`; markup-multiline such as `remarks` or `usage`; the unwrapped `prose` of a
 //! `part` or `guideline`) becomes `{"$xml": "<fragment>"}`, the element's content serialized
