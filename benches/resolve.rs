@@ -35,6 +35,20 @@ fn run(world: &dyn World, profile: &Url, format: Format) -> Vec<u8> {
     emit(&resolved, format)
 }
 
+/// [`run`] plus the check `oscalc resolve` makes before writing (on unless `--no-validate`).
+fn run_checked(world: &dyn World, profile: &Url, format: Format) -> Vec<u8> {
+    let r = resolve(world, profile, &Options::default());
+    let resolved = r.output.unwrap_or_else(|e| panic!("{profile}: {e:?}"));
+    let problems = oscalc::validate::output(&resolved);
+    assert!(
+        problems
+            .iter()
+            .all(|d| d.severity != oscalc::diag::Severity::Error),
+        "{profile}: the output check failed: {problems:?}"
+    );
+    emit(&resolved, format)
+}
+
 fn try_run(world: &dyn World, profile: &Url, format: Format) -> Option<Vec<u8>> {
     let resolved = resolve(world, profile, &Options::default()).output.ok()?;
     Some(emit(&resolved, format))
@@ -151,6 +165,9 @@ fn bench_baselines(c: &mut Criterion) {
         }
         g.bench_function(BenchmarkId::new(base.name, "oscalc"), |b| {
             b.iter(|| black_box(run(&world, &uri, base.format)))
+        });
+        g.bench_function(BenchmarkId::new(base.name, "oscalc_checked"), |b| {
+            b.iter(|| black_box(run_checked(&world, &uri, base.format)))
         });
     }
     g.finish();

@@ -82,6 +82,46 @@ fn reproducible_runs_give_the_same_bytes() {
     assert_eq!(a.stdout, b.stdout);
 }
 
+/// Without the check, JSON is streamed from the typed catalog; with it, written from the checked
+/// value. XML markup from an XML catalog becomes Markdown either way, byte for byte (the
+/// reproducible uuid differs, as it names the options).
+#[test]
+fn json_streamed_without_the_check_is_the_checked_json() {
+    let profile = case("merge/req-merge-keep1/profile.xml");
+    let dir = tmp_dir("stream");
+    let (file_checked, file_streamed) = (dir.join("checked.json"), dir.join("streamed.json"));
+    let args = ["resolve", "-q", "--reproducible", "--to", "json", &profile];
+    let with = |more: &[&str]| oscalc(&[&args[..], more].concat());
+    let runs = [
+        with(&[]),
+        with(&["--no-validate"]),
+        with(&["-o", file_checked.to_str().unwrap()]),
+        with(&["--no-validate", "-o", file_streamed.to_str().unwrap()]),
+    ];
+    for o in &runs {
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(o));
+    }
+    let without_uuid = |bytes: &[u8]| {
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        let lines: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.starts_with("    \"uuid\""))
+            .collect();
+        lines.join("\n") + if text.ends_with('\n') { "\n" } else { "" }
+    };
+    let checked = without_uuid(&runs[0].stdout);
+    assert!(checked.contains("\"title\": \"Control A1\""), "{checked}");
+    assert!(
+        !checked.contains("$xml") && checked.ends_with("}\n"),
+        "{checked}"
+    );
+    assert_eq!(without_uuid(&runs[1].stdout), checked);
+    assert_eq!(
+        without_uuid(&std::fs::read(&file_streamed).unwrap()),
+        without_uuid(&std::fs::read(&file_checked).unwrap())
+    );
+}
+
 #[test]
 fn a_cycle_exits_1_names_the_cycle_and_leaves_no_file() {
     let dir = tmp_dir("cycle");

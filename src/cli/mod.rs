@@ -376,15 +376,15 @@ fn deliver(
             return code;
         }
     };
-    // JSON output: one value serves the check and the writer; the typed catalog is dropped
-    // before either runs, so the two forms are never held together.
-    let (value, typed) = match job.format {
-        Format::Json => {
+    // A JSON output the check reads as a value: one value serves the check and the writer; the
+    // typed catalog is dropped before either runs, so the two forms are never held together.
+    let (value, typed) = match (job.format, job.opts.validate_output) {
+        (Format::Json, true) => {
             let v = crate::emit::json_value(&resolved);
             drop(resolved);
             (Some(v), None)
         }
-        Format::Xml => (None, Some(resolved)),
+        _ => (None, Some(resolved)),
     };
     // An output that fails validation is an error, not a file.
     let checked = match (job.opts.validate_output, &value, &typed) {
@@ -394,9 +394,10 @@ fn deliver(
         (true, None, None) => Vec::new(),
     };
     all.extend(checked.into_iter().filter_map(|d| lints.apply(d)));
-    // XML is rendered before anything is reported, so a failure to render joins the batch.
-    let xml = match (&typed, all.iter().any(Diagnostic::is_error)) {
-        (Some(r), false) => match crate::emit::try_emit(r, job.format) {
+    // XML is rendered before anything is reported, so a failure to render joins the batch;
+    // JSON cannot fail to render and is streamed from the typed catalog as it is written.
+    let xml = match (job.format, &typed, all.iter().any(Diagnostic::is_error)) {
+        (Format::Xml, Some(r), false) => match crate::emit::try_emit(r, Format::Xml) {
             Ok(b) => Some(b),
             Err(d) => {
                 all.push(*d);
@@ -409,12 +410,14 @@ fn deliver(
     if all.iter().any(Diagnostic::is_error) {
         return 1;
     }
-    let written = match (value, xml) {
-        (Some(v), _) => {
-            output::write_with(job.target.as_deref(), |w| crate::emit::write_json(&v, w))
-        }
-        (None, Some(b)) => output::write(job.target.as_deref(), &b),
-        (None, None) => Ok(()),
+    let target = job.target.as_deref();
+    let written = match (xml, value, typed) {
+        (Some(b), _, _) => output::write(target, &b),
+        (None, Some(v), _) => output::write_with(target, |w| crate::emit::write_json(&v, w)),
+        (None, None, Some(r)) => output::write_with(target, |w| {
+            crate::emit::write_to(&r, job.format, w).map_err(std::io::Error::from)
+        }),
+        (None, None, None) => Ok(()),
     };
     match written {
         Ok(()) => 0,

@@ -1,67 +1,176 @@
 //! Stage: emit. In: a catalog, profile or resolved catalog. Out: bytes in JSON or XML,
 //! deterministic (req-order): schema key order, 2-space indent, LF, final newline.
+//!
+//! Both formats are written from the typed model. JSON goes through `serde_json` with markup
+//! read from XML turned into Markdown on the way (`emit/json.rs`); XML goes through
+//! [`crate::xml::write`], which serializes the typed model as the binding table says. No
+//! document-wide `Value` is built, except by [`json_value`] for callers that want one.
+
+mod json;
+
+use std::io::Write;
+
+use serde::{Serialize, Serializer};
+use serde_json::Value;
 
 use crate::diag::Diagnostic;
 use crate::load::Format;
-use crate::model::common::XML_MARKUP_KEY;
 use crate::model::{Catalog, Document, Profile};
 use crate::resolve::ResolvedCatalog;
-use serde_json::Value;
+use json::Md;
+
+/// The typed document behind an [`Emit`]: what gets serialized.
+#[derive(Debug, Clone, Copy)]
+pub enum Body<'a> {
+    /// A catalog (resolved or not).
+    Catalog(&'a Catalog),
+    /// A profile.
+    Profile(&'a Profile),
+}
+
+impl Body<'_> {
+    /// The root name (`catalog` or `profile`).
+    pub fn root(self) -> &'static str {
+        match self {
+            Body::Catalog(_) => "catalog",
+            Body::Profile(_) => "profile",
+        }
+    }
+}
+
+impl Serialize for Body<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Body::Catalog(c) => c.serialize(s),
+            Body::Profile(p) => p.serialize(s),
+        }
+    }
+}
 
 /// Something that can be written as an OSCAL document.
 pub trait Emit {
+    /// The typed document.
+    fn body(&self) -> Body<'_>;
     /// The root name (`catalog` or `profile`).
-    fn root(&self) -> &'static str;
+    fn root(&self) -> &'static str {
+        self.body().root()
+    }
     /// The document as a value in the OSCAL JSON form (markup in either form).
-    fn value(&self) -> Value;
+    fn value(&self) -> Value {
+        serde_json::to_value(self.body()).unwrap_or(Value::Null)
+    }
 }
 
 impl Emit for Catalog {
-    fn root(&self) -> &'static str {
-        "catalog"
-    }
-    fn value(&self) -> Value {
-        serde_json::to_value(self).unwrap_or(Value::Null)
+    fn body(&self) -> Body<'_> {
+        Body::Catalog(self)
     }
 }
 
 impl Emit for Profile {
-    fn root(&self) -> &'static str {
-        "profile"
-    }
-    fn value(&self) -> Value {
-        serde_json::to_value(self).unwrap_or(Value::Null)
+    fn body(&self) -> Body<'_> {
+        Body::Profile(self)
     }
 }
 
 impl Emit for ResolvedCatalog {
-    fn root(&self) -> &'static str {
-        "catalog"
-    }
-    fn value(&self) -> Value {
-        self.catalog.value()
+    fn body(&self) -> Body<'_> {
+        Body::Catalog(&self.catalog)
     }
 }
 
 impl Emit for Document {
-    fn root(&self) -> &'static str {
-        self.root_name()
-    }
-    fn value(&self) -> Value {
+    fn body(&self) -> Body<'_> {
         match self {
-            Document::Catalog(c) => c.value(),
-            Document::Profile(p) => p.value(),
+            Document::Catalog(c) => Body::Catalog(c),
+            Document::Profile(p) => Body::Profile(p),
         }
+    }
+}
+
+/// The document under its root key: `{"catalog": …}`.
+struct Rooted<'a>(Body<'a>);
+
+impl Serialize for Rooted<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(1))?;
+        map.serialize_entry(self.0.root(), &Md(&self.0))?;
+        map.end()
     }
 }
 
 /// The document in the OSCAL JSON form with all markup as Markdown, wrapped in its root key.
 pub fn json_value<D: Emit + ?Sized>(doc: &D) -> Value {
-    let mut v = doc.value();
-    markup_to_markdown(&mut v);
-    let mut root = serde_json::Map::new();
-    root.insert(doc.root().to_owned(), v);
-    Value::Object(root)
+    serde_json::to_value(Rooted(doc.body())).unwrap_or(Value::Null)
+}
+
+/// Why [`write_to`] wrote nothing or only part of a document.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The document has no form in the requested format (`emit-xml-shape`, `emit-limit`);
+    /// nothing was written.
+    #[error("{0}")]
+    Render(Box<Diagnostic>),
+    /// The output refused the bytes.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+impl From<WriteError> for std::io::Error {
+    fn from(e: WriteError) -> Self {
+        match e {
+            WriteError::Io(e) => e,
+            WriteError::Render(d) => std::io::Error::other(d.to_string()),
+        }
+    }
+}
+
+/// Writes the document in `format` to `out`, the bytes [`emit`] gives. JSON is streamed as it
+/// is serialized; XML is rendered whole first, so a document without an XML form writes
+/// nothing. `out` is not buffered here: give a `BufWriter` for a file or a socket.
+///
+/// ```
+/// use oscalc::emit::write_to;
+/// use oscalc::{Format, model::Catalog};
+///
+/// let catalog: Catalog = serde_json::from_value(serde_json::json!({
+///     "uuid": "74c8ba1e-5cd4-4ad1-bbfd-d888e2f6c724",
+///     "metadata": {"title": {"$xml": "Demo <em>one</em>"}, "last-modified": "2024-01-01T00:00:00Z",
+///                  "version": "1", "oscal-version": "1.2.3"}}))?;
+/// let mut out = Vec::new();
+/// write_to(&catalog, Format::Json, &mut out)?;
+/// assert!(String::from_utf8(out)?.contains(r#""title": "Demo *one*""#));
+/// let mut out = Vec::new();
+/// write_to(&catalog, Format::Xml, &mut out)?;
+/// assert!(String::from_utf8(out)?.contains("<title>Demo <em>one</em></title>"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn write_to<D: Emit + ?Sized, W: Write>(
+    doc: &D,
+    format: Format,
+    mut out: W,
+) -> Result<(), WriteError> {
+    match format {
+        Format::Json => {
+            let mut ser = serde_json::Serializer::pretty(&mut out);
+            Rooted(doc.body())
+                .serialize(&mut ser)
+                .map_err(std::io::Error::from)?;
+            out.write_all(b"\n")?;
+        }
+        Format::Xml => out.write_all(xml(doc.body())?.as_bytes())?,
+    }
+    Ok(())
+}
+
+/// The XML text of the document.
+fn xml(body: Body<'_>) -> Result<String, WriteError> {
+    let text = match body {
+        Body::Catalog(c) => crate::xml::write("catalog", c),
+        Body::Profile(p) => crate::xml::write("profile", p),
+    };
+    text.map_err(|e| WriteError::Render(Box::new(Diagnostic::error(e.code, e.message))))
 }
 
 /// Writes the document in `format`. A document the model built always has an XML form; should
@@ -72,39 +181,23 @@ pub fn emit<D: Emit + ?Sized>(doc: &D, format: Format) -> Vec<u8> {
 
 /// Writes the document in `format`, or says why it cannot be written.
 pub fn try_emit<D: Emit + ?Sized>(doc: &D, format: Format) -> Result<Vec<u8>, Box<Diagnostic>> {
-    match format {
+    let rendered = match format {
         Format::Json => {
             let mut out = Vec::new();
-            write_json(&json_value(doc), &mut out)
-                .map_err(|e| Box::new(Diagnostic::error("emit-xml-shape", e.to_string())))?;
-            Ok(out)
+            write_to(doc, format, &mut out).map(|()| out)
         }
-        Format::Xml => crate::xml::write(doc.root(), &doc.value())
-            .map(String::into_bytes)
-            .map_err(|e| Box::new(Diagnostic::error(e.code, e.message))),
-    }
+        Format::Xml => xml(doc.body()).map(String::into_bytes),
+    };
+    rendered.map_err(|e| match e {
+        WriteError::Render(d) => d,
+        // Writing to memory fails only when serializing does.
+        WriteError::Io(e) => Box::new(Diagnostic::error("emit-xml-shape", e.to_string())),
+    })
 }
 
 /// Writes a value [`json_value`] gave as JSON text (2-space indent, final newline), the bytes
 /// [`emit`] gives for [`Format::Json`].
-pub fn write_json<W: std::io::Write>(value: &Value, mut out: W) -> std::io::Result<()> {
+pub fn write_json<W: Write>(value: &Value, mut out: W) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut out, value)?;
     out.write_all(b"\n")
-}
-
-/// Replaces every `{"$xml": fragment}` by its Markdown form.
-fn markup_to_markdown(v: &mut Value) {
-    match v {
-        Value::Object(map) => {
-            if map.len() == 1
-                && let Some(Value::String(x)) = map.get(XML_MARKUP_KEY)
-            {
-                *v = Value::String(crate::model::markup::xml_to_markdown(x));
-                return;
-            }
-            map.values_mut().for_each(markup_to_markdown);
-        }
-        Value::Array(items) => items.iter_mut().for_each(markup_to_markdown),
-        _ => {}
-    }
 }

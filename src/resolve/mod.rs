@@ -178,11 +178,18 @@ impl Session {
             return None;
         }
         let mut done: Vec<Option<Done>> = (0..g.docs.len()).map(|_| None).collect();
+        // How many imports still read each document's content: the last one may take it.
+        let mut readers = vec![0usize; g.docs.len()];
+        for &t in g.imports.iter().flatten() {
+            if let Some(n) = readers.get_mut(t) {
+                *n += 1;
+            }
+        }
         for i in 0..g.order.len() {
             let idx = *g.order.get(i)?;
             let d = match catalog_done(&mut g, idx) {
                 Some(d) => d,
-                None => self.resolve_doc(&g, idx, &done, world, opts, sink)?,
+                None => self.resolve_doc(&g, idx, &mut done, &mut readers, world, opts, sink)?,
             };
             if let Some(slot) = done.get_mut(idx) {
                 *slot = Some(d);
@@ -197,11 +204,13 @@ impl Session {
         })
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn resolve_doc(
         &self,
         g: &ImportGraph,
         idx: usize,
-        done: &[Option<Done>],
+        done: &mut [Option<Done>],
+        readers: &mut [usize],
         world: &dyn World,
         opts: &Options,
         sink: &mut Sink,
@@ -218,17 +227,24 @@ impl Session {
             profile_doc: doc_no,
         };
         let targets = g.imports.get(idx)?;
-        let mut selections = Vec::new();
+        // The content of a document that this import is the last to read moves into the
+        // selection instead of being copied (its metadata and back-matter stay, for below).
+        let mut selections = Vec::with_capacity(targets.len());
+        for (i, (import, &t)) in profile.imports.iter().zip(targets).enumerate() {
+            let left = readers.get_mut(t)?;
+            *left = left.saturating_sub(1);
+            let src = done.get_mut(t)?.as_mut()?;
+            let at = format!("/profile/imports/{i}");
+            selections.push(match *left {
+                0 => select::run_owned(import, std::mem::take(&mut src.body), &mut cx, &at),
+                _ => select::run(import, &src.body, &mut cx, &at),
+            });
+        }
+        let done = &*done;
         let mut resources: Vec<Resource> = Vec::new();
         let mut metas: Vec<&Metadata> = Vec::new();
-        for (i, (import, &t)) in profile.imports.iter().zip(targets).enumerate() {
+        for &t in targets {
             let src = done.get(t)?.as_ref()?;
-            selections.push(select::run(
-                import,
-                &src.body,
-                &mut cx,
-                &format!("/profile/imports/{i}"),
-            ));
             resources.extend(
                 src.catalog
                     .back_matter
@@ -332,9 +348,16 @@ fn identity(
             let mut name = concat!("oscalc ", env!("CARGO_PKG_VERSION"))
                 .as_bytes()
                 .to_vec();
-            // Lint levels change diagnostics, never the output.
+            // Only options that can change the content name it: lint levels, the output check
+            // and the input limits change what is reported, never what is written.
+            let defaults = Options::default();
             let content_opts = Options {
                 lints: crate::diag::LintLevels::default(),
+                validate_output: defaults.validate_output,
+                max_file_size: defaults.max_file_size,
+                max_documents: defaults.max_documents,
+                max_import_depth: defaults.max_import_depth,
+                max_depth: defaults.max_depth,
                 ..opts.clone()
             };
             name.extend(format!("{content_opts:?}").as_bytes());
@@ -367,6 +390,37 @@ mod tests {
             "tests/fixtures/sp800-53-rev4/nist.gov/SP800-53/rev4/{ext}/NIST_SP-800-53_rev4_{level}-baseline_profile.{ext}"
         ));
         Url::from_file_path(p).expect("absolute path")
+    }
+
+    #[test]
+    fn reproducible_identity_ignores_options_that_do_not_change_content() {
+        let world = FsWorld::new();
+        let uri = rev4("LOW", "json");
+        let base = Options {
+            identity: Identity::Reproducible(None),
+            ..Options::default()
+        };
+        let uuid = |opts: &Options| {
+            resolve(&world, &uri, opts)
+                .output
+                .expect("resolves")
+                .catalog
+                .uuid
+        };
+        let reference = uuid(&base);
+        let quiet = Options {
+            validate_output: false,
+            max_depth: 512,
+            max_file_size: 1 << 30,
+            ..base.clone()
+        };
+        assert_eq!(uuid(&quiet), reference);
+        // An option that changes what is written changes the name.
+        let unpruned = Options {
+            no_prune: true,
+            ..base.clone()
+        };
+        assert_ne!(uuid(&unpruned), reference);
     }
 
     #[test]

@@ -104,9 +104,38 @@ pub(crate) fn control_tree(body: &Body) -> IndexMap<String, Vec<String>> {
     all
 }
 
-/// Runs the selection of one import over its source.
+/// Runs the selection of one import over its source, copying what it keeps.
 pub fn run(import: &Import, source: &Body, cx: &mut Cx, import_ptr: &str) -> Selection {
     let all = control_tree(source);
+    let plan = plan(import, &all, cx, import_ptr);
+    let mut loose = source.params.clone();
+    let body = plan.cut(&source.controls, &source.groups, &mut loose);
+    plan.finish(import, body, loose, cx, import_ptr)
+}
+
+/// [`run`] over a source nobody reads afterwards: the kept nodes move out of it, the rest is
+/// dropped as the cut goes, so the source and the selection are never both whole in memory.
+pub fn run_owned(import: &Import, source: Body, cx: &mut Cx, import_ptr: &str) -> Selection {
+    let all = control_tree(&source);
+    let plan = plan(import, &all, cx, import_ptr);
+    let mut loose = source.params;
+    let body = plan.cut(source.controls, source.groups, &mut loose);
+    plan.finish(import, body, loose, cx, import_ptr)
+}
+
+/// What an import selects, worked out before the source is cut.
+struct Plan {
+    included: IndexSet<String>,
+    excluded: IndexSet<String>,
+    parent_mode: ParentControls,
+}
+
+fn plan(
+    import: &Import,
+    all: &IndexMap<String, Vec<String>>,
+    cx: &mut Cx,
+    import_ptr: &str,
+) -> Plan {
     let src = cx.profile_source;
     let at_inc = |si: usize, rest: &str| {
         src.map(|s| Span::pointer(s, format!("{import_ptr}/include-controls/{si}/{rest}")))
@@ -119,40 +148,64 @@ pub fn run(import: &Import, source: &Body, cx: &mut Cx, import_ptr: &str) -> Sel
     let included: IndexSet<String> = if import.include_all.is_some() {
         all.keys().cloned().collect()
     } else {
-        matched_ids(&import.include_controls, &all, cx, &at_inc, true)
+        matched_ids(&import.include_controls, all, cx, &at_inc, true)
     };
     // req-exclude: exclusion wins, however specific the include was.
-    let excluded = matched_ids(&import.exclude_controls, &all, cx, &at_exc, true);
+    let excluded = matched_ids(&import.exclude_controls, all, cx, &at_exc, true);
     let parent_mode = parent_mode(import, cx);
-    let keep = |id: &str| included.contains(id) && !excluded.contains(id);
-    let mut loose = source.params.clone();
-    let mut ctx = Cut {
-        keep: &keep,
-        excluded: &excluded,
+    Plan {
+        included,
+        excluded,
         parent_mode,
-        loose: &mut loose,
-    };
-    let mut body = Body::default();
-    for c in &source.controls {
-        body.controls.extend(ctx.control(c));
     }
-    for g in &source.groups {
-        if let Some(g) = ctx.group(g) {
-            body.groups.push(g);
+}
+
+impl Plan {
+    fn keep(&self, id: &str) -> bool {
+        self.included.contains(id) && !self.excluded.contains(id)
+    }
+
+    fn cut<C: CSrc, G: GSrc<C = C>>(
+        &self,
+        controls: impl IntoIterator<Item = C>,
+        groups: impl IntoIterator<Item = G>,
+        loose: &mut Vec<Parameter>,
+    ) -> Body {
+        let mut ctx = Cut { plan: self, loose };
+        let mut body = Body::default();
+        for c in controls {
+            body.controls.extend(ctx.control(c));
         }
-    }
-    // Net of exclusions (req-exclude): an import whose includes are all excluded selects nothing.
-    if !included.iter().any(|id| keep(id)) {
-        let mut d = Diagnostic::warning(
-            "select-import-empty",
-            format!("import `{}` selects no control", import.href),
-        );
-        if let Some(s) = src {
-            d = d.at(Span::pointer(s, format!("{import_ptr}/href")));
+        for g in groups {
+            if let Some(g) = ctx.group(g) {
+                body.groups.push(g);
+            }
         }
-        cx.push(d);
+        body
     }
-    Selection { body, loose }
+
+    fn finish(
+        &self,
+        import: &Import,
+        body: Body,
+        loose: Vec<Parameter>,
+        cx: &mut Cx,
+        import_ptr: &str,
+    ) -> Selection {
+        // Net of exclusions (req-exclude): an import whose includes are all excluded selects
+        // nothing.
+        if !self.included.iter().any(|id| self.keep(id)) {
+            let mut d = Diagnostic::warning(
+                "select-import-empty",
+                format!("import `{}` selects no control", import.href),
+            );
+            if let Some(s) = cx.profile_source {
+                d = d.at(Span::pointer(s, format!("{import_ptr}/href")));
+            }
+            cx.push(d);
+        }
+        Selection { body, loose }
+    }
 }
 
 /// D1: `with-parent-controls` (not in the released schema) is read and honoured, with a warning.
@@ -177,63 +230,150 @@ fn parent_mode(import: &Import, cx: &mut Cx) -> ParentControls {
     }
 }
 
+/// A control node the cut reads: borrowed (kept parts are copied) or owned (kept parts move).
+trait CSrc: Sized {
+    fn id(&self) -> &str;
+    /// The child controls, taken out of the node.
+    fn take_children(&mut self) -> impl Iterator<Item = Self>;
+    /// The node itself, without children, as selected.
+    fn into_shell(self) -> CNode;
+    /// Its params, which float free when the node is not selected (req-loose-param).
+    fn params_into(self, out: &mut Vec<Parameter>);
+}
+
+/// A group node the cut reads, borrowed or owned like its controls.
+trait GSrc: Sized {
+    type C: CSrc;
+    fn take_controls(&mut self) -> impl Iterator<Item = Self::C>;
+    fn take_groups(&mut self) -> impl Iterator<Item = Self>;
+    fn keep_always(&self) -> bool;
+    /// The group itself, without sub-groups and controls.
+    fn into_shell(self) -> GNode;
+    fn params_into(self, out: &mut Vec<Parameter>);
+}
+
+impl<'a> CSrc for &'a CNode {
+    fn id(&self) -> &str {
+        &self.control.id
+    }
+    fn take_children(&mut self) -> impl Iterator<Item = &'a CNode> {
+        self.children.iter()
+    }
+    fn into_shell(self) -> CNode {
+        CNode {
+            origin: self.origin,
+            control: self.control.clone(),
+            children: Vec::new(),
+            mark: Mark::Included,
+        }
+    }
+    fn params_into(self, out: &mut Vec<Parameter>) {
+        out.extend(self.control.params.iter().cloned());
+    }
+}
+
+impl CSrc for CNode {
+    fn id(&self) -> &str {
+        &self.control.id
+    }
+    fn take_children(&mut self) -> impl Iterator<Item = CNode> {
+        std::mem::take(&mut self.children).into_iter()
+    }
+    fn into_shell(mut self) -> CNode {
+        self.children = Vec::new();
+        self.mark = Mark::Included;
+        self
+    }
+    fn params_into(self, out: &mut Vec<Parameter>) {
+        out.extend(self.control.params);
+    }
+}
+
+impl<'a> GSrc for &'a GNode {
+    type C = &'a CNode;
+    fn take_controls(&mut self) -> impl Iterator<Item = &'a CNode> {
+        self.controls.iter()
+    }
+    fn take_groups(&mut self) -> impl Iterator<Item = &'a GNode> {
+        self.groups.iter()
+    }
+    fn keep_always(&self) -> bool {
+        self.group.props.iter().any(|p| p.is_keep_always())
+    }
+    fn into_shell(self) -> GNode {
+        GNode {
+            origin: self.origin,
+            group: self.group.clone(),
+            groups: Vec::new(),
+            controls: Vec::new(),
+        }
+    }
+    fn params_into(self, out: &mut Vec<Parameter>) {
+        out.extend(self.group.params.iter().cloned());
+    }
+}
+
+impl GSrc for GNode {
+    type C = CNode;
+    fn take_controls(&mut self) -> impl Iterator<Item = CNode> {
+        std::mem::take(&mut self.controls).into_iter()
+    }
+    fn take_groups(&mut self) -> impl Iterator<Item = GNode> {
+        std::mem::take(&mut self.groups).into_iter()
+    }
+    fn keep_always(&self) -> bool {
+        self.group.props.iter().any(|p| p.is_keep_always())
+    }
+    fn into_shell(self) -> GNode {
+        self
+    }
+    fn params_into(self, out: &mut Vec<Parameter>) {
+        out.extend(self.group.params);
+    }
+}
+
 struct Cut<'a> {
-    keep: &'a dyn Fn(&str) -> bool,
-    excluded: &'a IndexSet<String>,
-    parent_mode: ParentControls,
+    plan: &'a Plan,
     loose: &'a mut Vec<Parameter>,
 }
 
 impl Cut<'_> {
     /// The node as selected: itself (with selected children), or the selected descendants that
     /// move up into its place, or nothing.
-    fn control(&mut self, c: &CNode) -> Vec<CNode> {
-        let kids: Vec<CNode> = c.children.iter().flat_map(|k| self.control(k)).collect();
-        let id = c.control.id.as_str();
-        if (self.keep)(id) {
-            let mut n = shell(c);
+    fn control<C: CSrc>(&mut self, mut c: C) -> Vec<CNode> {
+        let kids: Vec<CNode> = c.take_children().flat_map(|k| self.control(k)).collect();
+        if self.plan.keep(c.id()) {
+            let mut n = c.into_shell();
             n.children = kids;
             return vec![n];
         }
         // D1: an unselected ancestor of a selected control comes along, unless it was excluded
         // (id-structure-as-is-list-1: then the children move up).
         if !kids.is_empty()
-            && self.parent_mode == ParentControls::Include
-            && !self.excluded.contains(id)
+            && self.plan.parent_mode == ParentControls::Include
+            && !self.plan.excluded.contains(c.id())
         {
-            let mut n = shell(c);
+            let mut n = c.into_shell();
             n.mark = Mark::Ancestor;
             n.children = kids;
             return vec![n];
         }
         // req-loose-param: the params of a control that is not selected float free.
-        self.loose.extend(c.control.params.iter().cloned());
+        c.params_into(self.loose);
         kids
     }
 
-    fn group(&mut self, g: &GNode) -> Option<GNode> {
-        let controls: Vec<CNode> = g.controls.iter().flat_map(|c| self.control(c)).collect();
-        let groups: Vec<GNode> = g.groups.iter().filter_map(|k| self.group(k)).collect();
-        let keep_always = g.group.props.iter().any(|p| p.is_keep_always());
-        if controls.is_empty() && groups.is_empty() && !keep_always {
-            self.loose.extend(g.group.params.iter().cloned());
+    fn group<G: GSrc>(&mut self, mut g: G) -> Option<GNode> {
+        let controls: Vec<CNode> = g.take_controls().flat_map(|c| self.control(c)).collect();
+        let groups: Vec<GNode> = g.take_groups().filter_map(|k| self.group(k)).collect();
+        if controls.is_empty() && groups.is_empty() && !g.keep_always() {
+            g.params_into(self.loose);
             return None;
         }
-        Some(GNode {
-            origin: g.origin,
-            group: g.group.clone(),
-            groups,
-            controls,
-        })
-    }
-}
-
-fn shell(c: &CNode) -> CNode {
-    CNode {
-        origin: c.origin,
-        control: c.control.clone(),
-        children: Vec::new(),
-        mark: Mark::Included,
+        let mut n = g.into_shell();
+        n.groups = groups;
+        n.controls = controls;
+        Some(n)
     }
 }
 
@@ -301,7 +441,75 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::glob;
+    use super::{Body, Cx, glob, run, run_owned};
+    use crate::model::{Document, Import};
+    use crate::options::Options;
+
+    fn catalog_body(xml: &[u8]) -> Body {
+        let uri = url::Url::parse("mem:///catalog.xml").expect("constant URL");
+        let mut sources = crate::source::SourceMap::default();
+        let loaded = crate::load::load(xml.to_vec(), &uri, &mut sources, &Options::default())
+            .expect("test catalog loads");
+        match &loaded.doc {
+            Document::Catalog(c) => Body::from_catalog(c, 0),
+            Document::Profile(_) => panic!("not a catalog"),
+        }
+    }
+
+    /// Moving the kept nodes out of a source gives what copying them gives: the same
+    /// structure, marks, origins, loose params and diagnostics.
+    #[test]
+    fn owned_selection_equals_borrowed_selection() {
+        let sources: [&[u8]; 3] = [
+            include_bytes!(
+                "../../tests/fixtures/spec-tests/requirement-tests/catalogs/abc-crazy_catalog.xml"
+            ),
+            include_bytes!(
+                "../../tests/fixtures/spec-tests/requirement-tests/catalogs/abc-full_catalog.xml"
+            ),
+            include_bytes!(
+                "../../tests/fixtures/spec-tests/requirement-tests/catalogs/loose-parameters.xml"
+            ),
+        ];
+        let imports = [
+            r#"{"href": "c", "include-all": {}}"#,
+            r#"{"href": "c", "include-all": {}, "exclude-controls": [{"matching": [{"pattern": "b*"}]}]}"#,
+            r#"{"href": "c", "include-controls": [{"with-ids": ["a1", "c3"], "with-child-controls": "yes"}]}"#,
+            r#"{"href": "c", "include-controls": [{"with-ids": ["a1.a", "b2"], "with-parent-controls": "yes"}]}"#,
+            r#"{"href": "c", "include-controls": [{"matching": [{"pattern": "*.?"}]}], "exclude-controls": [{"with-ids": ["c1"]}]}"#,
+            r#"{"href": "c", "include-controls": [{"with-ids": ["nothing"]}]}"#,
+        ];
+        let opts = Options::default();
+        let cx = || Cx {
+            opts: &opts,
+            diags: Vec::new(),
+            profile_source: None,
+            profile_doc: 1,
+        };
+        let (mut loose, mut ancestors, mut empty) = (0, 0, 0);
+        for xml in sources {
+            let body = catalog_body(xml);
+            for text in imports {
+                let import: Import = serde_json::from_str(text).expect("test import");
+                let (mut a, mut b) = (cx(), cx());
+                let copied = run(&import, &body, &mut a, "/profile/imports/0");
+                let moved = run_owned(&import, body.clone(), &mut b, "/profile/imports/0");
+                assert_eq!(copied.body, moved.body, "{text}");
+                assert_eq!(copied.loose, moved.loose, "{text}");
+                assert_eq!(a.diags, b.diags, "{text}");
+                loose += usize::from(!moved.loose.is_empty());
+                let mut marks = Vec::new();
+                moved.body.for_each_control(&mut |c| marks.push(c.mark));
+                ancestors += usize::from(marks.contains(&super::Mark::Ancestor));
+                empty += usize::from(marks.is_empty());
+            }
+        }
+        // The cases reach each path of the cut.
+        assert!(
+            loose > 0 && ancestors > 0 && empty > 0,
+            "{loose} {ancestors} {empty}"
+        );
+    }
 
     #[test]
     fn glob_star_and_question_mark_are_anchored() {

@@ -1,17 +1,23 @@
-//! The JSON form to XML text.
+//! The JSON form, or the typed model, to XML text.
 //!
-//! Stage: emit (XML). In: a root name and the value under the root key, in the JSON form that
-//! [`super::read`] produces or the typed model serializes. Out: the XML document as a `String`:
-//! declaration, OSCAL namespace on the root, flags in schema order, 2-space indentation for
-//! element-only content, markup inline, LF line ends, final newline. Writing files is the CLI's job.
+//! Stage: emit (XML). In: a root name and the value under the root key: a `Value` in the JSON
+//! form that [`super::read`] produces, walked here, or a typed catalog or profile, serialized by
+//! [`typed`] without building a `Value`. Out: the XML document as a `String`: declaration, OSCAL
+//! namespace on the root, flags in schema order, 2-space indentation for element-only content,
+//! markup inline, LF line ends, final newline. Both ways give the same bytes for the same
+//! document. Writing files is the CLI's job.
 //!
 //! Markup positions take `{"$xml": fragment}` (written as is, after a well-formedness check) or a
 //! Markdown string (converted by [`crate::model::markup::markdown_to_xml`]).
 
+mod typed;
+
+use std::any::Any;
 use std::borrow::Cow;
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::XmlError;
@@ -26,8 +32,10 @@ const MAX_DEPTH: usize = 256;
 
 /// Writes a catalog or profile as OSCAL XML.
 ///
-/// `root` is `"catalog"` or `"profile"`; `value` is the object under the root key. The output is
-/// deterministic: the same value always gives the same bytes.
+/// `root` is `"catalog"` or `"profile"`; `value` is the object under the root key: a
+/// `serde_json::Value` in the JSON form, or a typed document (`Catalog`, `Profile`), which is
+/// serialized straight to XML without building a `Value`. The output is deterministic: the same
+/// value always gives the same bytes, whichever way it is given.
 ///
 /// ```
 /// use serde_json::json;
@@ -40,25 +48,43 @@ const MAX_DEPTH: usize = 256;
 /// let xml = oscalc::xml::write("profile", &value)?;
 /// assert!(xml.contains("<import href=\"cat.xml\">\n    <include-all/>\n  </import>"));
 /// assert!(xml.contains("<as-is>true</as-is>"));
-/// # Ok::<(), oscalc::xml::XmlError>(())
+/// let typed: oscalc::model::Profile = serde_json::from_value(value)?;
+/// assert_eq!(oscalc::xml::write("profile", &typed)?, xml);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn write(root: &str, value: &Value) -> Result<String, XmlError> {
+pub fn write<T: Serialize + Any>(root: &str, value: &T) -> Result<String, XmlError> {
+    if let Some(value) = (value as &dyn Any).downcast_ref::<Value>() {
+        return write_value(root, value);
+    }
+    match typed::write(root, value) {
+        Ok(text) => Ok(text),
+        Err(typed::Stop::Xml(e)) => Err(e),
+        // The typed model's fields follow the binding's order, so this is not expected; should a
+        // field still come out of order, the value walker, which looks keys up, writes it.
+        Err(typed::Stop::Order | typed::Stop::NotScalar) => {
+            let value = serde_json::to_value(value).map_err(|e| emit(e.to_string()))?;
+            write_value(root, &value)
+        }
+    }
+}
+
+/// [`write`] for a value in the JSON form.
+fn write_value(root: &str, value: &Value) -> Result<String, XmlError> {
     let Some((name, def)) = binding::root(root) else {
-        return Err(emit(format!("root `{root}` is not `catalog` or `profile`")));
+        return Err(unknown_root(root));
     };
-    let mut w = Writer {
-        out: String::with_capacity(1 << 16),
-    };
-    w.out
-        .push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let mut w = Writer::new();
     let path = Path {
         parent: None,
         key: name,
         index: None,
     };
     w.element(name, def, value, 0, &path)?;
-    w.out.push('\n');
-    Ok(w.out)
+    Ok(w.finish())
+}
+
+fn unknown_root(root: &str) -> XmlError {
+    emit(format!("root `{root}` is not `catalog` or `profile`"))
 }
 
 fn emit(message: String) -> XmlError {
@@ -103,6 +129,19 @@ struct Writer {
 }
 
 impl Writer {
+    /// A writer holding the XML declaration.
+    fn new() -> Writer {
+        let mut out = String::with_capacity(1 << 16);
+        out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        Writer { out }
+    }
+
+    /// The text, with its final newline.
+    fn finish(mut self) -> String {
+        self.out.push('\n');
+        self.out
+    }
+
     fn indent(&mut self, level: usize) {
         self.out.push('\n');
         for _ in 0..level {
@@ -314,11 +353,23 @@ impl Writer {
     ) -> Result<(), XmlError> {
         let multiline = matches!(def.content, Content::MarkupMultiline);
         let fragment = fragment(value, multiline, path)?;
+        self.markup(name, multiline, &fragment, level, path)
+    }
+
+    /// The element `name` holding an XML markup fragment.
+    fn markup(
+        &mut self,
+        name: &str,
+        multiline: bool,
+        fragment: &str,
+        level: usize,
+        path: &Path<'_>,
+    ) -> Result<(), XmlError> {
         self.out.push('<');
         self.out.push_str(name);
         self.out.push('>');
         let before = self.out.len();
-        self.fragment(&fragment, multiline.then_some(level + 1), path)?;
+        self.fragment(fragment, multiline.then_some(level + 1), path)?;
         if self.out.len() == before {
             self.out.pop();
             self.out.push_str("/>");
@@ -339,6 +390,14 @@ impl Writer {
         blocks: Option<usize>,
         path: &Path<'_>,
     ) -> Result<(), XmlError> {
+        // Plain text (most titles and labels) has nothing to check: the reader would give it
+        // back as one text event.
+        if !fragment.bytes().any(|b| b == b'<' || b == b'&') {
+            if blocks.is_none() || !is_xml_space(fragment) {
+                self.out.push_str(fragment);
+            }
+            return Ok(());
+        }
         let bad = |what: String| emit(format!("{}: markup {what}", path.pointer()));
         let mut reader = Reader::from_str(fragment);
         let mut depth = 0usize;
@@ -479,6 +538,7 @@ fn is_name(key: &str) -> bool {
 mod tests {
     use serde_json::{Value, json};
 
+    use crate::model::{Catalog, Markup, MarkupLine, Profile};
     use crate::xml::{XmlLimits, read, write};
 
     fn round_trip(bytes: &[u8]) {
@@ -503,6 +563,128 @@ mod tests {
         round_trip(include_bytes!(
             "../../tests/fixtures/xml/req-modify-alter-remove-match1.xml"
         ));
+    }
+
+    /// The typed walk, which must not fall back, against the value walker.
+    fn typed_matches_value<T>(root: &str, typed: &T)
+    where
+        T: serde::Serialize + std::fmt::Debug,
+    {
+        let value = serde_json::to_value(typed).unwrap_or_else(|e| panic!("{e}"));
+        let expected = super::write_value(root, &value).unwrap_or_else(|e| panic!("{e}"));
+        match super::typed::write(root, typed) {
+            Ok(text) => assert!(text == expected, "typed:\n{text}\nvalue:\n{expected}"),
+            Err(e) => panic!("{root}: {e}"),
+        }
+    }
+
+    fn typed_round_trip(bytes: &[u8]) {
+        let read = read(bytes, &XmlLimits::default()).unwrap_or_else(|e| panic!("{e}"));
+        match read.root {
+            "catalog" => {
+                let c: Catalog =
+                    serde_json::from_value(read.value).unwrap_or_else(|e| panic!("{e}"));
+                typed_matches_value("catalog", &c);
+            }
+            _ => {
+                let p: Profile =
+                    serde_json::from_value(read.value).unwrap_or_else(|e| panic!("{e}"));
+                typed_matches_value("profile", &p);
+            }
+        }
+    }
+
+    #[test]
+    fn typed_documents_write_as_their_values_do() {
+        typed_round_trip(include_bytes!(
+            "../../tests/fixtures/xml/NIST_SP-800-53_rev5_LOW-baseline_profile.xml"
+        ));
+        typed_round_trip(include_bytes!(
+            "../../tests/fixtures/xml/loose-parameters.xml"
+        ));
+        typed_round_trip(include_bytes!(
+            "../../tests/fixtures/xml/req-modify-alter-remove-match1.xml"
+        ));
+        let catalog = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/benches/data/rev5/NIST_SP-800-53_rev5_catalog.xml"
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+        typed_round_trip(&catalog);
+    }
+
+    #[test]
+    fn typed_markdown_and_untyped_fields_are_written_like_values() {
+        let profile: Profile = serde_json::from_value(json!({
+            "uuid": "p",
+            "metadata": {"title": "A *b* & c", "last-modified": "2024-01-01T00:00:00Z",
+                "version": "1", "oscal-version": "1.2.3",
+                "roles": [{"title": {"$xml": "R <em>1</em>"}, "id": "r"}],
+                "revisions": [{"version": "2", "title": "Old"}],
+                "remarks": "one\n\ntwo"},
+            "imports": [{"href": "c.xml", "include-controls": [
+                {"with-parent-controls": "yes", "with-child-controls": "no", "with-ids": ["a"]}]}],
+            "merge": {"as-is": true, "flat": {}},
+            "modify": {"set-parameters": [{"param-id": "x", "values": ["1 < 2"],
+                "guidelines": [{"prose": {"$xml": "<p>g</p>"}}]}]},
+            "back-matter": {"resources": [{"uuid": "u", "rlinks": [{"href": "h",
+                "hashes": [{"value": "00", "algorithm": "SHA-256"}]}],
+                "base64": {"value": "AA==", "filename": "f"}}]}
+        }))
+        .unwrap_or_else(|e| panic!("{e}"));
+        typed_matches_value("profile", &profile);
+    }
+
+    #[test]
+    fn typed_errors_are_the_value_errors() {
+        let mut c: Catalog = serde_json::from_value(json!({"uuid": "c", "metadata": {
+            "title": "T", "last-modified": "x", "version": "1", "oscal-version": "1"}}))
+        .unwrap_or_else(|e| panic!("{e}"));
+        c.metadata.roles.push(json!({"id": "r", "extra": {"x": 1}}));
+        c.metadata.title = MarkupLine(Markup::Xml("<p>open".to_owned()));
+        let value = serde_json::to_value(&c).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(write("catalog", &c), write("catalog", &value));
+        let Err(e) = write("catalog", &c) else {
+            panic!("wrote a bad fragment")
+        };
+        assert!(e.message.contains("/catalog/metadata/title: markup"), "{e}");
+        c.metadata.title = MarkupLine(Markup::markdown("T"));
+        assert_eq!(write("catalog", &c), write("catalog", &value_of(&c)));
+        let Err(e) = write("catalog", &c) else {
+            panic!("wrote an unknown key")
+        };
+        assert!(e.message.contains("/catalog/metadata/roles/0/extra"), "{e}");
+    }
+
+    #[test]
+    fn deep_typed_documents_are_a_limit_error_not_a_crash() {
+        let group = json!({"id": "g", "title": "G"});
+        let mut c: Catalog = serde_json::from_value(json!({"uuid": "c", "metadata": {
+            "title": "T", "last-modified": "x", "version": "1", "oscal-version": "1"},
+            "groups": [group.clone()]}))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let leaf: crate::model::Group =
+            serde_json::from_value(group).unwrap_or_else(|e| panic!("{e}"));
+        let mut deep = leaf.clone();
+        for _ in 0..300 {
+            let mut parent = leaf.clone();
+            parent.groups.push(deep);
+            deep = parent;
+        }
+        c.groups = vec![deep];
+        let outcome = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || {
+                let code = write("catalog", &c).err().map(|e| e.code);
+                std::mem::forget(c);
+                code
+            })
+            .map(|t| t.join());
+        assert!(matches!(outcome, Ok(Ok(Some("emit-limit")))), "{outcome:?}");
+    }
+
+    fn value_of(c: &Catalog) -> Value {
+        serde_json::to_value(c).unwrap_or_else(|e| panic!("{e}"))
     }
 
     #[test]

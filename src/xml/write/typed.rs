@@ -1,0 +1,739 @@
+//! The typed model to XML text, without a `Value` in between.
+//!
+//! Stage: emit (XML). In: a typed catalog or profile (anything `Serialize` in the JSON form).
+//! Out: the same text [`super::write_value`] gives for that document's `Value`. A
+//! `serde::Serializer` walks the binding table as the fields arrive: flags become attributes,
+//! children are written in place, markup goes through the same fragment check.
+//!
+//! Streaming relies on the model declaring flags before children and both in schema order, as
+//! the binding does. A field that comes out of that order stops the walk with [`Stop::Order`]
+//! and the caller writes from a `Value` instead. Untyped parts of the model (`serde_json::Value`
+//! fields such as roles or hashes) arrive as maps, are collected and handed to the value walker.
+
+use std::fmt;
+
+use serde::ser::{self, Impossible, Serialize};
+use serde_json::Value;
+
+use super::{
+    Child, Content, Def, MAX_DEPTH, Path, Shape, Writer, XmlError, binding, emit, is_name,
+    unknown_root,
+};
+use crate::model::common::XML_MARKUP_KEY;
+use crate::model::markup::markdown_to_xml;
+use crate::xml::escape_into;
+
+/// Why the walk stopped.
+#[derive(Debug)]
+pub(super) enum Stop {
+    /// The document does not fit the XML form: the error the value walker gives.
+    Xml(XmlError),
+    /// A field came after one the binding puts later.
+    Order,
+    /// A scalar position got something else (turned into an `Xml` error by the caller).
+    NotScalar,
+}
+
+impl fmt::Display for Stop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Stop::Xml(e) => e.fmt(f),
+            Stop::Order => f.write_str("fields out of schema order"),
+            Stop::NotScalar => f.write_str("not a scalar"),
+        }
+    }
+}
+
+impl std::error::Error for Stop {}
+
+impl ser::Error for Stop {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        Stop::Xml(emit(msg.to_string()))
+    }
+}
+
+impl From<XmlError> for Stop {
+    fn from(e: XmlError) -> Self {
+        Stop::Xml(e)
+    }
+}
+
+/// Writes `value`, the object under the root key `root`.
+pub(super) fn write<T: Serialize + ?Sized>(root: &str, value: &T) -> Result<String, Stop> {
+    let Some((name, def)) = binding::root(root) else {
+        return Err(Stop::Xml(unknown_root(root)));
+    };
+    let mut w = Writer::new();
+    let path = Path {
+        parent: None,
+        key: name,
+        index: None,
+    };
+    value.serialize(Node::element(&mut w, name, def, 0, &path)?)?;
+    Ok(w.finish())
+}
+
+/// What a position in the document takes.
+#[derive(Clone, Copy)]
+enum Kind {
+    /// One element `name` as `def` says (never markup: that is `Markup`).
+    Element {
+        name: &'static str,
+        def: &'static Def,
+    },
+    /// A sequence of elements `name`.
+    Items {
+        name: &'static str,
+        def: &'static Def,
+    },
+    /// Markup, in the element `name` or, without a name, unwrapped into the parent (`prose`).
+    Markup {
+        name: Option<&'static str>,
+        multiline: bool,
+    },
+    /// The `$xml` fragment of markup.
+    Fragment {
+        name: Option<&'static str>,
+        multiline: bool,
+    },
+    /// Scalar text, escaped for an attribute value or for element content.
+    Scalar { attribute: bool },
+}
+
+/// The serializer for one position: the writer, where it is, and what it takes.
+struct Node<'a, 'p> {
+    w: &'a mut Writer,
+    level: usize,
+    path: &'a Path<'p>,
+    kind: Kind,
+}
+
+impl<'a, 'p> Node<'a, 'p> {
+    /// The position of one element, checked against the depth bound; markup definitions take
+    /// markup.
+    fn element(
+        w: &'a mut Writer,
+        name: &'static str,
+        def: &'static Def,
+        level: usize,
+        path: &'a Path<'p>,
+    ) -> Result<Self, Stop> {
+        if path.depth() > MAX_DEPTH {
+            return Err(Stop::Xml(XmlError::new(
+                "emit-limit",
+                format!("value nested deeper than {MAX_DEPTH} at {}", path.pointer()),
+                0,
+            )));
+        }
+        let kind = match def.content {
+            Content::MarkupLine => Kind::Markup {
+                name: Some(name),
+                multiline: false,
+            },
+            Content::MarkupMultiline => Kind::Markup {
+                name: Some(name),
+                multiline: true,
+            },
+            _ => Kind::Element { name, def },
+        };
+        Ok(Node {
+            w,
+            level,
+            path,
+            kind,
+        })
+    }
+
+    fn shape_error(&self, what: &str) -> Stop {
+        Stop::Xml(emit(format!("{} must be {what}", self.path.pointer())))
+    }
+
+    /// The error for a value this position cannot take, as the value walker words it.
+    fn mismatch(&self) -> Stop {
+        match self.kind {
+            Kind::Element { def, .. } if def.is_scalar() => self.shape_error("a string"),
+            Kind::Element { .. } => self.shape_error("an object"),
+            Kind::Items { .. } => self.shape_error("an array"),
+            Kind::Markup { .. } | Kind::Fragment { .. } => {
+                self.shape_error("Markdown or {\"$xml\": …}")
+            }
+            Kind::Scalar { .. } => Stop::NotScalar,
+        }
+    }
+
+    /// Scalar text (a string, or a boolean or number as JSON spells it).
+    fn scalar(self, text: &str) -> Result<(), Stop> {
+        match self.kind {
+            Kind::Scalar { attribute } => {
+                escape_into(&mut self.w.out, text, attribute);
+                Ok(())
+            }
+            Kind::Element { name, def } if def.is_scalar() => {
+                let out = &mut self.w.out;
+                out.push('<');
+                out.push_str(name);
+                out.push('>');
+                escape_into(out, text, false);
+                self.w.close(name);
+                Ok(())
+            }
+            _ => Err(self.mismatch()),
+        }
+    }
+
+    /// Markup given as a fragment.
+    fn markup(self, fragment: &str, name: Option<&str>, multiline: bool) -> Result<(), Stop> {
+        match name {
+            Some(name) => self
+                .w
+                .markup(name, multiline, fragment, self.level, self.path)?,
+            None => self.w.fragment(fragment, Some(self.level), self.path)?,
+        }
+        Ok(())
+    }
+}
+
+/// Forwards a scalar method to [`Node::scalar`] with the value's JSON spelling.
+macro_rules! scalars {
+    ($($name:ident($ty:ty);)*) => {
+        $(fn $name(self, v: $ty) -> Result<(), Stop> {
+            self.scalar(&v.to_string())
+        })*
+    };
+}
+
+impl<'a, 'p> ser::Serializer for Node<'a, 'p> {
+    type Ok = ();
+    type Error = Stop;
+    type SerializeSeq = Items<'a, 'p>;
+    type SerializeTuple = Impossible<(), Stop>;
+    type SerializeTupleStruct = Impossible<(), Stop>;
+    type SerializeTupleVariant = Impossible<(), Stop>;
+    type SerializeMap = MapNode<'a, 'p>;
+    type SerializeStruct = Object<'a, 'p>;
+    type SerializeStructVariant = Impossible<(), Stop>;
+
+    scalars! {
+        serialize_bool(bool);
+        serialize_i8(i8);
+        serialize_i16(i16);
+        serialize_i32(i32);
+        serialize_i64(i64);
+        serialize_i128(i128);
+        serialize_u8(u8);
+        serialize_u16(u16);
+        serialize_u32(u32);
+        serialize_u64(u64);
+        serialize_u128(u128);
+        serialize_char(char);
+    }
+
+    fn serialize_f32(self, v: f32) -> Result<(), Stop> {
+        self.serialize_f64(f64::from(v))
+    }
+
+    fn serialize_f64(self, v: f64) -> Result<(), Stop> {
+        match serde_json::Number::from_f64(v) {
+            Some(n) => self.scalar(&n.to_string()),
+            None => Err(self.mismatch()),
+        }
+    }
+
+    fn serialize_str(self, v: &str) -> Result<(), Stop> {
+        match self.kind {
+            Kind::Markup { name, multiline } => {
+                self.markup(&markdown_to_xml(v, multiline), name, multiline)
+            }
+            Kind::Fragment { name, multiline } => self.markup(v, name, multiline),
+            _ => self.scalar(v),
+        }
+    }
+
+    fn serialize_bytes(self, _: &[u8]) -> Result<(), Stop> {
+        Err(self.mismatch())
+    }
+
+    fn serialize_none(self) -> Result<(), Stop> {
+        Err(self.mismatch())
+    }
+
+    fn serialize_some<T: Serialize + ?Sized>(self, v: &T) -> Result<(), Stop> {
+        v.serialize(self)
+    }
+
+    fn serialize_unit(self) -> Result<(), Stop> {
+        Err(self.mismatch())
+    }
+
+    fn serialize_unit_struct(self, _: &'static str) -> Result<(), Stop> {
+        Err(self.mismatch())
+    }
+
+    fn serialize_unit_variant(self, _: &'static str, _: u32, v: &'static str) -> Result<(), Stop> {
+        self.serialize_str(v)
+    }
+
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        v: &T,
+    ) -> Result<(), Stop> {
+        v.serialize(self)
+    }
+
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<(), Stop> {
+        Err(self.mismatch())
+    }
+
+    fn serialize_seq(self, _: Option<usize>) -> Result<Items<'a, 'p>, Stop> {
+        match self.kind {
+            Kind::Items { name, def } => Ok(Items {
+                w: self.w,
+                name,
+                def,
+                level: self.level,
+                path: self.path,
+                index: 0,
+            }),
+            _ => Err(self.mismatch()),
+        }
+    }
+
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Stop> {
+        Err(self.mismatch())
+    }
+
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, Stop> {
+        Err(self.mismatch())
+    }
+
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, Stop> {
+        Err(self.mismatch())
+    }
+
+    /// A map is untyped: markup's `{"$xml": …}`, or a `Value` field collected for the value
+    /// walker.
+    fn serialize_map(self, len: Option<usize>) -> Result<MapNode<'a, 'p>, Stop> {
+        match self.kind {
+            Kind::Markup { name, multiline } => Ok(MapNode::Markup {
+                node: Node {
+                    kind: Kind::Fragment { name, multiline },
+                    ..self
+                },
+                seen: MarkupSeen::Nothing,
+            }),
+            Kind::Element { name, def } if !def.is_scalar() => {
+                let map = ser::Serializer::serialize_map(serde_json::value::Serializer, len)
+                    .map_err(|e| Stop::Xml(emit(e.to_string())))?;
+                Ok(MapNode::Collect {
+                    node: self,
+                    name,
+                    def,
+                    map,
+                })
+            }
+            _ => Err(self.mismatch()),
+        }
+    }
+
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Object<'a, 'p>, Stop> {
+        let Kind::Element { name, def } = self.kind else {
+            return Err(self.mismatch());
+        };
+        if def.is_scalar() {
+            return Err(self.mismatch());
+        }
+        let out = &mut self.w.out;
+        out.push('<');
+        out.push_str(name);
+        if self.level == 0 {
+            out.push_str(" xmlns=\"");
+            out.push_str(super::OSCAL_NS);
+            out.push('"');
+        }
+        Ok(Object {
+            w: self.w,
+            name,
+            def,
+            level: self.level,
+            path: self.path,
+            next_flag: 0,
+            content: None,
+            next_child: 0,
+        })
+    }
+
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, Stop> {
+        Err(self.mismatch())
+    }
+}
+
+/// The elements of a repeated child, each on its own line.
+struct Items<'a, 'p> {
+    w: &'a mut Writer,
+    name: &'static str,
+    def: &'static Def,
+    level: usize,
+    path: &'a Path<'p>,
+    index: usize,
+}
+
+impl ser::SerializeSeq for Items<'_, '_> {
+    type Ok = ();
+    type Error = Stop;
+
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Stop> {
+        let path = Path {
+            parent: self.path.parent,
+            key: self.path.key,
+            index: Some(self.index),
+        };
+        self.index += 1;
+        self.w.indent(self.level);
+        v.serialize(Node::element(
+            &mut *self.w,
+            self.name,
+            self.def,
+            self.level,
+            &path,
+        )?)
+    }
+
+    fn end(self) -> Result<(), Stop> {
+        Ok(())
+    }
+}
+
+/// What a markup map has shown so far.
+enum MarkupSeen {
+    Nothing,
+    Key,
+    Fragment,
+}
+
+/// A map at an element position.
+enum MapNode<'a, 'p> {
+    /// Markup's `{"$xml": fragment}`: the fragment is written when it arrives.
+    Markup {
+        node: Node<'a, 'p>,
+        seen: MarkupSeen,
+    },
+    /// A `Value` field, collected and written by the value walker at the end.
+    Collect {
+        node: Node<'a, 'p>,
+        name: &'static str,
+        def: &'static Def,
+        map: <serde_json::value::Serializer as ser::Serializer>::SerializeMap,
+    },
+}
+
+impl ser::SerializeMap for MapNode<'_, '_> {
+    type Ok = ();
+    type Error = Stop;
+
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Stop> {
+        match self {
+            MapNode::Markup { node, seen } => {
+                let is_xml = matches!(
+                    key.serialize(serde_json::value::Serializer),
+                    Ok(Value::String(k)) if k == XML_MARKUP_KEY
+                );
+                if !is_xml || !matches!(seen, MarkupSeen::Nothing) {
+                    return Err(node.mismatch());
+                }
+                *seen = MarkupSeen::Key;
+                Ok(())
+            }
+            MapNode::Collect { map, .. } => map
+                .serialize_key(key)
+                .map_err(|e| Stop::Xml(emit(e.to_string()))),
+        }
+    }
+
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Stop> {
+        match self {
+            MapNode::Markup { node, seen } => {
+                if !matches!(seen, MarkupSeen::Key) {
+                    return Err(node.mismatch());
+                }
+                *seen = MarkupSeen::Fragment;
+                v.serialize(Node {
+                    w: &mut *node.w,
+                    level: node.level,
+                    path: node.path,
+                    kind: node.kind,
+                })
+            }
+            MapNode::Collect { map, .. } => map
+                .serialize_value(v)
+                .map_err(|e| Stop::Xml(emit(e.to_string()))),
+        }
+    }
+
+    fn end(self) -> Result<(), Stop> {
+        match self {
+            MapNode::Markup { node, seen } => match seen {
+                MarkupSeen::Fragment => Ok(()),
+                _ => Err(node.mismatch()),
+            },
+            MapNode::Collect {
+                node,
+                name,
+                def,
+                map,
+            } => {
+                let value = map.end().map_err(|e| Stop::Xml(emit(e.to_string())))?;
+                node.w.element(name, def, &value, node.level, node.path)?;
+                Ok(())
+            }
+        }
+    }
+}
+
+/// An element with flags whose fields arrive one by one: an assembly, a field with flags, or an
+/// empty element. The start tag stays open until the first child or text.
+struct Object<'a, 'p> {
+    w: &'a mut Writer,
+    name: &'static str,
+    def: &'static Def,
+    level: usize,
+    path: &'a Path<'p>,
+    /// The index in `def.flags` the next flag may have; past the end once a key the binding
+    /// does not know was written as an attribute (those come after the flags).
+    next_flag: usize,
+    /// Once the start tag is closed: the length of the output just after its `>`.
+    content: Option<usize>,
+    /// The index in the children the next child may have.
+    next_child: usize,
+}
+
+impl Object<'_, '_> {
+    /// Closes the start tag (once) before content.
+    fn open(&mut self) {
+        if self.content.is_none() {
+            self.w.out.push('>');
+            self.content = Some(self.w.out.len());
+        }
+    }
+
+    /// One attribute; `flag` says whether the binding knows it (which words the error).
+    fn attribute<T: Serialize + ?Sized>(
+        &mut self,
+        key: &str,
+        flag: bool,
+        v: &T,
+    ) -> Result<(), Stop> {
+        let mark = self.w.out.len();
+        self.w.out.push(' ');
+        self.w.out.push_str(key);
+        self.w.out.push_str("=\"");
+        let scalar = Node {
+            w: &mut *self.w,
+            level: self.level,
+            path: self.path,
+            kind: Kind::Scalar { attribute: true },
+        };
+        match v.serialize(scalar) {
+            Ok(()) => {
+                self.w.out.push('"');
+                Ok(())
+            }
+            Err(Stop::NotScalar) => {
+                self.w.out.truncate(mark);
+                let what = if flag {
+                    "must be a string"
+                } else {
+                    "is not part of the XML form"
+                };
+                Err(Stop::Xml(emit(format!(
+                    "{}/{key} {what}",
+                    self.path.pointer()
+                ))))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The text of a field with flags; anything but a scalar leaves it empty, as the value
+    /// walker does.
+    fn text<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Stop> {
+        self.open();
+        let mark = self.w.out.len();
+        let scalar = Node {
+            w: &mut *self.w,
+            level: self.level,
+            path: self.path,
+            kind: Kind::Scalar { attribute: false },
+        };
+        match v.serialize(scalar) {
+            Err(Stop::NotScalar) => {
+                self.w.out.truncate(mark);
+                Ok(())
+            }
+            other => other,
+        }
+    }
+
+    /// One child position, written in place.
+    fn child<T: Serialize + ?Sized>(
+        &mut self,
+        index: usize,
+        child: &'static Child,
+        v: &T,
+    ) -> Result<(), Stop> {
+        if index < self.next_child {
+            return Err(Stop::Order);
+        }
+        self.next_child = index + 1;
+        self.open();
+        let level = self.level + 1;
+        let path = Path {
+            parent: Some(self.path),
+            key: child.json,
+            index: None,
+        };
+        let w = &mut *self.w;
+        match child.shape {
+            Shape::One => {
+                w.indent(level);
+                v.serialize(Node::element(w, child.xml, child.def, level, &path)?)
+            }
+            Shape::Many => v.serialize(Node {
+                w,
+                level,
+                path: &path,
+                kind: Kind::Items {
+                    name: child.xml,
+                    def: child.def,
+                },
+            }),
+            Shape::Grouped(item) => grouped(w, child, item, v, level, &path),
+            Shape::Unwrapped => v.serialize(Node {
+                w,
+                level,
+                path: &path,
+                kind: Kind::Markup {
+                    name: None,
+                    multiline: true,
+                },
+            }),
+        }
+    }
+}
+
+/// A wrapper element (`revisions`) holding the items (`revision`); empty, it closes itself.
+fn grouped<T: Serialize + ?Sized>(
+    w: &mut Writer,
+    child: &'static Child,
+    item: &'static str,
+    v: &T,
+    level: usize,
+    path: &Path<'_>,
+) -> Result<(), Stop> {
+    w.indent(level);
+    w.out.push('<');
+    w.out.push_str(child.xml);
+    w.out.push('>');
+    let before = w.out.len();
+    v.serialize(Node {
+        w: &mut *w,
+        level: level + 1,
+        path,
+        kind: Kind::Items {
+            name: item,
+            def: child.def,
+        },
+    })?;
+    if w.out.len() == before {
+        w.out.pop();
+        w.out.push_str("/>");
+    } else {
+        w.indent(level);
+        w.close(child.xml);
+    }
+    Ok(())
+}
+
+impl ser::SerializeStruct for Object<'_, '_> {
+    type Ok = ();
+    type Error = Stop;
+
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        v: &T,
+    ) -> Result<(), Stop> {
+        if let Some(i) = self.def.flags.iter().position(|f| *f == key) {
+            if self.content.is_some() || i < self.next_flag {
+                return Err(Stop::Order);
+            }
+            self.next_flag = i + 1;
+            return self.attribute(key, true, v);
+        }
+        match self.def.content {
+            Content::Assembly(children) => {
+                if let Some((i, child)) = children.iter().enumerate().find(|(_, c)| c.json == key) {
+                    return self.child(i, child, v);
+                }
+            }
+            Content::Text { key: text, .. } if text == key => return self.text(v),
+            _ => {}
+        }
+        // A key the binding does not know: an attribute after the flags, if it can be one.
+        if self.content.is_some() {
+            return Err(Stop::Order);
+        }
+        if !is_name(key) {
+            return Err(Stop::Xml(emit(format!(
+                "{}/{key} is not part of the XML form",
+                self.path.pointer()
+            ))));
+        }
+        self.next_flag = usize::MAX;
+        self.attribute(key, false, v)
+    }
+
+    fn end(self) -> Result<(), Stop> {
+        let out = &mut self.w.out;
+        match (self.def.content, self.content) {
+            (Content::Assembly(_), Some(before)) if out.len() > before => {
+                self.w.indent(self.level);
+                self.w.close(self.name);
+            }
+            (Content::Assembly(_), Some(_)) => {
+                out.pop();
+                out.push_str("/>");
+            }
+            (Content::Text { .. }, content) => {
+                if content.is_none() {
+                    out.push('>');
+                }
+                self.w.close(self.name);
+            }
+            _ => out.push_str("/>"),
+        }
+        Ok(())
+    }
+}
