@@ -180,4 +180,38 @@ mod tests {
             .expect("loads");
         assert_eq!(loaded.doc, slow);
     }
+
+    /// A document with a bit of everything the binding maps: flags, grouped and repeated
+    /// children, fields with flags, booleans, markup and unwrapped prose.
+    const SAMPLE: &str = r#"<profile xmlns="http://csrc.nist.gov/ns/oscal/1.0" uuid="74c8ba1e-5cd4-4ad1-bbfd-d888e2f6c724">
+<metadata><title>P <em>x</em></title><last-modified>2024-01-01T00:00:00Z</last-modified><version>1</version><oscal-version>1.2.3</oscal-version>
+<revisions><revision><version>0</version></revision></revisions><document-id scheme="s">d</document-id>
+<prop name="n" value="v"><remarks><p>r</p></remarks></prop><role id="r"><title>R</title></role></metadata>
+<import href="c.xml"><include-controls with-child-controls="yes"><with-id>a</with-id><with-id>b</with-id></include-controls></import>
+<merge><as-is>true</as-is></merge>
+<modify><set-parameter param-id="p"><value>1</value></set-parameter>
+<alter control-id="a"><add position="ending"><part name="n"><p>one &amp; <b>two</b></p><ul><li>3</li></ul></part></add></alter></modify>
+</profile>"#;
+
+    #[test]
+    fn fast_read_never_disagrees_with_the_value_route_on_damaged_documents() {
+        let bytes = SAMPLE.as_bytes();
+        let mut checked = 0;
+        for at in 0..bytes.len() {
+            for replace in [None, Some(b'<'), Some(b'x'), Some(b'"')] {
+                let mut doc = bytes.to_vec();
+                match replace {
+                    None => {
+                        doc.remove(at);
+                    }
+                    Some(b) => doc[at] = b,
+                }
+                if let Some(quick) = fast(&doc, &XmlLimits::default()) {
+                    checked += 1;
+                    assert_eq!(Some(quick), through_value(&doc), "byte {at}: {replace:?}");
+                }
+            }
+        }
+        assert!(checked > 100, "{checked}");
+    }
 }

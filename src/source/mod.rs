@@ -161,3 +161,47 @@ pub fn offset_of(bytes: &[u8], line: usize, column: usize) -> usize {
 }
 
 pub mod pointer;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn xml_source(text: &str) -> (SourceMap, SourceId) {
+        let mut map = SourceMap::default();
+        let id = map.add(Source {
+            uri: Url::parse("file:///c.xml").expect("url"),
+            bytes: text.as_bytes().into(),
+            xml_positions: XmlPositions::default(),
+            is_xml: true,
+        });
+        (map, id)
+    }
+
+    #[test]
+    fn xml_pointer_finds_the_element_or_attribute_else_the_nearest_ancestor() {
+        let doc = "<catalog xmlns=\"http://csrc.nist.gov/ns/oscal/1.0\" uuid=\"u\">\n  <control id=\"a\"><title>A</title></control>\n</catalog>";
+        let (map, id) = xml_source(doc);
+        let at = |p: &str| map.offset(&Span::pointer(id, p));
+        let find = |s: &str| doc.find(s);
+        assert_eq!(at("/catalog"), Some(0));
+        assert_eq!(at("/catalog/controls/0"), find("<control"));
+        assert_eq!(at("/catalog/controls/0/id"), find(" id=").map(|o| o + 1));
+        assert_eq!(at("/catalog/controls/0/title"), find("<title"));
+        // Missing attribute, missing child, missing item: the nearest recorded ancestor.
+        assert_eq!(at("/catalog/controls/0/class"), find("<control"));
+        assert_eq!(at("/catalog/controls/3/id"), Some(0));
+        assert_eq!(at("/catalog/controls/0/parts/0/prose"), find("<control"));
+        // Not under the document's root, or not a pointer at all.
+        assert_eq!(at("/profile/imports/0"), None);
+        assert_eq!(at("catalog"), None);
+        assert_eq!(at(""), None);
+        let lc = map.line_col(&Span::pointer(id, "/catalog/controls/0/title"));
+        assert_eq!(
+            lc,
+            Some(LineCol {
+                line: 2,
+                column: 19
+            })
+        );
+    }
+}
