@@ -2,7 +2,8 @@
 //! registered in the [`SourceMap`], or located diagnostics.
 //!
 //! The format is recognised by content (first significant byte), not by extension. JSON goes
-//! straight into the typed model; XML goes through `crate::xml` into the same JSON form first.
+//! straight into the typed model; so does XML, through `crate::xml::de`, which shows serde each
+//! element as its OSCAL JSON form (a failure is read again through that form to be located).
 
 mod json;
 mod xml;
@@ -62,7 +63,7 @@ pub fn load(
     let source = sources.add(Source {
         uri: uri.clone(),
         bytes: bytes.clone(),
-        xml_positions: Vec::new(),
+        xml_positions: Default::default(),
         is_xml: format == Some(Format::Xml),
     });
     let at = |off: usize| Span::offset(source, off);
@@ -92,7 +93,7 @@ pub fn load(
             ]),
             None => json::load(&bytes, source),
         },
-        Some(Format::Xml) => xml::load(&bytes, source, sources, opts),
+        Some(Format::Xml) => xml::load(&bytes, source, opts),
         None if strip_bom(&bytes).iter().all(u8::is_ascii_whitespace) => Err(vec![
             Diagnostic::error(
                 "load-empty",

@@ -1,7 +1,8 @@
 //! Loaded source texts and positions: byte offsets and JSON pointers to line:column.
 
 use crate::diag::{At, SourceId, Span};
-use std::sync::Arc;
+use pointer::PointerHash;
+use std::sync::{Arc, OnceLock};
 use url::Url;
 
 /// One loaded text.
@@ -11,10 +12,43 @@ pub struct Source {
     pub uri: Url,
     /// Its bytes.
     pub bytes: Arc<[u8]>,
-    /// For XML sources: JSON pointer → byte offset, in document order.
-    pub xml_positions: Vec<(String, u32)>,
+    /// For XML sources: JSON pointer → byte offset, indexed on first use.
+    pub xml_positions: XmlPositions,
     /// Whether the source is XML (else JSON).
     pub is_xml: bool,
+}
+
+/// Where the elements and attributes of an XML source are, by the JSON pointer of the value they
+/// became. Loading records nothing: the index is built from the source's bytes the first time a
+/// pointer into it is located, so a run without diagnostics there never pays for it.
+#[derive(Debug, Clone, Default)]
+pub struct XmlPositions {
+    /// (hash of a pointer, byte offset), sorted by hash; see `crate::xml::positions`.
+    index: OnceLock<Vec<(PointerHash, u32)>>,
+}
+
+impl XmlPositions {
+    /// The byte offset of the element or attribute at `pointer` in `bytes`, or of the nearest
+    /// recorded ancestor: an attribute the document lacks or a missing child points at the
+    /// nearest element that exists. `bytes` must be the source these positions belong to.
+    pub fn offset(&self, bytes: &[u8], pointer: &str) -> Option<usize> {
+        let index = self.index.get_or_init(|| crate::xml::positions(bytes));
+        // Every recorded pointer starts with `/`; the empty pointer is never recorded.
+        let rest = pointer.strip_prefix('/')?;
+        let mut prefixes = Vec::new();
+        let mut hash = PointerHash::EMPTY;
+        for segment in rest.split('/') {
+            hash = hash.key(segment);
+            prefixes.push(hash);
+        }
+        prefixes.iter().rev().find_map(|hash| {
+            let first = index.partition_point(|(h, _)| h < hash);
+            match index.get(first) {
+                Some((h, offset)) if h == hash => Some(*offset as usize),
+                _ => None,
+            }
+        })
+    }
 }
 
 /// All sources of a run.
@@ -55,7 +89,7 @@ impl SourceMap {
         let src = self.get(span.source)?;
         match &span.at {
             At::Offset(o) => Some(*o as usize),
-            At::Pointer(p) if src.is_xml => xml_pointer_offset(&src.xml_positions, p),
+            At::Pointer(p) if src.is_xml => src.xml_positions.offset(&src.bytes, p),
             At::Pointer(p) => pointer::json_pointer_offset(&src.bytes, p),
         }
     }
@@ -88,19 +122,6 @@ pub fn display_uri(uri: &Url) -> String {
         return p.display().to_string();
     }
     uri.to_string()
-}
-
-fn xml_pointer_offset(positions: &[(String, u32)], pointer: &str) -> Option<usize> {
-    // The longest recorded prefix of the pointer: an attribute or a missing child points at the
-    // nearest element that exists.
-    let mut p = pointer;
-    loop {
-        if let Some((_, off)) = positions.iter().find(|(k, _)| k == p) {
-            return Some(*off as usize);
-        }
-        let cut = p.rfind('/')?;
-        p = &p[..cut];
-    }
 }
 
 /// Line:column (1-based; columns in characters) of a byte offset.
@@ -140,3 +161,47 @@ pub fn offset_of(bytes: &[u8], line: usize, column: usize) -> usize {
 }
 
 pub mod pointer;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn xml_source(text: &str) -> (SourceMap, SourceId) {
+        let mut map = SourceMap::default();
+        let id = map.add(Source {
+            uri: Url::parse("file:///c.xml").expect("url"),
+            bytes: text.as_bytes().into(),
+            xml_positions: XmlPositions::default(),
+            is_xml: true,
+        });
+        (map, id)
+    }
+
+    #[test]
+    fn xml_pointer_finds_the_element_or_attribute_else_the_nearest_ancestor() {
+        let doc = "<catalog xmlns=\"http://csrc.nist.gov/ns/oscal/1.0\" uuid=\"u\">\n  <control id=\"a\"><title>A</title></control>\n</catalog>";
+        let (map, id) = xml_source(doc);
+        let at = |p: &str| map.offset(&Span::pointer(id, p));
+        let find = |s: &str| doc.find(s);
+        assert_eq!(at("/catalog"), Some(0));
+        assert_eq!(at("/catalog/controls/0"), find("<control"));
+        assert_eq!(at("/catalog/controls/0/id"), find(" id=").map(|o| o + 1));
+        assert_eq!(at("/catalog/controls/0/title"), find("<title"));
+        // Missing attribute, missing child, missing item: the nearest recorded ancestor.
+        assert_eq!(at("/catalog/controls/0/class"), find("<control"));
+        assert_eq!(at("/catalog/controls/3/id"), Some(0));
+        assert_eq!(at("/catalog/controls/0/parts/0/prose"), find("<control"));
+        // Not under the document's root, or not a pointer at all.
+        assert_eq!(at("/profile/imports/0"), None);
+        assert_eq!(at("catalog"), None);
+        assert_eq!(at(""), None);
+        let lc = map.line_col(&Span::pointer(id, "/catalog/controls/0/title"));
+        assert_eq!(
+            lc,
+            Some(LineCol {
+                line: 2,
+                column: 19
+            })
+        );
+    }
+}

@@ -1,5 +1,6 @@
 //! JSON pointer → byte offset in JSON text, by a small scanner (built only when a diagnostic
-//! needs a position, so the load path stays a single serde pass).
+//! needs a position, so the load path stays a single serde pass); and [`PointerHash`], the key
+//! of the XML position index.
 
 /// The byte offset of the value a JSON pointer names (or of its nearest existing ancestor).
 pub fn json_pointer_offset(bytes: &[u8], pointer: &str) -> Option<usize> {
@@ -155,6 +156,55 @@ impl Scanner<'_> {
     }
 }
 
+/// The 64-bit FNV-1a hash of a JSON pointer's text, built segment by segment: a child's hash
+/// comes from its parent's without the parent's text. Segments are taken as written (no `~`
+/// unescaping), which is how XML positions are both recorded and looked up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct PointerHash(pub(crate) u64);
+
+impl PointerHash {
+    /// The empty pointer (the whole document).
+    pub(crate) const EMPTY: PointerHash = PointerHash(0xcbf2_9ce4_8422_2325);
+
+    fn bytes(self, bytes: &[u8]) -> PointerHash {
+        let mut h = self.0;
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        PointerHash(h)
+    }
+
+    /// The pointer with `/segment` appended.
+    pub(crate) fn key(self, segment: &str) -> PointerHash {
+        self.bytes(b"/").bytes(segment.as_bytes())
+    }
+
+    /// The pointer with `/index` appended, the index in decimal.
+    pub(crate) fn index(self, index: usize) -> PointerHash {
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        let mut n = index;
+        loop {
+            at -= 1;
+            if let Some(d) = digits.get_mut(at) {
+                *d = b'0' + (n % 10) as u8;
+            }
+            n /= 10;
+            if n == 0 || at == 0 {
+                break;
+            }
+        }
+        self.bytes(b"/").bytes(digits.get(at..).unwrap_or_default())
+    }
+
+    /// The hash of a whole pointer's text.
+    #[cfg(test)]
+    pub(crate) fn of(pointer: &str) -> PointerHash {
+        PointerHash::EMPTY.bytes(pointer.as_bytes())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,5 +221,23 @@ mod tests {
         let text = br#"{"a": {"b": 1}}"#;
         let off = json_pointer_offset(text, "/a/zz").unwrap();
         assert_eq!(text[off], b'{');
+    }
+
+    #[test]
+    fn pointer_hash_built_by_segments_equals_hash_of_the_text() {
+        use super::PointerHash;
+        let built = PointerHash::EMPTY
+            .key("catalog")
+            .key("groups")
+            .index(0)
+            .key("controls")
+            .index(1234);
+        assert_eq!(built, PointerHash::of("/catalog/groups/0/controls/1234"));
+        assert_eq!(PointerHash::EMPTY.index(0), PointerHash::of("/0"));
+        assert_eq!(
+            PointerHash::EMPTY.index(usize::MAX),
+            PointerHash::of(&format!("/{}", usize::MAX))
+        );
+        assert_ne!(PointerHash::of("/a/b"), PointerHash::of("/ab"));
     }
 }

@@ -73,6 +73,8 @@ pub(crate) struct Tokens<'a> {
     seen_root: bool,
     pending_end: bool,
     finished: bool,
+    /// Emptied attribute lists handed back by [`Tokens::recycle`], to be filled again.
+    spare: Vec<Vec<Attr<'a>>>,
 }
 
 impl<'a> Tokens<'a> {
@@ -124,6 +126,7 @@ impl<'a> Tokens<'a> {
             seen_root: false,
             pending_end: false,
             finished: false,
+            spare: Vec::new(),
         })
     }
 
@@ -210,7 +213,17 @@ impl<'a> Tokens<'a> {
         })
     }
 
-    fn attributes(&self, e: &BytesStart<'a>, offset: usize) -> Result<Vec<Attr<'a>>, XmlError> {
+    /// Takes back the attribute list of a start token once it has been read, so that the next
+    /// element's attributes reuse its memory instead of allocating.
+    pub(crate) fn recycle(&mut self, mut attrs: Vec<Attr<'a>>) {
+        attrs.clear();
+        // A handful suffices: a reader hands each list back before it opens the next element.
+        if attrs.capacity() > 0 && self.spare.len() < 8 {
+            self.spare.push(attrs);
+        }
+    }
+
+    fn attributes(&mut self, e: &BytesStart<'a>, offset: usize) -> Result<Vec<Attr<'a>>, XmlError> {
         let mut attrs = Vec::new();
         for attr in e.attributes() {
             let attr = attr.map_err(|err| {
@@ -226,6 +239,11 @@ impl<'a> Tokens<'a> {
                 Ok(v) => self.borrow_in_cow(v),
                 Err(err) => return Err(quick_error(&err, at)),
             };
+            if attrs.capacity() == 0
+                && let Some(spare) = self.spare.pop()
+            {
+                attrs = spare;
+            }
             attrs.push(Attr {
                 name: self.borrow_in(key),
                 value,

@@ -6,6 +6,11 @@
 //! the JSON form; this module is the only place that knows XML names. Datatype checks (uuids,
 //! dates, booleans) are left to the typed model, which gets the positions from [`XmlRead`].
 //!
+//! Loading does not build that value: `de` drives serde from the tokens, showing the typed model
+//! each element as the JSON form would have it, and only a document that fails there is read
+//! into [`XmlRead`] to locate the problem. Positions for diagnostics come from `positions`, an
+//! index built from the bytes the first time a pointer into the document must be located.
+//!
 //! The JSON form is NIST's, with one exception: a markup field read from XML (markup-line such as
 //! `title` or `label`; markup-multiline such as `remarks` or `usage`; the unwrapped `prose` of a
 //! `part` or `guideline`) becomes `{"$xml": "<fragment>"}`, the element's content serialized
@@ -36,10 +41,13 @@
 //! ```
 
 mod binding;
+pub(crate) mod de;
 mod dom;
+mod positions;
 mod read;
 mod write;
 
+pub(crate) use positions::positions;
 pub use read::read;
 pub use write::write;
 
@@ -108,8 +116,17 @@ pub struct XmlRead {
 /// Appends `text` XML-escaped; in attributes also quotes and the characters attribute
 /// normalization would turn into spaces.
 pub(crate) fn escape_into(out: &mut String, text: &str, attribute: bool) {
+    // A table lookup per byte: this runs over all the prose of a document, read or written.
+    let table = if attribute {
+        &ATTRIBUTE_ESCAPES
+    } else {
+        &TEXT_ESCAPES
+    };
     let mut rest = text;
-    while let Some(at) = rest.bytes().position(|b| needs_escape(b, attribute)) {
+    while let Some(at) = rest
+        .bytes()
+        .position(|b| table.get(usize::from(b)) == Some(&true))
+    {
         // `at` is an ASCII byte, so both slices fall on character boundaries.
         out.push_str(rest.get(..at).unwrap_or(""));
         let mut chars = rest.get(at..).unwrap_or("").chars();
@@ -127,12 +144,22 @@ pub(crate) fn escape_into(out: &mut String, text: &str, attribute: bool) {
     out.push_str(rest);
 }
 
-fn needs_escape(b: u8, attribute: bool) -> bool {
-    match b {
-        b'&' | b'<' | b'>' | b'\r' => true,
-        b'"' | b'\n' | b'\t' => attribute,
-        _ => false,
+/// The bytes [`escape_into`] replaces in text, and in attribute values.
+static TEXT_ESCAPES: [bool; 256] = escapes(false);
+static ATTRIBUTE_ESCAPES: [bool; 256] = escapes(true);
+
+const fn escapes(attribute: bool) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = match b as u8 {
+            b'&' | b'<' | b'>' | b'\r' => true,
+            b'"' | b'\n' | b'\t' => attribute,
+            _ => false,
+        };
+        b += 1;
     }
+    table
 }
 
 /// Only XML whitespace (space, tab, CR, LF): a no-break space is text.

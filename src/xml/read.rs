@@ -53,6 +53,40 @@ pub fn read(bytes: &[u8], limits: &XmlLimits) -> Result<XmlRead, XmlError> {
     })
 }
 
+/// The JSON form of one element of kind `def` whose start tag (`name`, `attrs`, at `offset`)
+/// has been read; `next` gives the following tokens, which are read through its end tag.
+/// Positions are relative to the element.
+pub(super) fn element_value<'a>(
+    def: &'static Def,
+    name: &'static str,
+    attrs: &[Attr<'_>],
+    offset: usize,
+    mut next: impl FnMut() -> Result<Option<Token<'a>>, XmlError>,
+) -> Result<Value, XmlError> {
+    let mut reader = Reader::default();
+    reader.open_node(def, name, String::new(), 0, attrs, offset)?;
+    while !reader.stack.is_empty() {
+        match next()? {
+            Some(Token::Start {
+                name,
+                oscal,
+                attrs,
+                offset,
+            }) => reader.start(&name, oscal, &attrs, offset)?,
+            Some(Token::Text { text, offset }) => reader.text(&text, offset)?,
+            Some(Token::End) => reader.end()?,
+            None => break,
+        }
+    }
+    reader.done.map(|(_, value)| value).ok_or_else(|| {
+        XmlError::new(
+            "load-xml-syntax",
+            format!("document ends inside element `{name}`"),
+            offset,
+        )
+    })
+}
+
 /// What a child slot of an open assembly holds so far.
 #[derive(Debug, Default)]
 enum Slot {
@@ -81,13 +115,14 @@ struct Node {
 
 /// An open markup element, or one block element of unwrapped prose, being serialized.
 #[derive(Debug)]
-struct Markup {
+pub(super) struct Markup {
     /// The markup field (`title`), or for unwrapped prose the element holding it (`part`).
     field: &'static str,
     slot: usize,
-    buf: String,
+    /// The fragment so far.
+    pub(super) buf: String,
     /// Elements open inside the markup (for unwrapped prose, the block itself first).
-    open: Vec<&'static str>,
+    pub(super) open: Vec<&'static str>,
     multiline: bool,
     unwrapped: bool,
     /// Top-level text of multiline markup, kept only if it is not whitespace.
@@ -97,7 +132,12 @@ struct Markup {
 }
 
 impl Markup {
-    fn new(field: &'static str, slot: usize, multiline: bool, unwrapped: bool) -> Markup {
+    pub(super) fn new(
+        field: &'static str,
+        slot: usize,
+        multiline: bool,
+        unwrapped: bool,
+    ) -> Markup {
         Markup {
             field,
             slot,
@@ -476,12 +516,23 @@ impl Reader {
 
 /// The child position of `node` that an element `name` fills.
 fn child_for(node: &Node, name: &str, offset: usize) -> Result<(usize, &'static Child), XmlError> {
-    let children = node.def.children();
+    child_of(node.def, name).ok_or_else(|| {
+        shape(
+            format!("element `{name}` is not allowed in `{}`", node.name),
+            offset,
+        )
+    })
+}
+
+/// The child position of an element of kind `def` that an element `name` fills: the child of
+/// that name, else for a block element the unwrapped prose.
+pub(super) fn child_of(def: &'static Def, name: &str) -> Option<(usize, &'static Child)> {
+    let children = def.children();
     let by_name = children
         .iter()
         .enumerate()
         .find(|(_, c)| c.shape != Shape::Unwrapped && c.xml == name);
-    let found = by_name.or_else(|| {
+    by_name.or_else(|| {
         BLOCK_ELEMENTS
             .contains(&name)
             .then(|| {
@@ -491,12 +542,6 @@ fn child_for(node: &Node, name: &str, offset: usize) -> Result<(usize, &'static 
                     .find(|(_, c)| c.shape == Shape::Unwrapped)
             })
             .flatten()
-    });
-    found.ok_or_else(|| {
-        shape(
-            format!("element `{name}` is not allowed in `{}`", node.name),
-            offset,
-        )
     })
 }
 
@@ -576,7 +621,7 @@ fn markup_value(xml: String) -> Value {
     Value::Object(map)
 }
 
-fn markup_start(
+pub(super) fn markup_start(
     m: &mut Markup,
     name: &str,
     oscal: bool,
@@ -607,7 +652,7 @@ fn markup_start(
     Ok(())
 }
 
-fn markup_text(m: &mut Markup, text: &str) {
+pub(super) fn markup_text(m: &mut Markup, text: &str) {
     if m.multiline && m.open.is_empty() {
         m.pending.push_str(text);
         return;
@@ -619,7 +664,7 @@ fn markup_text(m: &mut Markup, text: &str) {
 }
 
 /// Closes the innermost element inside markup; `<x></x>` is written `<x/>`.
-fn markup_end(m: &mut Markup) {
+pub(super) fn markup_end(m: &mut Markup) {
     let Some(name) = m.open.pop() else {
         return;
     };
@@ -635,7 +680,7 @@ fn markup_end(m: &mut Markup) {
 }
 
 /// Top-level text of multiline markup is kept only when it is more than whitespace.
-fn flush_pending(m: &mut Markup) {
+pub(super) fn flush_pending(m: &mut Markup) {
     if m.pending.is_empty() {
         return;
     }
