@@ -13,13 +13,25 @@ pub struct Catalog {
     /// Metadata.
     pub metadata: Metadata,
     /// Loose parameters.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::compact",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub params: Vec<Parameter>,
     /// Top-level controls.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::compact",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub controls: Vec<Control>,
     /// Top-level groups.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::compact",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub groups: Vec<Group>,
     /// Back matter.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -39,22 +51,46 @@ pub struct Group {
     /// Title.
     pub title: MarkupLine,
     /// Parameters.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::compact",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub params: Vec<Parameter>,
     /// Properties.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::compact",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub props: Vec<Property>,
     /// Links.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::compact",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub links: Vec<Link>,
     /// Parts.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::compact",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub parts: Vec<Part>,
     /// Sub-groups.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::compact",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub groups: Vec<Group>,
     /// Controls.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::compact",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub controls: Vec<Control>,
 }
 
@@ -70,19 +106,39 @@ pub struct Control {
     /// Title.
     pub title: MarkupLine,
     /// Parameters.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::compact",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub params: Vec<Parameter>,
     /// Properties.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::compact",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub props: Vec<Property>,
     /// Links.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::compact",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub links: Vec<Link>,
     /// Parts.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::compact",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub parts: Vec<Part>,
     /// Child controls.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::compact",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub controls: Vec<Control>,
 }
 
@@ -156,7 +212,11 @@ pub struct Resource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<MarkupMultiline>,
     /// Properties.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::compact",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub props: Vec<Property>,
     /// Document identifiers.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -165,7 +225,11 @@ pub struct Resource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub citation: Option<Value>,
     /// Links to the resource's representations.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::compact",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub rlinks: Vec<Rlink>,
     /// The resource embedded as base64.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -219,16 +219,28 @@ pub struct Part {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<MarkupLine>,
     /// Properties.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::compact",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub props: Vec<Property>,
     /// Prose.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prose: Option<MarkupMultiline>,
     /// Sub-parts.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::compact",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub parts: Vec<Part>,
     /// Links.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::compact",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub links: Vec<Link>,
 }
 
@@ -245,10 +257,18 @@ pub struct Parameter {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub depends_on: Option<String>,
     /// Properties.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::compact",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub props: Vec<Property>,
     /// Links.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::compact",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub links: Vec<Link>,
     /// Label.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -257,13 +277,25 @@ pub struct Parameter {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<MarkupMultiline>,
     /// Constraints.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::compact",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub constraints: Vec<Constraint>,
     /// Guidelines.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::compact",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub guidelines: Vec<Guideline>,
     /// Values (exclusive with `select`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::compact",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub values: Vec<String>,
     /// Selection (exclusive with `values`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -281,7 +313,11 @@ pub struct Constraint {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<MarkupMultiline>,
     /// Tests.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::compact",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub tests: Vec<ConstraintTest>,
 }
 
@@ -312,6 +348,10 @@ pub struct Select {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub how_many: Option<String>,
     /// Choices.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::compact",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub choice: Vec<MarkupLine>,
 }

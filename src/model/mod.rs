@@ -58,3 +58,16 @@ pub struct ProfileRoot {
     /// The profile.
     pub profile: Profile,
 }
+
+/// Reads a list and gives back the capacity it grew into: deserializers know no length ahead,
+/// so a list of one item would keep room for four, and most lists of a catalog are that short.
+/// Shrinking in place is cheap; the loaded model is what a resolution holds longest.
+pub(crate) fn compact<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    let mut v = <Vec<T> as serde::Deserialize>::deserialize(d)?;
+    v.shrink_to_fit();
+    Ok(v)
+}

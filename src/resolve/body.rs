@@ -2,7 +2,7 @@
 //! [`Origin`], so that `as-is` can unify the same source node reached through different imports
 //! or chains, and so that diagnostics can point back at the input.
 
-use crate::model::{Catalog, Control, Group, Parameter, Part};
+use crate::model::{Catalog, Control, Group, Parameter};
 
 /// Where a group or control came from: one node of one source catalog.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -121,27 +121,9 @@ impl Body {
     }
 }
 
-/// Gives back the spare capacity a deserializer leaves in a control's lists (they grow by
-/// doubling while read): the content moved out of a loaded catalog lives on into the output.
-/// Shrinking a block in place is cheap; a copy ([`Body::from_catalog`]) is exact already.
-fn compact(control: &mut Control) {
-    fn part(p: &mut Part) {
-        p.props.shrink_to_fit();
-        p.links.shrink_to_fit();
-        p.parts.shrink_to_fit();
-        p.parts.iter_mut().for_each(part);
-    }
-    control.params.shrink_to_fit();
-    control.props.shrink_to_fit();
-    control.links.shrink_to_fit();
-    control.parts.shrink_to_fit();
-    control.parts.iter_mut().for_each(part);
-}
-
 fn cnode_owned(mut control: Control, doc: u32, n: &mut u32) -> CNode {
     let origin = Origin { doc, index: *n };
     *n += 1;
-    compact(&mut control);
     let kids = std::mem::take(&mut control.controls);
     CNode {
         origin,

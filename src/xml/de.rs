@@ -204,6 +204,8 @@ impl<'a> Stream<'a> {
             }
         }
         flush_pending(&mut m);
+        // The buffer grew by doubling; the fragment lives as long as the model.
+        m.buf.shrink_to_fit();
         Ok(m.buf)
     }
 
@@ -221,6 +223,7 @@ impl<'a> Stream<'a> {
                 _ => false,
             };
             if !block {
+                m.buf.shrink_to_fit();
                 return Ok(m.buf);
             }
             let Some(Token::Start {
