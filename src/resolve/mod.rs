@@ -67,6 +67,13 @@ struct Done {
     catalog: Catalog,
 }
 
+/// The documents of one graph resolved so far, by index, and how many imports still read each
+/// one's content: the last reader may take it instead of copying it.
+struct Table {
+    done: Vec<Option<Done>>,
+    readers: Vec<usize>,
+}
+
 impl Session {
     /// A new session.
     pub fn new() -> Self {
@@ -177,11 +184,12 @@ impl Session {
             ));
             return None;
         }
-        let mut done: Vec<Option<Done>> = (0..g.docs.len()).map(|_| None).collect();
-        // How many imports still read each document's content: the last one may take it.
-        let mut readers = vec![0usize; g.docs.len()];
+        let mut table = Table {
+            done: (0..g.docs.len()).map(|_| None).collect(),
+            readers: vec![0; g.docs.len()],
+        };
         for &t in g.imports.iter().flatten() {
-            if let Some(n) = readers.get_mut(t) {
+            if let Some(n) = table.readers.get_mut(t) {
                 *n += 1;
             }
         }
@@ -189,28 +197,26 @@ impl Session {
             let idx = *g.order.get(i)?;
             let d = match catalog_done(&mut g, idx) {
                 Some(d) => d,
-                None => self.resolve_doc(&g, idx, &mut done, &mut readers, world, opts, sink)?,
+                None => self.resolve_doc(&g, idx, &mut table, world, opts, sink)?,
             };
-            if let Some(slot) = done.get_mut(idx) {
+            if let Some(slot) = table.done.get_mut(idx) {
                 *slot = Some(d);
             }
         }
         if sink.has_errors() {
             return None;
         }
-        let root = done.get_mut(g.root)?.take()?;
+        let root = table.done.get_mut(g.root)?.take()?;
         Some(ResolvedCatalog {
             catalog: root.catalog,
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn resolve_doc(
         &self,
         g: &ImportGraph,
         idx: usize,
-        done: &mut [Option<Done>],
-        readers: &mut [usize],
+        table: &mut Table,
         world: &dyn World,
         opts: &Options,
         sink: &mut Sink,
@@ -231,16 +237,16 @@ impl Session {
         // selection instead of being copied (its metadata and back-matter stay, for below).
         let mut selections = Vec::with_capacity(targets.len());
         for (i, (import, &t)) in profile.imports.iter().zip(targets).enumerate() {
-            let left = readers.get_mut(t)?;
+            let left = table.readers.get_mut(t)?;
             *left = left.saturating_sub(1);
-            let src = done.get_mut(t)?.as_mut()?;
+            let src = table.done.get_mut(t)?.as_mut()?;
             let at = format!("/profile/imports/{i}");
             selections.push(match *left {
                 0 => select::run_owned(import, std::mem::take(&mut src.body), &mut cx, &at),
                 _ => select::run(import, &src.body, &mut cx, &at),
             });
         }
-        let done = &*done;
+        let done = &table.done;
         let mut resources: Vec<Resource> = Vec::new();
         let mut metas: Vec<&Metadata> = Vec::new();
         for &t in targets {

@@ -191,42 +191,15 @@ impl Walk {
                 .entry(id.to_owned())
                 .or_insert_with(|| pointer.to_owned());
         }
-        match self.ids.ids.entry(id.to_owned()) {
-            indexmap::map::Entry::Occupied(first) => {
-                let d =
-                    Diagnostic::error("ref-duplicate-id", format!("id `{id}` is defined twice"));
-                let d = match self.source {
-                    Some(s) => d.at(Span::pointer(s, format!("{pointer}/id"))).label(
-                        Span::pointer(s, format!("{}/id", first.get())),
-                        "first defined here",
-                    ),
-                    None => d,
-                };
-                self.dups.push(d);
-            }
-            indexmap::map::Entry::Vacant(slot) => {
-                slot.insert(pointer.to_owned());
-            }
+        if let Some(d) = first_definition(&mut self.ids.ids, id, pointer, self.source, Key::Id) {
+            self.dups.push(d);
         }
     }
 
     fn define_uuid(&mut self, uuid: &str, pointer: &str) {
-        match self.ids.uuids.entry(uuid.to_owned()) {
-            indexmap::map::Entry::Occupied(first) => {
-                let d =
-                    Diagnostic::error("ref-duplicate-uuid", format!("uuid `{uuid}` is used twice"));
-                let d = match self.source {
-                    Some(s) => d.at(Span::pointer(s, format!("{pointer}/uuid"))).label(
-                        Span::pointer(s, format!("{}/uuid", first.get())),
-                        "first used here",
-                    ),
-                    None => d,
-                };
-                self.dups.push(d);
-            }
-            indexmap::map::Entry::Vacant(slot) => {
-                slot.insert(pointer.to_owned());
-            }
+        let uuids = &mut self.ids.uuids;
+        if let Some(d) = first_definition(uuids, uuid, pointer, self.source, Key::Uuid) {
+            self.dups.push(d);
         }
     }
 
@@ -360,6 +333,49 @@ fn by_ids<'v>(alter: &'v Value, base: &str) -> Vec<(String, &'v str)> {
         }
     }
     out
+}
+
+/// The two keys that must be unique in a document.
+#[derive(Clone, Copy)]
+enum Key {
+    Id,
+    Uuid,
+}
+
+/// Records where `key` is first defined; a later definition gives the duplicate diagnostic,
+/// located at it and labelled at the first.
+fn first_definition(
+    seen: &mut IndexMap<String, String>,
+    key: &str,
+    pointer: &str,
+    source: Option<SourceId>,
+    kind: Key,
+) -> Option<Diagnostic> {
+    let first = match seen.entry(key.to_owned()) {
+        indexmap::map::Entry::Occupied(first) => first,
+        indexmap::map::Entry::Vacant(slot) => {
+            slot.insert(pointer.to_owned());
+            return None;
+        }
+    };
+    let (field, d, label) = match kind {
+        Key::Id => (
+            "id",
+            Diagnostic::error("ref-duplicate-id", format!("id `{key}` is defined twice")),
+            "first defined here",
+        ),
+        Key::Uuid => (
+            "uuid",
+            Diagnostic::error("ref-duplicate-uuid", format!("uuid `{key}` is used twice")),
+            "first used here",
+        ),
+    };
+    Some(match source {
+        Some(s) => d
+            .at(Span::pointer(s, format!("{pointer}/{field}")))
+            .label(Span::pointer(s, format!("{}/{field}", first.get())), label),
+        None => d,
+    })
 }
 
 #[cfg(test)]
