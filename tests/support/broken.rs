@@ -10,6 +10,10 @@
 //! Out: `Ok(())`, or a report with the expected and actual lines. Then `oscalc resolve ENTRY -o
 //! TMP/out.json` must not panic, and when it fails it must leave nothing in TMP.
 //! `OSCALC_BLESS=1` rewrites `expected.diag` from the actual run.
+//!
+//! Optional keys: `forbid` (strings that must appear in no output of `validate` in any
+//! `--error-format`, nor of `resolve`: the content of a file a hostile import names) and
+//! `resolve_exit` (the exit status `resolve` must have).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -51,7 +55,46 @@ pub fn run(folder: &Path, spec: &toml::Table) -> Result<(), String> {
             actual.join("\n")
         ));
     }
-    check_resolve(folder, entry, &args)
+    check_forbidden(folder, entry, &args, spec)?;
+    check_resolve(folder, entry, &args, spec)
+}
+
+/// No output of any format may carry a `forbid` string.
+fn check_forbidden(
+    folder: &Path,
+    entry: &str,
+    args: &[&str],
+    spec: &toml::Table,
+) -> Result<(), String> {
+    let forbid: Vec<&str> = spec
+        .get("forbid")
+        .and_then(toml::Value::as_array)
+        .map(|a| a.iter().filter_map(toml::Value::as_str).collect())
+        .unwrap_or_default();
+    if forbid.is_empty() {
+        return Ok(());
+    }
+    let mut runs: Vec<Vec<&str>> = ["human", "short", "json", "sarif", "github"]
+        .iter()
+        .map(|f| [&["validate", entry, "--error-format", f][..], args].concat())
+        .collect();
+    runs.push([&["resolve", entry][..], args].concat());
+    runs.push([&["resolve", entry, "--error-format", "json"][..], args].concat());
+    for run in runs {
+        let out = oscalc(folder, &run)?;
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if let Some(bad) = forbid.iter().find(|f| text.contains(**f)) {
+            return Err(format!(
+                "`oscalc {}` disclosed `{bad}`:\n{text}",
+                run.join(" ")
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn oscalc(folder: &Path, args: &[&str]) -> Result<Output, String> {
@@ -127,7 +170,12 @@ fn check_expected(folder: &Path, actual: &[String]) -> Result<(), String> {
 }
 
 /// `resolve` on the same input: no crash, and a failed run leaves no file behind.
-fn check_resolve(folder: &Path, entry: &str, args: &[&str]) -> Result<(), String> {
+fn check_resolve(
+    folder: &Path,
+    entry: &str,
+    args: &[&str],
+    spec: &toml::Table,
+) -> Result<(), String> {
     let name = folder
         .file_name()
         .and_then(|n| n.to_str())
@@ -148,6 +196,15 @@ fn check_resolve(folder: &Path, entry: &str, args: &[&str]) -> Result<(), String
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     let _ = std::fs::remove_dir_all(&tmp);
+    if let Some(want) = spec.get("resolve_exit").and_then(toml::Value::as_integer)
+        && resolve.status.code() != i32::try_from(want).ok()
+    {
+        return Err(format!(
+            "resolve exited with {:?}, expected {want}; stderr:\n{}",
+            resolve.status.code(),
+            String::from_utf8_lossy(&resolve.stderr)
+        ));
+    }
     match resolve.status.code() {
         Some(0) if left == ["out.json"] => Ok(()),
         Some(0) => Err(format!("resolve succeeded but left {left:?}")),
