@@ -191,6 +191,13 @@ impl Discover<'_> {
                 Some(self.push(loaded))
             }
             Err(diags) => {
+                // The root is the file the user named: its text may be quoted even when it
+                // is not OSCAL. An import's may not (see `Source::quotable`).
+                if importer.is_none()
+                    && let Some(d) = diags.first().and_then(|d| d.primary.as_ref())
+                {
+                    self.sources.allow_quoting(d.source);
+                }
                 self.failed.insert(key_of(uri));
                 let trace: Vec<Span> = match importer {
                     Some((idx, site)) => std::iter::once(site.clone())

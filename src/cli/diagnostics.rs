@@ -415,6 +415,10 @@ fn human(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
     let mut ids = Vec::new();
     let mut file_of = |span: &Span| -> Option<(usize, std::ops::Range<usize>)> {
         let src = sources.get(span.source)?;
+        // Never quote a text that did not load as OSCAL and that the user did not name.
+        if !src.quotable {
+            return None;
+        }
         let text = std::str::from_utf8(&src.bytes).ok()?;
         let start = floor_char(text, sources.offset(span)?.min(text.len()));
         let end = floor_char(text, token_end(&src.bytes, start).min(text.len())).max(start);
@@ -437,8 +441,11 @@ fn human(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
         }
     }
     for l in &d.labels {
-        if let Some((id, range)) = file_of(&l.span) {
-            labels.push(cs::Label::secondary(id, range).with_message(l.message.clone()));
+        match file_of(&l.span) {
+            Some((id, range)) => {
+                labels.push(cs::Label::secondary(id, range).with_message(l.message.clone()));
+            }
+            None => notes.push(format!("{}: {}", place_text(&l.span, sources), l.message)),
         }
     }
     let located = locate(d, sources);

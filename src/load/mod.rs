@@ -65,6 +65,7 @@ pub fn load(
         bytes: bytes.clone(),
         xml_positions: Default::default(),
         is_xml: format == Some(Format::Xml),
+        quotable: false,
     });
     let at = |off: usize| Span::offset(source, off);
     if bytes.len() as u64 > opts.max_file_size {
@@ -119,6 +120,8 @@ pub fn load(
             .at(at(first_significant(&bytes))),
         ]),
     }?;
+    // It parsed as the OSCAL document it claims to be: its text may be quoted from now on.
+    sources.allow_quoting(source);
     Ok(Loaded {
         uri: uri.clone(),
         source,

@@ -16,6 +16,10 @@ pub struct Source {
     pub xml_positions: XmlPositions,
     /// Whether the source is XML (else JSON).
     pub is_xml: bool,
+    /// Whether diagnostics may quote this text: only a document that loaded as the OSCAL
+    /// document it was expected to be, or one the user named. A file a hostile import names
+    /// (`/etc/passwd`, `/proc/self/environ`) is located by file and position only, never quoted.
+    pub quotable: bool,
 }
 
 /// Where the elements and attributes of an XML source are, by the JSON pointer of the value they
@@ -77,6 +81,18 @@ impl SourceMap {
     /// A source by id.
     pub fn get(&self, id: SourceId) -> Option<&Source> {
         self.sources.get(id.0 as usize)
+    }
+
+    /// Lets diagnostics quote source `id` (it loaded as OSCAL, or the user named it).
+    pub fn allow_quoting(&mut self, id: SourceId) {
+        if let Some(s) = self.get_mut(id) {
+            s.quotable = true;
+        }
+    }
+
+    /// Whether diagnostics may quote source `id`.
+    pub fn quotable(&self, id: SourceId) -> bool {
+        self.get(id).is_some_and(|s| s.quotable)
     }
 
     /// Mutable access to a source.
@@ -173,6 +189,7 @@ mod tests {
             bytes: text.as_bytes().into(),
             xml_positions: XmlPositions::default(),
             is_xml: true,
+            quotable: true,
         });
         (map, id)
     }
