@@ -2,7 +2,10 @@
 //! Nothing here is needed by library users.
 
 mod diagnostics;
+mod inputs;
+pub mod interrupt;
 mod output;
+mod targets;
 
 use crate::diag::{Diagnostic, Errors, LintLevels, Warned};
 use crate::load::Format;
@@ -11,8 +14,11 @@ use crate::resolve::{ResolvedCatalog, Session};
 use crate::world::FsWorld;
 use clap::{Parser, Subcommand, ValueEnum};
 use diagnostics::{Color, ErrorFormat, Reporter};
+use inputs::{InputArgs, Inputs};
+use output::Target;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use targets::Layout;
 use url::Url;
 
 /// oscalc: resolve OSCAL profiles into catalogs.
@@ -103,9 +109,11 @@ impl Common {
 
 #[derive(Debug, clap::Args)]
 struct ValidateArgs {
-    /// Catalog and profile files (JSON or XML).
+    /// Catalog and profile files (JSON or XML); `-` is standard input.
     #[arg(required = true)]
     files: Vec<PathBuf>,
+    #[command(flatten)]
+    inputs: InputArgs,
     #[command(flatten)]
     common: Common,
 }
@@ -116,16 +124,26 @@ enum OutFormat {
     Xml,
 }
 
+impl From<OutFormat> for Format {
+    fn from(f: OutFormat) -> Format {
+        match f {
+            OutFormat::Json => Format::Json,
+            OutFormat::Xml => Format::Xml,
+        }
+    }
+}
+
 #[derive(Debug, clap::Args)]
 struct ResolveArgs {
-    /// Profile files (JSON or XML).
+    /// Profile files (JSON or XML); `-` is standard input.
     #[arg(required = true)]
     profiles: Vec<PathBuf>,
-    /// Output file (or directory, ending in `/`, for several profiles); stdout if absent.
+    /// Output file, or an existing folder (one NAME-resolved.EXT per profile); `-` or absent:
+    /// stdout (one profile only).
     #[arg(short, long)]
     output: Option<PathBuf>,
-    /// Output format; default: the output file's extension, else JSON.
-    #[arg(long, alias = "format", value_enum)]
+    /// Output format; default: the output file's extension, else the input's format.
+    #[arg(long, alias = "format", value_enum, ignore_case = true)]
     to: Option<OutFormat>,
     /// Allow http(s) imports.
     #[arg(long)]
@@ -143,6 +161,8 @@ struct ResolveArgs {
     /// Write the output without checking it against the schema and references first.
     #[arg(long)]
     no_validate: bool,
+    #[command(flatten)]
+    inputs: InputArgs,
     #[command(flatten)]
     common: Common,
 }
@@ -181,17 +201,18 @@ fn validate(args: &ValidateArgs) -> ExitCode {
         opts.max_file_size = n;
         world = world.with_max_file_size(n);
     }
+    let mut inputs = Inputs::new(world, opts.max_file_size, &args.inputs);
     let mut reporter = Reporter::new(common.error_format, common.color, true);
     let mut worst = 0u8;
     for file in &args.files {
-        let code = match named_file(file) {
+        let code = match inputs.name(file) {
             Err(d) => {
                 reporter.report_plain(*d);
                 2
             }
             Ok(uri) => {
                 let mut sources = crate::source::SourceMap::default();
-                let result = crate::validate::validate_in(&world, &uri, &opts, &mut sources);
+                let result = crate::validate::validate_in(&inputs, &uri, &opts, &mut sources);
                 let mut all = result.warnings;
                 let code = match result.output {
                     Ok(_) => 0,
@@ -209,28 +230,6 @@ fn validate(args: &ValidateArgs) -> ExitCode {
     }
     reporter.finish();
     ExitCode::from(worst)
-}
-
-/// A file named on the command line, as a `file:` URI; a located-nowhere diagnostic if it is
-/// missing, a directory or not a usable path.
-fn named_file(path: &Path) -> Result<Url, Box<Diagnostic>> {
-    let fail = |code, why: String| Box::new(Diagnostic::error(code, why));
-    let abs = std::path::absolute(path)
-        .map_err(|e| fail("fetch-io", format!("{}: {e}", path.display())))?;
-    if abs.is_dir() {
-        let why = format!("{} is a directory, not a file", path.display());
-        return Err(fail("fetch-io", why));
-    }
-    if !abs.is_file() {
-        let why = format!("{} does not exist", path.display());
-        return Err(fail("fetch-not-found", why));
-    }
-    Url::from_file_path(&abs).map_err(|()| {
-        fail(
-            "fetch-io",
-            format!("{} is not a usable path", path.display()),
-        )
-    })
 }
 
 /// 2 when a named file itself could not be read (no place in any document), else 1.
@@ -271,19 +270,22 @@ fn resolve(args: &ResolveArgs) -> ExitCode {
             .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok());
         opts.identity = Identity::Reproducible(at);
     }
-    let several = args.profiles.len() > 1;
-    let out_dir = args
-        .output
-        .as_ref()
-        .filter(|o| several || o.to_string_lossy().ends_with('/') || o.is_dir());
+    let to = args.to.map(Format::from);
+    let layout = match targets::layout(args.output.as_deref(), to, &args.profiles) {
+        Ok(l) => l,
+        Err(d) => {
+            Reporter::new(args.common.error_format, args.common.color, false).report_plain(*d);
+            return ExitCode::from(2);
+        }
+    };
+    let mut inputs = Inputs::new(world, opts.max_file_size, &args.inputs);
     // Machine-readable diagnostics may use stdout only when the document does not.
-    let stdout_free = args.output.is_some();
+    let stdout_free = layout != Layout::Stdout;
     let mut reporter = Reporter::new(args.common.error_format, args.common.color, stdout_free);
-    let out_dir = out_dir.map(PathBuf::as_path);
     let mut worst = 0u8;
     let mut jobs = Vec::new();
     for profile in &args.profiles {
-        match prepare(&opts, args, profile, out_dir) {
+        match prepare(&opts, &mut inputs, &layout, profile) {
             Ok(job) => jobs.push(job),
             Err(d) => {
                 reporter.report_plain(*d);
@@ -299,60 +301,61 @@ fn resolve(args: &ResolveArgs) -> ExitCode {
         .iter()
         .map(|j| (j.uri.clone(), j.opts.clone()))
         .collect();
-    let results = session.resolve_many(&world, &pairs, threads);
+    let results = session.resolve_many(&inputs, &pairs, threads);
+    // Every document any profile read: no output may replace one of them.
+    let read = inputs.identities();
     for (job, result) in jobs.iter().zip(results) {
-        worst = worst.max(deliver(&session, args, job, result, &mut reporter));
+        let input = inputs.format_of(&job.uri).or_else(|| {
+            job.profile
+                .file_name()
+                .and_then(|n| Format::from_extension(&n.to_string_lossy()))
+        });
+        let format = layout.format(to, input);
+        let out = Out {
+            target: layout.target(&job.profile, format),
+            format,
+            read: &read,
+        };
+        worst = worst.max(deliver(&session, args, job, &out, result, &mut reporter));
     }
     reporter.finish();
     ExitCode::from(worst)
 }
 
-/// One profile to resolve: where it is, its options, where its output goes.
+/// One profile to resolve: as named, where it is, its options.
 struct Job {
+    profile: PathBuf,
     uri: Url,
     opts: Options,
-    target: Option<PathBuf>,
+}
+
+/// Where one profile's output goes, and what it must not replace.
+struct Out<'a> {
+    target: Target,
     format: Format,
+    /// Device and inode of every file the run read.
+    read: &'a [(u64, u64)],
 }
 
 fn prepare(
     opts: &Options,
-    args: &ResolveArgs,
+    inputs: &mut Inputs,
+    layout: &Layout,
     profile: &Path,
-    out_dir: Option<&Path>,
 ) -> Result<Job, Box<Diagnostic>> {
-    let uri = named_file(profile)?;
-    let abs = uri
-        .to_file_path()
-        .unwrap_or_else(|()| profile.to_path_buf());
-    let target: Option<PathBuf> = match (out_dir, &args.output) {
-        (Some(dir), _) => {
-            let stem = profile
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let ext = match args.to {
-                Some(OutFormat::Xml) => "xml",
-                _ => "json",
-            };
-            Some(dir.join(format!("{stem}-resolved.{ext}")))
-        }
-        (None, Some(o)) => Some(o.clone()),
-        (None, None) => None,
-    };
-    let format = match (args.to, &target) {
-        (Some(OutFormat::Json), _) => Format::Json,
-        (Some(OutFormat::Xml), _) => Format::Xml,
-        (None, Some(t)) => Format::from_extension(&t.to_string_lossy()).unwrap_or(Format::Json),
-        (None, None) => Format::Json,
-    };
+    let uri = inputs.name(profile)?;
+    // Standard input links as the name it is shown by; any other input as its path.
+    let abs = match profile.to_str() {
+        Some("-") => uri.to_file_path().ok(),
+        _ => std::path::absolute(profile).ok(),
+    }
+    .unwrap_or_else(|| profile.to_path_buf());
     let mut opts = opts.clone();
-    opts.source_profile_href = Some(source_profile_href(&abs, target.as_deref()));
+    opts.source_profile_href = Some(source_profile_href(&abs, layout.place().as_deref()));
     Ok(Job {
+        profile: profile.to_path_buf(),
         uri,
         opts,
-        target,
-        format,
     })
 }
 
@@ -361,6 +364,7 @@ fn deliver(
     session: &Session,
     args: &ResolveArgs,
     job: &Job,
+    out: &Out,
     result: Warned<Result<ResolvedCatalog, Errors>>,
     reporter: &mut Reporter,
 ) -> u8 {
@@ -387,7 +391,7 @@ fn deliver(
     all.extend(checked.into_iter().filter_map(|d| lints.apply(d)));
     // XML is rendered before anything is reported, so a failure to render joins the batch;
     // JSON cannot fail to render and is streamed from the typed catalog as it is written.
-    let xml = match (job.format, all.iter().any(Diagnostic::is_error)) {
+    let xml = match (out.format, all.iter().any(Diagnostic::is_error)) {
         (Format::Xml, false) => match crate::emit::try_emit(&resolved, Format::Xml) {
             Ok(b) => Some(b),
             Err(d) => {
@@ -401,32 +405,67 @@ fn deliver(
     if all.iter().any(Diagnostic::is_error) {
         return 1;
     }
-    let target = job.target.as_deref();
-    let written = match xml {
-        Some(b) => output::write(target, &b),
-        None => output::write_with(target, |w| {
-            crate::emit::write_to(&resolved, job.format, w).map_err(std::io::Error::from)
+    let written = output::refuse_input(&out.target, out.read).and_then(|()| match xml {
+        Some(b) => output::write(&out.target, &b),
+        None => output::write_with(&out.target, |w| {
+            crate::emit::write_to(&resolved, out.format, w).map_err(std::io::Error::from)
         }),
-    };
+    });
     match written {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("error: {e}");
+            reporter.report_plain(Diagnostic::error(e.code(), e.to_string()));
             2
         }
     }
 }
 
-/// The source-profile link: the profile's path relative to the output file's folder, with `/`.
+/// The source-profile link: the profile's path relative to the output file's folder, as a URI
+/// reference (`/` between segments, anything else a URI cannot carry percent-encoded, so
+/// `my profile#1.json` links as `my%20profile%231.json`).
 fn source_profile_href(profile: &Path, out: Option<&Path>) -> String {
     let base = out
         .and_then(|o| std::path::absolute(o).ok())
         .and_then(|o| o.parent().map(Path::to_path_buf))
         .or_else(|| std::env::current_dir().ok());
     let rel = base.and_then(|b| relative(profile, &b));
-    rel.unwrap_or_else(|| profile.to_path_buf())
-        .to_string_lossy()
-        .replace('\\', "/")
+    let path = rel.unwrap_or_else(|| profile.to_path_buf());
+    let segments: Vec<String> = path
+        .components()
+        .map(|c| match c {
+            std::path::Component::RootDir => String::new(),
+            other => encode_segment(other.as_os_str().as_encoded_bytes()),
+        })
+        .collect();
+    match segments.as_slice() {
+        [root] if root.is_empty() => "/".to_owned(),
+        _ => segments.join("/"),
+    }
+}
+
+/// Percent-encodes one path segment: RFC 3986 unreserved characters and the sub-delimiters
+/// stay, everything else (space, `%`, `#`, `?`, `:`, non-ASCII bytes) becomes `%XX`. `:` is
+/// encoded too, so a first segment never reads as a scheme.
+fn encode_segment(bytes: &[u8]) -> String {
+    use percent_encoding::{NON_ALPHANUMERIC, percent_encode};
+    const SEGMENT: &percent_encoding::AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~')
+        .remove(b'!')
+        .remove(b'$')
+        .remove(b'&')
+        .remove(b'\'')
+        .remove(b'(')
+        .remove(b')')
+        .remove(b'*')
+        .remove(b'+')
+        .remove(b',')
+        .remove(b';')
+        .remove(b'=')
+        .remove(b'@');
+    percent_encode(bytes, SEGMENT).to_string()
 }
 
 fn relative(path: &Path, base: &Path) -> Option<PathBuf> {

@@ -1,39 +1,230 @@
-//! Output: stdout in one write, or a file replaced atomically (temp file in the same folder,
-//! then rename), so a failed run never leaves half a file.
+//! Stage: the last step of `resolve`. In: a checked catalog's bytes (or a writer of them) and the
+//! target the user named. Out: the bytes on stdout or in the target, or a [`WriteError`] that
+//! names the user's path. Where the output goes is `targets.rs`'s choice; this file only writes.
+//!
+//! What a target gets (D-out: the user's files are never replaced by something else):
+//! - a regular file, or a new name in an existing folder: a temporary file in the same folder,
+//!   renamed over it once complete, so a failed or interrupted run leaves the old file whole. A
+//!   new file gets the mode the umask gives (0644 under 022); an existing one keeps its mode and,
+//!   where the system allows, its owner and group.
+//! - a symbolic link: written through. The link is followed to its final target, which is
+//!   replaced as above; the link stays a link. A link to nothing is refused.
+//! - a character device or a FIFO (`/dev/null`, a named pipe): opened for writing and written
+//!   into; nothing is created or renamed.
+//! - a directory, a block device or a socket: refused.
+//! - a file the run read (the profile or anything it imports): refused, see [`refuse_input`].
 
+use super::interrupt;
+use std::fs::{File, Metadata, Permissions};
 use std::io::Write;
-use std::path::Path;
+use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
 
-/// Writes `bytes` to `target`, or to stdout.
-pub fn write(target: Option<&Path>, bytes: &[u8]) -> std::io::Result<()> {
+/// Where one output goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Target {
+    /// Standard output (`-o -`, `-o /dev/stdout`, or no `-o`).
+    Stdout,
+    /// A path as the user gave it (or a folder the user gave, joined with a derived name).
+    Path(PathBuf),
+}
+
+/// Why an output was not written; `path` is always the user's, never a temporary name.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum WriteError {
+    /// Writing failed.
+    #[error("cannot write {}: {source}", .path.display())]
+    Io {
+        /// The target.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The target is not something oscalc writes (a directory, a block device, a dangling link).
+    #[error("cannot write {}: {why}", .path.display())]
+    Unwritable {
+        /// The target.
+        path: PathBuf,
+        /// What it is.
+        why: String,
+    },
+    /// The target is a document the run read.
+    #[error("{} is an input of this run; it is not overwritten", .path.display())]
+    IsInput {
+        /// The target.
+        path: PathBuf,
+    },
+}
+
+impl WriteError {
+    /// The diagnostic code.
+    pub(super) fn code(&self) -> &'static str {
+        match self {
+            WriteError::Io { .. } => "write-io",
+            WriteError::Unwritable { .. } => "write-target",
+            WriteError::IsInput { .. } => "write-input",
+        }
+    }
+}
+
+/// Writes `bytes` to `target`.
+pub(super) fn write(target: &Target, bytes: &[u8]) -> Result<(), WriteError> {
     write_with(target, |out| out.write_all(bytes))
 }
 
-/// Writes what `body` writes to `target`, or to stdout, through a buffer (the output is never
-/// held whole in memory).
-pub fn write_with(
-    target: Option<&Path>,
+/// Writes what `body` writes to `target` through a buffer (the output is never held whole in
+/// memory).
+pub(super) fn write_with(
+    target: &Target,
+    body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), WriteError> {
+    match target {
+        Target::Stdout => to_stdout(body).map_err(|source| WriteError::Io {
+            path: PathBuf::from("<stdout>"),
+            source,
+        }),
+        Target::Path(path) => to_path(path, body),
+    }
+}
+
+fn to_stdout(body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match body(&mut out).and_then(|()| out.flush()) {
+        // A reader that stopped reading (`| head`) is not a failure of the run.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+fn to_path(
+    path: &Path,
+    body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), WriteError> {
+    let io = |source| WriteError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let unwritable = |why: &str| WriteError::Unwritable {
+        path: path.to_path_buf(),
+        why: why.to_owned(),
+    };
+    // `metadata` follows symbolic links: what matters is what the name finally designates.
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => {
+            let real = std::fs::canonicalize(path).map_err(io)?;
+            replace(&real, Some(&m), body).map_err(io)
+        }
+        Ok(m) if m.is_dir() => Err(unwritable("it is a directory")),
+        Ok(m) if m.file_type().is_char_device() || m.file_type().is_fifo() => {
+            into_stream(path, body).map_err(io)
+        }
+        Ok(_) => Err(unwritable(
+            "it is neither a regular file, a character device nor a FIFO",
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if std::fs::symlink_metadata(path).is_ok() {
+                return Err(unwritable("it is a symbolic link to nothing"));
+            }
+            replace(path, None, body).map_err(io)
+        }
+        Err(e) => Err(io(e)),
+    }
+}
+
+/// Writes into an existing device or FIFO: opened, never created or truncated.
+fn into_stream(
+    path: &Path,
     body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    let Some(path) = target else {
-        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-        return match body(&mut out).and_then(|()| out.flush()) {
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-            other => other,
-        };
-    };
+    let file = std::fs::OpenOptions::new().write(true).open(path)?;
+    let mut out = std::io::BufWriter::new(file);
+    body(&mut out)?;
+    out.flush()
+}
+
+/// Replaces (or creates) the regular file `path` atomically: a temporary file in its folder,
+/// renamed over it when complete. `old` is the existing file's metadata, whose mode and owner
+/// the new file takes.
+fn replace(
+    path: &Path,
+    old: Option<&Metadata>,
+    body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
+        _ => PathBuf::from("."),
     };
-    std::fs::create_dir_all(&dir)?;
-    let tmp = tempfile::NamedTempFile::new_in(&dir)?;
+    // 0666 less the umask, as open(2) gives any new file; tempfile's own default is 0600.
+    let builder = {
+        let mut b = tempfile::Builder::new();
+        b.permissions(Permissions::from_mode(0o666));
+        b
+    };
+    // Created and registered under the lock, so an interrupt cannot fall between the two.
+    let tmp = {
+        let mut live = interrupt::live();
+        let tmp = builder.tempfile_in(&dir)?;
+        live.push(tmp.path().to_path_buf());
+        tmp
+    };
+    let tmp_path = tmp.path().to_path_buf();
+    let result = fill(tmp, old, body).and_then(|tmp| {
+        let live = interrupt::live();
+        let persisted = tmp.persist(path).map(drop).map_err(|e| e.error);
+        drop(live);
+        persisted
+    });
+    interrupt::forget(&mut interrupt::live(), &tmp_path);
+    result
+}
+
+/// Gives the temporary file the old file's owner and mode, then writes and syncs the content.
+fn fill(
+    tmp: tempfile::NamedTempFile,
+    old: Option<&Metadata>,
+    body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<tempfile::NamedTempFile> {
+    if let Some(old) = old {
+        keep_owner(tmp.as_file(), old);
+        // After chown, which may clear set-id bits.
+        tmp.as_file()
+            .set_permissions(Permissions::from_mode(old.mode() & 0o7777))?;
+    }
     let mut buf = std::io::BufWriter::new(tmp);
     body(&mut buf)?;
     let tmp = buf
         .into_inner()
         .map_err(std::io::IntoInnerError::into_error)?;
     tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(tmp)
+}
+
+/// Best effort, as editors do: the owner and group of the old file where the system allows it
+/// (root, or a group the user is in), else the group alone, else the user's own.
+fn keep_owner(file: &File, old: &Metadata) {
+    let Ok(now) = file.metadata() else { return };
+    if (now.uid(), now.gid()) == (old.uid(), old.gid()) {
+        return;
+    }
+    if std::os::unix::fs::fchown(file, Some(old.uid()), Some(old.gid())).is_err() {
+        let _ = std::os::unix::fs::fchown(file, None, Some(old.gid()));
+    }
+}
+
+/// Refuses a target that is one of `inputs` (device and inode, symbolic links followed), so no
+/// run overwrites its own profile or a catalog it imports. Only a regular file can be replaced;
+/// a device or FIFO is written into and checked by nobody.
+pub(super) fn refuse_input(target: &Target, inputs: &[(u64, u64)]) -> Result<(), WriteError> {
+    let Target::Path(path) = target else {
+        return Ok(());
+    };
+    let Ok(m) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    if m.is_file() && inputs.contains(&(m.dev(), m.ino())) {
+        return Err(WriteError::IsInput {
+            path: path.to_path_buf(),
+        });
+    }
     Ok(())
 }

@@ -152,6 +152,19 @@ pub const CODES: &[CodeInfo] = &[
     ),
     e("emit-limit", "output nesting deeper than the writer allows"),
     e("schema-invalid", "the document violates the OSCAL schema"),
+    e(
+        "usage-output",
+        "-o and --to cannot work together with the profiles given",
+    ),
+    e(
+        "write-target",
+        "the output names a missing folder, a directory or a file oscalc does not write into",
+    ),
+    e(
+        "write-input",
+        "the output names a file the run read; it is not overwritten",
+    ),
+    e("write-io", "the output could not be written"),
 ];
 
 /// The stage a code belongs to, the first key of the order diagnostics are reported in.
@@ -176,7 +189,7 @@ pub fn stage(code: &str) -> Stage {
         c if c.starts_with("fetch-") || c.starts_with("load-") => Stage::Load,
         c if c.starts_with("schema-") => Stage::Schema,
         c if c.starts_with("ref-") => Stage::Refs,
-        c if c.starts_with("emit-") => Stage::Emit,
+        c if c.starts_with("emit-") || c.starts_with("write-") => Stage::Emit,
         _ => Stage::Resolve,
     }
 }

@@ -127,6 +127,17 @@ impl SourceMap {
 
 /// A URI as users want to read it: a file path for `file:` URIs.
 pub fn display_uri(uri: &Url) -> String {
+    // The CLI serves a stream (standard input, `/dev/fd/63`) as `<NAME>` in the folder its
+    // imports resolve against; it is shown by that name.
+    if uri.scheme() == "file"
+        && let Some(last) = uri.path_segments().and_then(Iterator::last)
+        && last.starts_with("%3C")
+        && last.ends_with("%3E")
+    {
+        return percent_encoding::percent_decode_str(last)
+            .decode_utf8_lossy()
+            .into_owned();
+    }
     if uri.scheme() == "file"
         && let Ok(p) = uri.to_file_path()
     {

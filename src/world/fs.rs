@@ -42,6 +42,15 @@ impl FsWorld {
         self
     }
 
+    /// The local file a URI is read from (`--map` applied), if it is one; the CLI uses it to
+    /// refuse an output that would overwrite an input.
+    pub fn local_path(&self, uri: &Url) -> Option<PathBuf> {
+        self.mapped(uri).or_else(|| match uri.scheme() {
+            "file" => uri.to_file_path().ok(),
+            _ => None,
+        })
+    }
+
     fn mapped(&self, uri: &Url) -> Option<PathBuf> {
         let s = uri.as_str();
         self.maps.iter().find_map(|(prefix, dir)| {
