@@ -5,9 +5,11 @@
 //! stream — `-` (standard input), `/dev/stdin`, a pipe such as bash's `<(…)` (`/dev/fd/N`), a FIFO
 //! — is read here, once, at most `--max-file-size` bytes, and served from memory under its URI:
 //! the user named it, so it may be read, while the `FsWorld` reads only regular files for imports.
-//! Standard input has no name of its own: it is served as `<stdin>` in the `--base` folder (default
-//! the current one), so its relative imports resolve there. A named stream's relative imports
-//! resolve against its own folder, as any named file's.
+//!
+//! Where relative imports of a stream resolve (D-in): standard input, and any name under `/dev`
+//! or `/proc` (whose folder is the kernel's, not the user's), are served as `<NAME>` (`<stdin>`,
+//! `</dev/fd/63>`) in the `--base` folder, default the current one, and shown by that name. A
+//! FIFO elsewhere resolves against its own folder, as any named file.
 //!
 //! [`Inputs`] also records every document the run read, for the output checks: the format of each
 //! (for the default output format) and the device and inode of the files (never overwritten).
@@ -30,8 +32,8 @@ const STDIN_NAME: &str = "<stdin>";
 /// Flags about where inputs come from.
 #[derive(Debug, Clone, clap::Args)]
 pub(super) struct InputArgs {
-    /// Folder the relative imports of standard input (`-`) resolve against [default: the current
-    /// folder].
+    /// Folder the relative imports of standard input (`-`, `/dev/stdin`) and of `<(…)` resolve
+    /// against [default: the current folder].
     #[arg(long, value_name = "DIR")]
     base: Option<PathBuf>,
 }

@@ -112,7 +112,7 @@ fn to_path(
     match std::fs::metadata(path) {
         Ok(m) if m.is_file() => {
             let real = std::fs::canonicalize(path).map_err(io)?;
-            replace(&real, Some(&m), body).map_err(io)
+            replace(&real, Some(&m), body).map_err(|e| io(without_temp_path(e)))
         }
         Ok(m) if m.is_dir() => Err(unwritable("it is a directory")),
         Ok(m) if m.file_type().is_char_device() || m.file_type().is_fifo() => {
@@ -125,9 +125,19 @@ fn to_path(
             if std::fs::symlink_metadata(path).is_ok() {
                 return Err(unwritable("it is a symbolic link to nothing"));
             }
-            replace(path, None, body).map_err(io)
+            replace(path, None, body).map_err(|e| io(without_temp_path(e)))
         }
         Err(e) => Err(io(e)),
+    }
+}
+
+/// The error without the temporary file's name, which tempfile appends (`… at path "…"`) and
+/// the user never named.
+fn without_temp_path(e: std::io::Error) -> std::io::Error {
+    let text = e.to_string();
+    match text.rsplit_once(" at path ") {
+        Some((head, _)) => std::io::Error::new(e.kind(), head.to_owned()),
+        None => e,
     }
 }
 

@@ -11,8 +11,8 @@
 //!   name stays predictable from its profile's name). oscalc creates no folder: `-o DIR/` that
 //!   does not exist, or `-o FILE` in a missing folder, is an error naming it.
 //! - `-o FILE`: one profile only.
-//! - format: `--to`, else FILE's extension (`.json`, `.xml`; another extension is an error unless
-//!   `--to` says), else the input's own format, as oscal-cli does.
+//! - format: `--to`, else FILE's extension (`.json`, `.xml`; another extension of a regular or new
+//!   file is an error unless `--to` says), else the input's own format, as oscal-cli does.
 
 use super::output::Target;
 use crate::diag::Diagnostic;
@@ -66,7 +66,10 @@ pub(super) fn layout(
             "name an existing folder for their outputs: -o DIR/",
         ));
     }
+    // A device or FIFO is a stream, whatever its name says.
+    let stream = std::fs::metadata(out).is_ok_and(|m| !m.is_file());
     if to.is_none()
+        && !stream
         && let Some(ext) = out.extension()
         && by_extension(out).is_none()
     {
