@@ -474,7 +474,7 @@ fn fetch_failure(e: &FetchError, href: &str, uri: &Url, internal: bool, last: bo
         crate::diag::Severity::Warning
     };
     let shown = display_uri(uri);
-    let what = if shown == href {
+    let what = if shown == href || shown.is_empty() {
         format!("`{href}`")
     } else {
         format!("`{href}` ({shown})")

@@ -5,6 +5,8 @@ use std::process::{Command, Output};
 
 #[path = "cli/diagnostics.rs"]
 mod diagnostics;
+#[path = "cli/imports.rs"]
+mod imports;
 #[path = "cli/validate.rs"]
 mod validate;
 
