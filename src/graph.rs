@@ -10,8 +10,8 @@ use crate::load::{self, Loaded};
 use crate::model::Document;
 use crate::options::Options;
 use crate::source::{SourceMap, display_uri};
-use crate::world::{FetchError, ImportRequest, World, is_remote};
 use crate::world::href::{self, Candidate, HrefError};
+use crate::world::{FetchError, ImportRequest, World, is_remote};
 use indexmap::IndexMap;
 use petgraph::graph::{DiGraph, NodeIndex};
 use std::sync::Arc;
@@ -327,7 +327,10 @@ impl Discover<'_> {
         for (ci, cand) in candidates.into_iter().enumerate() {
             let last = ci + 1 == total;
             let (uri, bytes, via) = match cand {
-                Candidate::Uri { uri: u, href: written } => {
+                Candidate::Uri {
+                    uri: u,
+                    href: written,
+                } => {
                     let mut plain = u.clone();
                     plain.set_fragment(None);
                     if let Some(done) = self.check_known(&plain, &at, importer, index, internal) {
@@ -479,7 +482,11 @@ fn fetch_failure(e: &FetchError, href: &str, uri: &Url, internal: bool, last: bo
     } else {
         format!("`{href}` ({shown})")
     };
-    let mut d = Diagnostic::new(severity, code, format!("cannot import {what}: {}", e.reason()));
+    let mut d = Diagnostic::new(
+        severity,
+        code,
+        format!("cannot import {what}: {}", e.reason()),
+    );
     if let Some(h) = e.hint() {
         d = d.hint(h);
     }

@@ -174,12 +174,18 @@ impl FsWorld {
     }
 
     /// Reads a mapped path; a failure names the href and the path.
-    fn read_mapped(&self, href: String, path: PathBuf, confine: bool) -> Result<Vec<u8>, FetchError> {
-        self.read_path(&path, confine).map_err(|e| FetchError::Mapped {
-            href,
-            path: path.display().to_string(),
-            source: Box::new(e),
-        })
+    fn read_mapped(
+        &self,
+        href: String,
+        path: PathBuf,
+        confine: bool,
+    ) -> Result<Vec<u8>, FetchError> {
+        self.read_path(&path, confine)
+            .map_err(|e| FetchError::Mapped {
+                href,
+                path: path.display().to_string(),
+                source: Box::new(e),
+            })
     }
 
     /// Reads a local file under the policies of the module doc; `confine`: apply `--root`.
@@ -327,7 +333,10 @@ mod tests {
     fn under_refuses_encoded_slashes_and_climbs() {
         let dir = Path::new("/m");
         assert_eq!(under(dir, "a/b.json"), Some(PathBuf::from("/m/a/b.json")));
-        assert_eq!(under(dir, "/a/./b.json"), Some(PathBuf::from("/m/a/b.json")));
+        assert_eq!(
+            under(dir, "/a/./b.json"),
+            Some(PathBuf::from("/m/a/b.json"))
+        );
         assert_eq!(under(dir, "a/../b.json"), Some(PathBuf::from("/m/b.json")));
         assert_eq!(under(dir, "a%20b.json"), Some(PathBuf::from("/m/a b.json")));
         assert_eq!(under(dir, "%2fetc%2fpasswd"), None);
@@ -358,6 +367,9 @@ mod tests {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
         let w = FsWorld::new().with_max_file_size(10);
         let e = w.fetch(&Url::from_file_path(path).expect("path")).err();
-        assert!(matches!(e, Some(FetchError::TooLarge { limit: 10, .. })), "{e:?}");
+        assert!(
+            matches!(e, Some(FetchError::TooLarge { limit: 10, .. })),
+            "{e:?}"
+        );
     }
 }

@@ -128,7 +128,7 @@ impl FetchError {
                 "it is not a regular file (a device, FIFO, or an entry of /proc, /sys or /dev)"
                     .into()
             }
-            FetchError::OutsideRoot(p) => format!("{p} is outside the folders allowed by --root"),
+            FetchError::OutsideRoot(_) => "it is outside the folders allowed by --root".into(),
             FetchError::MapEscape(_) => "once --map rewrote it, it leaves the target folder".into(),
             FetchError::RemoteImportsLocal(_) => {
                 "a remote document may import only http(s) URIs, never a local file".into()

@@ -9,6 +9,7 @@ use std::time::Duration;
 use url::Url;
 
 /// Redirects followed for one import.
+#[cfg(feature = "remote")]
 pub const MAX_REDIRECTS: usize = 5;
 
 /// Fetches `uri` over http(s), refusing bodies larger than `limit` bytes.

@@ -71,7 +71,11 @@ fn a_fifo_import_is_refused_without_being_opened() {
     assert_eq!(codes(&o), ["fetch-not-regular"]);
     let o = oscalc(&["resolve", p.to_str().unwrap(), "-q"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("error[fetch-not-regular]"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("error[fetch-not-regular]"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -84,10 +88,19 @@ fn root_confines_imports_to_its_folders_after_resolving_symlinks() {
     std::os::unix::fs::symlink(b.join("cat.json"), a.join("link.json")).unwrap();
     let p = a.join("p.json");
     std::fs::write(&p, profile(&["../b/cat.json"])).unwrap();
-    let (p, a_s, b_s) = (p.to_str().unwrap(), a.to_str().unwrap(), b.to_str().unwrap());
+    let (p, a_s, b_s) = (
+        p.to_str().unwrap(),
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+    );
     // Without --root, relative imports work as always.
     let o = oscalc(&["validate", p, "--error-format", "json"]);
-    assert_eq!((o.status.code(), codes(&o)), (Some(0), vec![]), "{}", stdout(&o));
+    assert_eq!(
+        (o.status.code(), codes(&o)),
+        (Some(0), vec![]),
+        "{}",
+        stdout(&o)
+    );
     let o = oscalc(&["validate", p, "--root", a_s, "--error-format", "json"]);
     assert_eq!(o.status.code(), Some(1));
     let found = diags(&o);
@@ -99,13 +112,28 @@ fn root_confines_imports_to_its_folders_after_resolving_symlinks() {
     // A symlink inside the root to a file outside it is outside.
     let p2 = a.join("p2.json");
     std::fs::write(&p2, profile(&["link.json"])).unwrap();
-    let o = oscalc(&["validate", p2.to_str().unwrap(), "--root", a_s, "--error-format", "json"]);
+    let o = oscalc(&[
+        "validate",
+        p2.to_str().unwrap(),
+        "--root",
+        a_s,
+        "--error-format",
+        "json",
+    ]);
     assert_eq!(codes(&o), ["fetch-outside-root"]);
     // A --map target counts as a root.
     let p3 = a.join("p3.json");
     std::fs::write(&p3, profile(&["https://example.org/oscal/cat.json"])).unwrap();
     let map = format!("https://example.org/oscal/={b_s}");
-    let o = oscalc(&["resolve", p3.to_str().unwrap(), "--root", a_s, "--map", &map, "-q"]);
+    let o = oscalc(&[
+        "resolve",
+        p3.to_str().unwrap(),
+        "--root",
+        a_s,
+        "--map",
+        &map,
+        "-q",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
 
@@ -121,7 +149,14 @@ fn a_map_cannot_be_escaped_with_encoded_slashes_or_dot_dot() {
     ] {
         let p = dir.join("p.json");
         std::fs::write(&p, profile(&[href])).unwrap();
-        let o = oscalc(&["validate", p.to_str().unwrap(), "--map", &map, "--error-format", "json"]);
+        let o = oscalc(&[
+            "validate",
+            p.to_str().unwrap(),
+            "--map",
+            &map,
+            "--error-format",
+            "json",
+        ]);
         assert_eq!(o.status.code(), Some(1));
         let found = diags(&o);
         assert_eq!(found.len(), 1, "{found:?}");
@@ -135,7 +170,12 @@ fn a_map_cannot_be_escaped_with_encoded_slashes_or_dot_dot() {
 fn an_empty_map_prefix_or_a_missing_target_is_a_usage_error() {
     for map in ["=tests", "https://x/=no/such/folder", "no-equals-sign"] {
         for cmd in ["resolve", "validate"] {
-            let o = oscalc(&[cmd, "profiles/NIST_IoT_federal_low-impact_profile.json", "--map", map]);
+            let o = oscalc(&[
+                cmd,
+                "profiles/NIST_IoT_federal_low-impact_profile.json",
+                "--map",
+                map,
+            ]);
             assert_eq!(o.status.code(), Some(2), "{cmd} --map {map}");
             assert!(stderr(&o).contains("--map"), "{}", stderr(&o));
             assert_eq!(stdout(&o), "");
@@ -149,7 +189,11 @@ fn a_map_of_an_exact_relative_href_reads_that_file() {
     let profile = "tests/fixtures/xml/NIST_SP-800-53_rev5_LOW-baseline_profile.json";
     let map = "NIST_SP-800-53_rev5_catalog.xml=catalogs/NIST_SP-800-53_rev5_catalog.json";
     let o = oscalc(&["resolve", profile]);
-    assert_eq!(o.status.code(), Some(1), "without --map the catalog is missing");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "without --map the catalog is missing"
+    );
     let o = oscalc(&["resolve", profile, "--map", map]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out: Value = serde_json::from_slice(&o.stdout).expect("JSON");
@@ -189,12 +233,22 @@ fn a_failing_mapped_import_names_the_href_and_the_local_path() {
     let p = dir.join("p.json");
     std::fs::write(&p, profile(&["https://example.org/oscal/nothere.json"])).unwrap();
     let map = format!("https://example.org/oscal/={}", dir.display());
-    let o = oscalc(&["validate", p.to_str().unwrap(), "--map", &map, "--error-format", "json"]);
+    let o = oscalc(&[
+        "validate",
+        p.to_str().unwrap(),
+        "--map",
+        &map,
+        "--error-format",
+        "json",
+    ]);
     let found = diags(&o);
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].0, "req-uri-error");
     let local = std::fs::canonicalize(&dir).unwrap().join("nothere.json");
-    for needle in ["https://example.org/oscal/nothere.json", &local.display().to_string()] {
+    for needle in [
+        "https://example.org/oscal/nothere.json",
+        &local.display().to_string(),
+    ] {
         assert!(found[0].1.contains(needle), "no {needle} in {}", found[0].1);
     }
 }
@@ -212,10 +266,21 @@ fn validate_reports_one_refused_remote_import_once_and_no_cascade() {
     assert_eq!(found[0].0, "fetch-remote-disabled");
     assert_eq!(found[0].1.matches(url).count(), 1, "{}", found[0].1);
     let human = oscalc(&["validate", p.to_str().unwrap(), "--color", "never"]);
-    assert!(stderr(&human).contains("--allow-remote"), "{}", stderr(&human));
+    assert!(
+        stderr(&human).contains("--allow-remote"),
+        "{}",
+        stderr(&human)
+    );
     let mirror = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/chain/chain-diamond");
     let map = format!("https://example.org/oscal/={}", mirror.display());
-    let o = oscalc(&["validate", p.to_str().unwrap(), "--map", &map, "--error-format", "json"]);
+    let o = oscalc(&[
+        "validate",
+        p.to_str().unwrap(),
+        "--map",
+        &map,
+        "--error-format",
+        "json",
+    ]);
     assert_eq!((o.status.code(), diags(&o)), (Some(0), vec![]));
 }
 
@@ -247,8 +312,10 @@ fn ok(body: &[u8]) -> Vec<u8> {
 }
 
 fn redirect(to: &str) -> Vec<u8> {
-    format!("HTTP/1.1 302 Found\r\nLocation: {to}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-        .into_bytes()
+    format!(
+        "HTTP/1.1 302 Found\r\nLocation: {to}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+    .into_bytes()
 }
 
 /// Writes a profile importing `href` and runs `validate --allow-remote` on it, JSON diagnostics.
@@ -257,7 +324,13 @@ fn validate_remote(name: &str, href: &str, extra: &[&str]) -> std::process::Outp
     let p = dir.join("p.json");
     std::fs::write(&p, profile(&[href])).unwrap();
     let args = [
-        &["validate", p.to_str().unwrap(), "--allow-remote", "--error-format", "json"][..],
+        &[
+            "validate",
+            p.to_str().unwrap(),
+            "--allow-remote",
+            "--error-format",
+            "json",
+        ][..],
         extra,
     ]
     .concat();
@@ -267,7 +340,11 @@ fn validate_remote(name: &str, href: &str, extra: &[&str]) -> std::process::Outp
 #[test]
 fn a_slow_server_is_a_timeout() {
     let base = serve(vec![ok(&diamond_catalog())], Duration::from_secs(3));
-    let o = validate_remote("imports-slow", &format!("{base}cat.json"), &["--timeout", "1"]);
+    let o = validate_remote(
+        "imports-slow",
+        &format!("{base}cat.json"),
+        &["--timeout", "1"],
+    );
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(codes(&o), ["req-uri-error"]);
     let (_, message) = &diags(&o)[0];
@@ -313,5 +390,28 @@ fn redirects_are_followed_over_http_but_never_to_a_local_file() {
     let base = serve((0..6).map(|_| redirect("/again")).collect(), Duration::ZERO);
     let o = validate_remote("imports-redirect-loop", &format!("{base}cat.json"), &[]);
     assert_eq!(codes(&o), ["fetch-redirect"]);
-    assert!(diags(&o)[0].1.contains("more than 5 redirects"), "{:?}", diags(&o));
+    assert!(
+        diags(&o)[0].1.contains("more than 5 redirects"),
+        "{:?}",
+        diags(&o)
+    );
+}
+
+#[test]
+fn a_map_matches_an_rlink_href_as_written() {
+    let dir = tmp_dir("imports-map-rlink");
+    let p = dir.join("p.json");
+    let text = r##"{"profile": {"uuid": "5e0c3a52-2b1e-4b8e-9a57-0c7e3f1d2a21",
+  "metadata": {"title": "P", "last-modified": "2024-01-01T00:00:00Z", "version": "1", "oscal-version": "1.2.3"},
+  "imports": [{"href": "#4e0c3a52-2b1e-4b8e-9a57-0c7e3f1d2a22", "include-controls": [{"with-ids": ["c4"]}]}],
+  "back-matter": {"resources": [{"uuid": "4e0c3a52-2b1e-4b8e-9a57-0c7e3f1d2a22",
+    "rlinks": [{"href": "mirror-only/cat.json", "media-type": "application/oscal.catalog+json"}]}]}
+}}"##;
+    std::fs::write(&p, text).unwrap();
+    let map = "mirror-only/cat.json=tests/cases/chain/chain-diamond/catalog.json";
+    let o = oscalc(&["resolve", p.to_str().unwrap(), "--map", map]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["catalog"]["controls"][0]["id"], "c4");
+    assert_eq!(v["catalog"]["controls"][0]["title"], "Control Four");
 }
