@@ -198,8 +198,16 @@ impl FsWorld {
                 reason: e.to_string(),
             },
         };
-        // Symlinks resolved first: the checks below see where the bytes really are.
-        let canonical = std::fs::canonicalize(path).map_err(io)?;
+        // Symlinks resolved first: the checks below see where the bytes really are. A path that
+        // does not resolve is judged as written (URIs and maps come without dot segments), so a
+        // missing file outside the roots is "outside", not "missing": no probing for files.
+        let canonical = match std::fs::canonicalize(path) {
+            Ok(c) => c,
+            Err(_) if confine && !self.inside_roots(path) => {
+                return Err(FetchError::OutsideRoot(shown));
+            }
+            Err(e) => return Err(io(e)),
+        };
         if confine && !self.inside_roots(&canonical) {
             return Err(FetchError::OutsideRoot(shown));
         }

@@ -109,6 +109,25 @@ fn root_confines_imports_to_its_folders_after_resolving_symlinks() {
     assert!(found[0].1.contains("`../b/cat.json`"), "{}", found[0].1);
     let o = oscalc(&["resolve", p, "--root", a_s, "--root", b_s, "-q"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // The file the user names is allowed wherever it is; a missing file outside is "outside".
+    let o = oscalc(&["validate", p, "--root", b_s, "--error-format", "json"]);
+    assert_eq!(
+        (o.status.code(), codes(&o)),
+        (Some(0), vec![]),
+        "{}",
+        stdout(&o)
+    );
+    let p4 = a.join("p4.json");
+    std::fs::write(&p4, profile(&["/no/such/dir/cat.json"])).unwrap();
+    let o = oscalc(&[
+        "validate",
+        p4.to_str().unwrap(),
+        "--root",
+        a_s,
+        "--error-format",
+        "json",
+    ]);
+    assert_eq!(codes(&o), ["fetch-outside-root"]);
     // A symlink inside the root to a file outside it is outside.
     let p2 = a.join("p2.json");
     std::fs::write(&p2, profile(&["link.json"])).unwrap();
@@ -414,4 +433,38 @@ fn a_map_matches_an_rlink_href_as_written() {
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["catalog"]["controls"][0]["id"], "c4");
     assert_eq!(v["catalog"]["controls"][0]["title"], "Control Four");
+}
+
+#[test]
+fn validate_checks_ids_against_an_imported_profile_read_through_a_map() {
+    let dir = tmp_dir("imports-map-profile");
+    let elsewhere = dir.join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    // The mapped document stands in for `mid.json`: its own relative hrefs resolve against
+    // where `mid.json` would be, as with a folder mirror.
+    std::fs::write(dir.join("catalog.json"), diamond_catalog()).unwrap();
+    let middle = r#"{"profile": {"uuid": "5e0c3a52-2b1e-4b8e-9a57-0c7e3f1d2a23",
+  "metadata": {"title": "M", "last-modified": "2024-01-01T00:00:00Z", "version": "1", "oscal-version": "1.2.3"},
+  "imports": [{"href": "catalog.json", "include-all": {}}]}}"#;
+    std::fs::write(elsewhere.join("middle.json"), middle).unwrap();
+    let p = dir.join("p.json");
+    let root = r#"{"profile": {"uuid": "5e0c3a52-2b1e-4b8e-9a57-0c7e3f1d2a24",
+  "metadata": {"title": "P", "last-modified": "2024-01-01T00:00:00Z", "version": "1", "oscal-version": "1.2.3"},
+  "imports": [{"href": "mid.json", "include-controls": [{"with-ids": ["c3", "zz"]}]}]}}"#;
+    std::fs::write(&p, root).unwrap();
+    let map = format!("mid.json={}", elsewhere.join("middle.json").display());
+    let o = oscalc(&[
+        "validate",
+        p.to_str().unwrap(),
+        "--map",
+        &map,
+        "--error-format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // The ids come from the mapped profile resolved as imported: `zz` alone is unknown.
+    let found = diags(&o);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "select-unknown-id");
+    assert!(found[0].1.contains("`zz`"), "{}", found[0].1);
 }
