@@ -10,8 +10,8 @@ use crate::load::{self, Loaded};
 use crate::model::Document;
 use crate::options::Options;
 use crate::source::{SourceMap, display_uri};
-use crate::world::World;
 use crate::world::href::{self, Candidate, HrefError};
+use crate::world::{FetchError, ImportRequest, World, is_remote};
 use indexmap::IndexMap;
 use petgraph::graph::{DiGraph, NodeIndex};
 use std::sync::Arc;
@@ -206,6 +206,9 @@ impl Discover<'_> {
                     None => Vec::new(),
                 };
                 for mut diag in diags {
+                    if importer.is_some() {
+                        diag = content_free(diag, uri);
+                    }
                     diag.trace = trace.clone();
                     self.sink.push(diag);
                 }
@@ -324,7 +327,10 @@ impl Discover<'_> {
         for (ci, cand) in candidates.into_iter().enumerate() {
             let last = ci + 1 == total;
             let (uri, bytes, via) = match cand {
-                Candidate::Uri(u) => {
+                Candidate::Uri {
+                    uri: u,
+                    href: written,
+                } => {
                     let mut plain = u.clone();
                     plain.set_fragment(None);
                     if let Some(done) = self.check_known(&plain, &at, importer, index, internal) {
@@ -358,7 +364,7 @@ impl Discover<'_> {
                         self.visit(child);
                         return Some(child);
                     }
-                    match self.world.fetch(&plain) {
+                    match self.fetch(base, &plain, &written) {
                         Ok(b) => (
                             plain.clone(),
                             b,
@@ -369,26 +375,8 @@ impl Discover<'_> {
                             },
                         ),
                         Err(e) => {
-                            let code = if internal {
-                                "req-internal-error"
-                            } else {
-                                "req-uri-error"
-                            };
-                            let sev_last = last;
-                            let mut d = Diagnostic::new(
-                                if sev_last {
-                                    crate::diag::Severity::Error
-                                } else {
-                                    crate::diag::Severity::Warning
-                                },
-                                if sev_last { code } else { e.code() },
-                                format!("cannot import {}: {e}", display_uri(&plain)),
-                            )
-                            .at(at.clone());
-                            if !sev_last {
-                                d = d.hint("trying the resource's next link");
-                            }
-                            self.report(importer, d);
+                            let d = fetch_failure(&e, &written, &plain, internal, last);
+                            self.report(importer, d.at(at.clone()));
                             continue;
                         }
                     }
@@ -409,6 +397,19 @@ impl Discover<'_> {
             return Some(child);
         }
         None
+    }
+
+    /// Fetches an import. A remote document imports only http(s): a profile served from the
+    /// network may not make oscalc read a local file, whatever the world allows.
+    fn fetch(&self, importer: &Url, uri: &Url, href: &str) -> Result<Vec<u8>, FetchError> {
+        if is_remote(importer) && !is_remote(uri) {
+            return Err(FetchError::RemoteImportsLocal(uri.to_string()));
+        }
+        self.world.fetch_import(&ImportRequest {
+            uri,
+            href,
+            importer,
+        })
     }
 
     /// A document already loaded: a cycle if it is on the route, else a shared import.
@@ -457,5 +458,56 @@ impl Discover<'_> {
             let site = site.clone();
             self.edges.add_edge(a, b, ImportEdge { index, via, site });
         }
+    }
+}
+
+/// The diagnostic of an import that could not be fetched. A refusal (a policy: `--root`,
+/// `--allow-remote`, no devices...) keeps its own code; other failures are the spec's
+/// `req-uri-error` (`req-internal-error` for a `#uuid` resource). When a resource has other
+/// links to try (`last` is false), a warning.
+fn fetch_failure(e: &FetchError, href: &str, uri: &Url, internal: bool, last: bool) -> Diagnostic {
+    let code = match (last, e.is_refusal(), internal) {
+        (false, _, _) | (true, true, _) => e.code(),
+        (true, false, true) => "req-internal-error",
+        (true, false, false) => "req-uri-error",
+    };
+    let severity = if last {
+        crate::diag::Severity::Error
+    } else {
+        crate::diag::Severity::Warning
+    };
+    let shown = display_uri(uri);
+    let what = if shown == href || shown.is_empty() {
+        format!("`{href}`")
+    } else {
+        format!("`{href}` ({shown})")
+    };
+    let mut d = Diagnostic::new(
+        severity,
+        code,
+        format!("cannot import {what}: {}", e.reason()),
+    );
+    if let Some(h) = e.hint() {
+        d = d.hint(h);
+    }
+    if !last {
+        d = d.hint("trying the resource's next link");
+    }
+    d
+}
+
+/// The diagnostic of an import that was read but did not load, stripped of anything taken from
+/// its text: a parser's message quotes values and keys (`invalid type: string "secret"`), and
+/// the file may be one a hostile profile named (`/etc/passwd`). Code, place and trace stay.
+fn content_free(d: Diagnostic, uri: &Url) -> Diagnostic {
+    let shown = display_uri(uri);
+    Diagnostic {
+        message: format!(
+            "the imported document {shown} is not a valid OSCAL catalog or profile ({})",
+            d.code
+        ),
+        labels: Vec::new(),
+        hints: vec![format!("run `oscalc validate {shown}` to see the details")],
+        ..d
     }
 }

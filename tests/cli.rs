@@ -5,6 +5,8 @@ use std::process::{Command, Output};
 
 #[path = "cli/diagnostics.rs"]
 mod diagnostics;
+#[path = "cli/imports.rs"]
+mod imports;
 #[path = "cli/output.rs"]
 mod output;
 #[path = "cli/validate.rs"]

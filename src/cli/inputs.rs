@@ -16,7 +16,7 @@
 
 use crate::diag::Diagnostic;
 use crate::load::Format;
-use crate::world::{FetchError, FsWorld, World};
+use crate::world::{FetchError, FsWorld, ImportRequest, World};
 use indexmap::IndexMap;
 use std::io::Read;
 use std::os::fd::AsFd;
@@ -52,6 +52,8 @@ pub(super) struct Inputs {
     stream_ids: Vec<(u64, u64)>,
     /// Every document fetched, by URI, with the format its first byte shows.
     read: Mutex<IndexMap<String, Option<Format>>>,
+    /// The local file of every document fetched from disk (`--map` applied).
+    paths: Mutex<Vec<PathBuf>>,
 }
 
 impl Inputs {
@@ -65,6 +67,7 @@ impl Inputs {
             stdin: None,
             stream_ids: Vec::new(),
             read: Mutex::new(IndexMap::new()),
+            paths: Mutex::new(Vec::new()),
         }
     }
 
@@ -175,26 +178,48 @@ impl Inputs {
 
     /// Device and inode of every file the run read (imports through `--map` included).
     pub(super) fn identities(&self) -> Vec<(u64, u64)> {
-        let read = self.read.lock().unwrap_or_else(PoisonError::into_inner);
-        let files = read
-            .keys()
-            .filter_map(|u| Url::parse(u).ok())
-            .filter_map(|u| self.fs.local_path(&u))
+        let paths = self.paths.lock().unwrap_or_else(PoisonError::into_inner);
+        let files = paths
+            .iter()
             .filter_map(|p| std::fs::metadata(p).ok())
             .map(|m| (m.dev(), m.ino()));
         self.stream_ids.iter().copied().chain(files).collect()
+    }
+
+    /// Notes a document fetched: its format, and its local file if it has one.
+    fn record(&self, uri: &Url, bytes: &[u8], path: Option<PathBuf>) {
+        let mut read = self.read.lock().unwrap_or_else(PoisonError::into_inner);
+        read.entry(uri.to_string())
+            .or_insert_with(|| crate::load::sniff(bytes));
+        drop(read);
+        if let Some(p) = path {
+            let mut paths = self.paths.lock().unwrap_or_else(PoisonError::into_inner);
+            paths.push(p);
+        }
     }
 }
 
 impl World for Inputs {
     fn fetch(&self, uri: &Url) -> Result<Vec<u8>, FetchError> {
-        let bytes = match self.served.get(uri.as_str()) {
-            Some(b) => b.clone(),
-            None => self.fs.fetch(uri)?,
+        let (bytes, path) = match self.served.get(uri.as_str()) {
+            Some(b) => (b.clone(), None),
+            None => (
+                self.fs.fetch(uri)?,
+                self.fs.local_path(&[uri.as_str()], uri),
+            ),
         };
-        let mut read = self.read.lock().unwrap_or_else(PoisonError::into_inner);
-        read.entry(uri.to_string())
-            .or_insert_with(|| crate::load::sniff(&bytes));
+        self.record(uri, &bytes, path);
+        Ok(bytes)
+    }
+
+    fn fetch_import(&self, import: &ImportRequest<'_>) -> Result<Vec<u8>, FetchError> {
+        // A stream is served only as the root it was named for; imports go through the
+        // policies of the file-system world.
+        let bytes = self.fs.fetch_import(import)?;
+        let path = self
+            .fs
+            .local_path(&[import.href, import.uri.as_str()], import.uri);
+        self.record(import.uri, &bytes, path);
         Ok(bytes)
     }
 

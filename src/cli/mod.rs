@@ -2,6 +2,7 @@
 //! Nothing here is needed by library users.
 
 mod diagnostics;
+mod imports;
 mod inputs;
 pub mod interrupt;
 mod output;
@@ -11,7 +12,6 @@ use crate::diag::{Diagnostic, Errors, LintLevels, Warned};
 use crate::load::Format;
 use crate::options::{Identity, Options};
 use crate::resolve::{ResolvedCatalog, Session};
-use crate::world::FsWorld;
 use clap::{Parser, Subcommand, ValueEnum};
 use diagnostics::{Color, ErrorFormat, Reporter};
 use inputs::{InputArgs, Inputs};
@@ -115,6 +115,8 @@ struct ValidateArgs {
     #[command(flatten)]
     inputs: InputArgs,
     #[command(flatten)]
+    imports: imports::ImportArgs,
+    #[command(flatten)]
     common: Common,
 }
 
@@ -145,12 +147,8 @@ struct ResolveArgs {
     /// Output format; default: the output file's extension, else the input's format.
     #[arg(long, alias = "format", value_enum, ignore_case = true)]
     to: Option<OutFormat>,
-    /// Allow http(s) imports.
-    #[arg(long)]
-    allow_remote: bool,
-    /// Rewrite hrefs starting with PREFIX to files under DIR (repeatable): PREFIX=DIR.
-    #[arg(long = "map", value_name = "PREFIX=DIR")]
-    maps: Vec<String>,
+    #[command(flatten)]
+    imports: imports::ImportArgs,
     /// Same inputs, same bytes: a name-based uuid and a fixed last-modified
     /// (SOURCE_DATE_EPOCH, else the profile's own).
     #[arg(long)]
@@ -188,7 +186,10 @@ pub fn run() -> ExitCode {
 
 fn validate(args: &ValidateArgs) -> ExitCode {
     let common = &args.common;
-    let mut world = FsWorld::new();
+    let world = match imports::world(&args.imports, common.max_file_size) {
+        Ok(w) => w,
+        Err(code) => return code,
+    };
     let lints = match common.lints() {
         Ok(l) => l,
         Err(code) => return code,
@@ -199,7 +200,6 @@ fn validate(args: &ValidateArgs) -> ExitCode {
     };
     if let Some(n) = common.max_file_size {
         opts.max_file_size = n;
-        world = world.with_max_file_size(n);
     }
     let mut inputs = Inputs::new(world, opts.max_file_size, &args.inputs);
     let mut reporter = Reporter::new(common.error_format, common.color, true);
@@ -241,14 +241,10 @@ fn failure_code(errors: &[Diagnostic]) -> u8 {
 }
 
 fn resolve(args: &ResolveArgs) -> ExitCode {
-    let mut world = FsWorld::new().with_remote(args.allow_remote);
-    for m in &args.maps {
-        let Some((prefix, dir)) = m.split_once('=') else {
-            eprintln!("error: --map takes PREFIX=DIR, got `{m}`");
-            return ExitCode::from(2);
-        };
-        world = world.with_map(prefix, dir);
-    }
+    let world = match imports::world(&args.imports, args.common.max_file_size) {
+        Ok(w) => w,
+        Err(code) => return code,
+    };
     let lints = match args.common.lints() {
         Ok(l) => l,
         Err(code) => return code,
@@ -260,7 +256,6 @@ fn resolve(args: &ResolveArgs) -> ExitCode {
     };
     if let Some(n) = args.common.max_file_size {
         opts.max_file_size = n;
-        world = world.with_max_file_size(n);
     }
     opts.no_prune = args.no_prune;
     let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();

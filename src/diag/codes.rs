@@ -114,6 +114,27 @@ pub const CODES: &[CodeInfo] = &[
         "a remote import without --allow-remote",
     ),
     e("fetch-unsupported", "the URI scheme is not supported"),
+    e(
+        "fetch-not-regular",
+        "an import names a directory, device, FIFO or /proc, /sys or /dev entry",
+    ),
+    e(
+        "fetch-outside-root",
+        "a local import outside every --root folder and --map target",
+    ),
+    e(
+        "fetch-map-escape",
+        "a --map-ped href leaves its target folder once decoded",
+    ),
+    e(
+        "fetch-remote-local",
+        "a remote document imports a local file or a non-http(s) URI",
+    ),
+    e(
+        "fetch-redirect",
+        "a refused redirect: too many, not http(s), or from https to http",
+    ),
+    e("fetch-timeout", "a server did not answer within --timeout"),
     e("merge-combine-unknown", "unknown combine method"),
     w(
         "merge-with-parent-controls",

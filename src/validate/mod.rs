@@ -19,7 +19,9 @@ use crate::model::Document;
 use crate::options::Options;
 use crate::resolve::ResolvedCatalog;
 use crate::source::SourceMap;
-use crate::world::World;
+use crate::world::{FetchError, ImportRequest, World};
+use indexmap::IndexMap;
+use petgraph::visit::EdgeRef;
 use serde_json::Value;
 use url::Url;
 
@@ -53,7 +55,7 @@ pub fn validate_in(
     let mut sink = Sink::with_levels(opts.lints.clone());
     let graph = graph::discover(world, doc, opts, sources, &mut sink);
     let document = match graph {
-        Some(g) => check_graph(&g, world, opts, &mut sink),
+        Some(g) => check_graph(&g, &AlreadyRead::of(&g, sources, world), opts, &mut sink),
         None => {
             raw_schema_check(world, doc, opts, sources, &mut sink);
             None
@@ -93,14 +95,29 @@ fn check_graph(
     Some(root.doc.clone())
 }
 
-/// The ids of each import's catalog; an imported profile is resolved first (its own problems are
-/// reported when it is validated itself).
+/// The ids of each import's catalog, by import position; `None` for an import that did not load
+/// (refused, missing, broken), so the checks skip the ids it would have held instead of calling
+/// each of them unknown: one refused import is one error, not a cascade of warnings. An imported
+/// profile is resolved first (its own problems are reported when it is validated itself).
 fn imported_ids(g: &ImportGraph, world: &dyn World, opts: &Options) -> Vec<Option<refs::Ids>> {
-    let targets = g.imports.get(g.root).cloned().unwrap_or_default();
+    let count = match g.docs.get(g.root).map(|l| &l.doc) {
+        Some(Document::Profile(p)) => p.imports.len(),
+        _ => 0,
+    };
+    let mut targets: Vec<Option<usize>> = vec![None; count];
+    for edge in g.edges.edge_references() {
+        let from = g.edges.node_weight(edge.source());
+        let to = g.edges.node_weight(edge.target());
+        if from == Some(&g.root)
+            && let (Some(slot), Some(&to)) = (targets.get_mut(edge.weight().index), to)
+        {
+            *slot = Some(to);
+        }
+    }
     targets
         .iter()
         .map(|&t| {
-            let loaded = g.docs.get(t)?;
+            let loaded = g.docs.get(t?)?;
             match &loaded.doc {
                 Document::Catalog(c) => Some(refs::ids(&json_value(c))),
                 Document::Profile(_) => {
@@ -109,6 +126,7 @@ fn imported_ids(g: &ImportGraph, world: &dyn World, opts: &Options) -> Vec<Optio
                         lints: crate::diag::LintLevels::default(),
                         ..opts.clone()
                     };
+                    // From the bytes the graph read: the same document, under the same policies.
                     let resolved = crate::resolve::resolve(world, &loaded.uri, &opts)
                         .output
                         .ok()?;
@@ -117,6 +135,45 @@ fn imported_ids(g: &ImportGraph, world: &dyn World, opts: &Options) -> Vec<Optio
             }
         })
         .collect()
+}
+
+/// The documents of a graph, served again from the bytes the graph read, in front of the world:
+/// an imported profile is resolved from what was imported (a `--map` of its href as written, the
+/// `--root` checks), not from a second read of its URI as if the user had named it.
+struct AlreadyRead<'a> {
+    docs: IndexMap<String, std::sync::Arc<[u8]>>,
+    world: &'a dyn World,
+}
+
+impl<'a> AlreadyRead<'a> {
+    fn of(g: &ImportGraph, sources: &SourceMap, world: &'a dyn World) -> Self {
+        let docs = g
+            .docs
+            .iter()
+            .filter_map(|d| Some((d.uri.to_string(), sources.get(d.source)?.bytes.clone())))
+            .collect();
+        AlreadyRead { docs, world }
+    }
+}
+
+impl World for AlreadyRead<'_> {
+    fn fetch(&self, uri: &Url) -> Result<Vec<u8>, FetchError> {
+        match self.docs.get(uri.as_str()) {
+            Some(b) => Ok(b.to_vec()),
+            None => self.world.fetch(uri),
+        }
+    }
+
+    fn fetch_import(&self, import: &ImportRequest<'_>) -> Result<Vec<u8>, FetchError> {
+        match self.docs.get(import.uri.as_str()) {
+            Some(b) => Ok(b.to_vec()),
+            None => self.world.fetch_import(import),
+        }
+    }
+
+    fn now(&self) -> time::OffsetDateTime {
+        self.world.now()
+    }
 }
 
 /// When the typed load failed on shape, the schema still says everything that is wrong at once:

@@ -1,33 +1,131 @@
-//! The file-system world used by the CLI.
+//! The file-system world used by the CLI: local reads with the import policies, `--map`
+//! rewriting, and http(s) through `remote.rs` when `--allow-remote` is given.
+//!
+//! Policies (an import is named by an untrusted document; the root is named by the user):
+//! - only regular files are read, never a device, FIFO, socket or directory, and nothing under
+//!   `/proc`, `/sys` or `/dev` (those "files" can be endless or hold the process's secrets);
+//! - a file's size is checked before it is opened and the read is bounded by the limit;
+//! - with `--root DIR`, an import must lie inside one of the roots or `--map` targets, checked on
+//!   canonical paths (symlinks resolved first);
+//! - a `--map`ped href must stay inside its target folder once percent-decoded.
 
-use super::{FetchError, World};
+use super::{FetchError, ImportRequest, World};
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Component, Path, PathBuf};
+use std::time::Duration;
 use time::OffsetDateTime;
 use url::Url;
 
-/// The largest remote document read when no `--max-file-size` is given.
-const DEFAULT_REMOTE_LIMIT: u64 = 256 * 1024 * 1024;
+/// The largest document read when no `--max-file-size` is given (as `Options::max_file_size`).
+const DEFAULT_LIMIT: u64 = 256 * 1024 * 1024;
 
-/// Reads `file:` URIs from disk; `--map PREFIX=DIR` rewrites URIs that start with PREFIX to files
-/// under DIR before any scheme check, so URL imports resolve offline against a mirror.
-#[derive(Debug, Clone, Default)]
+/// The default connect and read timeout of remote imports (`--timeout`).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Folders whose entries are never read as documents: kernel interfaces and devices.
+const SPECIAL: [&str; 3] = ["/proc", "/sys", "/dev"];
+
+/// One `--map PREFIX=TARGET`.
+#[derive(Debug, Clone)]
+struct Map {
+    /// As given by the user: an href or URI, or the start of one.
+    prefix: String,
+    /// The local file (exact match) or folder (prefix match) it stands for.
+    target: PathBuf,
+}
+
+/// Why a `--map` or `--root` cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MapError {
+    /// `--map =DIR`: an empty prefix would match every href.
+    #[error("the prefix of --map `{0}` is empty; it would map every import")]
+    EmptyPrefix(String),
+    /// The target does not exist or cannot be resolved.
+    #[error("the target of --map `{prefix}` cannot be used: {path}: {reason}")]
+    BadTarget {
+        /// The prefix.
+        prefix: String,
+        /// The target as given.
+        path: String,
+        /// The OS error.
+        reason: String,
+    },
+    /// A `--root` folder that does not exist or cannot be resolved.
+    #[error("--root {path} cannot be used: {reason}")]
+    BadRoot {
+        /// The folder as given.
+        path: String,
+        /// The OS error.
+        reason: String,
+    },
+}
+
+/// Reads `file:` URIs from disk; `--map PREFIX=TARGET` rewrites hrefs and URIs that start with
+/// PREFIX to files under TARGET before any scheme check, so URL imports resolve offline against a
+/// mirror. See the module doc for what an import may read.
+#[derive(Debug, Clone)]
 pub struct FsWorld {
-    maps: Vec<(String, PathBuf)>,
+    maps: Vec<Map>,
+    /// Canonical `--root` folders; empty: no confinement.
+    roots: Vec<PathBuf>,
     allow_remote: bool,
     max_file_size: Option<u64>,
+    timeout: Duration,
+}
+
+impl Default for FsWorld {
+    fn default() -> Self {
+        FsWorld {
+            maps: Vec::new(),
+            roots: Vec::new(),
+            allow_remote: false,
+            max_file_size: None,
+            timeout: DEFAULT_TIMEOUT,
+        }
+    }
 }
 
 impl FsWorld {
-    /// A world with no maps, remote access off and no size limit beyond the loader's.
+    /// A world with no maps, no roots, remote access off and the default size limit.
     pub fn new() -> Self {
         FsWorld::default()
     }
 
-    /// Adds a prefix map (`--map PREFIX=DIR`).
-    pub fn with_map(mut self, prefix: impl Into<String>, dir: impl Into<PathBuf>) -> Self {
-        self.maps.push((prefix.into(), dir.into()));
-        self
+    /// Adds a map (`--map PREFIX=TARGET`): an href equal to PREFIX is read from the file TARGET,
+    /// an href starting with PREFIX from the rest of it under the folder TARGET. TARGET must
+    /// exist; it is resolved to its canonical path now, so later `cd`s and symlink swaps do not
+    /// move it.
+    pub fn with_map(
+        mut self,
+        prefix: impl Into<String>,
+        target: impl AsRef<Path>,
+    ) -> Result<Self, MapError> {
+        let prefix = prefix.into();
+        if prefix.is_empty() {
+            return Err(MapError::EmptyPrefix(format!(
+                "={}",
+                target.as_ref().display()
+            )));
+        }
+        let target = std::fs::canonicalize(target.as_ref()).map_err(|e| MapError::BadTarget {
+            prefix: prefix.clone(),
+            path: target.as_ref().display().to_string(),
+            reason: e.to_string(),
+        })?;
+        self.maps.push(Map { prefix, target });
+        Ok(self)
+    }
+
+    /// Confines local imports to the folder tree of `dir` (`--root`, repeatable); with at least
+    /// one root, `--map` targets are roots too.
+    pub fn with_root(mut self, dir: impl AsRef<Path>) -> Result<Self, MapError> {
+        let dir = dir.as_ref();
+        let canonical = std::fs::canonicalize(dir).map_err(|e| MapError::BadRoot {
+            path: dir.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        self.roots.push(canonical);
+        Ok(self)
     }
 
     /// Allows http(s) imports (`--allow-remote`).
@@ -42,57 +140,182 @@ impl FsWorld {
         self
     }
 
-    /// The local file a URI is read from (`--map` applied), if it is one; the CLI uses it to
+    /// The connect and per-read timeout of remote imports (`--timeout`).
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The local file a document is read from: the `--map` of the first of `keys` that has one
+    /// (as [`World::fetch_import`] tries them), else the path of a `file:` URI. The CLI uses it to
     /// refuse an output that would overwrite an input.
-    pub fn local_path(&self, uri: &Url) -> Option<PathBuf> {
-        self.mapped(uri).or_else(|| match uri.scheme() {
-            "file" => uri.to_file_path().ok(),
-            _ => None,
-        })
+    pub fn local_path(&self, keys: &[&str], uri: &Url) -> Option<PathBuf> {
+        match self.mapped(keys) {
+            Some(Ok((_, path))) => Some(path),
+            Some(Err(_)) => None,
+            None if uri.scheme() == "file" => uri.to_file_path().ok(),
+            None => None,
+        }
     }
 
-    fn mapped(&self, uri: &Url) -> Option<PathBuf> {
-        let s = uri.as_str();
-        self.maps.iter().find_map(|(prefix, dir)| {
-            let rest = s.strip_prefix(prefix.as_str())?;
-            let rest = rest.trim_start_matches('/');
-            let decoded = percent_decode(rest);
-            Some(dir.join(decoded))
-        })
+    fn limit(&self) -> u64 {
+        self.max_file_size.unwrap_or(DEFAULT_LIMIT)
     }
 
-    fn read_path(&self, path: PathBuf) -> Result<Vec<u8>, FetchError> {
+    /// The local path a map gives `keys` (tried in order: first an exact match of any key, then a
+    /// prefix match), with the key that matched.
+    fn mapped(&self, keys: &[&str]) -> Option<Result<(String, PathBuf), FetchError>> {
+        for key in keys {
+            if let Some(m) = self.maps.iter().find(|m| m.prefix == *key) {
+                return Some(Ok(((*key).to_owned(), m.target.clone())));
+            }
+        }
+        for key in keys {
+            for m in &self.maps {
+                let Some(rest) = key.strip_prefix(m.prefix.as_str()) else {
+                    continue;
+                };
+                return Some(
+                    under(&m.target, rest)
+                        .map(|p| ((*key).to_owned(), p))
+                        .ok_or_else(|| FetchError::MapEscape((*key).to_owned())),
+                );
+            }
+        }
+        None
+    }
+
+    /// Reads a mapped path; a failure names the href and the path.
+    fn read_mapped(
+        &self,
+        href: String,
+        path: PathBuf,
+        confine: bool,
+    ) -> Result<Vec<u8>, FetchError> {
+        self.read_path(&path, confine)
+            .map_err(|e| FetchError::Mapped {
+                href,
+                path: path.display().to_string(),
+                source: Box::new(e),
+            })
+    }
+
+    /// Reads a local file under the policies of the module doc; `confine`: apply `--root`.
+    fn read_path(&self, path: &Path, confine: bool) -> Result<Vec<u8>, FetchError> {
         let shown = path.display().to_string();
-        let meta = std::fs::metadata(&path).map_err(|e| match e.kind() {
+        let io = |e: std::io::Error| match e.kind() {
             std::io::ErrorKind::NotFound => FetchError::NotFound(shown.clone()),
             _ => FetchError::Io {
                 path: shown.clone(),
                 reason: e.to_string(),
             },
-        })?;
+        };
+        // Symlinks resolved first: the checks below see where the bytes really are. A path that
+        // does not resolve is judged as written (URIs and maps come without dot segments), so a
+        // missing file outside the roots is "outside", not "missing": no probing for files.
+        let canonical = match std::fs::canonicalize(path) {
+            Ok(c) => c,
+            Err(_) if confine && !self.inside_roots(path) => {
+                return Err(FetchError::OutsideRoot(shown));
+            }
+            Err(e) => return Err(io(e)),
+        };
+        if confine && !self.inside_roots(&canonical) {
+            return Err(FetchError::OutsideRoot(shown));
+        }
+        if SPECIAL.iter().any(|s| canonical.starts_with(s)) {
+            return Err(FetchError::NotRegular(shown));
+        }
+        // Not opened unless it is a regular file: opening a FIFO blocks, a device never ends.
+        let meta = std::fs::metadata(&canonical).map_err(io)?;
         if meta.is_dir() {
             return Err(FetchError::IsDirectory(shown));
         }
-        if let Some(limit) = self.max_file_size
-            && meta.len() > limit
-        {
-            return Err(FetchError::TooLarge {
-                path: shown,
-                size: meta.len(),
-                limit,
-            });
+        if !meta.file_type().is_file() {
+            return Err(FetchError::NotRegular(shown));
+        }
+        let limit = self.limit();
+        let too_large = |size: u64| FetchError::TooLarge {
+            path: shown.clone(),
+            size,
+            limit,
+        };
+        if meta.len() > limit {
+            return Err(too_large(meta.len()));
+        }
+        let file = std::fs::File::open(&canonical).map_err(io)?;
+        // The file may have been swapped since the check: look at what was opened.
+        if !file.metadata().map_err(io)?.file_type().is_file() {
+            return Err(FetchError::NotRegular(shown));
         }
         let mut buf = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-        std::fs::File::open(&path)
-            .and_then(|mut f| f.read_to_end(&mut buf))
-            .map_err(|e| FetchError::Io {
-                path: shown,
-                reason: e.to_string(),
-            })?;
+        file.take(limit.saturating_add(1))
+            .read_to_end(&mut buf)
+            .map_err(io)?;
+        // It grew while read.
+        if buf.len() as u64 > limit {
+            return Err(too_large(buf.len() as u64));
+        }
         Ok(buf)
+    }
+
+    /// Whether a canonical path is inside a root or a map target; true when there are no roots.
+    fn inside_roots(&self, canonical: &Path) -> bool {
+        self.roots.is_empty()
+            || self
+                .roots
+                .iter()
+                .chain(self.maps.iter().map(|m| &m.target))
+                .any(|r| canonical.starts_with(r))
+    }
+
+    /// A URI with no map: a local file, or http(s) when allowed.
+    fn fetch_uri(&self, uri: &Url, confine: bool) -> Result<Vec<u8>, FetchError> {
+        match uri.scheme() {
+            "file" => {
+                let path = uri
+                    .to_file_path()
+                    .map_err(|()| FetchError::Unsupported(uri.to_string()))?;
+                self.read_path(&path, confine)
+            }
+            "http" | "https" if !self.allow_remote => {
+                Err(FetchError::RemoteDisabled(uri.to_string()))
+            }
+            "http" | "https" => super::remote::fetch(uri, self.limit(), self.timeout),
+            _ => Err(FetchError::Unsupported(uri.to_string())),
+        }
     }
 }
 
+/// `rest` (the part of an href after a map's prefix), percent-decoded, as a path under `dir`;
+/// `None` when it would leave `dir`: an absolute path, a `..` above `dir`, a NUL.
+fn under(dir: &Path, rest: &str) -> Option<PathBuf> {
+    let decoded = percent_decode(rest.trim_start_matches('/'));
+    if decoded.starts_with('/') || decoded.contains('\0') {
+        return None;
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for part in decoded.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            _ => parts.push(part),
+        }
+    }
+    let mut out = dir.to_path_buf();
+    for part in parts {
+        // A decoded part is one name: anything else (a Windows prefix, say) is refused.
+        match Path::new(part).components().collect::<Vec<_>>().as_slice() {
+            [Component::Normal(_)] => out.push(part),
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+/// Percent-decoding of a URI path (`+` stays `+`); invalid UTF-8 is replaced, never a panic.
 fn percent_decode(s: &str) -> String {
     url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
         .next()
@@ -102,27 +325,71 @@ fn percent_decode(s: &str) -> String {
 
 impl World for FsWorld {
     fn fetch(&self, uri: &Url) -> Result<Vec<u8>, FetchError> {
-        if let Some(path) = self.mapped(uri) {
-            return self.read_path(path);
+        match self.mapped(&[uri.as_str()]) {
+            Some(Ok((href, path))) => self.read_mapped(href, path, false),
+            Some(Err(e)) => Err(e),
+            None => self.fetch_uri(uri, false),
         }
-        match uri.scheme() {
-            "file" => {
-                let path = uri
-                    .to_file_path()
-                    .map_err(|()| FetchError::Unsupported(uri.to_string()))?;
-                self.read_path(path)
-            }
-            "http" | "https" if !self.allow_remote => {
-                Err(FetchError::RemoteDisabled(uri.to_string()))
-            }
-            "http" | "https" => {
-                super::remote::fetch(uri, self.max_file_size.unwrap_or(DEFAULT_REMOTE_LIMIT))
-            }
-            _ => Err(FetchError::Unsupported(uri.to_string())),
+    }
+
+    fn fetch_import(&self, import: &ImportRequest<'_>) -> Result<Vec<u8>, FetchError> {
+        match self.mapped(&[import.href, import.uri.as_str()]) {
+            Some(Ok((href, path))) => self.read_mapped(href, path, true),
+            Some(Err(e)) => Err(e),
+            None => self.fetch_uri(import.uri, true),
         }
     }
 
     fn now(&self) -> OffsetDateTime {
         OffsetDateTime::now_utc()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn under_refuses_encoded_slashes_and_climbs() {
+        let dir = Path::new("/m");
+        assert_eq!(under(dir, "a/b.json"), Some(PathBuf::from("/m/a/b.json")));
+        assert_eq!(
+            under(dir, "/a/./b.json"),
+            Some(PathBuf::from("/m/a/b.json"))
+        );
+        assert_eq!(under(dir, "a/../b.json"), Some(PathBuf::from("/m/b.json")));
+        assert_eq!(under(dir, "a%20b.json"), Some(PathBuf::from("/m/a b.json")));
+        assert_eq!(under(dir, "%2fetc%2fpasswd"), None);
+        assert_eq!(under(dir, "x/%2e%2e/%2e%2e/etc/passwd"), None);
+        assert_eq!(under(dir, "../etc/passwd"), None);
+        assert_eq!(under(dir, "a%00b"), None);
+    }
+
+    #[test]
+    fn an_empty_map_prefix_is_refused() {
+        let e = FsWorld::new().with_map("", ".").err();
+        assert_eq!(e, Some(MapError::EmptyPrefix("=.".into())));
+    }
+
+    #[test]
+    fn special_files_are_refused_before_they_are_opened() {
+        let w = FsWorld::new();
+        let fetch = |p: &str| w.fetch(&Url::from_file_path(p).expect("path")).err();
+        for p in ["/dev/zero", "/dev/urandom", "/proc/self/environ"] {
+            assert_eq!(fetch(p), Some(FetchError::NotRegular(p.into())), "{p}");
+        }
+        let dir = env!("CARGO_MANIFEST_DIR");
+        assert_eq!(fetch(dir), Some(FetchError::IsDirectory(dir.into())));
+    }
+
+    #[test]
+    fn a_file_over_the_limit_is_refused_by_its_size() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
+        let w = FsWorld::new().with_max_file_size(10);
+        let e = w.fetch(&Url::from_file_path(path).expect("path")).err();
+        assert!(
+            matches!(e, Some(FetchError::TooLarge { limit: 10, .. })),
+            "{e:?}"
+        );
     }
 }

@@ -9,7 +9,12 @@ use url::Url;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Candidate {
     /// Fetch this URI.
-    Uri(Url),
+    Uri {
+        /// The href resolved against the importing document.
+        uri: Url,
+        /// The href as written (the import's, or the rlink's): `--map` may match it.
+        href: String,
+    },
     /// Decode this base64 (req-internal-resolve5, RFC 4648 §4); `key` identifies it in the run.
     Base64 {
         /// The decoded bytes.
@@ -43,7 +48,12 @@ pub fn candidates(
         // req-uri-resolve, req-uri-base: RFC 3986 §5 against the containing document.
         return base
             .join(href)
-            .map(|u| vec![Candidate::Uri(u)])
+            .map(|uri| {
+                vec![Candidate::Uri {
+                    uri,
+                    href: href.to_owned(),
+                }]
+            })
             .map_err(|e| HrefError::Invalid(format!("{href}: {e}")));
     };
     // req-internal: a fragment names a back-matter resource of the importing document.
@@ -87,7 +97,7 @@ fn media_format(media_type: &str) -> Option<Option<Format>> {
 /// Rlinks in preference order (P6): the importing document's format first, then any other OSCAL
 /// format; without a media type the extension decides; YAML is skipped.
 fn rlink_candidates(resource: &Resource, base: &Url, format: Format) -> Vec<Candidate> {
-    let mut ranked: Vec<(u8, usize, Url)> = Vec::new();
+    let mut ranked: Vec<(u8, usize, Url, &str)> = Vec::new();
     for (i, rlink) in resource.rlinks.iter().enumerate() {
         let guessed = match rlink.media_type.as_deref().and_then(media_format) {
             Some(f) => f,
@@ -105,11 +115,14 @@ fn rlink_candidates(resource: &Resource, base: &Url, format: Format) -> Vec<Cand
             continue;
         };
         let rank = u8::from(f != format);
-        ranked.push((rank, i, url));
+        ranked.push((rank, i, url, &rlink.href));
     }
-    ranked.sort_by_key(|(rank, i, _)| (*rank, *i));
+    ranked.sort_by_key(|(rank, i, _, _)| (*rank, *i));
     ranked
         .into_iter()
-        .map(|(_, _, u)| Candidate::Uri(u))
+        .map(|(_, _, uri, href)| Candidate::Uri {
+            uri,
+            href: href.to_owned(),
+        })
         .collect()
 }

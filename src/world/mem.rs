@@ -1,6 +1,6 @@
 //! An in-memory world for tests, doctests and fuzzing.
 
-use super::{FetchError, World};
+use super::{FetchError, ImportRequest, World};
 use indexmap::IndexMap;
 use time::OffsetDateTime;
 use url::Url;
@@ -54,6 +54,11 @@ impl World for MemWorld {
             .get(uri.as_str())
             .cloned()
             .ok_or_else(|| FetchError::NotFound(uri.to_string()))
+    }
+
+    /// No policies here: every document is one the test put in.
+    fn fetch_import(&self, import: &ImportRequest<'_>) -> Result<Vec<u8>, FetchError> {
+        self.fetch(import.uri)
     }
 
     fn now(&self) -> OffsetDateTime {

@@ -291,11 +291,15 @@ fn every_format_shows_a_chain_of_depth_two() {
     let short = stderr(&validate_chain("short"));
     assert_eq!(
         short,
-        format!("cat.json:3:55: error[load-json-syntax]: EOF while parsing a string ({via})\n")
+        format!(
+            "cat.json:3:55: error[load-json-syntax]: the imported document cat.json is not a valid OSCAL catalog or profile (load-json-syntax) ({via})\n"
+        )
     );
     let github = String::from_utf8_lossy(&validate_chain("github").stdout).into_owned();
     assert!(
-        github.ends_with(&format!("%0Ain cat.json, {via}\n")),
+        github.ends_with(&format!(
+            "%0Ain cat.json, {via}%0Ahelp: run `oscalc validate cat.json` to see the details\n"
+        )),
         "{github}"
     );
     let sarif: Value = serde_json::from_slice(&validate_chain("sarif").stdout).expect("SARIF");

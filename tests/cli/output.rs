@@ -584,7 +584,7 @@ fn stdin_is_read_with_imports_against_base() {
     );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(
-        stderr(&o).starts_with("<stdin>:6:17: error[req-uri-error]: cannot import missing.json"),
+        stderr(&o).starts_with("<stdin>:6:17: error[req-uri-error]: cannot import `missing.json`"),
         "{}",
         stderr(&o)
     );
