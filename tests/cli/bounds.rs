@@ -93,3 +93,60 @@ fn max_controls_flag_moves_the_limit_and_validate_takes_it_too() {
     let o = oscalc_in(CHAIN, &["validate", "p24.json", "--max-controls", "100"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
+
+/// A JSON profile and catalog in `dir` whose one control's statement is `prose`.
+fn deep_prose_inputs(dir: &std::path::Path, prose: &str) {
+    let meta = serde_json::json!({"title": "T", "last-modified": "2024-01-01T00:00:00Z",
+        "version": "1", "oscal-version": "1.2.3"});
+    let catalog = serde_json::json!({"catalog": {
+        "uuid": "8bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4", "metadata": meta,
+        "controls": [{"id": "c1", "title": "One",
+                      "parts": [{"name": "statement", "prose": prose}]}]}});
+    let profile = serde_json::json!({"profile": {
+        "uuid": "1bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4", "metadata": meta,
+        "imports": [{"href": "cat.json", "include-all": {}}]}});
+    std::fs::write(dir.join("cat.json"), catalog.to_string()).expect("write catalog");
+    std::fs::write(dir.join("p.json"), profile.to_string()).expect("write profile");
+}
+
+fn run_in(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_oscalc"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run oscalc")
+}
+
+#[test]
+fn markdown_nested_deeper_than_the_read_limit_is_refused_as_xml() {
+    let dir = tmp_dir("bounds-deep-prose");
+    let quotes = format!("{}deep", "> ".repeat(300));
+    let list: String = (0..300)
+        .map(|i| format!("{}- item\n", "  ".repeat(i)))
+        .collect();
+    for (prose, first) in [(quotes.as_str(), "blockquote"), (list.as_str(), "ul")] {
+        deep_prose_inputs(&dir, prose);
+        let o = run_in(&dir, &["resolve", "p.json", "--to", "xml", "-o", "out.xml"]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains(&format!(
+                "error[emit-limit]: the XML output would nest elements deeper than 256 in \
+                 control `c1`: catalog/control/part/{first}/…"
+            )),
+            "{}",
+            stderr(&o)
+        );
+        assert!(!dir.join("out.xml").exists());
+        // JSON holds the same prose as one string.
+        let o = run_in(&dir, &["resolve", "p.json", "-o", "out.json", "-q"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    // The deepest prose that fits (catalog/control/part, 252 quotes, p: 256 levels) is written,
+    // and oscalc reads the XML back.
+    deep_prose_inputs(&dir, &format!("{}deep", "> ".repeat(252)));
+    let o = run_in(&dir, &["resolve", "p.json", "-o", "out.xml", "-q"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = run_in(&dir, &["validate", "out.xml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let _ = std::fs::remove_dir_all(dir);
+}
