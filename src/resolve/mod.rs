@@ -54,6 +54,9 @@ pub struct Session {
     pub sources: SourceMap,
     /// Loaded documents by canonical URI.
     cache: graph::DocCache,
+    /// The schema errors of each input document checked so far, by source: a document several
+    /// profiles of a batch share is checked once.
+    checked: indexmap::IndexMap<SourceId, Vec<Diagnostic>>,
 }
 
 /// A profile's import graph (if its root loaded) and the diagnostics of loading it.
@@ -159,7 +162,27 @@ impl Session {
         opts: &Options,
         sink: &mut Sink,
     ) -> Option<ImportGraph> {
-        graph::discover_cached(world, uri, opts, &mut self.sources, sink, &mut self.cache)
+        let g = graph::discover_cached(world, uri, opts, &mut self.sources, sink, &mut self.cache)?;
+        if opts.validate_input {
+            self.check_inputs(&g, sink);
+        }
+        Some(g)
+    }
+
+    /// Every document of the graph against the OSCAL schema, as `validate` checks it: a
+    /// violation is an error, located in the document, with the imports that led to it.
+    fn check_inputs(&mut self, g: &ImportGraph, sink: &mut Sink) {
+        for (idx, loaded) in g.docs.iter().enumerate() {
+            let found = self
+                .checked
+                .entry(loaded.source)
+                .or_insert_with(|| crate::validate::input::check(&loaded.doc, loaded.source));
+            for d in found.iter() {
+                let mut d = d.clone();
+                d.trace = g.trace(idx);
+                sink.push(d);
+            }
+        }
     }
 
     fn run(
