@@ -3,6 +3,10 @@
 
 use time::OffsetDateTime;
 
+/// The default for [`Options::max_depth`], also the nesting the XML writer keeps its output to,
+/// so that oscalc reads back what it writes.
+pub const DEFAULT_MAX_DEPTH: usize = 256;
+
 /// D1: what happens to the ancestors of an included child control.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ParentControls {
@@ -91,12 +95,19 @@ pub struct Options {
     pub max_import_depth: usize,
     /// Deepest element/value nesting.
     pub max_depth: usize,
+    /// Most controls one profile may resolve to (counting every copy `combine keep` makes),
+    /// checked before a selection or merge builds them: imports that double at each level grow
+    /// exponentially.
+    pub max_controls: usize,
     /// The output link to the source profile (`rel="source-profile"`); `None`: the profile's URI
     /// as given.
     pub source_profile_href: Option<String>,
     /// Check the resolved catalog (schema and references) before it is written; an invalid
     /// output is an error, not a file.
     pub validate_output: bool,
+    /// Check every document of the import graph against the OSCAL schema before resolving; a
+    /// violation is an error (the schema points the resolution specification overrides excepted).
+    pub validate_input: bool,
     /// Warnings denied or allowed (`--deny-warnings`, `--deny CODE`, `--allow CODE`).
     pub lints: crate::diag::LintLevels,
 }
@@ -114,9 +125,11 @@ impl Default for Options {
             max_file_size: 256 * 1024 * 1024,
             max_documents: 1000,
             max_import_depth: 64,
-            max_depth: 256,
+            max_depth: DEFAULT_MAX_DEPTH,
+            max_controls: 1_000_000,
             source_profile_href: None,
             validate_output: true,
+            validate_input: true,
             lints: crate::diag::LintLevels::default(),
         }
     }

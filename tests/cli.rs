@@ -3,6 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+#[path = "cli/bounds.rs"]
+mod bounds;
 #[path = "cli/diagnostics.rs"]
 mod diagnostics;
 #[path = "cli/imports.rs"]

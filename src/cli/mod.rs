@@ -64,6 +64,10 @@ struct Common {
     /// Largest input file in bytes.
     #[arg(long)]
     max_file_size: Option<u64>,
+    /// Most controls a profile may resolve to, every copy counted (`validate` resolves the
+    /// profiles a profile imports); checked before they are built.
+    #[arg(long, value_name = "N")]
+    max_controls: Option<usize>,
     /// Print nothing but errors.
     #[arg(short, long)]
     quiet: bool,
@@ -156,7 +160,8 @@ struct ResolveArgs {
     /// Keep unreferenced loose parameters and resources.
     #[arg(long)]
     no_prune: bool,
-    /// Write the output without checking it against the schema and references first.
+    /// Write the output without checking it against the schema and references first, and
+    /// resolve without checking the inputs against the schema.
     #[arg(long)]
     no_validate: bool,
     #[command(flatten)]
@@ -198,6 +203,9 @@ fn validate(args: &ValidateArgs) -> ExitCode {
         lints,
         ..Options::default()
     };
+    if let Some(n) = common.max_controls {
+        opts.max_controls = n;
+    }
     if let Some(n) = common.max_file_size {
         opts.max_file_size = n;
     }
@@ -251,9 +259,13 @@ fn resolve(args: &ResolveArgs) -> ExitCode {
     };
     let mut opts = Options {
         validate_output: !args.no_validate,
+        validate_input: !args.no_validate,
         lints,
         ..Options::default()
     };
+    if let Some(n) = args.common.max_controls {
+        opts.max_controls = n;
+    }
     if let Some(n) = args.common.max_file_size {
         opts.max_file_size = n;
     }

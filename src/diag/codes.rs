@@ -107,6 +107,10 @@ pub const CODES: &[CodeInfo] = &[
     ),
     e("load-empty", "the input is empty"),
     e("load-limit", "an input exceeds a configured limit"),
+    e(
+        "resolve-limit",
+        "a profile would resolve to more controls than the limit allows",
+    ),
     e("fetch-not-found", "the file does not exist"),
     e("fetch-io", "the file could not be read"),
     e(

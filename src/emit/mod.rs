@@ -16,6 +16,7 @@ use serde_json::Value;
 use crate::diag::Diagnostic;
 use crate::load::Format;
 use crate::model::{Catalog, Document, Profile};
+use crate::options::DEFAULT_MAX_DEPTH;
 use crate::resolve::ResolvedCatalog;
 use json::Md;
 
@@ -170,7 +171,85 @@ fn xml(body: Body<'_>) -> Result<String, WriteError> {
         Body::Catalog(c) => crate::xml::write("catalog", c),
         Body::Profile(p) => crate::xml::write("profile", p),
     };
-    text.map_err(|e| WriteError::Render(Box::new(Diagnostic::error(e.code, e.message))))
+    let text =
+        text.map_err(|e| WriteError::Render(Box::new(Diagnostic::error(e.code, e.message))))?;
+    match too_deep(&text, DEFAULT_MAX_DEPTH) {
+        Some(d) => Err(WriteError::Render(Box::new(d))),
+        None => Ok(text),
+    }
+}
+
+/// An `emit-limit` error when the XML text nests elements deeper than `max` (the root is at 1),
+/// which oscalc would refuse to read back (`Options::max_depth`). Markdown prose is where it
+/// comes from: 300 nested `>` quotes are 300 `blockquote`s below the part that holds them. The
+/// message names the elements down to the markup and the nearest id.
+fn too_deep(text: &str, max: usize) -> Option<Diagnostic> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut open: Vec<(String, Option<String>)> = Vec::new();
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) => {
+                open.push(named(&e));
+                if open.len() > max {
+                    return Some(depth_error(&open, max));
+                }
+            }
+            Ok(Event::Empty(e)) if open.len() >= max => {
+                open.push(named(&e));
+                return Some(depth_error(&open, max));
+            }
+            Ok(Event::End(_)) => {
+                open.pop();
+            }
+            // The writer's own text; should it not read back, the output check says so.
+            Ok(Event::Eof) | Err(_) => return None,
+            Ok(_) => {}
+        }
+    }
+}
+
+/// An element's name and its `id` attribute, if any.
+fn named(e: &quick_xml::events::BytesStart<'_>) -> (String, Option<String>) {
+    let name = e.local_name().as_ref().to_owned();
+    let id = e
+        .try_get_attribute("id")
+        .ok()
+        .flatten()
+        .map(|a| a.value.into_owned());
+    (name, id)
+}
+
+fn depth_error(open: &[(String, Option<String>)], max: usize) -> Diagnostic {
+    // The path down to the first markup element (the first that is not OSCAL structure), then
+    // how many more levels follow.
+    let structure = open
+        .iter()
+        .take_while(|(n, _)| !crate::model::markup::is_markup_element(n))
+        .count();
+    let mut path: Vec<&str> = open
+        .iter()
+        .take(structure + 1)
+        .map(|(n, _)| n.as_str())
+        .collect();
+    if open.len() > path.len() {
+        path.push("…");
+    }
+    let owner = open
+        .iter()
+        .take(structure)
+        .rev()
+        .find_map(|(n, id)| id.as_ref().map(|id| format!(" in {n} `{id}`")))
+        .unwrap_or_default();
+    Diagnostic::error(
+        "emit-limit",
+        format!(
+            "the XML output would nest elements deeper than {max}{owner}: {}",
+            path.join("/")
+        ),
+    )
+    .hint("XML that deep is refused when read back, by oscalc as by other tools")
+    .hint("flatten the prose (nested quotes or lists), or write JSON (--to json)")
 }
 
 /// Writes the document in `format`. A document the model built always has an XML form; should

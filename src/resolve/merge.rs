@@ -332,7 +332,11 @@ fn custom_structure(
     for c in pool_body.controls {
         pool.entry(c.control.id.clone()).or_default().push(c);
     }
-    let mut placed: IndexSet<String> = IndexSet::new();
+    let mut placed = Placed {
+        ids: IndexSet::new(),
+        left: cx.opts.max_controls,
+        refused: false,
+    };
     let mut out = Body {
         params: pool_body.params,
         ..Body::default()
@@ -361,7 +365,11 @@ fn custom_structure(
             &ptr,
         ));
     }
-    for id in pool.keys().filter(|id| !placed.contains(id.as_str())) {
+    if placed.refused {
+        // The unplaced warnings would only repeat what the limit cut short.
+        return out;
+    }
+    for id in pool.keys().filter(|id| !placed.ids.contains(id.as_str())) {
         let mut d = Diagnostic::warning(
             "merge-custom-unplaced",
             format!("control `{id}` is selected but no insert-controls places it; it is dropped"),
@@ -380,7 +388,7 @@ fn custom_group(
     imported: &IndexMap<String, crate::model::Group>,
     pool: &IndexMap<String, Vec<CNode>>,
     tree: &IndexMap<String, Vec<String>>,
-    placed: &mut IndexSet<String>,
+    placed: &mut Placed,
     cx: &mut Cx,
     doc: u32,
     n: &mut u32,
@@ -453,11 +461,46 @@ fn append_new<T: Clone + PartialEq>(to: &mut Vec<T>, from: &[T]) {
     }
 }
 
+/// What custom insert-controls have placed so far, and how many more controls they may copy:
+/// each insert copies what it selects, so many groups that each insert everything multiply the
+/// content (`Options::max_controls`).
+struct Placed {
+    ids: IndexSet<String>,
+    left: usize,
+    refused: bool,
+}
+
+impl Placed {
+    /// Takes `nodes` out of the budget, or reports (once) that they exceed it.
+    fn take(&mut self, nodes: &[CNode], cx: &mut Cx, here: &str) -> bool {
+        if self.refused {
+            return false;
+        }
+        if let Some(left) = self.left.checked_sub(nodes.len()) {
+            self.left = left;
+            return true;
+        }
+        self.refused = true;
+        let limit = cx.opts.max_controls;
+        let mut d = Diagnostic::error(
+            "resolve-limit",
+            format!("custom groups would place more than the limit of {limit} controls"),
+        )
+        .hint("each insert-controls copies the controls it selects")
+        .hint("if the content is real, raise the limit with --max-controls");
+        if let Some(s) = cx.profile_source {
+            d = d.at(Span::pointer(s, here.to_owned()));
+        }
+        cx.push(d);
+        false
+    }
+}
+
 fn insert_all(
     inserts: &[InsertControls],
     pool: &IndexMap<String, Vec<CNode>>,
     tree: &IndexMap<String, Vec<String>>,
-    placed: &mut IndexSet<String>,
+    placed: &mut Placed,
     cx: &mut Cx,
     ptr: &str,
 ) -> Vec<CNode> {
@@ -503,7 +546,10 @@ fn insert_all(
         }
         for id in ids {
             if let Some(nodes) = pool.get(&id) {
-                placed.insert(id.clone());
+                if !placed.take(nodes, cx, &here) {
+                    return out;
+                }
+                placed.ids.insert(id.clone());
                 out.extend(nodes.iter().cloned());
             }
         }

@@ -106,21 +106,55 @@ pub(crate) fn control_tree(body: &Body) -> IndexMap<String, Vec<String>> {
 
 /// Runs the selection of one import over its source, copying what it keeps.
 pub fn run(import: &Import, source: &Body, cx: &mut Cx, import_ptr: &str) -> Selection {
-    let all = control_tree(source);
-    let plan = plan(import, &all, cx, import_ptr);
-    let mut loose = source.params.clone();
-    let body = plan.cut(&source.controls, &source.groups, &mut loose);
-    plan.finish(import, body, loose, cx, import_ptr)
+    prepare(import, source, cx, import_ptr).run(import, source, cx, import_ptr)
 }
 
 /// [`run`] over a source nobody reads afterwards: the kept nodes move out of it, the rest is
 /// dropped as the cut goes, so the source and the selection are never both whole in memory.
 pub fn run_owned(import: &Import, source: Body, cx: &mut Cx, import_ptr: &str) -> Selection {
-    let all = control_tree(&source);
+    prepare(import, &source, cx, import_ptr).run_owned(import, source, cx, import_ptr)
+}
+
+/// One import's selection worked out over its source but not yet cut: how many controls it
+/// holds is known before any is copied, so a run can refuse it first (`Options::max_controls`).
+pub struct Prepared {
+    plan: Plan,
+    count: usize,
+}
+
+/// Plans the selection of `import` over `source` (its diagnostics go to `cx`) and counts it.
+pub fn prepare(import: &Import, source: &Body, cx: &mut Cx, import_ptr: &str) -> Prepared {
+    let all = control_tree(source);
     let plan = plan(import, &all, cx, import_ptr);
-    let mut loose = source.params;
-    let body = plan.cut(source.controls, source.groups, &mut loose);
-    plan.finish(import, body, loose, cx, import_ptr)
+    let count = plan.count(source);
+    Prepared { plan, count }
+}
+
+impl Prepared {
+    /// The controls the selection will hold, ancestors brought along (D1) included.
+    pub fn count(&self) -> usize {
+        self.count
+    }
+
+    /// The selection, copying what it keeps from `source`.
+    pub fn run(self, import: &Import, source: &Body, cx: &mut Cx, import_ptr: &str) -> Selection {
+        let mut loose = source.params.clone();
+        let body = self.plan.cut(&source.controls, &source.groups, &mut loose);
+        self.plan.finish(import, body, loose, cx, import_ptr)
+    }
+
+    /// The selection, moving what it keeps out of `source`.
+    pub fn run_owned(
+        self,
+        import: &Import,
+        source: Body,
+        cx: &mut Cx,
+        import_ptr: &str,
+    ) -> Selection {
+        let mut loose = source.params;
+        let body = self.plan.cut(source.controls, source.groups, &mut loose);
+        self.plan.finish(import, body, loose, cx, import_ptr)
+    }
 }
 
 /// What an import selects, worked out before the source is cut.
@@ -163,6 +197,28 @@ fn plan(
 impl Plan {
     fn keep(&self, id: &str) -> bool {
         self.included.contains(id) && !self.excluded.contains(id)
+    }
+
+    /// The nodes [`Plan::cut`] keeps, counted without copying any: the same decisions as
+    /// [`Cut::control`].
+    fn count(&self, source: &Body) -> usize {
+        fn control(plan: &Plan, c: &CNode) -> usize {
+            let kids: usize = c.children.iter().map(|k| control(plan, k)).sum();
+            let id = c.control.id.as_str();
+            let shell = plan.keep(id)
+                || (kids > 0
+                    && plan.parent_mode == ParentControls::Include
+                    && !plan.excluded.contains(id));
+            kids.saturating_add(usize::from(shell))
+        }
+        fn group(plan: &Plan, g: &GNode) -> usize {
+            let own: usize = g.controls.iter().map(|c| control(plan, c)).sum();
+            let below: usize = g.groups.iter().map(|k| group(plan, k)).sum();
+            own.saturating_add(below)
+        }
+        let top: usize = source.controls.iter().map(|c| control(self, c)).sum();
+        let grouped: usize = source.groups.iter().map(|g| group(self, g)).sum();
+        top.saturating_add(grouped)
     }
 
     fn cut<C: CSrc, G: GSrc<C = C>>(
@@ -441,7 +497,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::{Body, Cx, glob, run, run_owned};
+    use super::{Body, Cx, glob, prepare, run, run_owned};
     use crate::model::{Document, Import};
     use crate::options::Options;
 
@@ -493,6 +549,11 @@ mod tests {
                 let import: Import = serde_json::from_str(text).expect("test import");
                 let (mut a, mut b) = (cx(), cx());
                 let copied = run(&import, &body, &mut a, "/profile/imports/0");
+                // The count the control limit is checked on is what the cut builds.
+                let counted = prepare(&import, &body, &mut cx(), "/profile/imports/0").count();
+                let mut built = 0;
+                copied.body.for_each_control(&mut |_| built += 1);
+                assert_eq!(counted, built, "{text}");
                 let moved = run_owned(&import, body.clone(), &mut b, "/profile/imports/0");
                 assert_eq!(copied.body, moved.body, "{text}");
                 assert_eq!(copied.loose, moved.loose, "{text}");

@@ -7,6 +7,7 @@
 //! ([`refs`]): unique ids and uuids, inserts and `#` links that resolve, and a profile's ids that
 //! name something in its imports. Resolution itself is `resolve`'s job.
 
+pub mod input;
 mod output;
 mod patterns;
 pub mod refs;

@@ -111,7 +111,7 @@ pub(crate) fn check(catalog: &Catalog) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     let mut broken = None;
     for member in members(catalog) {
-        match check_member(&member, &mut walk) {
+        match check_member(&member, Some(&mut walk)) {
             Ok(v) => found.extend(v),
             Err(why) => broken = Some(why),
         }
@@ -124,19 +124,34 @@ pub(crate) fn check(catalog: &Catalog) -> Vec<Diagnostic> {
     out
 }
 
-/// One member: its references into `walk`, its schema violations returned.
-fn check_member(member: &Member<'_>, walk: &mut refs::Walk) -> Result<Vec<Violation>, String> {
+/// The schema violations of a catalog, member by member as [`check`] takes them (no
+/// references), with their pointers in the whole document: the check of a resolution's input
+/// catalogs.
+pub(crate) fn schema_violations(catalog: &Catalog) -> Result<Vec<Violation>, String> {
+    let mut found = Vec::new();
+    for member in members(catalog) {
+        found.extend(check_member(&member, None)?);
+    }
+    Ok(found)
+}
+
+/// One member: its references into `walk` (if given), its schema violations returned.
+fn check_member(
+    member: &Member<'_>,
+    walk: Option<&mut refs::Walk>,
+) -> Result<Vec<Violation>, String> {
     let mut value = member
         .value()
         .map_err(|e| format!("the output could not be checked: {e}"))?;
-    match member {
+    match (member, walk) {
+        (_, None) => {}
         // The catalog's uuid is defined by the catalog object itself.
-        Member::Uuid(_) => {
+        (Member::Uuid(_), Some(walk)) => {
             let mut root = Map::new();
             root.insert("uuid".to_owned(), value.clone());
             walk.item(&Value::Object(root), "/catalog", "catalog");
         }
-        _ => walk.item(&value, &member.pointer(), member.key()),
+        (_, Some(walk)) => walk.item(&value, &member.pointer(), member.key()),
     }
     stand_ins(&mut value, None);
     let lean = lean().ok_or("the embedded OSCAL schema does not compile")?;
@@ -254,7 +269,7 @@ fn fragment(map: &Map<String, Value>) -> Option<&str> {
 
 /// Replaces each fragment of XML markup below `v` by its [`stand_in`]; `key` is the member that
 /// holds `v`.
-fn stand_ins(v: &mut Value, key: Option<&str>) {
+pub(crate) fn stand_ins(v: &mut Value, key: Option<&str>) {
     match v {
         Value::Object(map) => {
             if let Some(s) = fragment(map).map(|x| stand_in(x, key)) {

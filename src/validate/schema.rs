@@ -13,7 +13,7 @@ use serde_json::Value;
 use std::sync::OnceLock;
 
 pub(crate) const CATALOG_SCHEMA: &str = include_str!("../../schemas/oscal_catalog_schema.json");
-const PROFILE_SCHEMA: &str = include_str!("../../schemas/oscal_profile_schema.json");
+pub(crate) const PROFILE_SCHEMA: &str = include_str!("../../schemas/oscal_profile_schema.json");
 
 /// Most schema diagnostics reported for one document; the rest are summed up in one line.
 pub(crate) const MAX_REPORTED: usize = 100;
