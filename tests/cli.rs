@@ -7,6 +7,8 @@ use std::process::{Command, Output};
 mod bounds;
 #[path = "cli/diagnostics.rs"]
 mod diagnostics;
+#[path = "cli/folders.rs"]
+mod folders;
 #[path = "cli/imports.rs"]
 mod imports;
 #[path = "cli/output.rs"]

@@ -7,6 +7,7 @@ mod inputs;
 pub mod interrupt;
 mod output;
 mod targets;
+mod walk;
 
 use crate::diag::{Diagnostic, Errors, LintLevels, Warned};
 use crate::load::Format;
@@ -113,7 +114,8 @@ impl Common {
 
 #[derive(Debug, clap::Args)]
 struct ValidateArgs {
-    /// Catalog and profile files (JSON or XML); `-` is standard input.
+    /// Catalog and profile files (JSON or XML), or folders to search for them; `-` is standard
+    /// input.
     #[arg(required = true)]
     files: Vec<PathBuf>,
     #[command(flatten)]
@@ -212,7 +214,24 @@ fn validate(args: &ValidateArgs) -> ExitCode {
     let mut inputs = Inputs::new(world, opts.max_file_size, &args.inputs);
     let mut reporter = Reporter::new(common.error_format, common.color, true);
     let mut worst = 0u8;
-    for file in &args.files {
+    let expanded = walk::expand(&args.files);
+    for dir in &expanded.empty {
+        let why = format!(
+            "no OSCAL catalog or profile (JSON or XML) under {}",
+            dir.display()
+        );
+        reporter.report_plain(Diagnostic::error("fetch-not-found", why));
+        worst = 2;
+    }
+    if expanded.skipped > 0 && !common.quiet {
+        eprintln!(
+            "note: skipped {} file{} under the named folders that {} not OSCAL catalogs or profiles",
+            expanded.skipped,
+            if expanded.skipped == 1 { "" } else { "s" },
+            if expanded.skipped == 1 { "is" } else { "are" },
+        );
+    }
+    for file in &expanded.files {
         let code = match inputs.name(file) {
             Err(d) => {
                 reporter.report_plain(*d);
