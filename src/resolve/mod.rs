@@ -4,6 +4,7 @@
 pub mod as_is;
 pub mod body;
 pub mod finish;
+pub mod linked;
 pub mod merge;
 pub mod modify;
 pub mod refs;
