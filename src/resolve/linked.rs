@@ -700,10 +700,11 @@ impl Altered for Work {
             }
             (Anchor::Part(n), Pos::Starting | Pos::Ending) => {
                 let ci = self.part_at.get(n).map_or(0, |a| a.ctl);
-                if let (Some(t), Some(s)) = (&add.title, self.parts.slots.get_mut(n)) {
-                    if let Some(p) = s.item.as_mut() {
-                        p.title = Some(t.clone());
-                    }
+                if let (Some(t), Some(p)) = (
+                    &add.title,
+                    self.parts.slots.get_mut(n).and_then(|s| s.item.as_mut()),
+                ) {
+                    p.title = Some(t.clone());
                 }
                 self.put_props_links(Anchor::Part(n), add, start);
                 self.put_parts(Holder::Part(n), ci, &add.parts, start);
