@@ -31,7 +31,7 @@ pub fn run(merge: Option<&Merge>, selections: Vec<Selection>, cx: &mut Cx) -> Me
     }
     let structure = structure_of(merge, cx);
     let body = match structure {
-        Structure::AsIs => as_is(bodies),
+        Structure::AsIs => super::as_is::run(bodies),
         Structure::Flat => flat(bodies, cx.opts.flat, &mut loose),
         Structure::Custom => {
             let custom = merge.and_then(|m| m.custom.as_ref());
@@ -198,80 +198,6 @@ fn drop_seen_controls(body: &mut Body, seen: &mut IndexSet<String>) {
     }
     controls(&mut body.controls, seen);
     groups(&mut body.groups, seen);
-}
-
-/// `as-is`: the source structure, with the same source node reached through several imports
-/// unified; children in source order, trees of different sources in import order.
-fn as_is(bodies: Vec<Body>) -> Body {
-    let mut doc_rank: IndexSet<u32> = IndexSet::new();
-    let mut out = Body::default();
-    for b in bodies {
-        out.params.extend(b.params);
-        for c in b.controls {
-            doc_rank.insert(c.origin.doc);
-            merge_control(&mut out.controls, c);
-        }
-        for g in b.groups {
-            doc_rank.insert(g.origin.doc);
-            merge_group(&mut out.groups, g);
-        }
-    }
-    sort_body(&mut out, &doc_rank);
-    out
-}
-
-fn merge_control(list: &mut Vec<CNode>, c: CNode) {
-    // req-merge-keep: a control that two imports both include survived combine as two copies
-    // (keep); unifying them here would merge them after all. Only ancestors brought along (D1)
-    // unify with a copy of the same source control.
-    let both_included =
-        |x: &CNode| x.mark == super::body::Mark::Included && c.mark == super::body::Mark::Included;
-    if let Some(existing) = list
-        .iter_mut()
-        .find(|x| x.origin == c.origin && !both_included(x))
-    {
-        for k in c.children {
-            merge_control(&mut existing.children, k);
-        }
-        if c.mark == super::body::Mark::Included {
-            existing.mark = super::body::Mark::Included;
-        }
-    } else {
-        list.push(c);
-    }
-}
-
-fn merge_group(list: &mut Vec<GNode>, g: GNode) {
-    if let Some(existing) = list.iter_mut().find(|x| x.origin == g.origin) {
-        for c in g.controls {
-            merge_control(&mut existing.controls, c);
-        }
-        for k in g.groups {
-            merge_group(&mut existing.groups, k);
-        }
-    } else {
-        list.push(g);
-    }
-}
-
-fn rank(o: Origin, doc_rank: &IndexSet<u32>) -> (usize, u32) {
-    (doc_rank.get_index_of(&o.doc).unwrap_or(usize::MAX), o.index)
-}
-
-fn sort_body(b: &mut Body, doc_rank: &IndexSet<u32>) {
-    fn controls(list: &mut [CNode], r: &IndexSet<u32>) {
-        list.sort_by_key(|c| rank(c.origin, r));
-        list.iter_mut().for_each(|c| controls(&mut c.children, r));
-    }
-    fn groups(list: &mut [GNode], r: &IndexSet<u32>) {
-        list.sort_by_key(|g| rank(g.origin, r));
-        for g in list.iter_mut() {
-            controls(&mut g.controls, r);
-            groups(&mut g.groups, r);
-        }
-    }
-    controls(&mut b.controls, doc_rank);
-    groups(&mut b.groups, doc_rank);
 }
 
 /// `flat` (req-merge-flat): groups dropped (their params become loose candidates); D2 decides

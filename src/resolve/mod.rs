@@ -1,8 +1,10 @@
 //! The resolution driver: graph, then per profile (children first) select → merge → modify →
 //! finish; diagnostics are collected throughout and checked at the gates.
 
+pub mod as_is;
 pub mod body;
 pub mod finish;
+pub mod linked;
 pub mod merge;
 pub mod modify;
 pub mod refs;

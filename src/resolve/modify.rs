@@ -168,12 +168,12 @@ fn apply_alters(alters: &[Alter], body: &mut Body, cx: &mut Cx) {
     let mut seen = vec![false; alters.len()];
     let mut walk = |c: &mut CNode, cx: &mut Cx| {
         if let Some(list) = by_control.get(c.control.id.as_str()) {
-            for (i, a) in list {
+            for (i, _) in list {
                 if let Some(flag) = seen.get_mut(*i) {
                     *flag = true;
                 }
-                alter(c, a, *i, cx);
             }
+            alter_control(c, list, cx, LINKED_FROM);
         }
     };
     fn control(c: &mut CNode, cx: &mut Cx, f: &mut impl FnMut(&mut CNode, &mut Cx)) {
@@ -210,13 +210,58 @@ fn apply_alters(alters: &[Alter], body: &mut Body, cx: &mut Cx) {
     }
 }
 
-fn alter(c: &mut CNode, a: &Alter, index: usize, cx: &mut Cx) {
+/// From this many adds on one control on, its alters run on linked lists ([`super::linked`]):
+/// one by one, each add shifts the rest of its list and searches the whole control, which a
+/// profile of thousands of adds turns into minutes. Below, the direct path is as fast.
+const LINKED_FROM: usize = 32;
+
+/// Applies the alters of one control (with their indices in the profile), in order.
+fn alter_control(c: &mut CNode, list: &[(usize, &Alter)], cx: &mut Cx, linked_from: usize) {
+    let adds: usize = list.iter().map(|(_, a)| a.adds.len()).sum();
+    if adds >= linked_from {
+        super::linked::apply(c, list, cx);
+    } else {
+        for (i, a) in list {
+            alter(c, a, *i, cx);
+        }
+    }
+}
+
+/// What an alter does to one control, whatever form its content is held in.
+pub(super) trait Altered {
+    /// The altered control's id.
+    fn id(&self) -> &str;
+    /// Applies one remove; whether it removed anything.
+    fn remove(&mut self, r: &Remove) -> bool;
+    /// An add without by-id (or by-id naming the control itself).
+    fn add_implicit(&mut self, add: &Add);
+    /// An add at the object with id `id`; whether there is one.
+    fn add_explicit(&mut self, id: &str, add: &Add) -> bool;
+}
+
+impl Altered for CNode {
+    fn id(&self) -> &str {
+        &self.control.id
+    }
+    fn remove(&mut self, r: &Remove) -> bool {
+        remove(&mut self.control, r)
+    }
+    fn add_implicit(&mut self, add: &Add) {
+        add_implicit(&mut self.control, add);
+    }
+    fn add_explicit(&mut self, id: &str, add: &Add) -> bool {
+        add_explicit(self, id, add)
+    }
+}
+
+/// Applies one alter: its removes, then its adds, each in order (req-modify-alter-*).
+pub(super) fn alter(c: &mut impl Altered, a: &Alter, index: usize, cx: &mut Cx) {
     let here = format!("/profile/modify/alters/{index}");
     for (ri, r) in a.removes.iter().enumerate() {
-        if !remove(&mut c.control, r) {
+        if !c.remove(r) {
             let mut d = Diagnostic::warning(
                 "modify-remove-no-match",
-                format!("remove matches nothing in control `{}`", c.control.id),
+                format!("remove matches nothing in control `{}`", c.id()),
             );
             if let Some(s) = cx.profile_source {
                 d = d.at(Span::pointer(s, format!("{here}/removes/{ri}")));
@@ -229,8 +274,8 @@ fn alter(c: &mut CNode, a: &Alter, index: usize, cx: &mut Cx) {
             .profile_source
             .map(|s| Span::pointer(s, format!("{here}/adds/{ai}/by-id")));
         match add.by_id.as_deref() {
-            None => add_implicit(&mut c.control, add),
-            Some(id) if id == c.control.id => {
+            None => c.add_implicit(add),
+            Some(id) if id == c.id() => {
                 // D3 (P4): by-id naming the control itself.
                 let (msg, implicit) = match cx.opts.by_id_self {
                     ByIdSelf::Implicit => ("treated as an add to the whole control", true),
@@ -246,17 +291,17 @@ fn alter(c: &mut CNode, a: &Alter, index: usize, cx: &mut Cx) {
                 }
                 cx.push(d);
                 if implicit {
-                    add_implicit(&mut c.control, add);
+                    c.add_implicit(add);
                 }
             }
             Some(id) => {
-                if !add_explicit(c, id, add) {
+                if !c.add_explicit(id, add) {
                     // req-modify-alter-add-explicit-id-ignore / -warning.
                     let mut d = Diagnostic::warning(
                         "req-modify-alter-add-explicit-id-warning",
                         format!(
                             "add by-id `{id}` names nothing inside control `{}`; ignored",
-                            c.control.id
+                            c.id()
                         ),
                     );
                     if let Some(s) = at {
@@ -270,14 +315,14 @@ fn alter(c: &mut CNode, a: &Alter, index: usize, cx: &mut Cx) {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Pos {
+pub(super) enum Pos {
     Before,
     After,
     Starting,
     Ending,
 }
 
-fn position(add: &Add) -> Pos {
+pub(super) fn position(add: &Add) -> Pos {
     match add.position.as_deref() {
         Some("before") => Pos::Before,
         Some("after") => Pos::After,
@@ -491,7 +536,7 @@ fn remove_parts(parts: &mut Vec<Part>, r: &Remove) -> bool {
 
 /// All criteria given must hold (req-modify-alter-remove-match); a remove with no criterion
 /// matches nothing.
-fn matches_remove(
+pub(super) fn matches_remove(
     r: &Remove,
     item: &str,
     id: Option<&str>,

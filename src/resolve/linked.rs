@@ -1,0 +1,927 @@
+//! Stage: modify, for a control that many adds alter. In: the control (with its child controls)
+//! and its alters. Out: the same control as the one-by-one path in `modify` makes, in time
+//! linear in its content and the adds.
+//!
+//! The content moves into doubly linked lists (one arena per kind of item) with an index from id
+//! to the objects that carry it, so an add finds its anchor by one lookup and inserts next to it
+//! without shifting the rest of a list. The alters still run one after the other through
+//! [`modify::alter`], with the same diagnostics; only the representation differs. The anchor is
+//! the first object with that id in the order the one-by-one search visits them; only when two
+//! live objects share the id is that order walked (a document with duplicate ids).
+
+use super::Cx;
+use super::body::CNode;
+use super::modify::{self, Altered, Pos, matches_remove, position};
+use crate::model::{Add, Alter, Link, MarkupLine, Parameter, Part, Property, Remove};
+use indexmap::IndexMap;
+
+/// No node: the end of a list.
+const NIL: usize = usize::MAX;
+
+/// Applies `alters` (with their indices in the profile) to `c` through the linked form.
+pub(super) fn apply(c: &mut CNode, alters: &[(usize, &Alter)], cx: &mut Cx) {
+    let mut w = Work::default();
+    w.load_control(c, NIL);
+    for (i, a) in alters {
+        modify::alter(&mut w, a, *i, cx);
+    }
+    let mut n = 0;
+    w.store_control(c, &mut n);
+}
+
+/// The first and last node of one list.
+#[derive(Clone, Copy)]
+struct Ends {
+    head: usize,
+    tail: usize,
+}
+
+impl Default for Ends {
+    fn default() -> Self {
+        Ends {
+            head: NIL,
+            tail: NIL,
+        }
+    }
+}
+
+struct Slot<T> {
+    item: Option<T>,
+    prev: usize,
+    next: usize,
+}
+
+/// Items of one kind, each in some doubly linked list.
+struct Chain<T> {
+    slots: Vec<Slot<T>>,
+}
+
+impl<T> Default for Chain<T> {
+    fn default() -> Self {
+        Chain { slots: Vec::new() }
+    }
+}
+
+impl<T> Chain<T> {
+    fn prev(&self, n: usize) -> usize {
+        self.slots.get(n).map_or(NIL, |s| s.prev)
+    }
+
+    fn next(&self, n: usize) -> usize {
+        self.slots.get(n).map_or(NIL, |s| s.next)
+    }
+
+    /// Links a new node holding `item` after `at` (at the head when `at` is `NIL`).
+    fn insert_after(&mut self, ends: &mut Ends, at: usize, item: T) -> usize {
+        let n = self.slots.len();
+        let next = if at == NIL { ends.head } else { self.next(at) };
+        self.slots.push(Slot {
+            item: Some(item),
+            prev: at,
+            next,
+        });
+        match self.slots.get_mut(at) {
+            Some(s) => s.next = n,
+            None => ends.head = n,
+        }
+        match self.slots.get_mut(next) {
+            Some(s) => s.prev = n,
+            None => ends.tail = n,
+        }
+        n
+    }
+
+    fn push_back(&mut self, ends: &mut Ends, item: T) -> usize {
+        let tail = ends.tail;
+        self.insert_after(ends, tail, item)
+    }
+
+    fn unlink(&mut self, ends: &mut Ends, n: usize) {
+        let (prev, next) = (self.prev(n), self.next(n));
+        match self.slots.get_mut(prev) {
+            Some(s) => s.next = next,
+            None => ends.head = next,
+        }
+        match self.slots.get_mut(next) {
+            Some(s) => s.prev = prev,
+            None => ends.tail = prev,
+        }
+    }
+
+    /// The nodes of a list, in order.
+    fn nodes(&self, ends: Ends) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut n = ends.head;
+        while n != NIL {
+            out.push(n);
+            n = self.next(n);
+        }
+        out
+    }
+
+    fn get(&self, n: usize) -> Option<&T> {
+        self.slots.get(n).and_then(|s| s.item.as_ref())
+    }
+
+    fn take(&mut self, n: usize) -> Option<T> {
+        self.slots.get_mut(n).and_then(|s| s.item.take())
+    }
+
+    /// Moves the items of a list out, in order.
+    fn take_all(&mut self, ends: Ends) -> Vec<(usize, T)> {
+        let nodes = self.nodes(ends);
+        nodes
+            .into_iter()
+            .filter_map(|n| self.take(n).map(|t| (n, t)))
+            .collect()
+    }
+
+    /// Inserts `items` in order after `at`, or at the start or the end of the list.
+    fn put(&mut self, ends: &mut Ends, items: &[T], start: bool)
+    where
+        T: Clone,
+    {
+        let mut at = if start { NIL } else { ends.tail };
+        for x in items {
+            at = self.insert_after(ends, at, x.clone());
+        }
+    }
+}
+
+/// A control of the altered tree: its lists, and what an add may change.
+#[derive(Default)]
+struct Ctl {
+    params: Ends,
+    props: Ends,
+    links: Ends,
+    parts: Ends,
+    title: Option<MarkupLine>,
+    parent: usize,
+    children: Vec<usize>,
+}
+
+/// A parameter's lists, where it sits, whether it is still in the content.
+struct ParamAt {
+    props: Ends,
+    links: Ends,
+    ctl: usize,
+    live: bool,
+}
+
+/// Who holds a list of parts.
+#[derive(Clone, Copy)]
+enum Holder {
+    Ctl(usize),
+    Part(usize),
+}
+
+/// A part's lists, where it sits, whether it is still in the content.
+struct PartAt {
+    props: Ends,
+    links: Ends,
+    parts: Ends,
+    holder: Holder,
+    ctl: usize,
+    live: bool,
+}
+
+/// An object an add can name by id.
+#[derive(Clone, Copy, PartialEq)]
+enum Anchor {
+    Param(usize),
+    Part(usize),
+    Ctl(usize),
+}
+
+#[derive(Default)]
+struct Work {
+    id: String,
+    ctls: Vec<Ctl>,
+    params: Chain<Parameter>,
+    param_at: Vec<ParamAt>,
+    parts: Chain<Part>,
+    part_at: Vec<PartAt>,
+    props: Chain<Property>,
+    links: Chain<Link>,
+    /// Every object that ever carried an id, in no particular order.
+    ids: IndexMap<String, Vec<Anchor>>,
+}
+
+impl Work {
+    /// Moves a control's content (and its child controls') into the lists; pre-order numbers.
+    fn load_control(&mut self, c: &mut CNode, parent: usize) -> usize {
+        let i = self.ctls.len();
+        self.ctls.push(Ctl {
+            parent,
+            ..Ctl::default()
+        });
+        if parent == NIL {
+            self.id.clone_from(&c.control.id);
+        } else {
+            // The altered control itself is never searched: by-id naming it is the D3 case.
+            self.index(&c.control.id, Anchor::Ctl(i));
+        }
+        let params = std::mem::take(&mut c.control.params);
+        let mut at = NIL;
+        for p in params {
+            at = self.insert_param(i, at, p);
+        }
+        let mut l = self.ctl(i).links;
+        let mut p = self.ctl(i).props;
+        for x in std::mem::take(&mut c.control.props) {
+            self.props.push_back(&mut p, x);
+        }
+        for x in std::mem::take(&mut c.control.links) {
+            self.links.push_back(&mut l, x);
+        }
+        if let Some(ctl) = self.ctls.get_mut(i) {
+            ctl.props = p;
+            ctl.links = l;
+        }
+        let mut at = NIL;
+        for part in std::mem::take(&mut c.control.parts) {
+            at = self.insert_part(Holder::Ctl(i), i, at, part);
+        }
+        for k in &mut c.children {
+            let ki = self.load_control(k, i);
+            if let Some(ctl) = self.ctls.get_mut(i) {
+                ctl.children.push(ki);
+            }
+        }
+        i
+    }
+
+    /// Puts the content back into the control tree, in the pre-order of [`Self::load_control`].
+    fn store_control(&mut self, c: &mut CNode, n: &mut usize) {
+        let i = *n;
+        *n += 1;
+        let Some(ctl) = self.ctls.get_mut(i) else {
+            return;
+        };
+        if let Some(t) = ctl.title.take() {
+            c.control.title = t;
+        }
+        let (params, props, links, parts) = (ctl.params, ctl.props, ctl.links, ctl.parts);
+        c.control.params = self
+            .params
+            .take_all(params)
+            .into_iter()
+            .map(|(n, p)| self.store_param(n, p))
+            .collect();
+        c.control.props = self
+            .props
+            .take_all(props)
+            .into_iter()
+            .map(|x| x.1)
+            .collect();
+        c.control.links = self
+            .links
+            .take_all(links)
+            .into_iter()
+            .map(|x| x.1)
+            .collect();
+        c.control.parts = self.store_parts(parts);
+        for k in &mut c.children {
+            self.store_control(k, n);
+        }
+    }
+
+    fn store_param(&mut self, n: usize, mut p: Parameter) -> Parameter {
+        if let Some(at) = self.param_at.get(n) {
+            let (props, links) = (at.props, at.links);
+            p.props = self
+                .props
+                .take_all(props)
+                .into_iter()
+                .map(|x| x.1)
+                .collect();
+            p.links = self
+                .links
+                .take_all(links)
+                .into_iter()
+                .map(|x| x.1)
+                .collect();
+        }
+        p
+    }
+
+    fn store_parts(&mut self, ends: Ends) -> Vec<Part> {
+        let list = self.parts.take_all(ends);
+        let mut out = Vec::with_capacity(list.len());
+        for (n, mut p) in list {
+            if let Some(at) = self.part_at.get(n) {
+                let (props, links, parts) = (at.props, at.links, at.parts);
+                p.props = self
+                    .props
+                    .take_all(props)
+                    .into_iter()
+                    .map(|x| x.1)
+                    .collect();
+                p.links = self
+                    .links
+                    .take_all(links)
+                    .into_iter()
+                    .map(|x| x.1)
+                    .collect();
+                p.parts = self.store_parts(parts);
+            }
+            out.push(p);
+        }
+        out
+    }
+
+    fn ctl(&self, i: usize) -> &Ctl {
+        static NONE: Ctl = Ctl {
+            params: Ends {
+                head: NIL,
+                tail: NIL,
+            },
+            props: Ends {
+                head: NIL,
+                tail: NIL,
+            },
+            links: Ends {
+                head: NIL,
+                tail: NIL,
+            },
+            parts: Ends {
+                head: NIL,
+                tail: NIL,
+            },
+            title: None,
+            parent: NIL,
+            children: Vec::new(),
+        };
+        self.ctls.get(i).unwrap_or(&NONE)
+    }
+
+    fn index(&mut self, id: &str, a: Anchor) {
+        match self.ids.get_mut(id) {
+            Some(list) => list.push(a),
+            None => {
+                self.ids.insert(id.to_owned(), vec![a]);
+            }
+        }
+    }
+
+    /// Links parameter `p` after node `at` of control `ci`'s params.
+    fn insert_param(&mut self, ci: usize, at: usize, mut p: Parameter) -> usize {
+        let mut own = ParamAt {
+            props: Ends::default(),
+            links: Ends::default(),
+            ctl: ci,
+            live: true,
+        };
+        for x in std::mem::take(&mut p.props) {
+            self.props.push_back(&mut own.props, x);
+        }
+        for x in std::mem::take(&mut p.links) {
+            self.links.push_back(&mut own.links, x);
+        }
+        let id = p.id.clone();
+        let mut ends = self.ctl(ci).params;
+        let n = self.params.insert_after(&mut ends, at, p);
+        if let Some(c) = self.ctls.get_mut(ci) {
+            c.params = ends;
+        }
+        self.param_at.push(own);
+        self.index(&id, Anchor::Param(n));
+        n
+    }
+
+    fn parts_of(&self, h: Holder) -> Ends {
+        match h {
+            Holder::Ctl(i) => self.ctl(i).parts,
+            Holder::Part(j) => self.part_at.get(j).map_or_else(Ends::default, |a| a.parts),
+        }
+    }
+
+    fn set_parts_of(&mut self, h: Holder, ends: Ends) {
+        match h {
+            Holder::Ctl(i) => {
+                if let Some(c) = self.ctls.get_mut(i) {
+                    c.parts = ends;
+                }
+            }
+            Holder::Part(j) => {
+                if let Some(a) = self.part_at.get_mut(j) {
+                    a.parts = ends;
+                }
+            }
+        }
+    }
+
+    /// Links `part` (and, inside it, its own content) after node `at` of `h`'s parts.
+    fn insert_part(&mut self, h: Holder, ci: usize, at: usize, mut part: Part) -> usize {
+        let mut own = PartAt {
+            props: Ends::default(),
+            links: Ends::default(),
+            parts: Ends::default(),
+            holder: h,
+            ctl: ci,
+            live: true,
+        };
+        for x in std::mem::take(&mut part.props) {
+            self.props.push_back(&mut own.props, x);
+        }
+        for x in std::mem::take(&mut part.links) {
+            self.links.push_back(&mut own.links, x);
+        }
+        let inner = std::mem::take(&mut part.parts);
+        let id = part.id.clone();
+        let mut ends = self.parts_of(h);
+        let n = self.parts.insert_after(&mut ends, at, part);
+        self.set_parts_of(h, ends);
+        self.part_at.push(own);
+        if let Some(id) = id {
+            self.index(&id, Anchor::Part(n));
+        }
+        let mut at = NIL;
+        for p in inner {
+            at = self.insert_part(Holder::Part(n), ci, at, p);
+        }
+        n
+    }
+
+    fn put_params(&mut self, ci: usize, items: &[Parameter], start: bool) {
+        let mut at = if start { NIL } else { self.ctl(ci).params.tail };
+        for p in items {
+            at = self.insert_param(ci, at, p.clone());
+        }
+    }
+
+    fn put_parts(&mut self, h: Holder, ci: usize, items: &[Part], start: bool) {
+        let mut at = if start { NIL } else { self.parts_of(h).tail };
+        for p in items {
+            at = self.insert_part(h, ci, at, p.clone());
+        }
+    }
+
+    fn put_props_links(&mut self, owner: Anchor, add: &Add, start: bool) {
+        let (props, links) = (&mut self.props, &mut self.links);
+        let lists = match owner {
+            Anchor::Ctl(i) => self.ctls.get_mut(i).map(|c| (&mut c.props, &mut c.links)),
+            Anchor::Param(n) => self
+                .param_at
+                .get_mut(n)
+                .map(|p| (&mut p.props, &mut p.links)),
+            Anchor::Part(n) => self
+                .part_at
+                .get_mut(n)
+                .map(|p| (&mut p.props, &mut p.links)),
+        };
+        if let Some((p, l)) = lists {
+            props.put(p, &add.props, start);
+            links.put(l, &add.links, start);
+        }
+    }
+
+    /// `add_implicit` of `modify` on control `ci`.
+    fn implicit(&mut self, ci: usize, add: &Add, start: bool) {
+        if let (Some(t), Some(c)) = (&add.title, self.ctls.get_mut(ci)) {
+            c.title = Some(t.clone());
+        }
+        self.put_params(ci, &add.params, start);
+        self.put_props_links(Anchor::Ctl(ci), add, start);
+        self.put_parts(Holder::Ctl(ci), ci, &add.parts, start);
+    }
+
+    fn live(&self, a: Anchor) -> bool {
+        match a {
+            Anchor::Param(n) => self.param_at.get(n).is_some_and(|p| p.live),
+            Anchor::Part(n) => self.part_at.get(n).is_some_and(|p| p.live),
+            Anchor::Ctl(_) => true,
+        }
+    }
+
+    /// The object an add by-id `id` lands at: the only live one with that id, or else the first
+    /// the one-by-one search would meet.
+    fn anchor(&self, id: &str) -> Option<Anchor> {
+        let all = self.ids.get(id)?;
+        let mut live = all.iter().copied().filter(|a| self.live(*a));
+        let first = live.next()?;
+        if live.next().is_none() {
+            return Some(first);
+        }
+        self.search(0, id)
+    }
+
+    /// The order of `add_explicit` in `modify`: params, parts, then child controls.
+    fn search(&self, ci: usize, id: &str) -> Option<Anchor> {
+        let ctl = self.ctl(ci);
+        for n in self.params.nodes(ctl.params) {
+            if self.params.get(n).is_some_and(|p| p.id == id) {
+                return Some(Anchor::Param(n));
+            }
+        }
+        if let Some(a) = self.search_parts(ctl.parts, id) {
+            return Some(a);
+        }
+        for &k in &ctl.children {
+            if self
+                .ids
+                .get(id)
+                .is_some_and(|l| l.contains(&Anchor::Ctl(k)))
+            {
+                return Some(Anchor::Ctl(k));
+            }
+            if let Some(a) = self.search(k, id) {
+                return Some(a);
+            }
+        }
+        None
+    }
+
+    fn search_parts(&self, ends: Ends, id: &str) -> Option<Anchor> {
+        let nodes = self.parts.nodes(ends);
+        for &n in &nodes {
+            if self
+                .parts
+                .get(n)
+                .is_some_and(|p| p.id.as_deref() == Some(id))
+            {
+                return Some(Anchor::Part(n));
+            }
+        }
+        nodes.into_iter().find_map(|n| {
+            let inner = self.part_at.get(n).map(|a| a.parts)?;
+            self.search_parts(inner, id)
+        })
+    }
+
+    fn remove_props_links(&mut self, owner: Anchor, r: &Remove) -> bool {
+        let props = &mut self.props;
+        let lists = match owner {
+            Anchor::Ctl(i) => self.ctls.get_mut(i).map(|c| (&mut c.props, &mut c.links)),
+            Anchor::Param(n) => self
+                .param_at
+                .get_mut(n)
+                .map(|p| (&mut p.props, &mut p.links)),
+            Anchor::Part(n) => self
+                .part_at
+                .get_mut(n)
+                .map(|p| (&mut p.props, &mut p.links)),
+        };
+        let Some((pe, le)) = lists else { return false };
+        let mut hit = false;
+        for n in props.nodes(*pe) {
+            let gone = props.get(n).is_some_and(|p| {
+                matches_remove(
+                    r,
+                    "prop",
+                    None,
+                    Some(&p.name),
+                    p.class.as_deref(),
+                    p.ns.as_deref(),
+                )
+            });
+            if gone {
+                props.unlink(pe, n);
+                hit = true;
+            }
+        }
+        if le.head != NIL && matches_remove(r, "link", None, None, None, None) {
+            *le = Ends::default();
+            hit = true;
+        }
+        hit
+    }
+
+    fn remove_parts(&mut self, h: Holder, r: &Remove) -> bool {
+        let mut ends = self.parts_of(h);
+        let mut hit = false;
+        let mut kept = Vec::new();
+        for n in self.parts.nodes(ends) {
+            let gone = self.parts.get(n).is_some_and(|p| {
+                matches_remove(
+                    r,
+                    "part",
+                    p.id.as_deref(),
+                    Some(&p.name),
+                    p.class.as_deref(),
+                    p.ns.as_deref(),
+                )
+            });
+            if gone {
+                self.parts.unlink(&mut ends, n);
+                self.kill_part(n);
+                hit = true;
+            } else {
+                kept.push(n);
+            }
+        }
+        self.set_parts_of(h, ends);
+        for n in kept {
+            hit |= self.remove_props_links(Anchor::Part(n), r);
+            hit |= self.remove_parts(Holder::Part(n), r);
+        }
+        hit
+    }
+
+    /// Marks a removed part, and the parts inside it, as no longer anchors.
+    fn kill_part(&mut self, n: usize) {
+        let Some(at) = self.part_at.get_mut(n) else {
+            return;
+        };
+        at.live = false;
+        let inner = at.parts;
+        for k in self.parts.nodes(inner) {
+            self.kill_part(k);
+        }
+    }
+}
+
+impl Altered for Work {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// `remove` of `modify`, on the altered control only.
+    fn remove(&mut self, r: &Remove) -> bool {
+        let mut hit = false;
+        let mut ends = self.ctl(0).params;
+        let mut kept = Vec::new();
+        for n in self.params.nodes(ends) {
+            let gone = self.params.get(n).is_some_and(|p| {
+                matches_remove(r, "param", Some(&p.id), None, p.class.as_deref(), None)
+            });
+            if gone {
+                self.params.unlink(&mut ends, n);
+                if let Some(at) = self.param_at.get_mut(n) {
+                    at.live = false;
+                }
+                hit = true;
+            } else {
+                kept.push(n);
+            }
+        }
+        if let Some(c) = self.ctls.get_mut(0) {
+            c.params = ends;
+        }
+        for n in kept {
+            hit |= self.remove_props_links(Anchor::Param(n), r);
+        }
+        hit |= self.remove_props_links(Anchor::Ctl(0), r);
+        hit |= self.remove_parts(Holder::Ctl(0), r);
+        hit
+    }
+
+    fn add_implicit(&mut self, add: &Add) {
+        self.implicit(0, add, matches!(position(add), Pos::Starting | Pos::Before));
+    }
+
+    fn add_explicit(&mut self, id: &str, add: &Add) -> bool {
+        let Some(anchor) = self.anchor(id) else {
+            return false;
+        };
+        let pos = position(add);
+        let start = matches!(pos, Pos::Starting | Pos::Before);
+        match (anchor, pos) {
+            (Anchor::Param(n), Pos::Starting | Pos::Ending) => {
+                let ci = self.param_at.get(n).map_or(0, |a| a.ctl);
+                self.put_props_links(Anchor::Param(n), add, start);
+                self.put_parts(Holder::Ctl(ci), ci, &add.parts, start);
+                self.put_params(ci, &add.params, start);
+                self.set_title(ci, add);
+            }
+            (Anchor::Param(n), Pos::Before | Pos::After) => {
+                let ci = self.param_at.get(n).map_or(0, |a| a.ctl);
+                let mut at = if pos == Pos::Before {
+                    self.params.prev(n)
+                } else {
+                    n
+                };
+                for p in &add.params {
+                    at = self.insert_param(ci, at, p.clone());
+                }
+                self.put_props_links(Anchor::Ctl(ci), add, start);
+                self.put_parts(Holder::Ctl(ci), ci, &add.parts, start);
+                self.set_title(ci, add);
+            }
+            (Anchor::Part(n), Pos::Starting | Pos::Ending) => {
+                let ci = self.part_at.get(n).map_or(0, |a| a.ctl);
+                if let (Some(t), Some(p)) = (
+                    &add.title,
+                    self.parts.slots.get_mut(n).and_then(|s| s.item.as_mut()),
+                ) {
+                    p.title = Some(t.clone());
+                }
+                self.put_props_links(Anchor::Part(n), add, start);
+                self.put_parts(Holder::Part(n), ci, &add.parts, start);
+                self.put_params(ci, &add.params, start);
+            }
+            (Anchor::Part(n), Pos::Before | Pos::After) => {
+                let Some((h, ci)) = self.part_at.get(n).map(|a| (a.holder, a.ctl)) else {
+                    return false;
+                };
+                let mut at = if pos == Pos::Before {
+                    self.parts.prev(n)
+                } else {
+                    n
+                };
+                for p in &add.parts {
+                    at = self.insert_part(h, ci, at, p.clone());
+                }
+                let owner = match h {
+                    Holder::Ctl(i) => Anchor::Ctl(i),
+                    Holder::Part(j) => Anchor::Part(j),
+                };
+                self.put_props_links(owner, add, start);
+                self.put_params(ci, &add.params, start);
+            }
+            (Anchor::Ctl(k), Pos::Starting | Pos::Ending) => self.implicit(k, add, start),
+            // Beside a child control: its kinds go to the parent control's collections.
+            (Anchor::Ctl(k), Pos::Before | Pos::After) => {
+                let parent = self.ctl(k).parent;
+                self.implicit(parent, add, start);
+            }
+        }
+        true
+    }
+}
+
+impl Work {
+    fn set_title(&mut self, ci: usize, add: &Add) {
+        if let (Some(t), Some(c)) = (&add.title, self.ctls.get_mut(ci)) {
+            c.title = Some(t.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::options::Options;
+    use crate::resolve::body::{Mark, Origin};
+    use serde_json::{Value, json};
+
+    /// A tiny linear congruential generator: fixed seeds, no dependency.
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (self.0 >> 33) % n
+        }
+        fn pick<'a>(&mut self, of: &[&'a str]) -> &'a str {
+            of.get(self.below(of.len() as u64) as usize)
+                .copied()
+                .unwrap_or("")
+        }
+    }
+
+    /// Ids drawn from a small pool, so anchors repeat, collide and name added objects.
+    const IDS: &[&str] = &[
+        "c", "k0", "k1", "p0", "p1", "p2", "q0", "q1", "q2", "q3", "zz",
+    ];
+
+    fn part(r: &mut Lcg, serial: &mut u32, depth: u32) -> Value {
+        *serial += 1;
+        let mut p = json!({"name": r.pick(&["item", "guidance"]), "prose": format!("s{serial}")});
+        if r.below(4) != 0 {
+            p["id"] = json!(r.pick(&IDS[5..]));
+        }
+        if r.below(3) == 0 {
+            p["props"] = json!([{"name": r.pick(&["a", "b"]), "value": format!("v{serial}")}]);
+        }
+        if depth < 2 && r.below(2) == 0 {
+            let n = r.below(3);
+            p["parts"] = (0..n).map(|_| part(r, serial, depth + 1)).collect();
+        }
+        p
+    }
+
+    fn param(r: &mut Lcg, serial: &mut u32) -> Value {
+        *serial += 1;
+        json!({"id": r.pick(&IDS[3..6]), "label": format!("l{serial}")})
+    }
+
+    fn content(r: &mut Lcg, serial: &mut u32) -> Value {
+        json!({
+            "params": (0..r.below(3)).map(|_| param(r, serial)).collect::<Value>(),
+            "props": (0..r.below(3)).map(|i| json!({"name": format!("n{i}"), "value": "v"})).collect::<Value>(),
+            "links": (0..r.below(2)).map(|i| json!({"href": format!("#l{i}")})).collect::<Value>(),
+            "parts": (0..r.below(4)).map(|_| part(r, serial, 0)).collect::<Value>(),
+        })
+    }
+
+    fn node(r: &mut Lcg, serial: &mut u32, id: &str, depth: u32) -> CNode {
+        let mut v = content(r, serial);
+        v["id"] = json!(id);
+        v["title"] = json!(format!("t{id}"));
+        let kids = if depth < 2 { r.below(3) } else { 0 };
+        CNode {
+            origin: Origin { doc: 0, index: 0 },
+            control: serde_json::from_value(v).unwrap(),
+            children: (0..kids)
+                .map(|i| node(r, serial, ["k0", "k1", "k2"][i as usize], depth + 1))
+                .collect(),
+            mark: Mark::Included,
+        }
+    }
+
+    fn alter(r: &mut Lcg, serial: &mut u32) -> Alter {
+        let removes: Vec<Value> = (0..r.below(3).saturating_sub(1))
+            .map(|_| match r.below(4) {
+                0 => json!({"by-id": r.pick(IDS)}),
+                1 => json!({"by-name": r.pick(&["a", "n0", "item"])}),
+                2 => json!({"by-item-name": r.pick(&["param", "prop", "link", "part"])}),
+                _ => json!({"by-name": "guidance", "by-item-name": "part"}),
+            })
+            .collect();
+        let adds: Vec<Value> = (0..r.below(5))
+            .map(|_| {
+                let mut a = content(r, serial);
+                let pos = r.pick(&["", "before", "after", "starting", "ending"]);
+                if !pos.is_empty() {
+                    a["position"] = json!(pos);
+                }
+                if r.below(5) != 0 {
+                    a["by-id"] = json!(r.pick(IDS));
+                }
+                if r.below(4) == 0 {
+                    a["title"] = json!(format!("new{serial}"));
+                }
+                a
+            })
+            .collect();
+        serde_json::from_value(json!({"control-id": "c", "removes": removes, "adds": adds}))
+            .unwrap()
+    }
+
+    fn cx(opts: &Options) -> Cx<'_> {
+        Cx {
+            opts,
+            diags: Vec::new(),
+            profile_source: None,
+            profile_doc: 1,
+        }
+    }
+
+    #[test]
+    fn linked_alters_agree_with_one_by_one() {
+        let opts = Options::default();
+        for seed in 0..3_000 {
+            let mut r = Lcg(seed);
+            let mut serial = 0;
+            let control = node(&mut r, &mut serial, "c", 0);
+            let alters: Vec<Alter> = (0..1 + r.below(6))
+                .map(|_| alter(&mut r, &mut serial))
+                .collect();
+            let list: Vec<(usize, &Alter)> = alters.iter().enumerate().collect();
+            let (mut one, mut linked) = (control.clone(), control);
+            let (mut a, mut b) = (cx(&opts), cx(&opts));
+            for (i, al) in &list {
+                modify::alter(&mut one, al, *i, &mut a);
+            }
+            apply(&mut linked, &list, &mut b);
+            assert_eq!(one, linked, "seed {seed}");
+            assert_eq!(a.diags, b.diags, "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn linked_twenty_thousand_adds_after_one_part_keep_order() {
+        let opts = Options::default();
+        let control: crate::model::Control = serde_json::from_value(json!({
+            "id": "c", "title": "t",
+            "parts": [{"id": "s", "name": "statement"}, {"id": "g", "name": "guidance"}],
+        }))
+        .unwrap();
+        let mut c = CNode {
+            origin: Origin { doc: 0, index: 0 },
+            control,
+            children: Vec::new(),
+            mark: Mark::Included,
+        };
+        let alters: Vec<Alter> = (0..20_000)
+            .map(|i| {
+                serde_json::from_value(json!({"control-id": "c", "adds": [{
+                    "position": if i % 2 == 0 { "after" } else { "before" },
+                    "by-id": "s",
+                    "parts": [{"id": format!("a{i}"), "name": "item"}],
+                }]}))
+                .unwrap()
+            })
+            .collect();
+        let list: Vec<(usize, &Alter)> = alters.iter().enumerate().collect();
+        let mut x = cx(&opts);
+        apply(&mut c, &list, &mut x);
+        assert!(x.diags.is_empty());
+        let ids: Vec<&str> = c
+            .control
+            .parts
+            .iter()
+            .map(|p| p.id.as_deref().unwrap_or(""))
+            .collect();
+        assert_eq!(ids.len(), 20_002);
+        // `before s` lands right before s, after the earlier ones: a1 a3 … a19999 s; `after s`
+        // lands right after s, before the earlier ones: s a19998 … a2 a0.
+        assert_eq!(ids[..2], ["a1", "a3"]);
+        assert_eq!(ids[9_999..10_002], ["a19999", "s", "a19998"]);
+        assert_eq!(ids[20_000..], ["a0", "g"]);
+    }
+}
