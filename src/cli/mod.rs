@@ -224,11 +224,13 @@ fn validate(args: &ValidateArgs) -> ExitCode {
         worst = 2;
     }
     if expanded.skipped > 0 && !common.quiet {
+        let (files, what) = match expanded.skipped {
+            1 => ("file", "is not an OSCAL catalog or profile"),
+            _ => ("files", "are not OSCAL catalogs or profiles"),
+        };
         eprintln!(
-            "note: skipped {} file{} under the named folders that {} not OSCAL catalogs or profiles",
-            expanded.skipped,
-            if expanded.skipped == 1 { "" } else { "s" },
-            if expanded.skipped == 1 { "is" } else { "are" },
+            "note: skipped {} {files} under the named folders that {what}",
+            expanded.skipped
         );
     }
     for file in &expanded.files {

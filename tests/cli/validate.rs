@@ -147,7 +147,8 @@ fn warnings_exit_0_unless_denied() {
 
 #[test]
 fn a_directory_a_missing_file_or_bad_usage_exits_2() {
-    let o = oscalc(&["validate", "tests/cases", "--error-format", "short"]);
+    // `validate DIR` searches the folder (tests/cli/folders.rs); `resolve` takes profiles only.
+    let o = oscalc(&["resolve", "tests/cases", "--error-format", "short"]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
         stderr(&o),
