@@ -3,6 +3,7 @@
 
 mod diagnostics;
 mod output;
+mod summary;
 
 use crate::diag::{Diagnostic, Errors, LintLevels, Warned};
 use crate::load::Format;
@@ -10,7 +11,7 @@ use crate::options::{Identity, Options};
 use crate::resolve::{ResolvedCatalog, Session};
 use crate::world::FsWorld;
 use clap::{Parser, Subcommand, ValueEnum};
-use diagnostics::{Color, ErrorFormat, Reporter};
+use diagnostics::{Color, ErrorFormat, MaxPerCode, Reporter};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use url::Url;
@@ -58,12 +59,23 @@ struct Common {
     /// Largest input file in bytes.
     #[arg(long)]
     max_file_size: Option<u64>,
-    /// Print nothing but errors.
+    /// Print nothing but errors: no warnings, no summary line.
     #[arg(short, long)]
     quiet: bool,
+    /// Diagnostics of one code printed (`human`, `short`) before the rest are counted in one
+    /// line: a number, or `all`.
+    #[arg(long, value_name = "N|all", default_value = "5")]
+    max_per_code: MaxPerCode,
 }
 
 impl Common {
+    /// The reporter these flags ask for; `stdout_free` says the command writes nothing else there.
+    fn reporter(&self, stdout_free: bool) -> Reporter {
+        Reporter::new(self.error_format, self.color, stdout_free)
+            .max_per_code(self.max_per_code.0)
+            .quiet(self.quiet)
+    }
+
     /// The lint levels of `--deny-warnings`, `--deny` and `--allow`; an unknown code is a usage
     /// error, reported here with the registered codes close to it.
     fn lints(&self) -> Result<LintLevels, ExitCode> {
@@ -181,7 +193,7 @@ fn validate(args: &ValidateArgs) -> ExitCode {
         opts.max_file_size = n;
         world = world.with_max_file_size(n);
     }
-    let mut reporter = Reporter::new(common.error_format, common.color, true);
+    let mut reporter = common.reporter(true);
     let mut worst = 0u8;
     for file in &args.files {
         let code = match named_file(file) {
@@ -207,6 +219,7 @@ fn validate(args: &ValidateArgs) -> ExitCode {
         };
         worst = worst.max(code);
     }
+    summary::validated(&mut reporter, args.files.len());
     reporter.finish();
     ExitCode::from(worst)
 }
@@ -278,7 +291,7 @@ fn resolve(args: &ResolveArgs) -> ExitCode {
         .filter(|o| several || o.to_string_lossy().ends_with('/') || o.is_dir());
     // Machine-readable diagnostics may use stdout only when the document does not.
     let stdout_free = args.output.is_some();
-    let mut reporter = Reporter::new(args.common.error_format, args.common.color, stdout_free);
+    let mut reporter = args.common.reporter(stdout_free);
     let out_dir = out_dir.map(PathBuf::as_path);
     let mut worst = 0u8;
     let mut jobs = Vec::new();
@@ -409,7 +422,10 @@ fn deliver(
         }),
     };
     match written {
-        Ok(()) => 0,
+        Ok(()) => {
+            summary::resolved(reporter, &job.uri, target, &resolved);
+            0
+        }
         Err(e) => {
             eprintln!("error: {e}");
             2
