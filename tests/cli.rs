@@ -5,6 +5,8 @@ use std::process::{Command, Output};
 
 #[path = "cli/diagnostics.rs"]
 mod diagnostics;
+#[path = "cli/scale.rs"]
+mod scale;
 #[path = "cli/validate.rs"]
 mod validate;
 

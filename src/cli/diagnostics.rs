@@ -281,7 +281,9 @@ impl Reporter {
         // Machine-read diagnostics on stderr (the document is on stdout) get no plain lines.
         let plain_stream = !self.format.is_machine() || self.to_stdout;
         let hidden = self.tally.values().any(|t| t.hidden > 0);
-        if plain_stream && (hidden || self.errors + self.warnings >= TOTALS_FROM) {
+        // json and sarif are complete lists for programs: no plain lines among them.
+        let tallied = !matches!(self.format, ErrorFormat::Json | ErrorFormat::Sarif);
+        if tallied && plain_stream && (hidden || self.errors + self.warnings >= TOTALS_FROM) {
             for severity in [Severity::Error, Severity::Warning] {
                 if let Some(line) = totals(&self.tally, severity) {
                     tail.push_str(&self.paint(&line, severity_color(severity)));
@@ -394,13 +396,13 @@ fn github_notice(tally: &IndexMap<(Severity, &'static str), Tally>) -> String {
     let parts: Vec<String> = [Severity::Error, Severity::Warning]
         .into_iter()
         .filter(|&s| hidden(s) > 0)
-        .map(|s| plural(hidden(s), &s.to_string()))
+        .map(|s| plural(hidden(s), &s.to_string()).replacen(' ', " more ", 1))
         .collect();
     if parts.is_empty() {
         return String::new();
     }
     let text = format!(
-        "{} more not annotated (a workflow step shows {GITHUB_ANNOTATIONS_PER_TYPE} of each type); \
+        "{} not annotated (a workflow step shows {GITHUB_ANNOTATIONS_PER_TYPE} of each type); \
          see the totals in the log, or use --error-format sarif",
         parts.join(" and ")
     );
