@@ -5,6 +5,12 @@
 //! (`file:line:col: severity[code]: message`), `json` (one object a line), `sarif` (one SARIF
 //! 2.1.0 document per run, written by [`Reporter::finish`]) and `github` (workflow commands that
 //! become inline annotations).
+//!
+//! A run stays readable and its cost linear however many diagnostics it has: positions come from
+//! per-source indexes built once (`crate::source::SourceIndex`), `human` quotes a window of a
+//! line, an identical diagnostic is reported once, `human` and `short` print `--max-per-code` of
+//! one code and count the rest, `github` stays within the annotations a workflow step shows, and
+//! the run ends with totals by code and the summary lines of `super::summary`.
 
 mod human;
 
@@ -113,6 +119,8 @@ pub struct Reporter {
     format: ErrorFormat,
     color: bool,
     to_stdout: bool,
+    /// Output kept here instead of printed (benchmarks and tests), when set.
+    buffer: Option<Vec<u8>>,
     /// `human` and `short` print this many of one code, then count; `None`: all.
     max_per_code: Option<usize>,
     /// No summary line (`-q`).
@@ -150,6 +158,7 @@ impl Reporter {
             format,
             color,
             to_stdout,
+            buffer: None,
             max_per_code: Some(DEFAULT_MAX_PER_CODE),
             quiet: false,
             sarif: Vec::new(),
@@ -160,6 +169,14 @@ impl Reporter {
             warnings: 0,
             batch_warnings: 0,
         }
+    }
+
+    /// A reporter that keeps what it would print (diagnostics, counts, summary; no colour) for
+    /// [`Reporter::finish_into`] to return.
+    pub fn buffered(format: ErrorFormat) -> Self {
+        let mut r = Reporter::new(format, Color::Never, true);
+        r.buffer = Some(Vec::new());
+        r
     }
 
     /// Prints at most `n` diagnostics of one code in `human` and `short` (`None`: all).
@@ -262,6 +279,11 @@ impl Reporter {
     /// left out, one line per code; `github` counts the annotations it did not make; then the
     /// totals by code and the summary lines.
     pub fn finish(self) {
+        self.finish_into();
+    }
+
+    /// [`Reporter::finish`], returning what a [`Reporter::buffered`] kept (else nothing).
+    pub fn finish_into(mut self) -> Vec<u8> {
         if self.format == ErrorFormat::Sarif {
             let mut text = serde_json::to_string_pretty(&sarif(&self.sarif)).unwrap_or_default();
             text.push('\n');
@@ -294,9 +316,13 @@ impl Reporter {
         self.write(tail.as_bytes());
         if plain_stream && !self.quiet {
             let lines: String = self.summary.iter().map(|l| format!("{l}\n")).collect();
-            // A closed pipe leaves nothing better to do with the line.
-            let _ = std::io::stderr().lock().write_all(lines.as_bytes());
+            match &mut self.buffer {
+                Some(b) => b.extend_from_slice(lines.as_bytes()),
+                // A closed pipe leaves nothing better to do with the line.
+                None => drop(std::io::stderr().lock().write_all(lines.as_bytes())),
+            }
         }
+        self.buffer.unwrap_or_default()
     }
 
     fn paint(&self, text: &str, color: &str) -> String {
@@ -307,8 +333,12 @@ impl Reporter {
         }
     }
 
-    fn write(&self, bytes: &[u8]) {
+    fn write(&mut self, bytes: &[u8]) {
         if bytes.is_empty() {
+            return;
+        }
+        if let Some(b) = &mut self.buffer {
+            b.extend_from_slice(bytes);
             return;
         }
         // A closed pipe or a full disk leaves nothing better to do with the message.
@@ -717,6 +747,38 @@ mod tests {
         let related = &r["relatedLocations"][0];
         assert_eq!(related["message"]["text"], "imports dir,x/a:b.json");
         assert_eq!(related["physicalLocation"]["region"]["startLine"], 4);
+    }
+
+    #[test]
+    fn short_prints_max_per_code_then_counts_the_rest_and_totals() {
+        let diags: Vec<Diagnostic> = (0..7)
+            .map(|i| Diagnostic::warning("select-unknown-id", format!("with-id `c{i}`")))
+            .chain([Diagnostic::error("ref-dangling", "link `#x`")])
+            .collect();
+        let mut r = Reporter::buffered(ErrorFormat::Short).max_per_code(Some(2));
+        r.report(&diags, &SourceMap::default());
+        // By stage (references before resolution); the same batch again is all repeats.
+        r.report(&diags, &SourceMap::default());
+        r.summary("checked 1 file: 1 error, 7 warnings".to_owned());
+        let text = String::from_utf8(r.finish_into()).expect("UTF-8");
+        assert_eq!(
+            text,
+            "error[ref-dangling]: link `#x`\n\
+             warning[select-unknown-id]: with-id `c0`\n\
+             warning[select-unknown-id]: with-id `c1`\n\
+             … and 5 more `select-unknown-id` (with-id names no control of the import; \
+             `--allow CODE` silences it; `--max-per-code all` shows all)\n\
+             error: 1 error (1 ref-dangling)\n\
+             warning: 7 warnings (7 select-unknown-id)\n\
+             checked 1 file: 1 error, 7 warnings\n"
+        );
+    }
+
+    #[test]
+    fn max_per_code_takes_a_number_or_all() {
+        assert_eq!("all".parse(), Ok(MaxPerCode(None)));
+        assert_eq!("0".parse(), Ok(MaxPerCode(Some(0))));
+        assert!("-1".parse::<MaxPerCode>().is_err());
     }
 
     #[test]

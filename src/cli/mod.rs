@@ -1,7 +1,7 @@
 //! The command line: arguments → [`Options`], commands, rendering of diagnostics, atomic output.
 //! Nothing here is needed by library users.
 
-mod diagnostics;
+pub mod diagnostics;
 mod output;
 mod summary;
 
