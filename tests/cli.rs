@@ -13,6 +13,8 @@ mod folders;
 mod imports;
 #[path = "cli/output.rs"]
 mod output;
+#[path = "cli/scale.rs"]
+mod scale;
 #[path = "cli/validate.rs"]
 mod validate;
 

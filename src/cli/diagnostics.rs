@@ -1,17 +1,24 @@
 //! Rendering of diagnostics, the only place that formats them for people or machines.
 //!
 //! In: diagnostics and the source map they point into. Out: text on stderr or stdout in one of
-//! the `--error-format`s: `human` (source line and caret, by codespan-reporting), `short`
+//! the `--error-format`s: `human` (a window of the source line and a caret, see `human`), `short`
 //! (`file:line:col: severity[code]: message`), `json` (one object a line), `sarif` (one SARIF
 //! 2.1.0 document per run, written by [`Reporter::finish`]) and `github` (workflow commands that
 //! become inline annotations).
+//!
+//! A run stays readable and its cost linear however many diagnostics it has: positions come from
+//! per-source indexes built once (`crate::source::SourceIndex`), `human` quotes a window of a
+//! line, an identical diagnostic is reported once, `human` and `short` print `--max-per-code` of
+//! one code and count the rest, `github` stays within the annotations a workflow step shows, and
+//! the run ends with totals by code and the summary lines of `super::summary`.
+
+mod human;
 
 use crate::diag::{At, Diagnostic, Severity, Span, codes};
 use crate::source::SourceMap;
-use codespan_reporting::diagnostic as cs;
-use codespan_reporting::files::SimpleFiles;
-use codespan_reporting::term;
+use indexmap::{IndexMap, IndexSet};
 use serde_json::{Value, json};
+use std::hash::{Hash, Hasher};
 use std::io::Write;
 
 /// How diagnostics are printed.
@@ -72,16 +79,65 @@ struct Place {
     pointer: Option<String>,
 }
 
+/// `--max-per-code`: a number, or `all` (`None`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MaxPerCode(pub Option<usize>);
+
+impl std::str::FromStr for MaxPerCode {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s == "all" {
+            return Ok(MaxPerCode(None));
+        }
+        s.parse()
+            .map(|n| MaxPerCode(Some(n)))
+            .map_err(|_| format!("`{s}` is neither a number nor `all`"))
+    }
+}
+
+/// How many diagnostics of one code `human` and `short` print before counting the rest.
+pub const DEFAULT_MAX_PER_CODE: usize = 5;
+
+/// Annotations GitHub shows per type (`::error`, `::warning`) and workflow step; past it, they
+/// are dropped silently, so the rest are counted in one `::notice` instead.
+const GITHUB_ANNOTATIONS_PER_TYPE: usize = 10;
+
+/// Totals by code are printed once a run reported more than this many diagnostics (or left
+/// some out): a short list needs no tally.
+const TOTALS_FROM: usize = 6;
+
+/// How many diagnostics one code had: printed, and left out by `--max-per-code`.
+#[derive(Debug, Clone, Copy, Default)]
+struct Tally {
+    shown: usize,
+    hidden: usize,
+}
+
 /// Prints the diagnostics of a run as they come (SARIF: all at the end) and counts them.
 pub struct Reporter {
     format: ErrorFormat,
     color: bool,
     to_stdout: bool,
+    /// Output kept here instead of printed (benchmarks and tests), when set.
+    buffer: Option<Vec<u8>>,
+    /// `human` and `short` print this many of one code, then count; `None`: all.
+    max_per_code: Option<usize>,
+    /// No summary line (`-q`).
+    quiet: bool,
     sarif: Vec<Located>,
-    /// Errors printed so far.
+    /// Identities (code, message, place) already reported: a repeat is dropped.
+    seen: IndexSet<u64>,
+    /// By (severity, code), in the order first reported.
+    tally: IndexMap<(Severity, &'static str), Tally>,
+    /// Summary lines, printed last by [`Reporter::finish`].
+    summary: Vec<String>,
+    /// Errors reported so far (repeats not counted).
     pub errors: usize,
-    /// Warnings printed so far.
+    /// Warnings reported so far (repeats not counted).
     pub warnings: usize,
+    /// Warnings of the last batch given to [`Reporter::report`].
+    pub batch_warnings: usize,
 }
 
 impl Reporter {
@@ -102,10 +158,37 @@ impl Reporter {
             format,
             color,
             to_stdout,
+            buffer: None,
+            max_per_code: Some(DEFAULT_MAX_PER_CODE),
+            quiet: false,
             sarif: Vec::new(),
+            seen: IndexSet::new(),
+            tally: IndexMap::new(),
+            summary: Vec::new(),
             errors: 0,
             warnings: 0,
+            batch_warnings: 0,
         }
+    }
+
+    /// A reporter that keeps what it would print (diagnostics, counts, summary; no colour) for
+    /// [`Reporter::finish_into`] to return.
+    pub fn buffered(format: ErrorFormat) -> Self {
+        let mut r = Reporter::new(format, Color::Never, true);
+        r.buffer = Some(Vec::new());
+        r
+    }
+
+    /// Prints at most `n` diagnostics of one code in `human` and `short` (`None`: all).
+    pub fn max_per_code(mut self, n: Option<usize>) -> Self {
+        self.max_per_code = n;
+        self
+    }
+
+    /// Prints no summary line.
+    pub fn quiet(mut self, quiet: bool) -> Self {
+        self.quiet = quiet;
+        self
     }
 
     /// Prints diagnostics that point into `sources`, sorted by (stage, document, byte offset):
@@ -114,26 +197,38 @@ impl Reporter {
     /// the document key is the graph's document order; in a batch, a document shared with an
     /// earlier profile keeps its first number. Diagnostics with no place (the check of a
     /// resolved output, which has no source text) come after all others, by stage, in the order
-    /// found.
+    /// found. A diagnostic already reported in this run (same code, message and place: a limit
+    /// hit in a document two profiles share, say) is not reported again.
     pub fn report(&mut self, diags: &[Diagnostic], sources: &SourceMap) {
         let mut sorted: Vec<&Diagnostic> = diags.iter().collect();
-        sorted.sort_by_key(|d| {
+        sorted.sort_by_cached_key(|d| {
             let span = d.primary.as_ref();
             let place = span.map(|s| (s.source, sources.offset(s).unwrap_or(usize::MAX)));
             (place.is_none(), codes::stage(d.code), place)
         });
+        self.batch_warnings = 0;
         for d in sorted {
+            let located = locate(d, sources);
+            if !self.seen.insert(identity(&located)) {
+                continue;
+            }
             match d.severity {
                 Severity::Error => self.errors += 1,
                 Severity::Warning => self.warnings += 1,
             }
+            if d.severity == Severity::Warning {
+                self.batch_warnings += 1;
+            }
+            if !self.counts_in(d) {
+                continue;
+            }
             let text = match self.format {
-                ErrorFormat::Human => human(d, sources, self.color),
-                ErrorFormat::Short => short(&locate(d, sources)),
-                ErrorFormat::Json => format!("{}\n", json_line(&locate(d, sources))),
-                ErrorFormat::Github => github(&locate(d, sources)),
+                ErrorFormat::Human => human::render(d, &located, sources, self.color),
+                ErrorFormat::Short => short(&located),
+                ErrorFormat::Json => format!("{}\n", json_line(&located)),
+                ErrorFormat::Github => github(&located),
                 ErrorFormat::Sarif => {
-                    self.sarif.push(locate(d, sources));
+                    self.sarif.push(located);
                     continue;
                 }
             };
@@ -141,21 +236,111 @@ impl Reporter {
         }
     }
 
+    /// Counts `d` and says whether it is printed: `human` and `short` print `max_per_code` of a
+    /// code, `github` as many annotations of a type as a workflow step shows; json and sarif
+    /// print every one.
+    fn counts_in(&mut self, d: &Diagnostic) -> bool {
+        let limit = match self.format {
+            ErrorFormat::Human | ErrorFormat::Short => self.max_per_code,
+            ErrorFormat::Github => Some(GITHUB_ANNOTATIONS_PER_TYPE),
+            ErrorFormat::Json | ErrorFormat::Sarif => None,
+        };
+        let shown_before = match self.format {
+            ErrorFormat::Github => self
+                .tally
+                .iter()
+                .filter(|((sev, _), _)| *sev == d.severity)
+                .map(|(_, t)| t.shown)
+                .sum(),
+            _ => self.tally.get(&(d.severity, d.code)).map_or(0, |t| t.shown),
+        };
+        let show = limit.is_none_or(|n| shown_before < n);
+        let t = self.tally.entry((d.severity, d.code)).or_default();
+        if show {
+            t.shown += 1;
+        } else {
+            t.hidden += 1;
+        }
+        show
+    }
+
     /// A problem with no diagnostic of the library behind it (a named file missing, say).
     pub fn report_plain(&mut self, d: Diagnostic) {
         self.report(&[d], &SourceMap::default());
     }
 
-    /// Ends the run: SARIF writes its one document here.
+    /// Adds a line to the summary printed at the end of the run (not under `-q`, nor when
+    /// machine-read diagnostics go to stderr, where a plain line would break their stream).
+    pub fn summary(&mut self, line: String) {
+        self.summary.push(line);
+    }
+
+    /// Ends the run: SARIF writes its one document here; `human` and `short` count what they
+    /// left out, one line per code; `github` counts the annotations it did not make; then the
+    /// totals by code and the summary lines.
     pub fn finish(self) {
+        self.finish_into();
+    }
+
+    /// [`Reporter::finish`], returning what a [`Reporter::buffered`] kept (else nothing).
+    pub fn finish_into(mut self) -> Vec<u8> {
         if self.format == ErrorFormat::Sarif {
             let mut text = serde_json::to_string_pretty(&sarif(&self.sarif)).unwrap_or_default();
             text.push('\n');
             self.write(text.as_bytes());
         }
+        let mut tail = String::new();
+        match self.format {
+            ErrorFormat::Human | ErrorFormat::Short => {
+                for ((_, code), t) in self.tally.iter().filter(|(_, t)| t.hidden > 0) {
+                    tail.push_str(&self.paint(&more_line(code, t.hidden), BLUE));
+                    tail.push('\n');
+                }
+            }
+            ErrorFormat::Github => tail.push_str(&github_notice(&self.tally)),
+            ErrorFormat::Json | ErrorFormat::Sarif => {}
+        }
+        // Machine-read diagnostics on stderr (the document is on stdout) get no plain lines.
+        let plain_stream = !self.format.is_machine() || self.to_stdout;
+        let hidden = self.tally.values().any(|t| t.hidden > 0);
+        // json and sarif are complete lists for programs: no plain lines among them.
+        let tallied = !matches!(self.format, ErrorFormat::Json | ErrorFormat::Sarif);
+        if tallied && plain_stream && (hidden || self.errors + self.warnings >= TOTALS_FROM) {
+            for severity in [Severity::Error, Severity::Warning] {
+                if let Some(line) = totals(&self.tally, severity) {
+                    tail.push_str(&self.paint(&line, severity_color(severity)));
+                    tail.push('\n');
+                }
+            }
+        }
+        self.write(tail.as_bytes());
+        if plain_stream && !self.quiet {
+            let lines: String = self.summary.iter().map(|l| format!("{l}\n")).collect();
+            match &mut self.buffer {
+                Some(b) => b.extend_from_slice(lines.as_bytes()),
+                // A closed pipe leaves nothing better to do with the line.
+                None => drop(std::io::stderr().lock().write_all(lines.as_bytes())),
+            }
+        }
+        self.buffer.unwrap_or_default()
     }
 
-    fn write(&self, bytes: &[u8]) {
+    fn paint(&self, text: &str, color: &str) -> String {
+        if self.color {
+            format!("{color}{text}{RESET}")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        if let Some(b) = &mut self.buffer {
+            b.extend_from_slice(bytes);
+            return;
+        }
         // A closed pipe or a full disk leaves nothing better to do with the message.
         let _ = if self.to_stdout {
             std::io::stdout().lock().write_all(bytes)
@@ -163,6 +348,95 @@ impl Reporter {
             std::io::stderr().lock().write_all(bytes)
         };
     }
+}
+
+const BLUE: &str = "\u{1b}[34m";
+const RESET: &str = "\u{1b}[0m";
+
+fn severity_color(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "\u{1b}[1;31m",
+        Severity::Warning => "\u{1b}[1;33m",
+    }
+}
+
+/// What makes two reports the same: code, message and rendered place (file, line, column), so a
+/// document read in two runs of a batch is recognised by its name, not its id in one run.
+fn identity(d: &Located) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    d.code.hash(&mut h);
+    d.message.hash(&mut h);
+    d.severity.hash(&mut h);
+    if let Some(p) = &d.place {
+        (&p.file, p.line, p.column).hash(&mut h);
+    }
+    h.finish()
+}
+
+/// `… and 96 more `code` (its summary; `--allow CODE` silences it)`.
+fn more_line(code: &str, hidden: usize) -> String {
+    let info = codes::lookup(code);
+    let mut why: Vec<&str> = info.map(|c| c.summary).into_iter().collect();
+    if info.is_some_and(|c| c.severity == Severity::Warning) {
+        why.push("`--allow CODE` silences it");
+    }
+    why.push("`--max-per-code all` shows all");
+    format!("… and {hidden} more `{code}` ({})", why.join("; "))
+}
+
+/// `warning: 101 warnings (96 req-…, 5 select-unknown-id)`: one severity's total, then each
+/// code's count, most frequent first (ties in the order first reported).
+fn totals(tally: &IndexMap<(Severity, &'static str), Tally>, severity: Severity) -> Option<String> {
+    let mut by_code: Vec<(&str, usize)> = tally
+        .iter()
+        .filter(|((s, _), _)| *s == severity)
+        .map(|((_, code), t)| (*code, t.shown + t.hidden))
+        .collect();
+    by_code.sort_by_key(|&(_, n)| std::cmp::Reverse(n));
+    let total: usize = by_code.iter().map(|&(_, n)| n).sum();
+    if total == 0 {
+        return None;
+    }
+    let list: Vec<String> = by_code.iter().map(|(c, n)| format!("{n} {c}")).collect();
+    Some(format!(
+        "{severity}: {} ({})",
+        plural(total, &severity.to_string()),
+        list.join(", ")
+    ))
+}
+
+/// `1 warning`, `2 warnings`.
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// `::notice::…` naming what was not annotated, or nothing when everything was.
+fn github_notice(tally: &IndexMap<(Severity, &'static str), Tally>) -> String {
+    let hidden = |s: Severity| -> usize {
+        tally
+            .iter()
+            .filter(|((sev, _), _)| *sev == s)
+            .map(|(_, t)| t.hidden)
+            .sum()
+    };
+    let parts: Vec<String> = [Severity::Error, Severity::Warning]
+        .into_iter()
+        .filter(|&s| hidden(s) > 0)
+        .map(|s| plural(hidden(s), &s.to_string()).replacen(' ', " more ", 1))
+        .collect();
+    if parts.is_empty() {
+        return String::new();
+    }
+    let text = format!(
+        "{} not annotated (a workflow step shows {GITHUB_ANNOTATIONS_PER_TYPE} of each type); \
+         see the totals in the log, or use --error-format sarif",
+        parts.join(" and ")
+    );
+    format!("::notice title=oscalc::{}\n", gh_escape(&text, false))
 }
 
 fn locate(d: &Diagnostic, sources: &SourceMap) -> Located {
@@ -200,8 +474,8 @@ fn place(span: &Span, sources: &SourceMap) -> Place {
         };
     };
     let end = token_end(&src.bytes, start);
-    let a = crate::source::line_col(&src.bytes, start);
-    let b = crate::source::line_col(&src.bytes, end);
+    let a = src.index.line_col(&src.bytes, start);
+    let b = src.index.line_col(&src.bytes, end);
     Place {
         file,
         line: a.line,
@@ -409,86 +683,6 @@ fn sarif_result(d: &Located) -> Value {
     r
 }
 
-/// The codespan-reporting rendering: header, snippet with caret, labels, trace and hints.
-fn human(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
-    let mut files = SimpleFiles::new();
-    let mut ids = Vec::new();
-    let mut file_of = |span: &Span| -> Option<(usize, std::ops::Range<usize>)> {
-        let src = sources.get(span.source)?;
-        // Never quote a text that did not load as OSCAL and that the user did not name.
-        if !src.quotable {
-            return None;
-        }
-        let text = std::str::from_utf8(&src.bytes).ok()?;
-        let start = floor_char(text, sources.offset(span)?.min(text.len()));
-        let end = floor_char(text, token_end(&src.bytes, start).min(text.len())).max(start);
-        let id = match ids.iter().find(|(s, _)| *s == span.source) {
-            Some((_, id)) => *id,
-            None => {
-                let id = files.add(sources.display_name(span.source), text.to_owned());
-                ids.push((span.source, id));
-                id
-            }
-        };
-        Some((id, start..end))
-    };
-    let mut labels = Vec::new();
-    let mut notes = Vec::new();
-    if let Some(span) = &d.primary {
-        match file_of(span) {
-            Some((id, range)) => labels.push(cs::Label::primary(id, range)),
-            None => notes.push(format!("in {}", place_text(span, sources))),
-        }
-    }
-    for l in &d.labels {
-        match file_of(&l.span) {
-            Some((id, range)) => {
-                labels.push(cs::Label::secondary(id, range).with_message(l.message.clone()));
-            }
-            None => notes.push(format!("{}: {}", place_text(&l.span, sources), l.message)),
-        }
-    }
-    let located = locate(d, sources);
-    notes.extend(chain(&located));
-    notes.extend(d.hints.iter().map(|h| format!("help: {h}")));
-    let severity = match d.severity {
-        Severity::Error => cs::Severity::Error,
-        Severity::Warning => cs::Severity::Warning,
-    };
-    let diagnostic = cs::Diagnostic::new(severity)
-        .with_code(d.code)
-        .with_message(d.message.clone())
-        .with_labels(labels)
-        .with_notes(notes);
-    let config = term::Config::default();
-    let mut buf = Vec::new();
-    let done = if color {
-        let mut w = term::termcolor::Ansi::new(&mut buf);
-        term::emit_to_write_style(&mut w, &config, &files, &diagnostic)
-    } else {
-        term::emit_to_io_write(&mut buf, &config, &files, &diagnostic)
-    };
-    match done {
-        Ok(()) => String::from_utf8_lossy(&buf).into_owned(),
-        Err(_) => short(&located),
-    }
-}
-
-fn place_text(span: &Span, sources: &SourceMap) -> String {
-    let name = sources.display_name(span.source);
-    match sources.line_col(span) {
-        Some(lc) => format!("{name}:{}:{}", lc.line, lc.column),
-        None => name,
-    }
-}
-
-fn floor_char(text: &str, mut i: usize) -> usize {
-    while i > 0 && !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -553,6 +747,38 @@ mod tests {
         let related = &r["relatedLocations"][0];
         assert_eq!(related["message"]["text"], "imports dir,x/a:b.json");
         assert_eq!(related["physicalLocation"]["region"]["startLine"], 4);
+    }
+
+    #[test]
+    fn short_prints_max_per_code_then_counts_the_rest_and_totals() {
+        let diags: Vec<Diagnostic> = (0..7)
+            .map(|i| Diagnostic::warning("select-unknown-id", format!("with-id `c{i}`")))
+            .chain([Diagnostic::error("ref-dangling", "link `#x`")])
+            .collect();
+        let mut r = Reporter::buffered(ErrorFormat::Short).max_per_code(Some(2));
+        r.report(&diags, &SourceMap::default());
+        // By stage (references before resolution); the same batch again is all repeats.
+        r.report(&diags, &SourceMap::default());
+        r.summary("checked 1 file: 1 error, 7 warnings".to_owned());
+        let text = String::from_utf8(r.finish_into()).expect("UTF-8");
+        assert_eq!(
+            text,
+            "error[ref-dangling]: link `#x`\n\
+             warning[select-unknown-id]: with-id `c0`\n\
+             warning[select-unknown-id]: with-id `c1`\n\
+             … and 5 more `select-unknown-id` (with-id names no control of the import; \
+             `--allow CODE` silences it; `--max-per-code all` shows all)\n\
+             error: 1 error (1 ref-dangling)\n\
+             warning: 7 warnings (7 select-unknown-id)\n\
+             checked 1 file: 1 error, 7 warnings\n"
+        );
+    }
+
+    #[test]
+    fn max_per_code_takes_a_number_or_all() {
+        assert_eq!("all".parse(), Ok(MaxPerCode(None)));
+        assert_eq!("0".parse(), Ok(MaxPerCode(Some(0))));
+        assert!("-1".parse::<MaxPerCode>().is_err());
     }
 
     #[test]

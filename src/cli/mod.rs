@@ -1,11 +1,12 @@
 //! The command line: arguments → [`Options`], commands, rendering of diagnostics, atomic output.
 //! Nothing here is needed by library users.
 
-mod diagnostics;
+pub mod diagnostics;
 mod imports;
 mod inputs;
 pub mod interrupt;
 mod output;
+mod summary;
 mod targets;
 mod walk;
 
@@ -14,7 +15,7 @@ use crate::load::Format;
 use crate::options::{Identity, Options};
 use crate::resolve::{ResolvedCatalog, Session};
 use clap::{Parser, Subcommand, ValueEnum};
-use diagnostics::{Color, ErrorFormat, Reporter};
+use diagnostics::{Color, ErrorFormat, MaxPerCode, Reporter};
 use inputs::{InputArgs, Inputs};
 use output::Target;
 use std::path::{Path, PathBuf};
@@ -69,12 +70,23 @@ struct Common {
     /// profiles a profile imports); checked before they are built.
     #[arg(long, value_name = "N")]
     max_controls: Option<usize>,
-    /// Print nothing but errors.
+    /// Print nothing but errors: no warnings, no summary line.
     #[arg(short, long)]
     quiet: bool,
+    /// Diagnostics of one code printed (`human`, `short`) before the rest are counted in one
+    /// line: a number, or `all`.
+    #[arg(long, value_name = "N|all", default_value = "5")]
+    max_per_code: MaxPerCode,
 }
 
 impl Common {
+    /// The reporter these flags ask for; `stdout_free` says the command writes nothing else there.
+    fn reporter(&self, stdout_free: bool) -> Reporter {
+        Reporter::new(self.error_format, self.color, stdout_free)
+            .max_per_code(self.max_per_code.0)
+            .quiet(self.quiet)
+    }
+
     /// The lint levels of `--deny-warnings`, `--deny` and `--allow`; an unknown code is a usage
     /// error, reported here with the registered codes close to it.
     fn lints(&self) -> Result<LintLevels, ExitCode> {
@@ -212,7 +224,7 @@ fn validate(args: &ValidateArgs) -> ExitCode {
         opts.max_file_size = n;
     }
     let mut inputs = Inputs::new(world, opts.max_file_size, &args.inputs);
-    let mut reporter = Reporter::new(common.error_format, common.color, true);
+    let mut reporter = common.reporter(true);
     let mut worst = 0u8;
     let expanded = walk::expand(&args.files);
     for dir in &expanded.empty {
@@ -257,6 +269,7 @@ fn validate(args: &ValidateArgs) -> ExitCode {
         };
         worst = worst.max(code);
     }
+    summary::validated(&mut reporter, args.files.len());
     reporter.finish();
     ExitCode::from(worst)
 }
@@ -309,7 +322,7 @@ fn resolve(args: &ResolveArgs) -> ExitCode {
     let mut inputs = Inputs::new(world, opts.max_file_size, &args.inputs);
     // Machine-readable diagnostics may use stdout only when the document does not.
     let stdout_free = layout != Layout::Stdout;
-    let mut reporter = Reporter::new(args.common.error_format, args.common.color, stdout_free);
+    let mut reporter = args.common.reporter(stdout_free);
     let mut worst = 0u8;
     let mut jobs = Vec::new();
     for profile in &args.profiles {
@@ -440,7 +453,14 @@ fn deliver(
         }),
     });
     match written {
-        Ok(()) => 0,
+        Ok(()) => {
+            let target = match &out.target {
+                Target::Path(p) => Some(p.as_path()),
+                Target::Stdout => None,
+            };
+            summary::resolved(reporter, &job.uri, target, &resolved);
+            0
+        }
         Err(e) => {
             reporter.report_plain(Diagnostic::error(e.code(), e.to_string()));
             2

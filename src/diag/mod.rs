@@ -8,10 +8,12 @@ mod lint;
 
 pub use lint::{LintLevels, UnknownCode};
 
+use indexmap::IndexMap;
 use std::fmt;
+use std::hash::{Hash, Hasher};
 
 /// How bad a diagnostic is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
     /// The run cannot produce a correct result.
     Error,
@@ -33,7 +35,7 @@ impl fmt::Display for Severity {
 pub struct SourceId(pub u32);
 
 /// Where in a source a diagnostic points.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum At {
     /// A byte offset into the source text.
     Offset(u32),
@@ -43,7 +45,7 @@ pub enum At {
 }
 
 /// A place in a source.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Span {
     /// The source.
     pub source: SourceId,
@@ -174,6 +176,15 @@ pub struct Warned<T> {
 pub struct Sink {
     diagnostics: Vec<Diagnostic>,
     levels: LintLevels,
+    /// Indexes into `diagnostics` by the hash of (code, place, message): a push compares with
+    /// the few of equal hash, not with every diagnostic so far.
+    seen: IndexMap<u64, Vec<usize>>,
+}
+
+fn identity(d: &Diagnostic) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    (d.code, &d.primary, &d.message).hash(&mut h);
+    h.finish()
 }
 
 impl Sink {
@@ -185,8 +196,8 @@ impl Sink {
     /// An empty sink that applies `levels` to what is pushed.
     pub fn with_levels(levels: LintLevels) -> Self {
         Sink {
-            diagnostics: Vec::new(),
             levels,
+            ..Sink::default()
         }
     }
 
@@ -195,11 +206,14 @@ impl Sink {
         let Some(d) = self.levels.apply(d) else {
             return;
         };
-        let dup = self
-            .diagnostics
-            .iter()
-            .any(|x| x.code == d.code && x.primary == d.primary && x.message == d.message);
+        let same = self.seen.entry(identity(&d)).or_default();
+        let dup = same.iter().any(|&i| {
+            self.diagnostics.get(i).is_some_and(|x| {
+                x.code == d.code && x.primary == d.primary && x.message == d.message
+            })
+        });
         if !dup {
+            same.push(self.diagnostics.len());
             self.diagnostics.push(d);
         }
     }

@@ -64,6 +64,7 @@ pub fn load(
         uri: uri.clone(),
         bytes: bytes.clone(),
         xml_positions: Default::default(),
+        index: Default::default(),
         is_xml: format == Some(Format::Xml),
         quotable: false,
     });

@@ -273,3 +273,31 @@ pub struct Base64 {
     /// The data.
     pub value: String,
 }
+
+/// How many controls (nested ones included) and groups a catalog holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Counts {
+    /// Controls at any depth, under groups or other controls.
+    pub controls: usize,
+    /// Groups at any depth.
+    pub groups: usize,
+}
+
+impl Catalog {
+    /// Counts controls and groups at every depth, by an explicit stack (no recursion on input).
+    pub fn counts(&self) -> Counts {
+        let mut n = Counts::default();
+        let mut groups: Vec<&Group> = self.groups.iter().collect();
+        let mut controls: Vec<&Control> = self.controls.iter().collect();
+        while let Some(g) = groups.pop() {
+            n.groups += 1;
+            groups.extend(&g.groups);
+            controls.extend(&g.controls);
+        }
+        while let Some(c) = controls.pop() {
+            n.controls += 1;
+            controls.extend(&c.controls);
+        }
+        n
+    }
+}

@@ -1,6 +1,7 @@
 //! Loaded source texts and positions: byte offsets and JSON pointers to line:column.
 
 use crate::diag::{At, SourceId, Span};
+pub use index::SourceIndex;
 use pointer::PointerHash;
 use std::sync::{Arc, OnceLock};
 use url::Url;
@@ -14,6 +15,8 @@ pub struct Source {
     pub bytes: Arc<[u8]>,
     /// For XML sources: JSON pointer → byte offset, indexed on first use.
     pub xml_positions: XmlPositions,
+    /// Line starts and (JSON) pointer positions, indexed on first use.
+    pub index: SourceIndex,
     /// Whether the source is XML (else JSON).
     pub is_xml: bool,
     /// Whether diagnostics may quote this text: only a document that loaded as the OSCAL
@@ -106,7 +109,7 @@ impl SourceMap {
         match &span.at {
             At::Offset(o) => Some(*o as usize),
             At::Pointer(p) if src.is_xml => src.xml_positions.offset(&src.bytes, p),
-            At::Pointer(p) => pointer::json_pointer_offset(&src.bytes, p),
+            At::Pointer(p) => src.index.json_offset(&src.bytes, p),
         }
     }
 
@@ -114,7 +117,7 @@ impl SourceMap {
     pub fn line_col(&self, span: &Span) -> Option<LineCol> {
         let src = self.get(span.source)?;
         let off = self.offset(span)?;
-        Some(line_col(&src.bytes, off))
+        Some(src.index.line_col(&src.bytes, off))
     }
 
     /// A short display name of a source (its file path, or its URI).
@@ -151,7 +154,8 @@ pub fn display_uri(uri: &Url) -> String {
     uri.to_string()
 }
 
-/// Line:column (1-based; columns in characters) of a byte offset.
+/// Line:column (1-based; columns in characters) of a byte offset, by a scan from the start: for
+/// one position in a text with no index; many positions go through [`SourceIndex::line_col`].
 pub fn line_col(bytes: &[u8], offset: usize) -> LineCol {
     let end = offset.min(bytes.len());
     let head = bytes.get(..end).unwrap_or_default();
@@ -187,6 +191,7 @@ pub fn offset_of(bytes: &[u8], line: usize, column: usize) -> usize {
     start + skip
 }
 
+mod index;
 pub mod pointer;
 
 #[cfg(test)]
@@ -199,6 +204,7 @@ mod tests {
             uri: Url::parse("file:///c.xml").expect("url"),
             bytes: text.as_bytes().into(),
             xml_positions: XmlPositions::default(),
+            index: SourceIndex::default(),
             is_xml: true,
             quotable: true,
         });

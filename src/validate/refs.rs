@@ -39,7 +39,9 @@ pub struct Ids {
 /// (`crate::validate::output`, which never holds the whole document as a value).
 pub(crate) struct Walk {
     ids: Ids,
-    dups: Vec<Diagnostic>,
+    /// The later definitions of each id or uuid defined more than once, in the order their
+    /// second definition was met: one diagnostic each, naming every place.
+    repeats: IndexMap<(Key, String), Vec<String>>,
     source: Option<SourceId>,
     /// `(pointer, param id)` of each insert.
     inserts: Vec<(String, String)>,
@@ -72,7 +74,7 @@ impl Walk {
     pub(crate) fn new(source: Option<SourceId>) -> Self {
         Walk {
             ids: Ids::default(),
-            dups: Vec::new(),
+            repeats: IndexMap::new(),
             source,
             inserts: Vec::new(),
             fragments: Vec::new(),
@@ -90,7 +92,11 @@ impl Walk {
     /// dangling links. `extra` holds ids defined elsewhere that references may name.
     pub(crate) fn finish(mut self, extra: &[&Ids]) -> (Ids, Vec<Diagnostic>) {
         let source = self.source;
-        let mut out = std::mem::take(&mut self.dups);
+        let repeats = std::mem::take(&mut self.repeats);
+        let mut out: Vec<Diagnostic> = repeats
+            .iter()
+            .filter_map(|((kind, key), later)| self.duplicate(*kind, key, later))
+            .collect();
         let known_param = |id: &str| {
             self.ids.params.contains_key(id) || extra.iter().any(|x| x.params.contains_key(id))
         };
@@ -191,16 +197,51 @@ impl Walk {
                 .entry(id.to_owned())
                 .or_insert_with(|| pointer.to_owned());
         }
-        if let Some(d) = first_definition(&mut self.ids.ids, id, pointer, self.source, Key::Id) {
-            self.dups.push(d);
+        if !first_definition(&mut self.ids.ids, id, pointer) {
+            let later = self.repeats.entry((Key::Id, id.to_owned())).or_default();
+            later.push(pointer.to_owned());
         }
     }
 
     fn define_uuid(&mut self, uuid: &str, pointer: &str) {
-        let uuids = &mut self.ids.uuids;
-        if let Some(d) = first_definition(uuids, uuid, pointer, self.source, Key::Uuid) {
-            self.dups.push(d);
+        if !first_definition(&mut self.ids.uuids, uuid, pointer) {
+            let later = self
+                .repeats
+                .entry((Key::Uuid, uuid.to_owned()))
+                .or_default();
+            later.push(pointer.to_owned());
         }
+    }
+
+    /// The one diagnostic of a key defined more than once: at its second definition, labelled at
+    /// the first and at every later one.
+    fn duplicate(&self, kind: Key, key: &str, later: &[String]) -> Option<Diagnostic> {
+        let (field, first, code, verb) = match kind {
+            Key::Id => ("id", self.ids.ids.get(key)?, "ref-duplicate-id", "defined"),
+            Key::Uuid => (
+                "uuid",
+                self.ids.uuids.get(key)?,
+                "ref-duplicate-uuid",
+                "used",
+            ),
+        };
+        let times = match later.len() + 1 {
+            2 => "twice".to_owned(),
+            n => format!("{n} times"),
+        };
+        let d = Diagnostic::error(code, format!("{field} `{key}` is {verb} {times}"));
+        let Some(s) = self.source else {
+            return Some(d);
+        };
+        let span = |p: &str| Span::pointer(s, format!("{p}/{field}"));
+        let (second, rest) = later.split_first()?;
+        let mut d = d
+            .at(span(second))
+            .label(span(first), format!("first {verb} here"));
+        for p in rest {
+            d = d.label(span(p), format!("also {verb} here"));
+        }
+        Some(d)
     }
 
     /// Markdown `{{ insert: param, id }}` and XML `<insert type="param" id-ref="id"/>`.
@@ -336,46 +377,21 @@ fn by_ids<'v>(alter: &'v Value, base: &str) -> Vec<(String, &'v str)> {
 }
 
 /// The two keys that must be unique in a document.
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Key {
     Id,
     Uuid,
 }
 
-/// Records where `key` is first defined; a later definition gives the duplicate diagnostic,
-/// located at it and labelled at the first.
-fn first_definition(
-    seen: &mut IndexMap<String, String>,
-    key: &str,
-    pointer: &str,
-    source: Option<SourceId>,
-    kind: Key,
-) -> Option<Diagnostic> {
-    let first = match seen.entry(key.to_owned()) {
-        indexmap::map::Entry::Occupied(first) => first,
+/// Records where `key` is first defined; `false` when it already was.
+fn first_definition(seen: &mut IndexMap<String, String>, key: &str, pointer: &str) -> bool {
+    match seen.entry(key.to_owned()) {
+        indexmap::map::Entry::Occupied(_) => false,
         indexmap::map::Entry::Vacant(slot) => {
             slot.insert(pointer.to_owned());
-            return None;
+            true
         }
-    };
-    let (field, d, label) = match kind {
-        Key::Id => (
-            "id",
-            Diagnostic::error("ref-duplicate-id", format!("id `{key}` is defined twice")),
-            "first defined here",
-        ),
-        Key::Uuid => (
-            "uuid",
-            Diagnostic::error("ref-duplicate-uuid", format!("uuid `{key}` is used twice")),
-            "first used here",
-        ),
-    };
-    Some(match source {
-        Some(s) => d
-            .at(Span::pointer(s, format!("{pointer}/{field}")))
-            .label(Span::pointer(s, format!("{}/{field}", first.get())), label),
-        None => d,
-    })
+    }
 }
 
 #[cfg(test)]
@@ -396,6 +412,46 @@ mod tests {
         assert_eq!(
             d[0].labels[0].span,
             Span::pointer(SourceId(0), "/catalog/controls/0/id")
+        );
+    }
+
+    #[test]
+    fn id_defined_three_times_is_one_diagnostic_naming_every_place() {
+        let v = json!({"catalog": {"controls": [{"id": "a", "uuid": "u"},
+            {"id": "a", "parts": [{"id": "a", "uuid": "u"}]}, {"id": "b", "uuid": "u"}]}});
+        let (_, d) = check(&v, Some(SourceId(0)), &[]);
+        let at = |p: &str| Span::pointer(SourceId(0), p);
+        let got: Vec<_> = d
+            .iter()
+            .map(|d| {
+                let labels: Vec<_> = d
+                    .labels
+                    .iter()
+                    .map(|l| (l.span.clone(), l.message.as_str()))
+                    .collect();
+                (d.message.as_str(), d.primary.clone(), labels)
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "id `a` is defined 3 times",
+                    Some(at("/catalog/controls/1/id")),
+                    vec![
+                        (at("/catalog/controls/0/id"), "first defined here"),
+                        (at("/catalog/controls/1/parts/0/id"), "also defined here"),
+                    ]
+                ),
+                (
+                    "uuid `u` is used 3 times",
+                    Some(at("/catalog/controls/1/parts/0/uuid")),
+                    vec![
+                        (at("/catalog/controls/0/uuid"), "first used here"),
+                        (at("/catalog/controls/2/uuid"), "also used here"),
+                    ]
+                ),
+            ]
         );
     }
 

@@ -29,7 +29,10 @@ fn validate_short_names_file_line_col_and_code() {
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(
         stderr(&o),
-        format!("{DUP}:9:12: error[ref-duplicate-id]: id `c2` is defined twice\n")
+        format!(
+            "{DUP}:9:12: error[ref-duplicate-id]: id `c2` is defined twice\n\
+             checked 1 file: 1 error, 0 warnings\n"
+        )
     );
     assert_eq!(stdout(&o), "");
 }
@@ -55,7 +58,8 @@ fn validate_human_shows_the_line_a_caret_and_the_first_definition() {
 fn validate_json_is_one_object_a_line_on_stdout() {
     let o = oscalc(&["validate", DUP, "--error-format", "json"]);
     assert_eq!(o.status.code(), Some(1));
-    assert_eq!(stderr(&o), "");
+    // The diagnostics go to stdout; stderr has the summary only.
+    assert_eq!(stderr(&o), "checked 1 file: 1 error, 0 warnings\n");
     let lines: Vec<Value> = stdout(&o)
         .lines()
         .map(|l| serde_json::from_str(l).expect("JSON line"))
@@ -331,6 +335,7 @@ fn shipped_content_and_resolved_outputs_validate_clean() {
     let mut args = vec!["validate", "--error-format", "short"];
     args.extend(inputs.iter().map(String::as_str));
     let o = oscalc(&args);
-    assert_eq!((o.status.code(), stderr(&o)), (Some(0), String::new()));
+    let summary = format!("checked {} files: 0 errors, 0 warnings\n", inputs.len());
+    assert_eq!((o.status.code(), stderr(&o)), (Some(0), summary));
     assert!(inputs.len() > 20, "{inputs:?}");
 }

@@ -1,0 +1,308 @@
+//! Per-source position indexes, each built once, the first time a diagnostic needs it: where lines
+//! start (so line:column of any offset is a binary search, not a scan from the top) and, for JSON,
+//! every value's pointer → byte offset (so a pointer is a lookup, not a re-parse). A run that
+//! reports thousands of diagnostics into one document pays one pass over its bytes for each
+//! index, whatever the count.
+
+use super::LineCol;
+use super::pointer::PointerHash;
+use std::ops::Range;
+use std::sync::OnceLock;
+
+/// Bytes between two checkpoints of the character count: a column costs at most this many byte
+/// reads past the checkpoint, however long the line.
+const CHUNK: usize = 1024;
+
+/// The indexes of one source; empty until first used.
+#[derive(Debug, Clone, Default)]
+pub struct SourceIndex {
+    lines: OnceLock<Lines>,
+    json: OnceLock<Vec<(PointerHash, u32)>>,
+}
+
+/// Line starts and character-count checkpoints.
+#[derive(Debug, Clone)]
+struct Lines {
+    /// Byte offset of each line's first byte; the first is 0.
+    starts: Vec<usize>,
+    /// Characters before byte `k * CHUNK`, for each `k`.
+    chars: Vec<usize>,
+}
+
+impl SourceIndex {
+    fn lines(&self, bytes: &[u8]) -> &Lines {
+        self.lines.get_or_init(|| Lines::new(bytes))
+    }
+
+    /// Whether the line index has been built (for tests that check it is built once).
+    pub fn has_lines(&self) -> bool {
+        self.lines.get().is_some()
+    }
+
+    /// Line:column (1-based; columns in characters) of a byte offset of `bytes`, the source this
+    /// index belongs to.
+    pub fn line_col(&self, bytes: &[u8], offset: usize) -> LineCol {
+        let lines = self.lines(bytes);
+        let offset = offset.min(bytes.len());
+        let line = lines.starts.partition_point(|&s| s <= offset).max(1);
+        let start = lines.starts.get(line - 1).copied().unwrap_or(0);
+        let column = lines.chars_at(bytes, offset) - lines.chars_at(bytes, start) + 1;
+        LineCol { line, column }
+    }
+
+    /// The byte range of 1-based line `line`, without its line break.
+    pub fn line_range(&self, bytes: &[u8], line: usize) -> Range<usize> {
+        let lines = self.lines(bytes);
+        let start = lines.starts.get(line.saturating_sub(1)).copied();
+        let start = start.unwrap_or(bytes.len()).min(bytes.len());
+        let mut end = lines.starts.get(line).map_or(bytes.len(), |&n| n - 1);
+        if end > start && bytes.get(end - 1) == Some(&b'\r') {
+            end -= 1;
+        }
+        start..end.max(start)
+    }
+
+    /// The byte offset of the JSON value at `pointer` (RFC 6901, as written), or of its nearest
+    /// ancestor that exists; `None` if not even the root value does.
+    pub fn json_offset(&self, bytes: &[u8], pointer: &str) -> Option<usize> {
+        let index = self.json.get_or_init(|| json_index(bytes));
+        let mut prefixes = vec![PointerHash::EMPTY];
+        if let Some(rest) = pointer.strip_prefix('/') {
+            let mut hash = PointerHash::EMPTY;
+            for segment in rest.split('/') {
+                hash = hash.key(segment);
+                prefixes.push(hash);
+            }
+        } else if !pointer.is_empty() {
+            return None;
+        }
+        prefixes.iter().rev().find_map(|hash| {
+            let first = index.partition_point(|(h, _)| h < hash);
+            match index.get(first) {
+                Some((h, offset)) if h == hash => Some(*offset as usize),
+                _ => None,
+            }
+        })
+    }
+}
+
+impl Lines {
+    fn new(bytes: &[u8]) -> Lines {
+        let mut starts = vec![0];
+        let mut chars = Vec::with_capacity(bytes.len() / CHUNK + 1);
+        let mut count = 0;
+        for (k, chunk) in bytes.chunks(CHUNK).enumerate() {
+            chars.push(count);
+            count += chunk.iter().filter(|&&b| is_char_start(b)).count();
+            let base = k * CHUNK;
+            starts.extend(
+                chunk
+                    .iter()
+                    .enumerate()
+                    .filter(|&(_, &b)| b == b'\n')
+                    .map(|(i, _)| base + i + 1),
+            );
+        }
+        Lines { starts, chars }
+    }
+
+    /// Characters in `bytes[..offset]`.
+    fn chars_at(&self, bytes: &[u8], offset: usize) -> usize {
+        let k = offset / CHUNK;
+        let base = self.chars.get(k).copied().unwrap_or(0);
+        let from = (k * CHUNK).min(offset);
+        let tail = bytes.get(from..offset).unwrap_or_default();
+        base + tail.iter().filter(|&&b| is_char_start(b)).count()
+    }
+}
+
+/// A byte that starts a character in UTF-8 (anything but a continuation byte).
+fn is_char_start(b: u8) -> bool {
+    b & 0xC0 != 0x80
+}
+
+/// What the JSON scanner expects at a container's next byte.
+enum Frame {
+    /// An object with this pointer hash.
+    Object(PointerHash),
+    /// An array with this pointer hash and the index of its last item.
+    Array(PointerHash, usize),
+}
+
+/// Every value of a JSON text as (hash of its pointer, offset), sorted by hash, document order
+/// among equal hashes (a duplicate key: the first one is found, as a pointer walk would). One pass
+/// with an explicit stack, so any depth is safe; a malformed text is indexed up to the fault.
+fn json_index(bytes: &[u8]) -> Vec<(PointerHash, u32)> {
+    let mut out = Vec::new();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut pending = Some(PointerHash::EMPTY);
+    let mut i = 0;
+    loop {
+        i = skip_ws(bytes, i);
+        let Some(&b) = bytes.get(i) else { break };
+        if let Some(hash) = pending.take() {
+            let Ok(at) = u32::try_from(i) else { break };
+            out.push((hash, at));
+            i = match b {
+                b'{' => {
+                    stack.push(Frame::Object(hash));
+                    i + 1
+                }
+                b'[' => {
+                    let next = skip_ws(bytes, i + 1);
+                    if bytes.get(next) != Some(&b']') {
+                        pending = Some(hash.index(0));
+                        stack.push(Frame::Array(hash, 0));
+                        next
+                    } else {
+                        next + 1
+                    }
+                }
+                b'"' => match string_end(bytes, i) {
+                    Some(end) => end,
+                    None => break,
+                },
+                _ => scalar_end(bytes, i),
+            };
+            continue;
+        }
+        match (stack.last_mut(), b) {
+            (Some(Frame::Array(hash, n)), b',') => {
+                *n += 1;
+                pending = Some(hash.index(*n));
+                i += 1;
+            }
+            (Some(Frame::Object(_)), b',') => i += 1,
+            (Some(Frame::Object(_)), b'}') | (Some(Frame::Array(..)), b']') => {
+                stack.pop();
+                i += 1;
+            }
+            (Some(Frame::Object(hash)), b'"') => {
+                let Some(end) = string_end(bytes, i) else {
+                    break;
+                };
+                let Some(key) = bytes.get(i..end).and_then(decode_key) else {
+                    break;
+                };
+                i = skip_ws(bytes, end);
+                if bytes.get(i) != Some(&b':') {
+                    break;
+                }
+                pending = Some(hash.key(&escape_token(&key)));
+                i += 1;
+            }
+            _ => break,
+        }
+    }
+    out.sort_by_key(|&(h, _)| h);
+    out
+}
+
+fn skip_ws(bytes: &[u8], mut i: usize) -> usize {
+    while matches!(bytes.get(i), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+        i += 1;
+    }
+    i
+}
+
+/// The offset just past the string whose opening quote is at `start`.
+fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let mut i = start + 1;
+    loop {
+        match bytes.get(i)? {
+            b'\\' => i += 2,
+            b'"' => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+}
+
+fn scalar_end(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(b) = bytes.get(i) {
+        if b",}] \n\r\t".contains(b) {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// A key's text, its escapes decoded; `quoted` includes both quotes.
+fn decode_key(quoted: &[u8]) -> Option<String> {
+    if quoted.contains(&b'\\') {
+        return serde_json::from_slice::<String>(quoted).ok();
+    }
+    let inner = quoted.get(1..quoted.len().checked_sub(1)?)?;
+    std::str::from_utf8(inner).ok().map(str::to_owned)
+}
+
+/// A key as a pointer token (RFC 6901: `~` → `~0`, `/` → `~1`).
+fn escape_token(key: &str) -> std::borrow::Cow<'_, str> {
+    if key.contains(['~', '/']) {
+        key.replace('~', "~0").replace('/', "~1").into()
+    } else {
+        key.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::pointer::json_pointer_offset;
+
+    #[test]
+    fn json_index_agrees_with_the_pointer_walk() {
+        let text = br#"{"a": {"b": [1, {"c": "x", "d/e": [], "f~g": {}}], "h": null},
+          "a2": [[1, 2], [3, [4]]], "esc\"k": true, "a": 9}"#;
+        let index = SourceIndex::default();
+        for p in [
+            "",
+            "/a",
+            "/a/b",
+            "/a/b/0",
+            "/a/b/1",
+            "/a/b/1/c",
+            "/a/b/1/d~1e",
+            "/a/b/1/f~0g",
+            "/a/h",
+            "/a2/1/1/0",
+            "/esc\"k",
+            "/a/zz",
+            "/a/b/7/c",
+            "/a2/0/1",
+        ] {
+            assert_eq!(
+                index.json_offset(text, p),
+                json_pointer_offset(text, p),
+                "{p}"
+            );
+        }
+    }
+
+    #[test]
+    fn line_col_counts_characters_past_a_checkpoint() {
+        let mut text = "é".repeat(CHUNK); // 2 bytes each: the line crosses checkpoints
+        text.push_str("\nab\r\ncd");
+        let bytes = text.as_bytes();
+        let index = SourceIndex::default();
+        assert!(!index.has_lines());
+        let at = |o| index.line_col(bytes, o);
+        assert_eq!(at(0), LineCol { line: 1, column: 1 });
+        assert_eq!(
+            at(2 * 700),
+            LineCol {
+                line: 1,
+                column: 701
+            }
+        );
+        let second = 2 * CHUNK + 1;
+        assert_eq!(at(second + 1), LineCol { line: 2, column: 2 });
+        assert_eq!(at(bytes.len()), LineCol { line: 3, column: 3 });
+        for o in [0, 5, 1999, second, bytes.len()] {
+            assert_eq!(at(o), crate::source::line_col(bytes, o), "{o}");
+        }
+        assert_eq!(index.line_range(bytes, 2), second..second + 2);
+        assert_eq!(index.line_range(bytes, 3), bytes.len() - 2..bytes.len());
+        assert_eq!(index.line_range(bytes, 9), bytes.len()..bytes.len());
+    }
+}
