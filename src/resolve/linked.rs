@@ -136,6 +136,11 @@ impl<T> Chain<T> {
             .collect()
     }
 
+    /// The items of a list, taken out in order.
+    fn take_items(&mut self, ends: Ends) -> Vec<T> {
+        self.take_all(ends).into_iter().map(|x| x.1).collect()
+    }
+
     /// Inserts `items` in order after `at`, or at the start or the end of the list.
     fn put(&mut self, ends: &mut Ends, items: &[T], start: bool)
     where
@@ -268,18 +273,8 @@ impl Work {
             .into_iter()
             .map(|(n, p)| self.store_param(n, p))
             .collect();
-        c.control.props = self
-            .props
-            .take_all(props)
-            .into_iter()
-            .map(|x| x.1)
-            .collect();
-        c.control.links = self
-            .links
-            .take_all(links)
-            .into_iter()
-            .map(|x| x.1)
-            .collect();
+        c.control.props = self.props.take_items(props);
+        c.control.links = self.links.take_items(links);
         c.control.parts = self.store_parts(parts);
         for k in &mut c.children {
             self.store_control(k, n);
@@ -289,18 +284,8 @@ impl Work {
     fn store_param(&mut self, n: usize, mut p: Parameter) -> Parameter {
         if let Some(at) = self.param_at.get(n) {
             let (props, links) = (at.props, at.links);
-            p.props = self
-                .props
-                .take_all(props)
-                .into_iter()
-                .map(|x| x.1)
-                .collect();
-            p.links = self
-                .links
-                .take_all(links)
-                .into_iter()
-                .map(|x| x.1)
-                .collect();
+            p.props = self.props.take_items(props);
+            p.links = self.links.take_items(links);
         }
         p
     }
@@ -311,18 +296,8 @@ impl Work {
         for (n, mut p) in list {
             if let Some(at) = self.part_at.get(n) {
                 let (props, links, parts) = (at.props, at.links, at.parts);
-                p.props = self
-                    .props
-                    .take_all(props)
-                    .into_iter()
-                    .map(|x| x.1)
-                    .collect();
-                p.links = self
-                    .links
-                    .take_all(links)
-                    .into_iter()
-                    .map(|x| x.1)
-                    .collect();
+                p.props = self.props.take_items(props);
+                p.links = self.links.take_items(links);
                 p.parts = self.store_parts(parts);
             }
             out.push(p);

@@ -33,22 +33,7 @@ pub fn check(doc: &Document, source: SourceId) -> Vec<Diagnostic> {
         Ok(v) => v,
         Err(why) => return vec![Diagnostic::error("schema-invalid", why)],
     };
-    let total = found.len();
-    let mut out: Vec<Diagnostic> = found
-        .into_iter()
-        .take(schema::MAX_REPORTED)
-        .map(|v| schema::located(v, Some(source)))
-        .collect();
-    if total > schema::MAX_REPORTED {
-        out.push(Diagnostic::error(
-            "schema-invalid",
-            format!(
-                "{} more schema violations not shown",
-                total - schema::MAX_REPORTED
-            ),
-        ));
-    }
-    out
+    schema::capped(found, Some(source))
 }
 
 fn profile_violations(p: &Profile) -> Result<Vec<Violation>, String> {

@@ -177,22 +177,7 @@ fn check_member(
 fn report(mut found: Vec<Violation>) -> Vec<Diagnostic> {
     let mut seen = indexmap::IndexSet::new();
     found.retain(|v| seen.insert((v.pointer.clone(), v.message.clone())));
-    let total = found.len();
-    let mut out: Vec<Diagnostic> = found
-        .into_iter()
-        .take(schema::MAX_REPORTED)
-        .map(|v| schema::located(v, None))
-        .collect();
-    if total > schema::MAX_REPORTED {
-        out.push(Diagnostic::error(
-            "schema-invalid",
-            format!(
-                "{} more schema violations not shown",
-                total - schema::MAX_REPORTED
-            ),
-        ));
-    }
-    out
+    schema::capped(found, None)
 }
 
 /// `{key: value}`, the members schema's instance for one member.

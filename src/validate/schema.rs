@@ -154,6 +154,11 @@ pub fn check(value: &Value, source: Option<SourceId>) -> Vec<Diagnostic> {
         Ok(v) => v,
         Err(why) => return vec![Diagnostic::error("schema-invalid", why)],
     };
+    capped(found, source)
+}
+
+/// Violations as located diagnostics: at most [`MAX_REPORTED`], then one line counting the rest.
+pub(crate) fn capped(found: Vec<Violation>, source: Option<SourceId>) -> Vec<Diagnostic> {
     let total = found.len();
     let mut out: Vec<Diagnostic> = found
         .into_iter()
