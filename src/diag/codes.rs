@@ -163,6 +163,10 @@ pub const CODES: &[CodeInfo] = &[
         "two controls, params, parts or groups share an id",
     ),
     e("ref-duplicate-uuid", "two objects share a uuid"),
+    w(
+        "ref-import-unresolved",
+        "an imported profile does not resolve: the ids it would provide are not checked",
+    ),
     e(
         "ref-dangling",
         "an insert or `#` link names nothing in the document",

@@ -88,7 +88,7 @@ fn check_graph(
     let (_, found) = refs::check(&value, Some(root.source), &[]);
     found.into_iter().for_each(|d| sink.push(d));
     if matches!(root.doc, Document::Profile(_)) {
-        let imported = imported_ids(g, world, opts);
+        let imported = imported_ids(g, world, opts, sink);
         for d in refs::check_profile(&value, Some(root.source), &imported) {
             sink.push(d);
         }
@@ -100,7 +100,12 @@ fn check_graph(
 /// (refused, missing, broken), so the checks skip the ids it would have held instead of calling
 /// each of them unknown: one refused import is one error, not a cascade of warnings. An imported
 /// profile is resolved first (its own problems are reported when it is validated itself).
-fn imported_ids(g: &ImportGraph, world: &dyn World, opts: &Options) -> Vec<Option<refs::Ids>> {
+fn imported_ids(
+    g: &ImportGraph,
+    world: &dyn World,
+    opts: &Options,
+    sink: &mut Sink,
+) -> Vec<Option<refs::Ids>> {
     let count = match g.docs.get(g.root).map(|l| &l.doc) {
         Some(Document::Profile(p)) => p.imports.len(),
         _ => 0,
@@ -115,27 +120,73 @@ fn imported_ids(g: &ImportGraph, world: &dyn World, opts: &Options) -> Vec<Optio
             *slot = Some(to);
         }
     }
-    targets
-        .iter()
-        .map(|&t| {
-            let loaded = g.docs.get(t?)?;
-            match &loaded.doc {
-                Document::Catalog(c) => Some(refs::ids(&json_value(c))),
-                Document::Profile(_) => {
-                    // Its ids only: its own warnings, denied or not, are not this document's.
-                    let opts = Options {
-                        lints: crate::diag::LintLevels::default(),
-                        ..opts.clone()
-                    };
-                    // From the bytes the graph read: the same document, under the same policies.
-                    let resolved = crate::resolve::resolve(world, &loaded.uri, &opts)
-                        .output
-                        .ok()?;
-                    Some(refs::ids(&json_value(&resolved)))
+    let root_source = g.docs.get(g.root).map(|l| l.source);
+    // Per imported document, its ids or why there are none: a profile imported twice resolves once.
+    let mut memo: IndexMap<usize, Result<refs::Ids, &'static str>> = IndexMap::new();
+    let mut out = Vec::with_capacity(count);
+    for (index, &t) in targets.iter().enumerate() {
+        let Some((t, loaded)) = t.and_then(|t| Some((t, g.docs.get(t)?))) else {
+            out.push(None);
+            continue;
+        };
+        let ids = memo
+            .entry(t)
+            .or_insert_with(|| ids_of(loaded, world, opts))
+            .clone();
+        match ids {
+            Ok(ids) => out.push(Some(ids)),
+            // A failure the graph already reported (a broken or refused import below it) is
+            // said once, there; one the graph could not see (a limit of resolution) is said here.
+            Err(_) if sink.has_errors() => out.push(None),
+            Err(code) => {
+                let mut d = unresolved(&loaded.uri, code);
+                if let Some(source) = root_source {
+                    let at = format!("/profile/imports/{index}/href");
+                    d = d.at(crate::diag::Span::pointer(source, at));
                 }
+                sink.push(d);
+                out.push(None);
             }
-        })
-        .collect()
+        }
+    }
+    out
+}
+
+/// The ids a loaded import provides: a catalog's own; an imported profile's once resolved (from
+/// the bytes the graph read: the same document, under the same policies), else the code of the
+/// first error that stopped it.
+fn ids_of(
+    loaded: &crate::load::Loaded,
+    world: &dyn World,
+    opts: &Options,
+) -> Result<refs::Ids, &'static str> {
+    match &loaded.doc {
+        Document::Catalog(c) => Ok(refs::ids(&json_value(c))),
+        Document::Profile(_) => {
+            // Its ids only: its own warnings, denied or not, are not this document's.
+            let opts = Options {
+                lints: crate::diag::LintLevels::default(),
+                ..opts.clone()
+            };
+            match crate::resolve::resolve(world, &loaded.uri, &opts).output {
+                Ok(resolved) => Ok(refs::ids(&json_value(&resolved))),
+                Err(errors) => Err(errors.first().map_or("error", |d| d.code)),
+            }
+        }
+    }
+}
+
+/// An imported profile that does not resolve: said at the import, with the first error's code;
+/// `validate` or `resolve` of that profile gives the details.
+fn unresolved(uri: &Url, code: &str) -> Diagnostic {
+    let name = crate::source::display_uri(uri);
+    Diagnostic::warning(
+        "ref-import-unresolved",
+        format!(
+            "the imported profile {name} does not resolve ({code}); the ids it would provide are not checked"
+        ),
+    )
+    .hint(format!("run `oscalc resolve {name}` to see why"))
 }
 
 /// The documents of a graph, served again from the bytes the graph read, in front of the world:

@@ -23,7 +23,7 @@ const ID_ARRAYS: [&str; 4] = ["controls", "params", "parts", "groups"];
 const OPEN_RELATIONS: [&str; 4] = ["related", "required", "incorporated-into", "moved-to"];
 
 /// The ids and uuids of one document, each with the pointer of its first definition.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Ids {
     /// Control, parameter, part and group ids.
     pub ids: IndexMap<String, String>,
