@@ -13,35 +13,12 @@ use crate::source::{SourceMap, display_uri};
 use crate::world::href::{self, Candidate, HrefError};
 use crate::world::{FetchError, ImportRequest, World, is_remote};
 use indexmap::IndexMap;
-use petgraph::graph::{DiGraph, NodeIndex};
 use std::sync::Arc;
 use url::Url;
 
 /// Documents already loaded in this run, by canonical URI: a batch of profiles that share a
 /// catalog fetches and parses it once.
 pub type DocCache = IndexMap<String, Arc<Loaded>>;
-
-/// How an import reached its document.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Via {
-    /// A URI reference.
-    Href,
-    /// An rlink of a back-matter resource.
-    Rlink(Url),
-    /// The base64 of a back-matter resource.
-    Base64,
-}
-
-/// One import edge: importer → imported.
-#[derive(Debug, Clone)]
-pub struct ImportEdge {
-    /// The import's position in the importer's `imports`.
-    pub index: usize,
-    /// How the document was acquired.
-    pub via: Via,
-    /// The import site: the `href` of the import in the importer's source.
-    pub site: Span,
-}
 
 /// Every document of a run and how they import each other.
 #[derive(Debug)]
@@ -52,10 +29,10 @@ pub struct ImportGraph {
     pub docs: Vec<Arc<Loaded>>,
     /// Canonical URI → index.
     pub keys: IndexMap<String, usize>,
-    /// importer → imported, node weights are document indices.
-    pub edges: DiGraph<usize, ImportEdge>,
-    /// Per document, the imported document of each import, in import order.
-    pub imports: Vec<Vec<usize>>,
+    /// The edges: per document, the document each of its imports reached, by import position
+    /// (`None` for an import that failed: refused, missing, broken, circular). A catalog, or a
+    /// profile cut off at the depth limit, has none.
+    pub imports: Vec<Vec<Option<usize>>>,
     /// Post-order: every document after the documents it imports.
     pub order: Vec<usize>,
     /// Per document, the importer and import site of the first route that reached it (`None`
@@ -97,10 +74,8 @@ struct Discover<'a> {
     sink: &'a mut Sink,
     cache: &'a mut DocCache,
     docs: Vec<Arc<Loaded>>,
-    nodes: Vec<NodeIndex>,
     keys: IndexMap<String, usize>,
-    edges: DiGraph<usize, ImportEdge>,
-    imports: Vec<Vec<usize>>,
+    imports: Vec<Vec<Option<usize>>>,
     order: Vec<usize>,
     route: Vec<usize>,
     reached_by: Vec<Option<(usize, Span)>>,
@@ -137,9 +112,7 @@ pub fn discover_cached(
         sink,
         cache,
         docs: Vec::new(),
-        nodes: Vec::new(),
         keys: IndexMap::new(),
-        edges: DiGraph::new(),
         imports: Vec::new(),
         order: Vec::new(),
         route: Vec::new(),
@@ -164,7 +137,6 @@ pub fn discover_cached(
         root: root_idx,
         docs: d.docs,
         keys: d.keys,
-        edges: d.edges,
         imports: d.imports,
         order: d.order,
         reached_by: d.reached_by,
@@ -221,7 +193,6 @@ impl Discover<'_> {
         let idx = self.docs.len();
         self.keys.insert(key_of(&loaded.uri), idx);
         self.docs.push(loaded);
-        self.nodes.push(self.edges.add_node(idx));
         self.imports.push(Vec::new());
         self.reached_by.push(None);
         idx
@@ -273,9 +244,8 @@ impl Discover<'_> {
         }
         for (i, href) in hrefs.iter().enumerate() {
             let at = Span::pointer(source, format!("/profile/imports/{i}/href"));
-            if let Some(child) = self.import(href, &base, back_matter.as_ref(), format, at, i, idx)
-                && let Some(list) = self.imports.get_mut(idx)
-            {
+            let child = self.import(href, &base, back_matter.as_ref(), format, at, idx);
+            if let Some(list) = self.imports.get_mut(idx) {
                 list.push(child);
             }
         }
@@ -291,7 +261,6 @@ impl Discover<'_> {
         back_matter: Option<&crate::model::BackMatter>,
         format: load::Format,
         at: Span,
-        index: usize,
         importer: usize,
     ) -> Option<usize> {
         let internal = href.starts_with('#');
@@ -326,14 +295,14 @@ impl Discover<'_> {
         let total = candidates.len();
         for (ci, cand) in candidates.into_iter().enumerate() {
             let last = ci + 1 == total;
-            let (uri, bytes, via) = match cand {
+            let (uri, bytes) = match cand {
                 Candidate::Uri {
                     uri: u,
                     href: written,
                 } => {
                     let mut plain = u.clone();
                     plain.set_fragment(None);
-                    if let Some(done) = self.check_known(&plain, &at, importer, index, internal) {
+                    if let Some(done) = self.check_known(&plain, &at, importer) {
                         return done;
                     }
                     if self.failed.contains(&key_of(&plain)) {
@@ -355,25 +324,12 @@ impl Discover<'_> {
                     }
                     if let Some(hit) = self.cache.get(&key_of(&plain)) {
                         let child = self.push(hit.clone());
-                        let via = if internal {
-                            Via::Rlink(plain)
-                        } else {
-                            Via::Href
-                        };
-                        self.link(importer, child, index, via, &at);
+                        self.link(importer, child, &at);
                         self.visit(child);
                         return Some(child);
                     }
                     match self.fetch(base, &plain, &written) {
-                        Ok(b) => (
-                            plain.clone(),
-                            b,
-                            if internal {
-                                Via::Rlink(plain)
-                            } else {
-                                Via::Href
-                            },
-                        ),
+                        Ok(b) => (plain, b),
                         Err(e) => {
                             let d = fetch_failure(&e, &written, &plain, internal, last);
                             self.report(importer, d.at(at.clone()));
@@ -382,17 +338,17 @@ impl Discover<'_> {
                     }
                 }
                 Candidate::Base64 { bytes, key } => {
-                    if let Some(done) = self.check_known(&key, &at, importer, index, internal) {
+                    if let Some(done) = self.check_known(&key, &at, importer) {
                         return done;
                     }
                     if self.failed.contains(&key_of(&key)) {
                         return None;
                     }
-                    (key, bytes, Via::Base64)
+                    (key, bytes)
                 }
             };
             let child = self.add(&uri, bytes, Some((importer, &at)))?;
-            self.link(importer, child, index, via, &at);
+            self.link(importer, child, &at);
             self.visit(child);
             return Some(child);
         }
@@ -413,14 +369,7 @@ impl Discover<'_> {
     }
 
     /// A document already loaded: a cycle if it is on the route, else a shared import.
-    fn check_known(
-        &mut self,
-        uri: &Url,
-        at: &Span,
-        importer: usize,
-        index: usize,
-        internal: bool,
-    ) -> Option<Option<usize>> {
+    fn check_known(&mut self, uri: &Url, at: &Span, importer: usize) -> Option<Option<usize>> {
         let &known = self.keys.get(&key_of(uri))?;
         if let Some(pos) = self.route.iter().position(|&r| r == known) {
             let mut names: Vec<String> = self.route[pos..]
@@ -438,25 +387,17 @@ impl Discover<'_> {
             );
             return Some(None);
         }
-        let via = if internal {
-            Via::Rlink(uri.clone())
-        } else {
-            Via::Href
-        };
-        self.link(importer, known, index, via, at);
+        self.link(importer, known, at);
         Some(Some(known))
     }
 
-    /// Adds an edge; the first edge into a document is the route its diagnostics trace.
-    fn link(&mut self, from: usize, to: usize, index: usize, via: Via, site: &Span) {
+    /// Records how a document was first reached (the edge itself is the import's entry in
+    /// `imports`): the route its diagnostics trace.
+    fn link(&mut self, from: usize, to: usize, site: &Span) {
         if let Some(slot @ None) = self.reached_by.get_mut(to)
             && to != 0
         {
             *slot = Some((from, site.clone()));
-        }
-        if let (Some(&a), Some(&b)) = (self.nodes.get(from), self.nodes.get(to)) {
-            let site = site.clone();
-            self.edges.add_edge(a, b, ImportEdge { index, via, site });
         }
     }
 }

@@ -12,8 +12,8 @@ pub mod profile;
 pub use catalog::{BackMatter, Catalog, Control, Group, Metadata, Resource, Rlink};
 pub use common::{Link, Markup, MarkupLine, MarkupMultiline, Parameter, Part, Property};
 pub use profile::{
-    Add, Alter, Combine, CombineMethod, Import, InsertControls, Matching, Merge, Modify, Profile,
-    ProfileGroup, Remove, SelectControls, SetParameter,
+    Add, Alter, Combine, CombineMethod, Directive, Import, InsertControls, Matching, Merge, Modify,
+    Order, Position, Profile, ProfileGroup, Remove, SelectControls, SetParameter, YesNo,
 };
 
 /// A loaded OSCAL document: the two models a profile can import.

@@ -34,9 +34,9 @@ pub struct Profile {
 pub struct Import {
     /// The source: a URI reference, or `#uuid` of a back-matter resource.
     pub href: String,
-    /// Include every control (an empty object).
+    /// Include every control.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub include_all: Option<Value>,
+    pub include_all: Option<Directive>,
     /// Include the controls selected here.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub include_controls: Vec<SelectControls>,
@@ -51,10 +51,10 @@ pub struct Import {
 pub struct SelectControls {
     /// `yes` or `no` (default no, req-with-child-controls-none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub with_child_controls: Option<String>,
+    pub with_child_controls: Option<YesNo>,
     /// Not in the released schema; read because the spec tests use it (D1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub with_parent_controls: Option<String>,
+    pub with_parent_controls: Option<YesNo>,
     /// Ids to select.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub with_ids: Vec<String>,
@@ -82,9 +82,9 @@ pub struct Merge {
     /// Combination rule.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub combine: Option<Combine>,
-    /// Flat structure (an empty object).
+    /// Flat structure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub flat: Option<Value>,
+    pub flat: Option<Directive>,
     /// As-is structure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub as_is: Option<bool>,
@@ -99,18 +99,105 @@ pub struct Merge {
 pub struct Combine {
     /// `keep`, `use-first` or the deprecated `merge`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub method: Option<String>,
+    pub method: Option<CombineMethod>,
 }
 
-/// The combination methods the resolver knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CombineMethod {
-    /// Keep every copy (req-merge-keep).
-    Keep,
-    /// Keep the first copy (req-merge-use-first).
-    UseFirst,
-    /// Deprecated and undefined (req-merge-combine).
-    Merge,
+/// A directive whose presence is what counts (`flat`, `include-all`: an empty object). What it
+/// holds is kept as written only so that the input's schema check can report anything in it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Directive(pub Value);
+
+/// Defines a token enumeration of the profile schema: the known words, and `Other` holding any
+/// other text as written, so that such a document still loads and the stage that reads the
+/// token (or the schema check) reports it where it is, as the resolver always has.
+macro_rules! tokens {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $word:literal,)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(from = "String", into = "String")]
+        pub enum $name {
+            $($(#[$vdoc])* $variant,)*
+            /// Any other text, as written.
+            Other(String),
+        }
+
+        impl $name {
+            /// The token as written.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $word,)*
+                    Self::Other(s) => s,
+                }
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(s: String) -> Self {
+                match s.as_str() {
+                    $($word => Self::$variant,)*
+                    _ => Self::Other(s),
+                }
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(t: $name) -> String {
+                match t {
+                    $name::Other(s) => s,
+                    known => known.as_str().to_owned(),
+                }
+            }
+        }
+    };
+}
+
+tokens! {
+    /// A combination method (`merge/combine/@method`).
+    CombineMethod {
+        /// Keep every copy (req-merge-keep).
+        Keep = "keep",
+        /// Keep the first copy (req-merge-use-first).
+        UseFirst = "use-first",
+        /// Deprecated and undefined (req-merge-combine).
+        Merge = "merge",
+    }
+}
+
+tokens! {
+    /// `with-child-controls` and (D1) `with-parent-controls`.
+    YesNo {
+        /// Yes.
+        Yes = "yes",
+        /// No.
+        No = "no",
+    }
+}
+
+tokens! {
+    /// The order in which `insert-controls` places its controls.
+    Order {
+        /// As met through the imports (req-custom-select).
+        Keep = "keep",
+        /// By id, ascending.
+        Ascending = "ascending",
+        /// By id, descending.
+        Descending = "descending",
+    }
+}
+
+tokens! {
+    /// Where an `add` puts its content.
+    Position {
+        /// Before the target object.
+        Before = "before",
+        /// After the target object.
+        After = "after",
+        /// At the start of the target (the control when no `by-id`).
+        Starting = "starting",
+        /// At the end of the target (the default).
+        Ending = "ending",
+    }
 }
 
 /// Custom structure.
@@ -163,10 +250,10 @@ pub struct ProfileGroup {
 pub struct InsertControls {
     /// `keep`, `ascending` or `descending`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order: Option<String>,
+    pub order: Option<Order>,
     /// All controls.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub include_all: Option<Value>,
+    pub include_all: Option<Directive>,
     /// Selected controls.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub include_controls: Vec<SelectControls>,
@@ -266,7 +353,7 @@ pub struct Remove {
 pub struct Add {
     /// `before`, `after`, `starting`, `ending` (default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub position: Option<String>,
+    pub position: Option<Position>,
     /// The object inside the control to add at.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by_id: Option<String>,

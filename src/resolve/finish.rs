@@ -4,6 +4,7 @@
 
 use super::Cx;
 use super::body::Body;
+use super::modify::Modified;
 use super::refscan;
 use crate::diag::{Diagnostic, Span};
 use crate::model::{
@@ -31,12 +32,8 @@ pub struct FinishInput<'a> {
 }
 
 /// Builds the resolved catalog, and the content with its origins for importers.
-pub fn run(
-    mut body: Body,
-    loose: Vec<Parameter>,
-    input: FinishInput<'_>,
-    cx: &mut Cx,
-) -> (Catalog, Body) {
+pub fn run(modified: Modified, input: FinishInput<'_>, cx: &mut Cx) -> (Catalog, Body) {
+    let Modified { mut body, loose } = modified;
     // req-loose-param: catalog-level params and params that lost their control are candidates.
     let mut candidates: Vec<Parameter> = Vec::new();
     let mut ids = IndexSet::new();

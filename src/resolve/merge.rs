@@ -6,7 +6,7 @@ use super::Cx;
 use super::body::{Body, CNode, GNode, Origin};
 use super::select::{Selection, control_tree, matched_ids};
 use crate::diag::{Diagnostic, Span};
-use crate::model::{CombineMethod, InsertControls, Merge, Parameter, ProfileGroup};
+use crate::model::{CombineMethod, InsertControls, Merge, Order, Parameter, ProfileGroup};
 use crate::options::{CombineMerge, FlatMode};
 use indexmap::{IndexMap, IndexSet};
 
@@ -90,15 +90,15 @@ fn structure_of(merge: Option<&Merge>, cx: &mut Cx) -> Structure {
 fn combine_method(merge: Option<&Merge>, cx: &mut Cx) -> CombineMethod {
     let method = merge
         .and_then(|m| m.combine.as_ref())
-        .and_then(|c| c.method.as_deref());
+        .and_then(|c| c.method.as_ref());
     let at = cx
         .profile_source
         .map(|s| Span::pointer(s, "/profile/merge/combine/method"));
     match method {
         // req-merge-none: no combine means keep.
-        None | Some("keep") => CombineMethod::Keep,
-        Some("use-first") => CombineMethod::UseFirst,
-        Some("merge") => {
+        None | Some(CombineMethod::Keep) => CombineMethod::Keep,
+        Some(CombineMethod::UseFirst) => CombineMethod::UseFirst,
+        Some(CombineMethod::Merge) => {
             // req-merge-combine: deprecated and undefined; D6 decides.
             let mut d = Diagnostic::warning(
                 "req-merge-combine",
@@ -123,7 +123,7 @@ fn combine_method(merge: Option<&Merge>, cx: &mut Cx) -> CombineMethod {
                 }
             }
         }
-        Some(other) => {
+        Some(CombineMethod::Other(other)) => {
             let mut d = Diagnostic::error(
                 "merge-combine-unknown",
                 format!("unknown combine method `{other}`"),
@@ -148,7 +148,8 @@ fn combine(mut selections: Vec<Selection>, method: CombineMethod, cx: &mut Cx) -
                 drop_seen_controls(&mut s.body, &mut seen);
             }
         }
-        CombineMethod::Keep => {
+        // `combine_method` has reported an unknown method and falls back to keep.
+        CombineMethod::Keep | CombineMethod::Other(_) => {
             // req-merge-keep: all copies stay; req-merge-keep-warning: say so.
             let mut count: IndexMap<String, usize> = IndexMap::new();
             for s in &selections {
@@ -447,16 +448,16 @@ fn insert_all(
         };
         let excluded = matched_ids(&ins.exclude_controls, tree, cx, &at, false);
         ids.retain(|id| !excluded.contains(id));
-        match ins.order.as_deref() {
+        match ins.order {
             // Code-point order, as the reference XSLT sorts.
-            Some("ascending") => ids.sort(),
-            Some("descending") => {
+            Some(Order::Ascending) => ids.sort(),
+            Some(Order::Descending) => {
                 ids.sort();
                 ids.reverse();
             }
             // req-custom-select: `keep` inserts in order of appearance through the imports
             // (depth-first), which is the pool's order, not the order of the with-ids list.
-            Some("keep") => ids.sort_by_key(|id| pool.get_index_of(id.as_str())),
+            Some(Order::Keep) => ids.sort_by_key(|id| pool.get_index_of(id.as_str())),
             _ => {}
         }
         if ids.is_empty() {

@@ -213,7 +213,7 @@ impl Session {
             done: (0..g.docs.len()).map(|_| None).collect(),
             readers: vec![0; g.docs.len()],
         };
-        for &t in g.imports.iter().flatten() {
+        for &t in g.imports.iter().flatten().flatten() {
             if let Some(n) = table.readers.get_mut(t) {
                 *n += 1;
             }
@@ -257,9 +257,10 @@ impl Session {
             profile_source: Some(loaded.source),
             profile_doc: doc_no,
         };
-        let targets = g.imports.get(idx)?;
+        // Every import reached its document: a failed one is an error, and stops the run before.
+        let targets: Vec<usize> = g.imports.get(idx)?.iter().copied().collect::<Option<_>>()?;
         let mut prepared = Vec::with_capacity(targets.len());
-        for (i, (import, &t)) in profile.imports.iter().zip(targets).enumerate() {
+        for (i, (import, &t)) in profile.imports.iter().zip(&targets).enumerate() {
             let src = table.done.get(t)?.as_ref()?;
             let at = format!("/profile/imports/{i}");
             prepared.push(select::prepare(import, &src.body, &mut cx, &at));
@@ -274,7 +275,7 @@ impl Session {
         // The content of a document that this import is the last to read moves into the
         // selection instead of being copied (its metadata and back-matter stay, for below).
         let mut selections = Vec::with_capacity(targets.len());
-        let steps = profile.imports.iter().zip(targets).zip(prepared);
+        let steps = profile.imports.iter().zip(&targets).zip(prepared);
         for (i, ((import, &t), prep)) in steps.enumerate() {
             let left = table.readers.get_mut(t)?;
             *left = left.saturating_sub(1);
@@ -288,7 +289,7 @@ impl Session {
         let done = &table.done;
         let mut resources: Vec<Resource> = Vec::new();
         let mut metas: Vec<&Metadata> = Vec::new();
-        for &t in targets {
+        for &t in &targets {
             let src = done.get(t)?.as_ref()?;
             resources.extend(
                 src.catalog
@@ -299,9 +300,7 @@ impl Session {
             metas.push(&src.catalog.metadata);
         }
         let merged = merge::run(profile.merge.as_ref(), selections, &mut cx);
-        let mut body = merged.body;
-        let mut loose = merged.loose;
-        modify::run(profile.modify.as_ref(), &mut body, &mut loose, &mut cx);
+        let modified = modify::run(profile.modify.as_ref(), merged, &mut cx);
         let now = world.now();
         let (uuid, last_modified) =
             identity(opts, now, g, &self.sources, &profile.metadata.last_modified);
@@ -318,7 +317,7 @@ impl Session {
             source_profile,
             keep_body: idx != g.root,
         };
-        let (catalog, body) = finish::run(body, loose, input, &mut cx);
+        let (catalog, body) = finish::run(modified, input, &mut cx);
         flush(cx.diags, g, idx, sink);
         Some(Done { body, catalog })
     }

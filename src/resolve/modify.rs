@@ -1,20 +1,46 @@
-//! Stage: modify. In: merged content and the profile's `modify`. Out: the content with parameters
-//! set and controls altered. Set-parameters run before alters (D5); each directive is looked up
-//! through one index, never by scanning per directive.
+//! Stage: modify. In: the [`Merged`] content, moved in, and the profile's `modify`. Out:
+//! [`Modified`] content, parameters set and controls altered. Set-parameters run before alters
+//! (D5); each directive is looked up through one index, never by scanning per directive.
+//!
+//! The stage owns what it changes: merge hands its value over, which nobody reads again, so the
+//! content is edited where it lies instead of being copied (a copy would double the peak memory
+//! of the largest value of a resolution).
 
 use super::Cx;
 use super::body::{Body, CNode, GNode};
+use super::merge::Merged;
 use crate::diag::{Diagnostic, Span};
-use crate::model::{Add, Alter, Control, Modify, Parameter, Part, Property, Remove, SetParameter};
+use crate::model::{
+    Add, Alter, Control, Modify, Parameter, Part, Position, Property, Remove, SetParameter,
+};
 use crate::options::{ByIdSelf, SetParamProps};
 use indexmap::IndexMap;
 
 /// The namespace of names that carry no `ns`.
 const OSCAL_NS: &str = "http://csrc.nist.gov/ns/oscal";
 
-/// Applies the profile's modifications to `body` (and to the loose parameter candidates).
-pub fn run(modify: Option<&Modify>, body: &mut Body, loose: &mut [Parameter], cx: &mut Cx) {
-    let Some(m) = modify else { return };
+/// Modified content of one profile: what finish builds the catalog from.
+#[derive(Debug, Clone, Default)]
+pub struct Modified {
+    /// The structured content.
+    pub body: Body,
+    /// Loose parameter candidates, in document order.
+    pub loose: Vec<Parameter>,
+}
+
+/// Applies the profile's modifications to the merged content (and its loose parameters).
+pub fn run(modify: Option<&Modify>, merged: Merged, cx: &mut Cx) -> Modified {
+    let Merged {
+        mut body,
+        mut loose,
+    } = merged;
+    if let Some(m) = modify {
+        apply(m, &mut body, &mut loose, cx);
+    }
+    Modified { body, loose }
+}
+
+fn apply(m: &Modify, body: &mut Body, loose: &mut [Parameter], cx: &mut Cx) {
     let mut pending: IndexMap<&str, Vec<(usize, &SetParameter)>> = IndexMap::new();
     for (i, sp) in m.set_parameters.iter().enumerate() {
         pending
@@ -323,10 +349,10 @@ pub(super) enum Pos {
 }
 
 pub(super) fn position(add: &Add) -> Pos {
-    match add.position.as_deref() {
-        Some("before") => Pos::Before,
-        Some("after") => Pos::After,
-        Some("starting") => Pos::Starting,
+    match add.position {
+        Some(Position::Before) => Pos::Before,
+        Some(Position::After) => Pos::After,
+        Some(Position::Starting) => Pos::Starting,
         _ => Pos::Ending,
     }
 }
@@ -392,14 +418,11 @@ fn add_explicit(c: &mut CNode, id: &str, add: &Add) -> bool {
 
 fn with_position(add: &Add, pos: Pos) -> Add {
     let mut a = add.clone();
-    a.position = Some(
-        if pos == Pos::Before {
-            "starting"
-        } else {
-            "ending"
-        }
-        .to_owned(),
-    );
+    a.position = Some(if pos == Pos::Before {
+        Position::Starting
+    } else {
+        Position::Ending
+    });
     a
 }
 

@@ -6,7 +6,7 @@
 use super::Cx;
 use super::body::{Body, CNode, GNode, Mark};
 use crate::diag::{Diagnostic, Span};
-use crate::model::{Import, Parameter, SelectControls};
+use crate::model::{Import, Parameter, SelectControls, YesNo};
 use crate::options::ParentControls;
 use indexmap::{IndexMap, IndexSet};
 
@@ -30,7 +30,7 @@ pub(crate) fn matched_ids(
 ) -> IndexSet<String> {
     let mut out = IndexSet::new();
     for (si, sel) in sels.iter().enumerate() {
-        let children = sel.with_child_controls.as_deref() == Some("yes");
+        let children = sel.with_child_controls == Some(YesNo::Yes);
         let hit = |id: &str, out: &mut IndexSet<String>| {
             out.insert(id.to_owned());
             if children {
@@ -269,9 +269,10 @@ fn parent_mode(import: &Import, cx: &mut Cx) -> ParentControls {
     let flag = import
         .include_controls
         .iter()
-        .find_map(|s| s.with_parent_controls.as_deref());
+        .find_map(|s| s.with_parent_controls.as_ref());
     match flag {
         Some(v) => {
+            let v = v.as_str();
             cx.push(Diagnostic::warning(
                 "merge-with-parent-controls",
                 format!("`with-parent-controls=\"{v}\"` is not in the OSCAL schema; honoured"),

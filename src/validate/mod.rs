@@ -22,7 +22,6 @@ use crate::resolve::ResolvedCatalog;
 use crate::source::SourceMap;
 use crate::world::{FetchError, ImportRequest, World};
 use indexmap::IndexMap;
-use petgraph::visit::EdgeRef;
 use serde_json::Value;
 use url::Url;
 
@@ -110,21 +109,13 @@ fn imported_ids(
         Some(Document::Profile(p)) => p.imports.len(),
         _ => 0,
     };
-    let mut targets: Vec<Option<usize>> = vec![None; count];
-    for edge in g.edges.edge_references() {
-        let from = g.edges.node_weight(edge.source());
-        let to = g.edges.node_weight(edge.target());
-        if from == Some(&g.root)
-            && let (Some(slot), Some(&to)) = (targets.get_mut(edge.weight().index), to)
-        {
-            *slot = Some(to);
-        }
-    }
+    let reached = g.imports.get(g.root).map(Vec::as_slice).unwrap_or_default();
+    let targets = (0..count).map(|i| reached.get(i).copied().flatten());
     let root_source = g.docs.get(g.root).map(|l| l.source);
     // Per imported document, its ids or why there are none: a profile imported twice resolves once.
     let mut memo: IndexMap<usize, Result<refs::Ids, &'static str>> = IndexMap::new();
     let mut out = Vec::with_capacity(count);
-    for (index, &t) in targets.iter().enumerate() {
+    for (index, t) in targets.enumerate() {
         let Some((t, loaded)) = t.and_then(|t| Some((t, g.docs.get(t)?))) else {
             out.push(None);
             continue;
