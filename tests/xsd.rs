@@ -15,9 +15,12 @@ use oscalc::{Format, FsWorld, Options, emit, resolve};
 /// What an ignored trial says.
 const SKIPPED: &str = "skipped: xmllint is not installed; apt-get install libxml2-utils";
 
+/// One check: Err with what is invalid.
+type Check = fn() -> Result<(), String>;
+
 fn main() {
     let args = Arguments::from_args();
-    let checks: [(&str, fn() -> Result<(), String>); 3] = [
+    let checks: [(&str, Check); 3] = [
         (
             "resolved_shipped_profiles_are_valid_xml",
             resolved_shipped_profiles_are_valid_xml,
