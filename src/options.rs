@@ -1,5 +1,6 @@
-//! Options of a run: the switches on the specification's open points (ARCHITECTURE §7), limits
-//! and identity. The CLI turns its flags into one `Options`; the library reads nothing else.
+//! Options of a run: the switches on the specification's open points (D1–D6, listed in the
+//! README's "Decisions on the specification's open points"), limits and identity. The CLI turns
+//! its flags into one `Options`; the library reads nothing else.
 
 use time::OffsetDateTime;
 

@@ -457,8 +457,9 @@ fn identity(
 
 /// Resolves the profile at `profile` (see the crate docs for the pipeline): every document is read
 /// through `world`, the outcome carries the resolved catalog or the errors that stopped it, and
-/// the warnings either way. The resolved catalog has been checked against the schema unless
-/// [`Options::validate_output`] is off.
+/// the warnings either way. The inputs are checked against the schema first (unless
+/// [`Options::validate_input`] is off); the resolved catalog is not: [`crate::validate::output`]
+/// checks it, which the CLI does before writing unless [`Options::validate_output`] is off.
 ///
 /// ```
 /// use oscalc::{MemWorld, Options, resolve};
