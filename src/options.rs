@@ -1,5 +1,6 @@
-//! Options of a run: the switches on the specification's open points (ARCHITECTURE §7), limits
-//! and identity. The CLI turns its flags into one `Options`; the library reads nothing else.
+//! Options of a run: the switches on the specification's open points (D1–D6, listed in the
+//! README's "Decisions on the specification's open points"), limits and identity. The CLI turns
+//! its flags into one `Options`; the library reads nothing else.
 
 use time::OffsetDateTime;
 
@@ -70,7 +71,42 @@ pub enum Identity {
     Reproducible(Option<OffsetDateTime>),
 }
 
-/// Everything that steers a run.
+/// Everything that steers a run: the decided ambiguities (D1-D6), the limits on hostile input,
+/// output identity, the schema checks and the lint levels. `Options::default()` is what the CLI
+/// gives without flags; change a field with struct update syntax.
+///
+/// ```
+/// use oscalc::options::Identity;
+/// use oscalc::{Format, MemWorld, Options, emit, resolve};
+///
+/// # let mut world = MemWorld::new();
+/// # world.add("cat.json", r#"{"catalog": {
+/// #   "uuid": "8bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
+/// #   "metadata": {"title": "Catalog", "last-modified": "2024-01-01T00:00:00Z",
+/// #                "version": "1", "oscal-version": "1.2.3"},
+/// #   "controls": [{"id": "c1", "title": "One"}, {"id": "c2", "title": "Two"}]
+/// # }}"#);
+/// // p.json includes both controls of cat.json; it was last modified on 2024-05-01.
+/// # let profile = world.add("p.json", r#"{"profile": {
+/// #   "uuid": "1bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
+/// #   "metadata": {"title": "Baseline", "last-modified": "2024-05-01T00:00:00Z",
+/// #                "version": "1", "oscal-version": "1.2.3"},
+/// #   "imports": [{"href": "cat.json", "include-all": {}}]
+/// # }}"#);
+/// // --reproducible: a v5 uuid over the inputs, and the newest input's last-modified instead of
+/// // the clock, so two runs give the same bytes.
+/// let opts = Options { identity: Identity::Reproducible(None), ..Options::default() };
+/// let first = resolve(&world, &profile, &opts).output.unwrap();
+/// let again = resolve(&world, &profile, &opts).output.unwrap();
+/// assert_eq!(emit(&first, Format::Json), emit(&again, Format::Json));
+/// assert_eq!(first.catalog.uuid.to_string(), again.catalog.uuid.to_string());
+/// assert_eq!(first.catalog.metadata.last_modified.to_string(), "2024-05-01T00:00:00Z");
+///
+/// // --max-controls 1: a limit on hostile input, refused before the controls are built.
+/// let opts = Options { max_controls: 1, ..Options::default() };
+/// let errors = resolve(&world, &profile, &opts).output.unwrap_err();
+/// assert_eq!(errors[0].code, "resolve-limit");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
     /// D1.

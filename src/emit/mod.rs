@@ -254,6 +254,41 @@ fn depth_error(open: &[(String, Option<String>)], max: usize) -> Diagnostic {
 
 /// Writes the document in `format`. A document the model built always has an XML form; should
 /// the XML writer still refuse it, the result is empty: use [`try_emit`] to see why.
+///
+/// ```
+/// use oscalc::{Format, MemWorld, Options, emit, resolve};
+///
+/// # let mut world = MemWorld::new();
+/// # world.add("cat.json", r#"{"catalog": {
+/// #   "uuid": "8bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
+/// #   "metadata": {"title": "Catalog", "last-modified": "2024-01-01T00:00:00Z",
+/// #                "version": "1", "oscal-version": "1.2.3"},
+/// #   "controls": [{"id": "c1", "title": "One", "params": [{"id": "c1_prm_1"}]},
+/// #                {"id": "c2", "title": "Two"}]
+/// # }}"#);
+/// // p.json imports c1 of cat.json and sets its parameter c1_prm_1 to "monthly".
+/// # let profile = world.add("p.json", r#"{"profile": {
+/// #   "uuid": "1bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
+/// #   "metadata": {"title": "Baseline", "last-modified": "2024-01-01T00:00:00Z",
+/// #                "version": "1", "oscal-version": "1.2.3"},
+/// #   "imports": [{"href": "cat.json", "include-controls": [{"with-ids": ["c1"]}]}],
+/// #   "modify": {"set-parameters": [{"param-id": "c1_prm_1", "values": ["monthly"]}]}
+/// # }}"#);
+/// let resolved = resolve(&world, &profile, &Options::default()).output.unwrap();
+///
+/// let json = emit(&resolved, Format::Json);
+/// let value: serde_json::Value = serde_json::from_slice(&json)?;
+/// assert_eq!(value["catalog"]["controls"][0]["id"], "c1");
+/// assert_eq!(value["catalog"]["controls"][0]["params"][0]["values"][0], "monthly");
+/// assert!(json.ends_with(b"}\n"));
+///
+/// let xml = String::from_utf8(emit(&resolved, Format::Xml))?;
+/// assert!(xml.contains(r#"<control id="c1">"#));
+/// assert!(xml.contains(r#"<param id="c1_prm_1">"#));
+/// assert!(xml.contains("<value>monthly</value>"));
+/// assert!(!xml.contains(r#"id="c2""#));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn emit<D: Emit + ?Sized>(doc: &D, format: Format) -> Vec<u8> {
     try_emit(doc, format).unwrap_or_default()
 }

@@ -454,7 +454,52 @@ fn identity(
     }
 }
 
-/// Resolves the profile at `profile` (see the crate docs for the pipeline).
+/// Resolves the profile at `profile` (see the crate docs for the pipeline): every document is read
+/// through `world`, the outcome carries the resolved catalog or the errors that stopped it, and
+/// the warnings either way. The inputs are checked against the schema first (unless
+/// [`Options::validate_input`] is off); the resolved catalog is not: [`crate::validate::output`]
+/// checks it, which the CLI does before writing unless [`Options::validate_output`] is off.
+///
+/// ```
+/// use oscalc::{MemWorld, Options, resolve};
+///
+/// let mut world = MemWorld::new();
+/// world.add("cat.json", r#"{"catalog": {
+///   "uuid": "8bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
+///   "metadata": {"title": "Catalog", "last-modified": "2024-01-01T00:00:00Z",
+///                "version": "1", "oscal-version": "1.2.3"},
+///   "controls": [
+///     {"id": "c1", "title": "One", "params": [{"id": "c1_prm_1"}]},
+///     {"id": "c2", "title": "Two"},
+///     {"id": "c3", "title": "Three"}]
+/// }}"#);
+/// let profile = world.add("p.json", r#"{"profile": {
+///   "uuid": "1bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
+///   "metadata": {"title": "Baseline", "last-modified": "2024-01-01T00:00:00Z",
+///                "version": "1", "oscal-version": "1.2.3"},
+///   "imports": [{"href": "cat.json", "include-controls": [{"with-ids": ["c3", "c1"]}]}],
+///   "modify": {"set-parameters": [{"param-id": "c1_prm_1", "values": ["monthly"]}]}
+/// }}"#);
+///
+/// let outcome = resolve(&world, &profile, &Options::default());
+/// assert!(outcome.warnings.is_empty());
+/// let catalog = outcome.output.unwrap().catalog;
+/// // req-order: catalog order, not the order of `with-ids`.
+/// let ids: Vec<String> = catalog.controls.iter().map(|c| c.id.to_string()).collect();
+/// assert_eq!(ids, ["c1", "c3"]);
+/// assert_eq!(catalog.controls[0].params[0].values, ["monthly"]);
+///
+/// // An import that cannot be read is an error (the specification's req-uri-error), not a panic
+/// // or an empty catalog.
+/// let broken = world.add("q.json", r#"{"profile": {
+///   "uuid": "2bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
+///   "metadata": {"title": "Q", "last-modified": "2024-01-01T00:00:00Z",
+///                "version": "1", "oscal-version": "1.2.3"},
+///   "imports": [{"href": "missing.json", "include-all": {}}]
+/// }}"#);
+/// let errors = resolve(&world, &broken, &Options::default()).output.unwrap_err();
+/// assert_eq!(errors[0].code, "req-uri-error");
+/// ```
 pub fn resolve(world: &dyn World, profile: &Url, opts: &Options) -> Outcome {
     Session::new().resolve(world, profile, opts)
 }

@@ -25,9 +25,11 @@ use indexmap::IndexMap;
 use serde_json::Value;
 use url::Url;
 
-/// Validates the catalog or profile at `doc`.
+/// Validates the catalog or profile at `doc`, reading it and its imports through `world`: the
+/// loaded document when it has no error, else every error; the warnings either way.
 ///
 /// ```
+/// use oscalc::model::Document;
 /// use oscalc::{MemWorld, Options, validate};
 ///
 /// let mut world = MemWorld::new();
@@ -40,6 +42,26 @@ use url::Url;
 /// let result = validate(&world, &uri, &Options::default());
 /// let errors = result.output.unwrap_err();
 /// assert_eq!(errors[0].code, "ref-duplicate-id");
+/// assert!(errors[0].message.contains("c1"));
+///
+/// // A profile is checked against what its imports provide.
+/// world.add("good.json", r#"{"catalog": {
+///   "uuid": "9bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
+///   "metadata": {"title": "T", "last-modified": "2024-01-01T00:00:00Z",
+///                "version": "1", "oscal-version": "1.2.3"},
+///   "controls": [{"id": "c1", "title": "One"}]
+/// }}"#);
+/// let uri = world.add("p.json", r#"{"profile": {
+///   "uuid": "1bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
+///   "metadata": {"title": "P", "last-modified": "2024-01-01T00:00:00Z",
+///                "version": "1", "oscal-version": "1.2.3"},
+///   "imports": [{"href": "good.json", "include-controls": [{"with-ids": ["c1", "c9"]}]}]
+/// }}"#);
+/// let result = validate(&world, &uri, &Options::default());
+/// assert_eq!(result.warnings[0].code, "select-unknown-id");
+/// assert!(result.warnings[0].message.contains("c9"));
+/// let Ok(Document::Profile(profile)) = result.output else { panic!("a valid profile") };
+/// assert_eq!(profile.imports[0].href, "good.json");
 /// ```
 pub fn validate(world: &dyn World, doc: &Url, opts: &Options) -> Warned<Result<Document, Errors>> {
     validate_in(world, doc, opts, &mut SourceMap::default())

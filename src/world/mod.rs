@@ -175,7 +175,62 @@ pub struct ImportRequest<'a> {
     pub importer: &'a Url,
 }
 
-/// Where documents come from, and what time it is.
+/// Where documents come from, and what time it is. The library reads nothing else: a world
+/// decides what a run may read, and its [`World::fetch_import`] is where the policies on what an
+/// untrusted profile may make oscalc read belong ([`FsWorld`]: `--root`, `--map`, no devices, no
+/// remote unless allowed).
+///
+/// A world that serves the documents of a [`MemWorld`] but only imports under `mem:///trusted/`:
+///
+/// ```
+/// use oscalc::world::{FetchError, ImportRequest};
+/// use oscalc::{MemWorld, Options, World, resolve};
+/// use url::Url;
+///
+/// struct Confined(MemWorld);
+///
+/// impl World for Confined {
+///     fn fetch(&self, uri: &Url) -> Result<Vec<u8>, FetchError> {
+///         self.0.fetch(uri)
+///     }
+///     fn fetch_import(&self, import: &ImportRequest<'_>) -> Result<Vec<u8>, FetchError> {
+///         if import.uri.path().starts_with("/trusted/") {
+///             self.0.fetch(import.uri)
+///         } else {
+///             Err(FetchError::OutsideRoot(import.uri.to_string()))
+///         }
+///     }
+///     fn now(&self) -> time::OffsetDateTime {
+///         self.0.now()
+///     }
+/// }
+///
+/// let catalog = r#"{"catalog": {
+///   "uuid": "8bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
+///   "metadata": {"title": "Catalog", "last-modified": "2024-01-01T00:00:00Z",
+///                "version": "1", "oscal-version": "1.2.3"},
+///   "controls": [{"id": "c1", "title": "One"}]
+/// }}"#;
+/// let profile = |href: &str| format!(r#"{{"profile": {{
+///   "uuid": "1bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
+///   "metadata": {{"title": "P", "last-modified": "2024-01-01T00:00:00Z",
+///                "version": "1", "oscal-version": "1.2.3"}},
+///   "imports": [{{"href": "{href}", "include-all": {{}}}}]
+/// }}}}"#);
+/// let mut mem = MemWorld::new();
+/// mem.add("trusted/cat.json", catalog);
+/// mem.add("secret.json", catalog);
+/// let good = mem.add("trusted/p.json", profile("cat.json"));
+/// let bad = mem.add("trusted/q.json", profile("../secret.json"));
+/// let world = Confined(mem);
+///
+/// let resolved = resolve(&world, &good, &Options::default()).output.unwrap();
+/// assert_eq!(resolved.catalog.controls[0].id.to_string(), "c1");
+/// // A refusal keeps its own code, at the import that asked for it.
+/// let errors = resolve(&world, &bad, &Options::default()).output.unwrap_err();
+/// assert_eq!(errors[0].code, "fetch-outside-root");
+/// assert!(errors[0].message.contains("secret.json"));
+/// ```
 pub trait World: Sync {
     /// The bytes of a document the user named (the root of a run), at an absolute URI.
     fn fetch(&self, uri: &Url) -> Result<Vec<u8>, FetchError>;
