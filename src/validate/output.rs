@@ -1,6 +1,6 @@
 //! Stage: validate (output). In: a resolved catalog, typed. Out: the schema and reference
 //! diagnostics that checking its whole JSON form would give, with the same pointers, without
-//! ever building that form (`tests/output_check.rs` holds that whole-form check as an oracle).
+//! ever building that form (`tests/emit/output_check.rs` holds that whole-form check as an oracle).
 //!
 //! The catalog is taken one member at a time, in document order: its uuid, its metadata, each
 //! top-level parameter, control and group, its back matter. Each becomes a small value, checked
