@@ -1,7 +1,7 @@
 //! Times the output check of one resolution, in process: `cargo run --release --example check --
 //! PROFILE`. Prints resolve (load included), then the check on the typed catalog
 //! (`validate::output`) and, for comparison, building the whole JSON value and checking that
-//! (`validate::output_value`). Three rounds each, so the first (cold, schema compiled) can be told
+//! (`validate::schema::check` and `validate::refs::check`, as before the typed check). Three rounds each, so the first (cold, schema compiled) can be told
 //! apart, then the mean of 20 runs of each. `check PROFILE typed` runs only the typed check, 100
 //! times, for a profiler. A development aid next to `stages`.
 
@@ -14,6 +14,13 @@ fn url(p: &str) -> Url {
         .canonicalize()
         .unwrap_or_else(|e| panic!("{p}: {e}"));
     Url::from_file_path(&path).unwrap_or_else(|()| panic!("{p}: not a file path"))
+}
+
+/// The schema and reference checks on the whole JSON form at once.
+fn whole(value: &serde_json::Value) -> Vec<oscalc::Diagnostic> {
+    let mut out = validate::schema::check(value, None);
+    out.extend(validate::refs::check(value, None, &[]).1);
+    out
 }
 
 fn main() {
@@ -39,7 +46,7 @@ fn main() {
         let t0 = t.elapsed();
         let value = oscalc::emit::json_value(&resolved);
         let t_value = t.elapsed();
-        let whole = validate::output_value(&value);
+        let whole = whole(&value);
         let t_whole = t.elapsed();
         println!(
             "resolve {:.1?}  check typed {:.1?} ({} problems)  json value {:.1?} + check value {:.1?} ({} problems)",
@@ -70,7 +77,7 @@ fn main() {
     let typed = t.elapsed() / n;
     let t = Instant::now();
     for _ in 0..n {
-        validate::output_value(&oscalc::emit::json_value(&resolved));
+        whole(&oscalc::emit::json_value(&resolved));
     }
     let whole = t.elapsed() / n;
     let t = Instant::now();

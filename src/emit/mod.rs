@@ -56,10 +56,6 @@ pub trait Emit {
     fn root(&self) -> &'static str {
         self.body().root()
     }
-    /// The document as a value in the OSCAL JSON form (markup in either form).
-    fn value(&self) -> Value {
-        serde_json::to_value(self.body()).unwrap_or(Value::Null)
-    }
 }
 
 impl Emit for Catalog {
@@ -101,7 +97,8 @@ impl Serialize for Rooted<'_> {
     }
 }
 
-/// The document in the OSCAL JSON form with all markup as Markdown, wrapped in its root key.
+/// The document in the OSCAL JSON form with all markup as Markdown, wrapped in its root key: the
+/// value the validation checks read ([`write_to`] streams the same form without building it).
 pub fn json_value<D: Emit + ?Sized>(doc: &D) -> Value {
     serde_json::to_value(Rooted(doc.body())).unwrap_or(Value::Null)
 }
@@ -307,11 +304,4 @@ pub fn try_emit<D: Emit + ?Sized>(doc: &D, format: Format) -> Result<Vec<u8>, Bo
         // Writing to memory fails only when serializing does.
         WriteError::Io(e) => Box::new(Diagnostic::error("emit-xml-shape", e.to_string())),
     })
-}
-
-/// Writes a value [`json_value`] gave as JSON text (2-space indent, final newline), the bytes
-/// [`emit`] gives for [`Format::Json`].
-pub fn write_json<W: Write>(value: &Value, mut out: W) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut out, value)?;
-    out.write_all(b"\n")
 }

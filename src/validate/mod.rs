@@ -339,13 +339,6 @@ pub fn output(resolved: &ResolvedCatalog) -> Vec<Diagnostic> {
     in_the_output(output::check(&resolved.catalog))
 }
 
-/// [`output`] on the output's JSON form as [`json_value`] gives it (the whole document at once).
-pub fn output_value(value: &Value) -> Vec<Diagnostic> {
-    let mut out = schema::check(value, None);
-    out.extend(refs::check(value, None, &[]).1);
-    in_the_output(out)
-}
-
 /// Output findings: said to be in the output; duplicates warn, everything else is an error.
 fn in_the_output(mut out: Vec<Diagnostic>) -> Vec<Diagnostic> {
     for d in &mut out {

@@ -159,11 +159,6 @@ impl Def {
         }
     }
 
-    /// The flag named `name`, with its `'static` name.
-    pub(crate) fn flag(&self, name: &str) -> Option<&'static str> {
-        self.flags.iter().copied().find(|f| *f == name)
-    }
-
     /// True when the JSON form is a bare scalar (a field without flags).
     pub(crate) fn is_scalar(&self) -> bool {
         self.flags.is_empty() && matches!(self.content, Content::Text { .. })

@@ -1,14 +1,13 @@
-//! The typed model to XML text, without a `Value` in between.
+//! The serializer behind [`super::write`]: anything `Serialize` in the JSON form to XML text.
 //!
-//! Stage: emit (XML). In: a typed catalog or profile (anything `Serialize` in the JSON form).
-//! Out: the same text [`super::write_value`] gives for that document's `Value`. A
-//! `serde::Serializer` walks the binding table as the fields arrive: flags become attributes,
-//! children are written in place, markup goes through the same fragment check.
+//! Stage: emit (XML). In: a typed catalog or profile, or a `Value` in the JSON form. Out: the XML
+//! text. A `serde::Serializer` walks the binding table as the fields arrive: flags become
+//! attributes, children are written in place, markup goes through the fragment check.
 //!
 //! Streaming relies on the model declaring flags before children and both in schema order, as
-//! the binding does. A field that comes out of that order stops the walk with [`Stop::Order`]
-//! and the caller writes from a `Value` instead. Untyped parts of the model (`serde_json::Value`
-//! fields such as roles or hashes) arrive as maps, are collected and handed to the value walker.
+//! the binding does. A field that comes out of that order stops the walk with [`Stop::Order`].
+//! Maps (a `Value` document, or untyped parts of the model such as roles or hashes) come in any
+//! order: they are collected, then their entries are serialized again in schema order.
 
 use std::fmt;
 
@@ -26,7 +25,7 @@ use crate::xml::escape_into;
 /// Why the walk stopped.
 #[derive(Debug)]
 pub(super) enum Stop {
-    /// The document does not fit the XML form: the error the value walker gives.
+    /// The document does not fit the XML form.
     Xml(XmlError),
     /// A field came after one the binding puts later.
     Order,
@@ -148,7 +147,7 @@ impl<'a, 'p> Node<'a, 'p> {
         Stop::Xml(emit(format!("{} must be {what}", self.path.pointer())))
     }
 
-    /// The error for a value this position cannot take, as the value walker words it.
+    /// The error for a value this position cannot take.
     fn mismatch(&self) -> Stop {
         match self.kind {
             Kind::Element { def, .. } if def.is_scalar() => self.shape_error("a string"),
@@ -327,9 +326,9 @@ impl<'a, 'p> ser::Serializer for Node<'a, 'p> {
         Err(self.mismatch())
     }
 
-    /// A map is untyped: markup's `{"$xml": …}`, or a `Value` field collected for the value
-    /// walker.
-    fn serialize_map(self, len: Option<usize>) -> Result<MapNode<'a, 'p>, Stop> {
+    /// A map is untyped: markup's `{"$xml": …}`, or an element collected to be written in
+    /// schema order.
+    fn serialize_map(self, _: Option<usize>) -> Result<MapNode<'a, 'p>, Stop> {
         match self.kind {
             Kind::Markup { name, multiline } => Ok(MapNode::Markup {
                 node: Node {
@@ -338,16 +337,16 @@ impl<'a, 'p> ser::Serializer for Node<'a, 'p> {
                 },
                 seen: MarkupSeen::Nothing,
             }),
-            Kind::Element { name, def } if !def.is_scalar() => {
-                let map = ser::Serializer::serialize_map(serde_json::value::Serializer, len)
-                    .map_err(|e| Stop::Xml(emit(e.to_string())))?;
-                Ok(MapNode::Collect {
-                    node: self,
-                    name,
-                    def,
-                    map,
-                })
-            }
+            Kind::Element { def, .. } if !def.is_scalar() => Ok(MapNode::Collect {
+                node: self,
+                entries: Box::new(Entries {
+                    key: None,
+                    flags: vec![None; def.flags.len()],
+                    unknown: String::new(),
+                    text: None,
+                    children: vec![None; def.children().len()],
+                }),
+            }),
             _ => Err(self.mismatch()),
         }
     }
@@ -440,13 +439,86 @@ enum MapNode<'a, 'p> {
         node: Node<'a, 'p>,
         seen: MarkupSeen,
     },
-    /// A `Value` field, collected and written by the value walker at the end.
+    /// An element given as a map, whose entries come in any order: each is written on its own
+    /// as it arrives, and the pieces are put in schema order at the end.
     Collect {
         node: Node<'a, 'p>,
-        name: &'static str,
-        def: &'static Def,
-        map: <serde_json::value::Serializer as ser::Serializer>::SerializeMap,
+        entries: Box<Entries>,
     },
+}
+
+/// The entries of an element given as a map, each written apart.
+struct Entries {
+    /// The key whose value comes next.
+    key: Option<String>,
+    /// Each flag's attribute, by its index in the definition.
+    flags: Vec<Option<String>>,
+    /// Attributes the binding does not know (kept ones such as `with-parent-controls`), in the
+    /// map's order; they follow the flags.
+    unknown: String,
+    /// The text of a field with flags.
+    text: Option<String>,
+    /// Each child position's elements, by its index in the definition.
+    children: Vec<Option<String>>,
+}
+
+impl Entries {
+    /// Writes the value of `key`, an entry of the element at `node`, into its own piece.
+    fn value<T: Serialize + ?Sized>(
+        &mut self,
+        node: &Node<'_, '_>,
+        key: &str,
+        v: &T,
+    ) -> Result<(), Stop> {
+        let Kind::Element { name, def } = node.kind else {
+            return Err(node.mismatch());
+        };
+        let field = Field::of(def, key);
+        let mut piece = Writer { out: String::new() };
+        let mut object = Object {
+            w: &mut piece,
+            name,
+            def,
+            level: node.level,
+            path: node.path,
+            next_flag: 0,
+            // Content positions are written as if the start tag were closed already.
+            content: matches!(field, Field::Text | Field::Child(..)).then_some(0),
+            next_child: 0,
+        };
+        object.field(key, v)?;
+        let slot = match field {
+            Field::Flag(i) => self.flags.get_mut(i),
+            Field::Text => Some(&mut self.text),
+            Field::Child(i, _) => self.children.get_mut(i),
+            Field::Other => {
+                self.unknown.push_str(&piece.out);
+                return Ok(());
+            }
+        };
+        if let Some(slot) = slot {
+            *slot = Some(piece.out);
+        }
+        Ok(())
+    }
+
+    /// The element: its start tag with the flags, then the text or the children.
+    fn end(self, node: Node<'_, '_>) -> Result<(), Stop> {
+        let mut object = ser::Serializer::serialize_struct(node, "", 0)?;
+        for flag in self.flags.into_iter().flatten() {
+            object.w.out.push_str(&flag);
+        }
+        object.w.out.push_str(&self.unknown);
+        let content = self
+            .text
+            .into_iter()
+            .chain(self.children.into_iter().flatten());
+        for piece in content {
+            object.open();
+            object.w.out.push_str(&piece);
+        }
+        ser::SerializeStruct::end(object)
+    }
 }
 
 impl ser::SerializeMap for MapNode<'_, '_> {
@@ -466,9 +538,13 @@ impl ser::SerializeMap for MapNode<'_, '_> {
                 *seen = MarkupSeen::Key;
                 Ok(())
             }
-            MapNode::Collect { map, .. } => map
-                .serialize_key(key)
-                .map_err(|e| Stop::Xml(emit(e.to_string()))),
+            MapNode::Collect { entries, .. } => {
+                match key.serialize(serde_json::value::Serializer) {
+                    Ok(Value::String(k)) => entries.key = Some(k),
+                    _ => return Err(Stop::Xml(emit("a map key must be a string".to_owned()))),
+                }
+                Ok(())
+            }
         }
     }
 
@@ -486,9 +562,10 @@ impl ser::SerializeMap for MapNode<'_, '_> {
                     kind: node.kind,
                 })
             }
-            MapNode::Collect { map, .. } => map
-                .serialize_value(v)
-                .map_err(|e| Stop::Xml(emit(e.to_string()))),
+            MapNode::Collect { node, entries } => {
+                let key = entries.key.take().unwrap_or_default();
+                entries.value(node, &key, v)
+            }
         }
     }
 
@@ -498,16 +575,7 @@ impl ser::SerializeMap for MapNode<'_, '_> {
                 MarkupSeen::Fragment => Ok(()),
                 _ => Err(node.mismatch()),
             },
-            MapNode::Collect {
-                node,
-                name,
-                def,
-                map,
-            } => {
-                let value = map.end().map_err(|e| Stop::Xml(emit(e.to_string())))?;
-                node.w.element(name, def, &value, node.level, node.path)?;
-                Ok(())
-            }
+            MapNode::Collect { node, entries } => entries.end(node),
         }
     }
 }
@@ -685,34 +753,7 @@ impl ser::SerializeStruct for Object<'_, '_> {
         key: &'static str,
         v: &T,
     ) -> Result<(), Stop> {
-        if let Some(i) = self.def.flags.iter().position(|f| *f == key) {
-            if self.content.is_some() || i < self.next_flag {
-                return Err(Stop::Order);
-            }
-            self.next_flag = i + 1;
-            return self.attribute(key, true, v);
-        }
-        match self.def.content {
-            Content::Assembly(children) => {
-                if let Some((i, child)) = children.iter().enumerate().find(|(_, c)| c.json == key) {
-                    return self.child(i, child, v);
-                }
-            }
-            Content::Text { key: text, .. } if text == key => return self.text(v),
-            _ => {}
-        }
-        // A key the binding does not know: an attribute after the flags, if it can be one.
-        if self.content.is_some() {
-            return Err(Stop::Order);
-        }
-        if !is_name(key) {
-            return Err(Stop::Xml(emit(format!(
-                "{}/{key} is not part of the XML form",
-                self.path.pointer()
-            ))));
-        }
-        self.next_flag = usize::MAX;
-        self.attribute(key, false, v)
+        self.field(key, v)
     }
 
     fn end(self) -> Result<(), Stop> {
@@ -735,5 +776,64 @@ impl ser::SerializeStruct for Object<'_, '_> {
             _ => out.push_str("/>"),
         }
         Ok(())
+    }
+}
+
+impl Object<'_, '_> {
+    /// One field: a flag, the text, a child, or a key the binding does not know.
+    fn field<T: Serialize + ?Sized>(&mut self, key: &str, v: &T) -> Result<(), Stop> {
+        match Field::of(self.def, key) {
+            Field::Flag(i) => {
+                if self.content.is_some() || i < self.next_flag {
+                    return Err(Stop::Order);
+                }
+                self.next_flag = i + 1;
+                return self.attribute(key, true, v);
+            }
+            Field::Child(i, child) => return self.child(i, child, v),
+            Field::Text => return self.text(v),
+            Field::Other => {}
+        }
+        // A key the binding does not know: an attribute after the flags, if it can be one.
+        if self.content.is_some() {
+            return Err(Stop::Order);
+        }
+        if !is_name(key) {
+            return Err(Stop::Xml(emit(format!(
+                "{}/{key} is not part of the XML form",
+                self.path.pointer()
+            ))));
+        }
+        self.next_flag = usize::MAX;
+        self.attribute(key, false, v)
+    }
+}
+
+/// What a key of an element is, as its definition says.
+enum Field {
+    /// The flag at this index.
+    Flag(usize),
+    /// The text of a field with flags.
+    Text,
+    /// The child position at this index.
+    Child(usize, &'static Child),
+    /// A key the binding does not know.
+    Other,
+}
+
+impl Field {
+    fn of(def: &'static Def, key: &str) -> Field {
+        if let Some(i) = def.flags.iter().position(|f| *f == key) {
+            return Field::Flag(i);
+        }
+        match def.content {
+            Content::Assembly(children) => children
+                .iter()
+                .enumerate()
+                .find(|(_, c)| c.json == key)
+                .map_or(Field::Other, |(i, c)| Field::Child(i, c)),
+            Content::Text { key: text, .. } if text == key => Field::Text,
+            _ => Field::Other,
+        }
     }
 }
