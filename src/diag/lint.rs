@@ -79,7 +79,7 @@ fn registered(given: &[String]) -> Result<Vec<&'static str>, UnknownCode> {
 /// prefix (`select-`, `req-modify-`).
 fn near(given: &str) -> Vec<&'static str> {
     let all: Vec<String> = codes::CODES.iter().map(|c| c.code.to_owned()).collect();
-    if let Some(n) = crate::resolve::select::nearest(given, all.iter()) {
+    if let Some(n) = crate::diag::nearest(given, all.iter()) {
         return codes::lookup(n).map(|c| vec![c.code]).unwrap_or_default();
     }
     let family = given.rsplit_once('-').map_or(given, |(head, _)| head);

@@ -5,8 +5,10 @@
 
 pub mod codes;
 mod lint;
+mod nearest;
 
 pub use lint::{LintLevels, UnknownCode};
+pub use nearest::nearest;
 
 use indexmap::IndexMap;
 use std::fmt;

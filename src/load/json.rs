@@ -102,7 +102,7 @@ fn wrong_root(text: &[u8], bom: usize, source: SourceId) -> Option<Diagnostic> {
     )
     .at(Span::offset(source, bom + off));
     let known = ["catalog".to_owned(), "profile".to_owned()];
-    if let Some(near) = crate::resolve::select::nearest(key, known.iter()) {
+    if let Some(near) = crate::diag::nearest(key, known.iter()) {
         d = d.hint(format!("did you mean `{near}`?"));
     }
     Some(d)
