@@ -54,8 +54,8 @@ pub fn resolve(data: &[u8]) {
     let opts = Options::default();
     if let Ok(resolved) = crate::resolve::resolve(&world, &profile, &opts).output {
         let _ = crate::validate::output(&resolved);
-        let _ = crate::emit::emit(&resolved, crate::load::Format::Json);
-        let _ = crate::emit::emit(&resolved, crate::load::Format::Xml);
+        let _ = crate::emit::emit(&resolved, crate::model::Format::Json);
+        let _ = crate::emit::emit(&resolved, crate::model::Format::Xml);
     }
     let _ = crate::validate::validate(&world, &profile, &opts);
 }

@@ -259,7 +259,7 @@ impl Discover<'_> {
         href: &str,
         base: &Url,
         back_matter: Option<&crate::model::BackMatter>,
-        format: load::Format,
+        format: crate::model::Format,
         at: Span,
         importer: usize,
     ) -> Option<usize> {

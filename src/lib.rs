@@ -71,7 +71,7 @@ pub mod xml;
 
 pub use diag::{Diagnostic, Errors, Severity, Warned};
 pub use emit::{Emit, emit, try_emit};
-pub use load::Format;
+pub use model::Format;
 pub use options::Options;
 pub use resolve::{ResolvedCatalog, Session, resolve};
 pub use validate::validate;

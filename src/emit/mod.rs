@@ -14,7 +14,7 @@ use serde::{Serialize, Serializer};
 use serde_json::Value;
 
 use crate::diag::Diagnostic;
-use crate::load::Format;
+use crate::model::Format;
 use crate::model::{Catalog, Document, Profile};
 use crate::options::DEFAULT_MAX_DEPTH;
 use crate::resolve::ResolvedCatalog;

@@ -15,28 +15,8 @@ use crate::source::{Source, SourceMap};
 use std::sync::Arc;
 use url::Url;
 
-/// A serialization format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Format {
-    /// OSCAL JSON.
-    Json,
-    /// OSCAL XML.
-    Xml,
-}
-
-impl Format {
-    /// The format a file name's extension suggests.
-    pub fn from_extension(name: &str) -> Option<Format> {
-        let lower = name.to_ascii_lowercase();
-        if lower.ends_with(".json") {
-            Some(Format::Json)
-        } else if lower.ends_with(".xml") {
-            Some(Format::Xml)
-        } else {
-            None
-        }
-    }
-}
+/// The format of a document; defined with the model, re-exported here for the loader's users.
+pub use crate::model::Format;
 
 /// A loaded document.
 #[derive(Debug, Clone)]

@@ -16,6 +16,29 @@ pub use profile::{
     Order, Position, Profile, ProfileGroup, Remove, SelectControls, SetParameter, YesNo,
 };
 
+/// A serialization format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// OSCAL JSON.
+    Json,
+    /// OSCAL XML.
+    Xml,
+}
+
+impl Format {
+    /// The format a file name's extension suggests.
+    pub fn from_extension(name: &str) -> Option<Format> {
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".json") {
+            Some(Format::Json)
+        } else if lower.ends_with(".xml") {
+            Some(Format::Xml)
+        } else {
+            None
+        }
+    }
+}
+
 /// A loaded OSCAL document: the two models a profile can import.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Document {

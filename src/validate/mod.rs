@@ -294,8 +294,8 @@ fn untyped(world: &dyn World, uri: &Url, opts: &Options) -> Option<Value> {
     let bytes = world.fetch(uri).ok()?;
     let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     match crate::load::sniff(text)? {
-        crate::load::Format::Json => serde_json::from_slice(text).ok(),
-        crate::load::Format::Xml => {
+        crate::model::Format::Json => serde_json::from_slice(text).ok(),
+        crate::model::Format::Xml => {
             let limits = crate::xml::XmlLimits {
                 max_depth: opts.max_depth,
                 max_bytes: usize::try_from(opts.max_file_size).unwrap_or(usize::MAX),

@@ -1,7 +1,7 @@
 //! Import hrefs: RFC 3986 resolution against the importing document (req-uri-base), and `#uuid`
 //! references to back-matter resources (req-internal) with rlink choice and base64.
 
-use crate::load::Format;
+use crate::model::Format;
 use crate::model::{BackMatter, Resource};
 use url::Url;
 
