@@ -5,7 +5,7 @@
 //! The content moves into doubly linked lists (one arena per kind of item) with an index from id
 //! to the objects that carry it, so an add finds its anchor by one lookup and inserts next to it
 //! without shifting the rest of a list. The alters still run one after the other through
-//! [`modify::alter`], with the same diagnostics; only the representation differs. The anchor is
+//! `modify::alter`, with the same diagnostics; only the representation differs. The anchor is
 //! the first object with that id in the order the one-by-one search visits them; only when two
 //! live objects share the id is that order walked (a document with duplicate ids).
 

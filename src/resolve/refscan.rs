@@ -1,5 +1,5 @@
 //! Reference scanning on the typed model: a serde `Serializer` that builds nothing and only
-//! visits strings, so pruning (req-prune-ref) finds the same ids as [`super::refs::collect`] on
+//! visits strings, so pruning (req-prune-ref) finds the same ids as `super::refs::collect` on
 //! the content's JSON form without building that form. Strings are scanned with
 //! [`super::refs::scan_text`]; the value of a `depends-on` key is taken whole, as `collect` does.
 

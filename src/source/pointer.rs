@@ -1,5 +1,5 @@
 //! JSON pointer → byte offset in JSON text, by a small scanner (built only when a diagnostic
-//! needs a position, so the load path stays a single serde pass); and [`PointerHash`], the key
+//! needs a position, so the load path stays a single serde pass); and `PointerHash`, the key
 //! of the XML position index.
 
 /// The byte offset of the value a JSON pointer names (or of its nearest existing ancestor).

@@ -23,7 +23,7 @@ use serde_json::{Map, Value};
 use std::sync::OnceLock;
 
 /// The schema errors of one input document, located in `source`, at most
-/// [`schema::MAX_REPORTED`] and then a count.
+/// `schema::MAX_REPORTED` and then a count.
 pub fn check(doc: &Document, source: SourceId) -> Vec<Diagnostic> {
     let found = match doc {
         Document::Catalog(c) => schema_violations(c),

@@ -5,7 +5,7 @@
 //! ends), each with its byte offset in the input. Knows nothing of OSCAL but its namespace; what an
 //! element means is `read.rs`'s job.
 //!
-//! This is where hostile bytes stop (ARCHITECTURE §3): only UTF-8 (a BOM is skipped), no DTD
+//! This is where hostile bytes stop (ARCHITECTURE.md, Security rules): only UTF-8 (a BOM is skipped), no DTD
 //! declarations, no entity but the five predefined and character references, nesting and size
 //! capped. Nothing is ever expanded or fetched. quick-xml does the lexing in one pass; its tag
 //! stack is a `Vec`, so depth costs no stack here.
