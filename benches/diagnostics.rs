@@ -4,9 +4,18 @@
 //! pretty-printed and once on a single line, rendered in `short` and `human`, every one printed
 //! (`--max-per-code all`). Each iteration starts from a fresh source map, so building the
 //! indexes is part of the measure. See `benches/README.md`.
+//!
+//! The renderer belongs to the `oscalc` binary, which a bench cannot link to: the module's
+//! source is compiled into the bench instead (it uses the library only through `oscalc::`).
+
+// The bench calls a few of the renderer's items (the command uses the rest), and its unit
+// tests, whose imports are then unused, run with the binary's.
+#[allow(dead_code, unused_imports)]
+#[path = "../src/cli/diagnostics.rs"]
+mod diagnostics;
 
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
-use oscalc::cli::diagnostics::{ErrorFormat, Reporter};
+use diagnostics::{ErrorFormat, Reporter};
 use oscalc::diag::{Diagnostic, SourceId, Span};
 use oscalc::source::{Source, SourceIndex, SourceMap, XmlPositions};
 use serde_json::{Value, json};

@@ -55,7 +55,6 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
-pub mod cli;
 pub mod diag;
 pub mod emit;
 pub mod fuzzing;

@@ -7,16 +7,18 @@
 //! become inline annotations).
 //!
 //! A run stays readable and its cost linear however many diagnostics it has: positions come from
-//! per-source indexes built once (`crate::source::SourceIndex`), `human` quotes a window of a
+//! per-source indexes built once (`oscalc::source::SourceIndex`), `human` quotes a window of a
 //! line, an identical diagnostic is reported once, `human` and `short` print `--max-per-code` of
 //! one code and count the rest, `github` stays within the annotations a workflow step shows, and
 //! the run ends with totals by code and the summary lines of `super::summary`.
 
+// Named from this file's folder, so the path also holds where `benches/diagnostics.rs` includes it.
+#[path = "diagnostics/human.rs"]
 mod human;
 
-use crate::diag::{At, Diagnostic, Severity, Span, codes};
-use crate::source::SourceMap;
 use indexmap::{IndexMap, IndexSet};
+use oscalc::diag::{At, Diagnostic, Severity, Span, codes};
+use oscalc::source::SourceMap;
 use serde_json::{Value, json};
 use std::hash::{Hash, Hasher};
 use std::io::Write;
@@ -172,7 +174,9 @@ impl Reporter {
     }
 
     /// A reporter that keeps what it would print (diagnostics, counts, summary; no colour) for
-    /// [`Reporter::finish_into`] to return.
+    /// [`Reporter::finish_into`] to return. The command never buffers: the unit tests below and
+    /// `benches/diagnostics.rs` (which includes this module) do.
+    #[allow(dead_code)]
     pub fn buffered(format: ErrorFormat) -> Self {
         let mut r = Reporter::new(format, Color::Never, true);
         r.buffer = Some(Vec::new());

@@ -1,7 +1,7 @@
 //! The import flags `resolve` and `validate` share (`--map`, `--root`, `--allow-remote`,
 //! `--timeout`), and the one conversion of them into the [`FsWorld`] both commands read through.
 
-use crate::world::FsWorld;
+use oscalc::world::FsWorld;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;

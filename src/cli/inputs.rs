@@ -14,10 +14,10 @@
 //! [`Inputs`] also records every document the run read, for the output checks: the format of each
 //! (for the default output format) and the device and inode of the files (never overwritten).
 
-use crate::diag::Diagnostic;
-use crate::load::Format;
-use crate::world::{FetchError, FsWorld, ImportRequest, World};
 use indexmap::IndexMap;
+use oscalc::diag::Diagnostic;
+use oscalc::load::Format;
+use oscalc::world::{FetchError, FsWorld, ImportRequest, World};
 use std::io::Read;
 use std::os::fd::AsFd;
 use std::os::unix::fs::MetadataExt;
@@ -190,7 +190,7 @@ impl Inputs {
     fn record(&self, uri: &Url, bytes: &[u8], path: Option<PathBuf>) {
         let mut read = self.read.lock().unwrap_or_else(PoisonError::into_inner);
         read.entry(uri.to_string())
-            .or_insert_with(|| crate::load::sniff(bytes));
+            .or_insert_with(|| oscalc::load::sniff(bytes));
         drop(read);
         if let Some(p) = path {
             let mut paths = self.paths.lock().unwrap_or_else(PoisonError::into_inner);

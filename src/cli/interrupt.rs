@@ -3,8 +3,8 @@
 //! interrupted run leaves the old outputs as they were and no `.tmp*` file behind.
 //!
 //! The registry below is the one piece of global mutable state: a signal handler has no other
-//! way to learn which files are half written. Only `main` installs the handler; library users who
-//! call [`super::run`] without it lose nothing but the cleanup.
+//! way to learn which files are half written. Only `main` installs the handler; the unit tests,
+//! which call `clean_up` without it, lose nothing but the signal.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};

@@ -1,5 +1,6 @@
 //! The command line: arguments → [`Options`], commands, rendering of diagnostics, atomic output.
-//! Nothing here is needed by library users.
+//! A module of the `oscalc` binary, not of the library: it uses the library only through its
+//! public `oscalc::` API, and clap stays here.
 
 pub mod diagnostics;
 mod imports;
@@ -10,13 +11,13 @@ mod summary;
 mod targets;
 mod walk;
 
-use crate::diag::{Diagnostic, Errors, LintLevels, Warned};
-use crate::load::Format;
-use crate::options::{Identity, Options};
-use crate::resolve::{ResolvedCatalog, Session};
 use clap::{Parser, Subcommand, ValueEnum};
 use diagnostics::{Color, ErrorFormat, MaxPerCode, Reporter};
 use inputs::{InputArgs, Inputs};
+use oscalc::diag::{Diagnostic, Errors, LintLevels, Warned};
+use oscalc::load::Format;
+use oscalc::options::{Identity, Options};
+use oscalc::resolve::{ResolvedCatalog, Session};
 use output::Target;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -112,7 +113,7 @@ impl Common {
         &self,
         reporter: &mut Reporter,
         diags: &[Diagnostic],
-        sources: &crate::source::SourceMap,
+        sources: &oscalc::source::SourceMap,
         lints: &LintLevels,
     ) {
         let shown: Vec<Diagnostic> = diags
@@ -252,8 +253,8 @@ fn validate(args: &ValidateArgs) -> ExitCode {
                 2
             }
             Ok(uri) => {
-                let mut sources = crate::source::SourceMap::default();
-                let result = crate::validate::validate_in(&inputs, &uri, &opts, &mut sources);
+                let mut sources = oscalc::source::SourceMap::default();
+                let result = oscalc::validate::validate_in(&inputs, &uri, &opts, &mut sources);
                 let mut all = result.warnings;
                 let code = match result.output {
                     Ok(_) => 0,
@@ -425,7 +426,7 @@ fn deliver(
     // catalog member by member and builds no document-wide value, so the writer streams from
     // the same catalog afterwards.
     let checked = if job.opts.validate_output {
-        crate::validate::output(&resolved)
+        oscalc::validate::output(&resolved)
     } else {
         Vec::new()
     };
@@ -433,7 +434,7 @@ fn deliver(
     // XML is rendered before anything is reported, so a failure to render joins the batch;
     // JSON cannot fail to render and is streamed from the typed catalog as it is written.
     let xml = match (out.format, all.iter().any(Diagnostic::is_error)) {
-        (Format::Xml, false) => match crate::emit::try_emit(&resolved, Format::Xml) {
+        (Format::Xml, false) => match oscalc::emit::try_emit(&resolved, Format::Xml) {
             Ok(b) => Some(b),
             Err(d) => {
                 all.push(*d);
@@ -449,7 +450,7 @@ fn deliver(
     let written = output::refuse_input(&out.target, out.read).and_then(|()| match xml {
         Some(b) => output::write(&out.target, &b),
         None => output::write_with(&out.target, |w| {
-            crate::emit::write_to(&resolved, out.format, w).map_err(std::io::Error::from)
+            oscalc::emit::write_to(&resolved, out.format, w).map_err(std::io::Error::from)
         }),
     });
     match written {

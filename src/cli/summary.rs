@@ -5,7 +5,7 @@
 //! [`Reporter`] prints last, after the diagnostics and their totals.
 
 use super::diagnostics::{Reporter, plural};
-use crate::resolve::ResolvedCatalog;
+use oscalc::resolve::ResolvedCatalog;
 use std::path::Path;
 use url::Url;
 
@@ -32,7 +32,7 @@ pub fn resolved(
     let to = target.map_or_else(|| "stdout".to_owned(), |t| t.display().to_string());
     let line = format!(
         "resolved {} → {to}: {}, {}, {}",
-        crate::source::display_uri(profile),
+        oscalc::source::display_uri(profile),
         plural(counts.controls, "control"),
         plural(counts.groups, "group"),
         plural(reporter.batch_warnings, "warning")

@@ -15,8 +15,8 @@
 //!   file is an error unless `--to` says), else the input's own format, as oscal-cli does.
 
 use super::output::Target;
-use crate::diag::Diagnostic;
-use crate::load::Format;
+use oscalc::diag::Diagnostic;
+use oscalc::load::Format;
 use std::path::{Path, PathBuf};
 
 /// Where the outputs of a run go.

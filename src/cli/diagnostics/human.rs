@@ -15,11 +15,11 @@
 //! A line is quoted as a window of at most [`WINDOW`] bytes around the place (`…` where it was
 //! cut), so a one-line document of megabytes prints a few hundred bytes per diagnostic, and each
 //! line is found through the source's line index. A source that may not be quoted
-//! ([`crate::source::Source::quotable`]) is named by file:line:col in a note instead.
+//! ([`oscalc::source::Source::quotable`]) is named by file:line:col in a note instead.
 
 use super::{Located, chain, token_end};
-use crate::diag::{Diagnostic, SourceId, Span};
-use crate::source::SourceMap;
+use oscalc::diag::{Diagnostic, SourceId, Span};
+use oscalc::source::SourceMap;
 use std::fmt::Write as _;
 
 /// Longest quoted piece of a line, in bytes.
@@ -184,7 +184,7 @@ fn by_source(marks: Vec<Mark>) -> Vec<(SourceId, Vec<Mark>)> {
 }
 
 /// Marks on one line share a quoted piece when they fit in one window; others get their own.
-fn snippets(mut marks: Vec<Mark>, src: &crate::source::Source) -> Vec<Snippet> {
+fn snippets(mut marks: Vec<Mark>, src: &oscalc::source::Source) -> Vec<Snippet> {
     marks.sort_by_key(|m| (m.line, m.start));
     let mut out: Vec<Snippet> = Vec::new();
     for m in marks {
@@ -294,7 +294,7 @@ fn floor_char(bytes: &[u8], mut i: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diag::Severity;
+    use oscalc::diag::Severity;
 
     #[test]
     fn window_keeps_short_lines_and_cuts_long_ones_around_the_place() {
