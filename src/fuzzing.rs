@@ -45,6 +45,67 @@ pub fn load_xml(data: &[u8]) {
     }
 }
 
+/// Locates places in the bytes as diagnostics do, through the per-source indexes built once
+/// (`source::index`), and checks them against the plain walks they replace: the JSON pointer of
+/// every value the bytes hold (when they parse), pointers spelt by the bytes' last line, and the
+/// line:column of offsets spread over the text. A disagreement panics, so the fuzzer reports it.
+/// (Pointers are compared only in JSON that parses: that is where diagnostics locate them.)
+pub fn locate(data: &[u8]) {
+    use crate::source::{SourceIndex, line_col, pointer::json_pointer_offset};
+    let index = SourceIndex::default();
+    let mut pointers = Vec::new();
+    // Pointers are located only in JSON that parses (a syntax error is located by offset), so
+    // the two must agree there; elsewhere the index must only not fail.
+    let parsed = serde_json::from_slice::<serde_json::Value>(data).ok();
+    if let Some(value) = &parsed {
+        collect_pointers(value, String::new(), &mut pointers);
+    }
+    let tail = data.rsplit(|&b| b == b'\n').next().unwrap_or_default();
+    pointers.extend(
+        String::from_utf8_lossy(tail)
+            .split(' ')
+            .filter(|p| p.starts_with('/'))
+            .map(str::to_owned)
+            .take(8),
+    );
+    for p in &pointers {
+        let fast = index.json_offset(data, p);
+        if parsed.is_some() {
+            assert_eq!(fast, json_pointer_offset(data, p), "{p}");
+        }
+    }
+    let step = (data.len() / 16).max(1);
+    for offset in (0..=data.len()).step_by(step) {
+        assert_eq!(
+            index.line_col(data, offset),
+            line_col(data, offset),
+            "{offset}"
+        );
+    }
+}
+
+/// Every value's JSON pointer, at most a few hundred.
+fn collect_pointers(value: &serde_json::Value, at: String, out: &mut Vec<String>) {
+    if out.len() > 300 {
+        return;
+    }
+    let child = |k: &str| format!("{at}/{}", k.replace('~', "~0").replace('/', "~1"));
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                collect_pointers(v, child(k), out);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                collect_pointers(v, child(&i.to_string()), out);
+            }
+        }
+        _ => {}
+    }
+    out.push(at);
+}
+
 /// Resolves the bytes as a profile importing [`CATALOG`], then validates and emits the result in
 /// both formats; also validates the bytes as a document of their own.
 pub fn resolve(data: &[u8]) {
@@ -97,6 +158,7 @@ mod tests {
             load_json(seed);
             load_xml(seed);
             resolve(seed);
+            locate(seed);
         }
     }
 
