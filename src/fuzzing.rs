@@ -153,6 +153,9 @@ mod tests {
             deep_json.into_bytes(),
             deep_xml.into_bytes(),
             b"<!DOCTYPE x [<!ENTITY a \"&a;&a;\">]><catalog>&a;</catalog>".to_vec(),
+            // Found by the `locate` target: a text of exactly two checkpoint chunks, located at
+            // its end.
+            vec![b'a'; 2048],
             // Found by the `locate` target: stray continuation bytes before a position.
             b"{\n   \xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe x\n"
                 .to_vec(),

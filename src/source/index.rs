@@ -46,7 +46,10 @@ impl SourceIndex {
         let offset = offset.min(bytes.len());
         let line = lines.starts.partition_point(|&s| s <= offset).max(1);
         let start = lines.starts.get(line - 1).copied().unwrap_or(0);
-        let column = lines.chars_at(bytes, offset) - lines.chars_at(bytes, start) + 1;
+        let column = lines
+            .chars_at(bytes, offset)
+            .saturating_sub(lines.chars_at(bytes, start))
+            + 1;
         LineCol { line, column }
     }
 
@@ -108,7 +111,9 @@ impl Lines {
 
     /// Characters in `bytes[..offset]`.
     fn chars_at(&self, bytes: &[u8], offset: usize) -> usize {
-        let k = offset / CHUNK;
+        // An offset at the very end of a text whose length is a multiple of CHUNK has no
+        // checkpoint of its own: count on from the last one (found by the `locate` fuzz target).
+        let k = (offset / CHUNK).min(self.chars.len().saturating_sub(1));
         let base = self.chars.get(k).copied().unwrap_or(0);
         let from = (k * CHUNK).min(offset);
         let tail = bytes.get(from..offset).unwrap_or_default();
