@@ -56,7 +56,12 @@ pub fn locate(data: &[u8]) {
     let mut pointers = Vec::new();
     // Pointers are located only in JSON that parses (a syntax error is located by offset), so
     // the two must agree there; elsewhere the index must only not fail.
-    let parsed = serde_json::from_slice::<serde_json::Value>(data).ok();
+    // A text with a key twice in one object has no single place for a pointer (the walk finds
+    // the first, the index the last, which is the one a parsed value keeps): not compared.
+    let unique = serde_json::from_slice::<UniqueKeys>(data).is_ok();
+    let parsed = serde_json::from_slice::<serde_json::Value>(data)
+        .ok()
+        .filter(|_| unique);
     if let Some(value) = &parsed {
         collect_pointers(value, String::new(), &mut pointers);
     }
@@ -81,6 +86,60 @@ pub fn locate(data: &[u8]) {
             line_col(data, offset),
             "{offset}"
         );
+    }
+}
+
+/// A JSON value in which no object has a key twice (deserializing fails otherwise).
+struct UniqueKeys;
+
+impl<'de> serde::Deserialize<'de> for UniqueKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(UniqueVisitor)
+    }
+}
+
+struct UniqueVisitor;
+
+impl<'de> serde::de::Visitor<'de> for UniqueVisitor {
+    type Value = UniqueKeys;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JSON without duplicate keys")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<UniqueKeys, A::Error> {
+        let mut seen = indexmap::IndexSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if !seen.insert(key) {
+                return Err(serde::de::Error::custom("duplicate key"));
+            }
+            map.next_value::<UniqueKeys>()?;
+        }
+        Ok(UniqueKeys)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<UniqueKeys, A::Error> {
+        while seq.next_element::<UniqueKeys>()?.is_some() {}
+        Ok(UniqueKeys)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_unit<E>(self) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys)
     }
 }
 
@@ -153,6 +212,8 @@ mod tests {
             deep_json.into_bytes(),
             deep_xml.into_bytes(),
             b"<!DOCTYPE x [<!ENTITY a \"&a;&a;\">]><catalog>&a;</catalog>".to_vec(),
+            // Found by the `locate` target: a key twice in one object.
+            br#"{"a": {"p": [1], "p": [{"q": 2}]}}"#.to_vec(),
             // Found by the `locate` target: a text of exactly two checkpoint chunks, located at
             // its end.
             vec![b'a'; 2048],
