@@ -191,6 +191,20 @@ struct PartAt {
 }
 
 /// An object an add can name by id.
+/// The props and links lists of the object `owner` names.
+fn owner_lists<'a>(
+    ctls: &'a mut [Ctl],
+    param_at: &'a mut [ParamAt],
+    part_at: &'a mut [PartAt],
+    owner: Anchor,
+) -> Option<(&'a mut Ends, &'a mut Ends)> {
+    match owner {
+        Anchor::Ctl(i) => ctls.get_mut(i).map(|c| (&mut c.props, &mut c.links)),
+        Anchor::Param(n) => param_at.get_mut(n).map(|p| (&mut p.props, &mut p.links)),
+        Anchor::Part(n) => part_at.get_mut(n).map(|p| (&mut p.props, &mut p.links)),
+    }
+}
+
 #[derive(Clone, Copy, PartialEq)]
 enum Anchor {
     Param(usize),
@@ -434,17 +448,7 @@ impl Work {
 
     fn put_props_links(&mut self, owner: Anchor, add: &Add, start: bool) {
         let (props, links) = (&mut self.props, &mut self.links);
-        let lists = match owner {
-            Anchor::Ctl(i) => self.ctls.get_mut(i).map(|c| (&mut c.props, &mut c.links)),
-            Anchor::Param(n) => self
-                .param_at
-                .get_mut(n)
-                .map(|p| (&mut p.props, &mut p.links)),
-            Anchor::Part(n) => self
-                .part_at
-                .get_mut(n)
-                .map(|p| (&mut p.props, &mut p.links)),
-        };
+        let lists = owner_lists(&mut self.ctls, &mut self.param_at, &mut self.part_at, owner);
         if let Some((p, l)) = lists {
             props.put(p, &add.props, start);
             links.put(l, &add.links, start);
@@ -526,17 +530,7 @@ impl Work {
 
     fn remove_props_links(&mut self, owner: Anchor, r: &Remove) -> bool {
         let props = &mut self.props;
-        let lists = match owner {
-            Anchor::Ctl(i) => self.ctls.get_mut(i).map(|c| (&mut c.props, &mut c.links)),
-            Anchor::Param(n) => self
-                .param_at
-                .get_mut(n)
-                .map(|p| (&mut p.props, &mut p.links)),
-            Anchor::Part(n) => self
-                .part_at
-                .get_mut(n)
-                .map(|p| (&mut p.props, &mut p.links)),
-        };
+        let lists = owner_lists(&mut self.ctls, &mut self.param_at, &mut self.part_at, owner);
         let Some((pe, le)) = lists else { return false };
         let mut hit = false;
         for n in props.nodes(*pe) {
