@@ -14,7 +14,6 @@ pub mod refs;
 pub mod schema;
 
 use crate::diag::{Diagnostic, Errors, Sink, SourceId, Warned};
-use crate::emit::json_value;
 use crate::graph::{self, ImportGraph};
 use crate::model::Document;
 use crate::options::Options;
@@ -102,15 +101,14 @@ fn check_graph(
     sink: &mut Sink,
 ) -> Option<Document> {
     let root = g.docs.get(g.root)?;
-    let value = json_value(&root.doc);
-    for d in schema::check(&value, Some(root.source)) {
+    for d in schema::check(&schema::json_form(&root.doc), Some(root.source)) {
         sink.push(d);
     }
-    let (_, found) = refs::check(&value, Some(root.source), &[]);
+    let (_, found) = refs::check(&root.doc, Some(root.source), &[]);
     found.into_iter().for_each(|d| sink.push(d));
-    if matches!(root.doc, Document::Profile(_)) {
+    if let Document::Profile(profile) = &root.doc {
         let imported = imported_ids(g, world, opts, sink);
-        for d in refs::check_profile(&value, Some(root.source), &imported) {
+        for d in refs::check_profile(profile, Some(root.source), &imported) {
             sink.push(d);
         }
     }
@@ -174,7 +172,7 @@ fn ids_of(
     opts: &Options,
 ) -> Result<refs::Ids, &'static str> {
     match &loaded.doc {
-        Document::Catalog(c) => Ok(refs::ids(&json_value(c))),
+        Document::Catalog(c) => Ok(refs::ids(c)),
         Document::Profile(_) => {
             // Its ids only: its own warnings, denied or not, are not this document's.
             let opts = Options {
@@ -182,7 +180,7 @@ fn ids_of(
                 ..opts.clone()
             };
             match crate::resolve::resolve(world, &loaded.uri, &opts).output {
-                Ok(resolved) => Ok(refs::ids(&json_value(&resolved))),
+                Ok(resolved) => Ok(refs::ids(&resolved.catalog)),
                 Err(errors) => Err(errors.first().map_or("error", |d| d.code)),
             }
         }

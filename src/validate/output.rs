@@ -19,7 +19,8 @@ use super::schema::{self, Violation};
 use super::{patterns, refs};
 use crate::diag::Diagnostic;
 use crate::model::catalog::{BackMatter, Catalog, Control, Group, Metadata};
-use crate::model::common::{Parameter, XML_MARKUP_KEY};
+use crate::model::common::Parameter;
+use crate::model::visit::Under;
 use serde_json::{Map, Value};
 use std::sync::OnceLock;
 
@@ -107,52 +108,29 @@ fn members(c: &Catalog) -> impl Iterator<Item = Member<'_>> {
 /// Checks a resolved catalog: schema violations (at most [`schema::MAX_REPORTED`], then a count),
 /// then duplicate ids and dangling references, all without a source.
 pub(crate) fn check(catalog: &Catalog) -> Vec<Diagnostic> {
-    let mut walk = refs::Walk::new(None);
-    let mut found = Vec::new();
-    let mut broken = None;
-    for member in members(catalog) {
-        match check_member(&member, Some(&mut walk)) {
-            Ok(v) => found.extend(v),
-            Err(why) => broken = Some(why),
-        }
-    }
-    let mut out = match broken {
-        Some(why) => vec![Diagnostic::error("schema-invalid", why)],
-        None => report(found),
+    let mut out = match schema_violations(catalog) {
+        Ok(found) => report(found),
+        Err(why) => vec![Diagnostic::error("schema-invalid", why)],
     };
-    out.extend(walk.finish(&[]).1);
+    out.extend(refs::check(&Under("catalog", catalog), None, &[]).1);
     out
 }
 
-/// The schema violations of a catalog, member by member as [`check`] takes them (no
-/// references), with their pointers in the whole document: the check of a resolution's input
-/// catalogs.
+/// The schema violations of a catalog, member by member, with their pointers in the whole
+/// document: the check of the output and of a resolution's input catalogs.
 pub(crate) fn schema_violations(catalog: &Catalog) -> Result<Vec<Violation>, String> {
     let mut found = Vec::new();
     for member in members(catalog) {
-        found.extend(check_member(&member, None)?);
+        found.extend(check_member(&member)?);
     }
     Ok(found)
 }
 
-/// One member: its references into `walk` (if given), its schema violations returned.
-fn check_member(
-    member: &Member<'_>,
-    walk: Option<&mut refs::Walk>,
-) -> Result<Vec<Violation>, String> {
+/// One member's schema violations.
+fn check_member(member: &Member<'_>) -> Result<Vec<Violation>, String> {
     let mut value = member
         .value()
         .map_err(|e| format!("the output could not be checked: {e}"))?;
-    match (member, walk) {
-        (_, None) => {}
-        // The catalog's uuid is defined by the catalog object itself.
-        (Member::Uuid(_), Some(walk)) => {
-            let mut root = Map::new();
-            root.insert("uuid".to_owned(), value.clone());
-            walk.item(&Value::Object(root), "/catalog", "catalog");
-        }
-        (_, Some(walk)) => walk.item(&value, &member.pointer(), member.key()),
-    }
     stand_ins(&mut value, None);
     let lean = lean().ok_or("the embedded OSCAL schema does not compile")?;
     if lean.is_valid(&wrap(member.key(), value)) {
@@ -162,7 +140,7 @@ fn check_member(
     let mut value = member
         .value()
         .map_err(|e| format!("the output could not be checked: {e}"))?;
-    to_markdown(&mut value);
+    schema::to_markdown(&mut value);
     let key = format!("/{}", member.key());
     let base = member.pointer();
     let mut found = schema::collect(exact, &wrap(member.key(), value));
@@ -241,23 +219,12 @@ pub(crate) fn members_schema() -> Option<Value> {
     Some(Value::Object(out))
 }
 
-/// The fragment of markup in its XML form (`{"$xml": fragment}`).
-fn fragment(map: &Map<String, Value>) -> Option<&str> {
-    if map.len() != 1 {
-        return None;
-    }
-    match map.get(XML_MARKUP_KEY) {
-        Some(Value::String(x)) => Some(x),
-        _ => None,
-    }
-}
-
 /// Replaces each fragment of XML markup below `v` by its [`stand_in`]; `key` is the member that
 /// holds `v`.
 pub(crate) fn stand_ins(v: &mut Value, key: Option<&str>) {
     match v {
         Value::Object(map) => {
-            if let Some(s) = fragment(map).map(|x| stand_in(x, key)) {
+            if let Some(s) = schema::fragment(map).map(|x| stand_in(x, key)) {
                 *v = Value::String(s);
                 return;
             }
@@ -289,21 +256,6 @@ pub(crate) fn stand_in(fragment: &str, key: Option<&str>) -> String {
         return if blank { String::new() } else { "x".to_owned() };
     }
     crate::model::markup::xml_to_markdown(fragment)
-}
-
-/// Replaces each fragment of XML markup below `v` by its Markdown form, as the JSON output has it.
-fn to_markdown(v: &mut Value) {
-    match v {
-        Value::Object(map) => {
-            if let Some(s) = fragment(map).map(crate::model::markup::xml_to_markdown) {
-                *v = Value::String(s);
-                return;
-            }
-            map.values_mut().for_each(to_markdown);
-        }
-        Value::Array(items) => items.iter_mut().for_each(to_markdown),
-        _ => {}
-    }
 }
 
 #[cfg(test)]
@@ -346,7 +298,7 @@ mod tests {
             let mut stack = vec![(&value, None::<&str>)];
             while let Some((v, key)) = stack.pop() {
                 match v {
-                    Value::Object(map) => match fragment(map) {
+                    Value::Object(map) => match schema::fragment(map) {
                         Some(x) => {
                             seen += 1;
                             let md = crate::model::markup::xml_to_markdown(x);
