@@ -240,7 +240,8 @@ impl World for AlreadyRead<'_> {
 }
 
 /// When the typed load failed on shape, the schema still says everything that is wrong at once:
-/// its findings on the untyped JSON form replace the loader's first complaint.
+/// its findings on the untyped JSON form replace the loader's first complaint. References are
+/// checked on typed documents only: one that did not load has its shape to fix first.
 fn raw_schema_check(
     world: &dyn World,
     doc: &Url,
@@ -265,11 +266,10 @@ fn raw_schema_check(
     if schema::model_of(&value).is_none() {
         return;
     }
-    let mut found = schema::check(&value, Some(source));
+    let found = schema::check(&value, Some(source));
     if found.is_empty() {
         return;
     }
-    found.extend(refs::check(&value, Some(source), &[]).1);
     let mut fresh = Sink::with_levels(opts.lints.clone());
     found.into_iter().for_each(|d| fresh.push(d));
     *sink = fresh;
