@@ -32,8 +32,10 @@ pub enum Node<'a> {
     Uuid(&'a str),
     /// An object of a `links` list with an `href`, and its `rel` if any; the place is the link's.
     Link(&'a str, Option<&'a str>),
-    /// A string, or markup's text in the form it was read in.
+    /// A string (in an untyped part, markup's XML form is its text).
     Text(&'a str),
+    /// Typed markup, in the form it was read in.
+    Markup(&'a Markup),
     /// A `depends-on` string: a whole parameter id, not text to search.
     DependsOn(&'a str),
 }
@@ -100,7 +102,7 @@ impl Path<'_> {
     }
 
     /// The name of the member or list that holds the node.
-    fn holder(&self) -> Option<&str> {
+    pub fn holder(&self) -> Option<&str> {
         self.0.iter().rev().find_map(|s| match s {
             Step::Key(k) => Some(*k),
             Step::Index(_) => None,
@@ -199,7 +201,7 @@ impl Walk for String {
 
 impl Walk for Markup {
     fn walk<'a>(&'a self, w: &mut Walker<'a, '_>) {
-        w.node(Node::Text(self.raw()));
+        w.node(Node::Markup(self));
     }
 }
 

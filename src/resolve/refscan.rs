@@ -14,6 +14,7 @@ pub fn collect<T: Walk + ?Sized>(v: &T, out: &mut IndexSet<String>) {
             out.insert(s.to_owned());
         }
         Node::Text(s) => scan_text(s, out),
+        Node::Markup(m) => scan_text(m.raw(), out),
         Node::Id(..) | Node::Uuid(_) | Node::Link(..) => {}
     });
 }

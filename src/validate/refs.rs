@@ -88,6 +88,7 @@ impl Findings {
                 }
             }
             Node::Text(s) | Node::DependsOn(s) => f.text(s, || path.pointer()),
+            Node::Markup(m) => f.text(m.raw(), || path.pointer()),
         });
         f
     }
