@@ -186,9 +186,9 @@ impl<'a> Walker<'a, '_> {
     }
 
     /// A `depends-on` member.
-    fn depends_on(&mut self, v: &'a Option<String>) {
+    fn depends_on(&mut self, key: &'a str, v: &'a Option<String>) {
         if let Some(s) = v {
-            self.at(Step::Key("depends-on"), |w| w.node(Node::DependsOn(s)));
+            self.at(Step::Key(key), |w| w.node(Node::DependsOn(s)));
         }
     }
 }
@@ -280,322 +280,203 @@ impl Walk for Document {
     }
 }
 
-impl Walk for Catalog {
-    fn walk<'a>(&'a self, w: &mut Walker<'a, '_>) {
-        w.node(Node::Uuid(&self.uuid));
-        w.member("uuid", &self.uuid);
-        w.member("metadata", &self.metadata);
-        w.list("params", &self.params);
-        w.list("controls", &self.controls);
-        w.list("groups", &self.groups);
-        w.opt("back-matter", &self.back_matter);
+/// `Type => |node, walker| { what to report first } { how "member" field, … }`, in the order
+/// of the JSON form; `how` is a [`Walker`] method.
+macro_rules! walk {
+    ($($t:ty => |$s:ident, $w:ident| $pre:block { $($how:ident $key:literal $field:ident,)* })*) => {
+        $(impl Walk for $t {
+            fn walk<'a>(&'a self, $w: &mut Walker<'a, '_>) {
+                let $s = self;
+                $pre
+                $($w.$how($key, &$s.$field);)*
+            }
+        })*
+    };
+}
+
+walk! {
+    Catalog => |s, w| { w.node(Node::Uuid(&s.uuid)); } {
+        member "uuid" uuid, member "metadata" metadata, list "params" params,
+        list "controls" controls, list "groups" groups, opt "back-matter" back_matter,
+    }
+    Group => |s, w| { w.id(s.id.as_deref()); } {
+        opt "id" id, opt "class" class, member "title" title, list "params" params,
+        list "props" props, list "links" links, list "parts" parts, list "groups" groups,
+        list "controls" controls,
+    }
+    Control => |s, w| { w.id(Some(&s.id)); } {
+        member "id" id, opt "class" class, member "title" title, list "params" params,
+        list "props" props, list "links" links, list "parts" parts, list "controls" controls,
+    }
+    Metadata => |s, w| {} {
+        member "title" title, opt "published" published, member "last-modified" last_modified,
+        member "version" version, member "oscal-version" oscal_version,
+        list "revisions" revisions, list "document-ids" document_ids, list "props" props,
+        list "links" links, list "roles" roles, list "locations" locations,
+        list "parties" parties, list "responsible-parties" responsible_parties,
+        list "actions" actions, opt "remarks" remarks,
+    }
+    BackMatter => |s, w| {} {
+        list "resources" resources,
+    }
+    Resource => |s, w| { w.node(Node::Uuid(&s.uuid)); } {
+        member "uuid" uuid, opt "title" title, opt "description" description, list "props" props,
+        list "document-ids" document_ids, opt "citation" citation, list "rlinks" rlinks,
+        opt "base64" base64, opt "remarks" remarks,
+    }
+    Rlink => |s, w| {} {
+        member "href" href, opt "media-type" media_type, list "hashes" hashes,
+    }
+    Base64 => |s, w| {} {
+        opt "filename" filename, opt "media-type" media_type, member "value" value,
+    }
+    Property => |s, w| { if let Some(u) = &s.uuid { w.node(Node::Uuid(u)); } } {
+        member "name" name, opt "uuid" uuid, opt "ns" ns, member "value" value, opt "class" class,
+        opt "group" group, opt "remarks" remarks,
+    }
+    Link => |s, w| { w.node(Node::Link(&s.href, s.rel.as_deref())); } {
+        member "href" href, opt "rel" rel, opt "media-type" media_type,
+        opt "resource-fragment" resource_fragment, opt "text" text,
+    }
+    Part => |s, w| { w.id(s.id.as_deref()); } {
+        opt "id" id, member "name" name, opt "ns" ns, opt "class" class, opt "title" title,
+        list "props" props, opt "prose" prose, list "parts" parts, list "links" links,
+    }
+    Parameter => |s, w| { w.id(Some(&s.id)); } {
+        member "id" id, opt "class" class, depends_on "depends-on" depends_on, list "props" props,
+        list "links" links, opt "label" label, opt "usage" usage, list "constraints" constraints,
+        list "guidelines" guidelines, list "values" values, opt "select" select,
+        opt "remarks" remarks,
+    }
+    Constraint => |s, w| {} {
+        opt "description" description, list "tests" tests,
+    }
+    ConstraintTest => |s, w| {} {
+        member "expression" expression, opt "remarks" remarks,
+    }
+    Guideline => |s, w| {} {
+        member "prose" prose,
+    }
+    Select => |s, w| {} {
+        opt "how-many" how_many, list "choice" choice,
+    }
+    Profile => |s, w| { w.node(Node::Uuid(&s.uuid)); } {
+        member "uuid" uuid, member "metadata" metadata, list "imports" imports, opt "merge" merge,
+        opt "modify" modify, opt "back-matter" back_matter,
+    }
+    Import => |s, w| {} {
+        member "href" href, opt "include-all" include_all,
+        list "include-controls" include_controls, list "exclude-controls" exclude_controls,
+    }
+    SelectControls => |s, w| {} {
+        opt "with-child-controls" with_child_controls,
+        opt "with-parent-controls" with_parent_controls, list "with-ids" with_ids,
+        list "matching" matching,
+    }
+    Matching => |s, w| {} {
+        opt "pattern" pattern, opt "remarks" remarks,
+    }
+    // `as-is` is a boolean: nothing to report.
+    Merge => |s, w| {} {
+        opt "combine" combine, opt "flat" flat, opt "custom" custom,
+    }
+    Combine => |s, w| {} {
+        opt "method" method,
+    }
+    Custom => |s, w| {} {
+        list "groups" groups, list "insert-controls" insert_controls,
+    }
+    ProfileGroup => |s, w| { w.id(s.id.as_deref()); } {
+        opt "id" id, opt "class" class, member "title" title, list "params" params,
+        list "props" props, list "links" links, list "parts" parts, list "groups" groups,
+        list "insert-controls" insert_controls,
+    }
+    InsertControls => |s, w| {} {
+        opt "order" order, opt "include-all" include_all,
+        list "include-controls" include_controls, list "exclude-controls" exclude_controls,
+    }
+    Modify => |s, w| {} {
+        list "set-parameters" set_parameters, list "alters" alters,
+    }
+    SetParameter => |s, w| {} {
+        member "param-id" param_id, opt "class" class, depends_on "depends-on" depends_on,
+        list "props" props, list "links" links, opt "label" label, opt "usage" usage,
+        list "constraints" constraints, list "guidelines" guidelines, list "values" values,
+        opt "select" select,
+    }
+    Alter => |s, w| {} {
+        member "control-id" control_id, list "removes" removes, list "adds" adds,
+    }
+    Remove => |s, w| {} {
+        opt "by-name" by_name, opt "by-class" by_class, opt "by-id" by_id,
+        opt "by-item-name" by_item_name, opt "by-ns" by_ns,
+    }
+    Add => |s, w| {} {
+        opt "position" position, opt "by-id" by_id, opt "title" title, list "params" params,
+        list "props" props, list "links" links, list "parts" parts,
     }
 }
 
-impl Walk for Group {
-    fn walk<'a>(&'a self, w: &mut Walker<'a, '_>) {
-        w.id(self.id.as_deref());
-        w.opt("id", &self.id);
-        w.opt("class", &self.class);
-        w.member("title", &self.title);
-        w.list("params", &self.params);
-        w.list("props", &self.props);
-        w.list("links", &self.links);
-        w.list("parts", &self.parts);
-        w.list("groups", &self.groups);
-        w.list("controls", &self.controls);
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl Walk for Control {
-    fn walk<'a>(&'a self, w: &mut Walker<'a, '_>) {
-        w.id(Some(&self.id));
-        w.member("id", &self.id);
-        w.opt("class", &self.class);
-        w.member("title", &self.title);
-        w.list("params", &self.params);
-        w.list("props", &self.props);
-        w.list("links", &self.links);
-        w.list("parts", &self.parts);
-        w.list("controls", &self.controls);
+    /// Every node with its pointer; typed markup reported as its text, as in a `Value`.
+    fn nodes<T: Walk + ?Sized>(doc: &T) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        walk(doc, &mut |path, node| {
+            let node = match node {
+                Node::Markup(m) => Node::Text(m.raw()),
+                other => other,
+            };
+            out.push((path.pointer(), format!("{node:?}")));
+        });
+        out
     }
-}
 
-impl Walk for Metadata {
-    fn walk<'a>(&'a self, w: &mut Walker<'a, '_>) {
-        w.member("title", &self.title);
-        w.opt("published", &self.published);
-        w.member("last-modified", &self.last_modified);
-        w.member("version", &self.version);
-        w.member("oscal-version", &self.oscal_version);
-        w.list("revisions", &self.revisions);
-        w.list("document-ids", &self.document_ids);
-        w.list("props", &self.props);
-        w.list("links", &self.links);
-        w.list("roles", &self.roles);
-        w.list("locations", &self.locations);
-        w.list("parties", &self.parties);
-        w.list("responsible-parties", &self.responsible_parties);
-        w.list("actions", &self.actions);
-        w.opt("remarks", &self.remarks);
+    fn load(rel: &str) -> Document {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+        let bytes = std::fs::read(&path).expect("fixture");
+        let uri = url::Url::from_file_path(&path).expect("absolute path");
+        let mut sources = crate::source::SourceMap::default();
+        let opts = crate::Options::default();
+        crate::load::load(bytes, &uri, &mut sources, &opts)
+            .expect("loads")
+            .doc
     }
-}
 
-impl Walk for BackMatter {
-    fn walk<'a>(&'a self, w: &mut Walker<'a, '_>) {
-        w.list("resources", &self.resources);
-    }
-}
-
-impl Walk for Resource {
-    fn walk<'a>(&'a self, w: &mut Walker<'a, '_>) {
-        w.node(Node::Uuid(&self.uuid));
-        w.member("uuid", &self.uuid);
-        w.opt("title", &self.title);
-        w.opt("description", &self.description);
-        w.list("props", &self.props);
-        w.list("document-ids", &self.document_ids);
-        w.opt("citation", &self.citation);
-        w.list("rlinks", &self.rlinks);
-        w.opt("base64", &self.base64);
-        w.opt("remarks", &self.remarks);
-    }
-}
-
-impl Walk for Rlink {
-    fn walk<'a>(&'a self, w: &mut Walker<'a, '_>) {
-        w.member("href", &self.href);
-        w.opt("media-type", &self.media_type);
-        w.list("hashes", &self.hashes);
-    }
-}
-
-impl Walk for Base64 {
-    fn walk<'a>(&'a self, w: &mut Walker<'a, '_>) {
-        w.opt("filename", &self.filename);
-        w.opt("media-type", &self.media_type);
-        w.member("value", &self.value);
-    }
-}
-
-impl Walk for Property {
-    fn walk<'a>(&'a self, w: &mut Walker<'a, '_>) {
-        if let Some(u) = &self.uuid {
-            w.node(Node::Uuid(u));
+    #[test]
+    fn typed_walk_sees_what_a_walk_of_the_json_form_sees() {
+        for rel in [
+            "tests/fixtures/sp800-53-rev4/nist.gov/SP800-53/rev4/xml/NIST_SP-800-53_rev4_catalog.xml",
+            "benches/data/rev5/NIST_SP-800-53_rev5_HIGH-baseline_profile.json",
+            "tests/fixtures/spec-tests/requirement-tests/req-modify-alter-remove-match1.xml",
+            "tests/cases/custom/req-custom-group-new/profile.json",
+        ] {
+            let doc = load(rel);
+            let value = match &doc {
+                Document::Catalog(c) => serde_json::json!({ "catalog": c }),
+                Document::Profile(p) => serde_json::json!({ "profile": p }),
+            };
+            let typed = nodes(&doc);
+            assert!(typed.len() > 20, "{rel}: {} nodes", typed.len());
+            assert_eq!(typed, nodes(&value), "{rel}");
         }
-        w.member("name", &self.name);
-        w.opt("uuid", &self.uuid);
-        w.opt("ns", &self.ns);
-        w.member("value", &self.value);
-        w.opt("class", &self.class);
-        w.opt("group", &self.group);
-        w.opt("remarks", &self.remarks);
     }
-}
 
-impl Walk for Link {
-    fn walk<'a>(&'a self, w: &mut Walker<'a, '_>) {
-        w.node(Node::Link(&self.href, self.rel.as_deref()));
-        w.member("href", &self.href);
-        w.opt("rel", &self.rel);
-        w.opt("media-type", &self.media_type);
-        w.opt("resource-fragment", &self.resource_fragment);
-        w.opt("text", &self.text);
-    }
-}
-
-impl Walk for Part {
-    fn walk<'a>(&'a self, w: &mut Walker<'a, '_>) {
-        w.id(self.id.as_deref());
-        w.opt("id", &self.id);
-        w.member("name", &self.name);
-        w.opt("ns", &self.ns);
-        w.opt("class", &self.class);
-        w.opt("title", &self.title);
-        w.list("props", &self.props);
-        w.opt("prose", &self.prose);
-        w.list("parts", &self.parts);
-        w.list("links", &self.links);
-    }
-}
-
-impl Walk for Parameter {
-    fn walk<'a>(&'a self, w: &mut Walker<'a, '_>) {
-        w.id(Some(&self.id));
-        w.member("id", &self.id);
-        w.opt("class", &self.class);
-        w.depends_on(&self.depends_on);
-        w.list("props", &self.props);
-        w.list("links", &self.links);
-        w.opt("label", &self.label);
-        w.opt("usage", &self.usage);
-        w.list("constraints", &self.constraints);
-        w.list("guidelines", &self.guidelines);
-        w.list("values", &self.values);
-        w.opt("select", &self.select);
-        w.opt("remarks", &self.remarks);
-    }
-}
-
-impl Walk for Constraint {
-    fn walk<'a>(&'a self, w: &mut Walker<'a, '_>) {
-        w.opt("description", &self.description);
-        w.list("tests", &self.tests);
-    }
-}
-
-impl Walk for ConstraintTest {
-    fn walk<'a>(&'a self, w: &mut Walker<'a, '_>) {
-        w.member("expression", &self.expression);
-        w.opt("remarks", &self.remarks);
-    }
-}
-
-impl Walk for Guideline {
-    fn walk<'a>(&'a self, w: &mut Walker<'a, '_>) {
-        w.member("prose", &self.prose);
-    }
-}
-
-impl Walk for Select {
-    fn walk<'a>(&'a self, w: &mut Walker<'a, '_>) {
-        w.opt("how-many", &self.how_many);
-        w.list("choice", &self.choice);
-    }
-}
-
-impl Walk for Profile {
-    fn walk<'a>(&'a self, w: &mut Walker<'a, '_>) {
-        w.node(Node::Uuid(&self.uuid));
-        w.member("uuid", &self.uuid);
-        w.member("metadata", &self.metadata);
-        w.list("imports", &self.imports);
-        w.opt("merge", &self.merge);
-        w.opt("modify", &self.modify);
-        w.opt("back-matter", &self.back_matter);
-    }
-}
-
-impl Walk for Import {
-    fn walk<'a>(&'a self, w: &mut Walker<'a, '_>) {
-        w.member("href", &self.href);
-        w.opt("include-all", &self.include_all);
-        w.list("include-controls", &self.include_controls);
-        w.list("exclude-controls", &self.exclude_controls);
-    }
-}
-
-impl Walk for SelectControls {
-    fn walk<'a>(&'a self, w: &mut Walker<'a, '_>) {
-        w.opt("with-child-controls", &self.with_child_controls);
-        w.opt("with-parent-controls", &self.with_parent_controls);
-        w.list("with-ids", &self.with_ids);
-        w.list("matching", &self.matching);
-    }
-}
-
-impl Walk for Matching {
-    fn walk<'a>(&'a self, w: &mut Walker<'a, '_>) {
-        w.opt("pattern", &self.pattern);
-        w.opt("remarks", &self.remarks);
-    }
-}
-
-impl Walk for Merge {
-    fn walk<'a>(&'a self, w: &mut Walker<'a, '_>) {
-        w.opt("combine", &self.combine);
-        w.opt("flat", &self.flat);
-        // `as-is` is a boolean: nothing to report.
-        w.opt("custom", &self.custom);
-    }
-}
-
-impl Walk for Combine {
-    fn walk<'a>(&'a self, w: &mut Walker<'a, '_>) {
-        w.opt("method", &self.method);
-    }
-}
-
-impl Walk for Custom {
-    fn walk<'a>(&'a self, w: &mut Walker<'a, '_>) {
-        w.list("groups", &self.groups);
-        w.list("insert-controls", &self.insert_controls);
-    }
-}
-
-impl Walk for ProfileGroup {
-    fn walk<'a>(&'a self, w: &mut Walker<'a, '_>) {
-        w.id(self.id.as_deref());
-        w.opt("id", &self.id);
-        w.opt("class", &self.class);
-        w.member("title", &self.title);
-        w.list("params", &self.params);
-        w.list("props", &self.props);
-        w.list("links", &self.links);
-        w.list("parts", &self.parts);
-        w.list("groups", &self.groups);
-        w.list("insert-controls", &self.insert_controls);
-    }
-}
-
-impl Walk for InsertControls {
-    fn walk<'a>(&'a self, w: &mut Walker<'a, '_>) {
-        w.opt("order", &self.order);
-        w.opt("include-all", &self.include_all);
-        w.list("include-controls", &self.include_controls);
-        w.list("exclude-controls", &self.exclude_controls);
-    }
-}
-
-impl Walk for Modify {
-    fn walk<'a>(&'a self, w: &mut Walker<'a, '_>) {
-        w.list("set-parameters", &self.set_parameters);
-        w.list("alters", &self.alters);
-    }
-}
-
-impl Walk for SetParameter {
-    fn walk<'a>(&'a self, w: &mut Walker<'a, '_>) {
-        w.member("param-id", &self.param_id);
-        w.opt("class", &self.class);
-        w.depends_on(&self.depends_on);
-        w.list("props", &self.props);
-        w.list("links", &self.links);
-        w.opt("label", &self.label);
-        w.opt("usage", &self.usage);
-        w.list("constraints", &self.constraints);
-        w.list("guidelines", &self.guidelines);
-        w.list("values", &self.values);
-        w.opt("select", &self.select);
-    }
-}
-
-impl Walk for Alter {
-    fn walk<'a>(&'a self, w: &mut Walker<'a, '_>) {
-        w.member("control-id", &self.control_id);
-        w.list("removes", &self.removes);
-        w.list("adds", &self.adds);
-    }
-}
-
-impl Walk for Remove {
-    fn walk<'a>(&'a self, w: &mut Walker<'a, '_>) {
-        w.opt("by-name", &self.by_name);
-        w.opt("by-class", &self.by_class);
-        w.opt("by-id", &self.by_id);
-        w.opt("by-item-name", &self.by_item_name);
-        w.opt("by-ns", &self.by_ns);
-    }
-}
-
-impl Walk for Add {
-    fn walk<'a>(&'a self, w: &mut Walker<'a, '_>) {
-        w.opt("position", &self.position);
-        w.opt("by-id", &self.by_id);
-        w.opt("title", &self.title);
-        w.list("params", &self.params);
-        w.list("props", &self.props);
-        w.list("links", &self.links);
-        w.list("parts", &self.parts);
+    #[test]
+    fn pointers_escape_and_depends_on_is_whole() {
+        let v = serde_json::json!({"a/b~c": [{"depends-on": "p", "links": [{"href": "#x"}]}]});
+        let got = nodes(&v);
+        let want = [
+            ("/a~1b~0c/0/depends-on", "DependsOn(\"p\")"),
+            ("/a~1b~0c/0/links/0", "Link(\"#x\", None)"),
+            ("/a~1b~0c/0/links/0/href", "Text(\"#x\")"),
+        ];
+        let want: Vec<_> = want
+            .iter()
+            .map(|(p, n)| ((*p).to_owned(), (*n).to_owned()))
+            .collect();
+        assert_eq!(got, want);
     }
 }
