@@ -359,6 +359,31 @@ impl Session {
     }
 }
 
+/// Resolves the profile that is document `idx` of a graph already discovered, from the documents
+/// the graph holds (their texts in `sources`): nothing is fetched or parsed again. The documents
+/// it reaches are checked against the schema first, unless [`Options::validate_input`] is off;
+/// traces lead from the graph's root.
+pub fn resolve_in_graph(
+    g: &ImportGraph,
+    idx: usize,
+    sources: &SourceMap,
+    world: &dyn World,
+    opts: &Options,
+) -> Outcome {
+    let mut sink = Sink::with_levels(opts.lints.clone());
+    let sub = g.rooted_at(idx);
+    if opts.validate_input {
+        let reached = sub.order.clone();
+        Session::check_inputs(&mut indexmap::IndexMap::new(), &sub, reached, &mut sink);
+    }
+    let name = g
+        .docs
+        .get(idx)
+        .map_or_else(String::new, |d| display_uri(&d.uri));
+    let result = Session::run(sources, sub, world, opts, &mut sink);
+    finish_outcome(&name, result, sink)
+}
+
 /// The error when the selections of a profile's imports hold more controls together than
 /// `limit` allows, with the position of the import that crosses it.
 fn over_limit(
