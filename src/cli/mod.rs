@@ -360,6 +360,9 @@ fn resolve(args: &ResolveArgs) -> ExitCode {
         worst = worst.max(deliver(&session, args, job, &out, result, &mut reporter));
     }
     reporter.finish();
+    // As for each resolved catalog (see `deliver`): the loaded documents go with the process.
+    std::mem::forget(session);
+    std::mem::forget(inputs);
     ExitCode::from(worst)
 }
 
@@ -457,6 +460,9 @@ fn deliver(
                 Target::Stdout => None,
             };
             summary::resolved(reporter, &job.uri, target, &resolved);
+            // The process ends soon: freeing a catalog node by node would cost more than the
+            // whole writing did. The operating system takes the memory back at exit.
+            std::mem::forget(resolved);
             0
         }
         Err(e) => {
