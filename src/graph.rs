@@ -47,6 +47,34 @@ impl ImportGraph {
         chain(&self.reached_by, idx)
     }
 
+    /// The part of the graph that document `idx` reaches, as a graph rooted there: the same
+    /// (shared) documents under the same indexes; the imports and the order of documents it
+    /// does not reach are left out.
+    pub fn rooted_at(&self, idx: usize) -> ImportGraph {
+        let mut reached = vec![false; self.docs.len()];
+        let mut stack = vec![idx];
+        while let Some(i) = stack.pop() {
+            if let Some(seen @ false) = reached.get_mut(i) {
+                *seen = true;
+                stack.extend(self.imports.get(i).into_iter().flatten().flatten());
+            }
+        }
+        let is_reached = |i: &usize| reached.get(*i).copied().unwrap_or(false);
+        ImportGraph {
+            root: idx,
+            docs: self.docs.clone(),
+            keys: self.keys.clone(),
+            imports: (self.imports.iter().enumerate())
+                .map(|(i, list)| match is_reached(&i) {
+                    true => list.clone(),
+                    false => Vec::new(),
+                })
+                .collect(),
+            order: self.order.iter().copied().filter(is_reached).collect(),
+            reached_by: self.reached_by.clone(),
+        }
+    }
+
     /// The index of the document whose text is `source`.
     pub fn doc_of(&self, source: crate::diag::SourceId) -> Option<usize> {
         self.docs.iter().position(|d| d.source == source)

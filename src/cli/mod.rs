@@ -14,7 +14,7 @@ mod walk;
 use clap::{Parser, Subcommand, ValueEnum};
 use diagnostics::{Color, ErrorFormat, MaxPerCode, Reporter};
 use inputs::{InputArgs, Inputs};
-use oscalc::diag::{Diagnostic, Errors, LintLevels, Warned};
+use oscalc::diag::{Diagnostic, Errors, LintLevels, Sink, Warned};
 use oscalc::load::Format;
 use oscalc::options::{Identity, Options};
 use oscalc::resolve::{ResolvedCatalog, Session};
@@ -107,19 +107,18 @@ impl Common {
         })
     }
 
-    /// Prints a batch of diagnostics, with the lint levels applied (the library's sink already
-    /// did for its own; doing it again changes nothing) and warnings dropped under `--quiet`.
+    /// Prints a batch of diagnostics (the lint levels applied by the sink they came through),
+    /// warnings dropped under `--quiet`.
     fn report(
         &self,
         reporter: &mut Reporter,
         diags: &[Diagnostic],
         sources: &oscalc::source::SourceMap,
-        lints: &LintLevels,
     ) {
         let shown: Vec<Diagnostic> = diags
             .iter()
-            .filter_map(|d| lints.apply(d.clone()))
             .filter(|d| d.is_error() || !self.quiet)
+            .cloned()
             .collect();
         reporter.report(&shown, sources);
     }
@@ -264,7 +263,7 @@ fn validate(args: &ValidateArgs) -> ExitCode {
                         code
                     }
                 };
-                common.report(&mut reporter, &all, &sources, &opts.lints);
+                common.report(&mut reporter, &all, &sources);
                 code
             }
         };
@@ -411,26 +410,24 @@ fn deliver(
     reporter: &mut Reporter,
 ) -> u8 {
     let common = &args.common;
-    let lints = &job.opts.lints;
     let mut all = result.warnings;
     let resolved = match result.output {
         Ok(r) => r,
         Err(errors) => {
             let code = failure_code(&errors);
             all.extend(errors);
-            common.report(reporter, &all, &session.sources, lints);
+            common.report(reporter, &all, &session.sources);
             return code;
         }
     };
     // An output that fails validation is an error, not a file. The check reads the typed
     // catalog member by member and builds no document-wide value, so the writer streams from
     // the same catalog afterwards.
-    let checked = if job.opts.validate_output {
-        oscalc::validate::output(&resolved)
-    } else {
-        Vec::new()
-    };
-    all.extend(checked.into_iter().filter_map(|d| lints.apply(d)));
+    let mut checked = Sink::with_levels(job.opts.lints.clone());
+    if job.opts.validate_output {
+        checked.extend(oscalc::validate::output(&resolved));
+    }
+    all.extend(checked.into_diagnostics());
     // XML is rendered before anything is reported, so a failure to render joins the batch;
     // JSON cannot fail to render and is streamed from the typed catalog as it is written.
     let xml = match (out.format, all.iter().any(Diagnostic::is_error)) {
@@ -443,7 +440,7 @@ fn deliver(
         },
         _ => None,
     };
-    common.report(reporter, &all, &session.sources, lints);
+    common.report(reporter, &all, &session.sources);
     if all.iter().any(Diagnostic::is_error) {
         return 1;
     }

@@ -1,6 +1,5 @@
-//! Lint levels: `--deny-warnings`, `--deny CODE` and `--allow CODE`, applied as a diagnostic
-//! enters the [`super::Sink`] (and again, to the same effect, when the CLI reports diagnostics
-//! that never went through a sink, such as the check of a resolved output).
+//! Lint levels: `--deny-warnings`, `--deny CODE` and `--allow CODE`, applied in one place: as a
+//! diagnostic enters a [`super::Sink`]. Whatever reports diagnostics passes them through a sink.
 //!
 //! Only warnings change: a denied warning becomes an error (`--deny req-merge-keep-warning` makes
 //! it an error, the run fails), an allowed one is dropped. Errors stay errors whatever the flags.
@@ -40,14 +39,9 @@ impl LintLevels {
         })
     }
 
-    /// Whether nothing changes any diagnostic.
-    pub fn is_default(&self) -> bool {
-        *self == LintLevels::default()
-    }
-
     /// The diagnostic as the levels want it, or `None` when it is silenced. A specific
     /// `--allow CODE` beats `--deny-warnings`; `--deny CODE` beats `--allow CODE`.
-    pub fn apply(&self, mut d: Diagnostic) -> Option<Diagnostic> {
+    pub(super) fn apply(&self, mut d: Diagnostic) -> Option<Diagnostic> {
         if d.severity != Severity::Warning {
             return Some(d);
         }

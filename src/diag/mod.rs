@@ -172,8 +172,9 @@ pub struct Warned<T> {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Collects diagnostics; the same (code, place, message) is kept once (diamond imports). Lint
-/// levels apply as a diagnostic enters.
+/// Collects diagnostics; the same (code, place, message) is kept once (diamond imports). The
+/// one carrier of diagnostics: stages get `&mut Sink` (the resolve stages through their `Cx`),
+/// and lint levels apply here, as a diagnostic enters, and nowhere else.
 #[derive(Debug, Default)]
 pub struct Sink {
     diagnostics: Vec<Diagnostic>,
@@ -208,16 +209,38 @@ impl Sink {
         let Some(d) = self.levels.apply(d) else {
             return;
         };
-        let same = self.seen.entry(identity(&d)).or_default();
-        let dup = same.iter().any(|&i| {
+        let same = self.seen.get(&identity(&d)).map(Vec::as_slice);
+        let dup = same.unwrap_or_default().iter().any(|&i| {
             self.diagnostics.get(i).is_some_and(|x| {
                 x.code == d.code && x.primary == d.primary && x.message == d.message
             })
         });
         if !dup {
-            same.push(self.diagnostics.len());
-            self.diagnostics.push(d);
+            self.keep(d);
         }
+    }
+
+    /// Adds a list of findings, each as the lint levels want it. Unlike [`Sink::push`], repeats
+    /// stay: a list names each finding once, and two of them may read the same without a place
+    /// (two dangling links to one fragment of a resolved catalog).
+    pub fn extend(&mut self, found: impl IntoIterator<Item = Diagnostic>) {
+        for d in found {
+            if let Some(d) = self.levels.apply(d) {
+                self.keep(d);
+            }
+        }
+    }
+
+    fn keep(&mut self, d: Diagnostic) {
+        let at = self.diagnostics.len();
+        self.seen.entry(identity(&d)).or_default().push(at);
+        self.diagnostics.push(d);
+    }
+
+    /// Forgets every diagnostic so far; the lint levels stay.
+    pub fn clear(&mut self) {
+        self.diagnostics.clear();
+        self.seen.clear();
     }
 
     /// Whether any error was pushed.
@@ -228,6 +251,11 @@ impl Sink {
     /// All diagnostics so far.
     pub fn diagnostics(&self) -> &[Diagnostic] {
         &self.diagnostics
+    }
+
+    /// The diagnostics, in the order they were pushed.
+    pub fn into_diagnostics(self) -> Vec<Diagnostic> {
+        self.diagnostics
     }
 
     /// Splits into (errors, warnings).

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod common;
 pub mod markup;
 pub mod profile;
+pub mod visit;
 
 pub use catalog::{BackMatter, Catalog, Control, Group, Metadata, Resource, Rlink};
 pub use common::{Link, Markup, MarkupLine, MarkupMultiline, Parameter, Part, Property};

@@ -6,7 +6,7 @@ use super::Cx;
 use super::body::Body;
 use super::modify::Modified;
 use super::refscan;
-use crate::diag::{Diagnostic, Span};
+use crate::diag::Diagnostic;
 use crate::model::{
     BackMatter, Catalog, Control, Group, Link, Metadata, Parameter, Profile, Property, Resource,
 };
@@ -220,16 +220,13 @@ fn oscal_version(input: &FinishInput<'_>, cx: &mut Cx) -> String {
         let v = &m.oscal_version;
         match (parse_version(v), parse_version(&own)) {
             (Some(a), Some(b)) if a.0 != b.0 => {
-                let mut d = Diagnostic::error(
+                let d = Diagnostic::error(
                     "req-meta-oscalversion-error",
                     format!(
                         "an import has OSCAL version {v}, the profile {own}: major versions differ"
                     ),
                 );
-                if let Some(s) = cx.profile_source {
-                    d = d.at(Span::pointer(s, "/profile/metadata/oscal-version"));
-                }
-                cx.push(d);
+                cx.report(d, "/profile/metadata/oscal-version");
             }
             (Some(a), _) if parse_version(&best).is_none_or(|b| a > b) => best = v.clone(),
             _ => {}

@@ -720,6 +720,7 @@ impl Work {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diag::Sink;
     use crate::options::Options;
     use crate::resolve::body::{Mark, Origin};
     use serde_json::{Value, json};
@@ -821,15 +822,6 @@ mod tests {
             .unwrap()
     }
 
-    fn cx(opts: &Options) -> Cx<'_> {
-        Cx {
-            opts,
-            diags: Vec::new(),
-            profile_source: None,
-            profile_doc: 1,
-        }
-    }
-
     #[test]
     fn linked_alters_agree_with_one_by_one() {
         let opts = Options::default();
@@ -842,13 +834,14 @@ mod tests {
                 .collect();
             let list: Vec<(usize, &Alter)> = alters.iter().enumerate().collect();
             let (mut one, mut linked) = (control.clone(), control);
-            let (mut a, mut b) = (cx(&opts), cx(&opts));
+            let (mut a, mut b) = (Sink::new(), Sink::new());
+            let mut cx = Cx::alone(&opts, &mut a);
             for (i, al) in &list {
-                modify::alter(&mut one, al, *i, &mut a);
+                modify::alter(&mut one, al, *i, &mut cx);
             }
-            apply(&mut linked, &list, &mut b);
+            apply(&mut linked, &list, &mut Cx::alone(&opts, &mut b));
             assert_eq!(one, linked, "seed {seed}");
-            assert_eq!(a.diags, b.diags, "seed {seed}");
+            assert_eq!(a.diagnostics(), b.diagnostics(), "seed {seed}");
         }
     }
 
@@ -877,9 +870,9 @@ mod tests {
             })
             .collect();
         let list: Vec<(usize, &Alter)> = alters.iter().enumerate().collect();
-        let mut x = cx(&opts);
-        apply(&mut c, &list, &mut x);
-        assert!(x.diags.is_empty());
+        let mut sink = Sink::new();
+        apply(&mut c, &list, &mut Cx::alone(&opts, &mut sink));
+        assert!(sink.diagnostics().is_empty());
         let ids: Vec<&str> = c
             .control
             .parts

@@ -5,7 +5,7 @@
 use super::Cx;
 use super::body::{Body, CNode, GNode, Origin};
 use super::select::{Selection, control_tree, matched_ids};
-use crate::diag::{Diagnostic, Span};
+use crate::diag::Diagnostic;
 use crate::model::{CombineMethod, InsertControls, Merge, Order, Parameter, ProfileGroup};
 use crate::options::{CombineMerge, FlatMode};
 use indexmap::{IndexMap, IndexSet};
@@ -58,14 +58,11 @@ fn structure_of(merge: Option<&Merge>, cx: &mut Cx) -> Structure {
     let given = [m.flat.is_some(), m.as_is == Some(true), m.custom.is_some()];
     if given.iter().filter(|&&g| g).count() > 1 {
         // req-stucture (sic): more than one structuring directive is an error.
-        let mut d = Diagnostic::error(
+        let d = Diagnostic::error(
             "req-stucture",
             "merge gives more than one of flat, as-is and custom",
         );
-        if let Some(s) = cx.profile_source {
-            d = d.at(Span::pointer(s, "/profile/merge"));
-        }
-        cx.push(d);
+        cx.report(d, "/profile/merge");
     }
     if m.custom.is_some() {
         Structure::Custom
@@ -74,14 +71,11 @@ fn structure_of(merge: Option<&Merge>, cx: &mut Cx) -> Structure {
     } else {
         if m.flat.is_none() {
             // req-structure-none: no structuring directive means flat.
-            let mut d = Diagnostic::warning(
+            let d = Diagnostic::warning(
                 "req-structure-none",
                 "merge has no flat, as-is or custom: the output is flat",
             );
-            if let Some(s) = cx.profile_source {
-                d = d.at(Span::pointer(s, "/profile/merge"));
-            }
-            cx.push(d);
+            cx.report(d, "/profile/merge");
         }
         Structure::Flat
     }
@@ -91,9 +85,7 @@ fn combine_method(merge: Option<&Merge>, cx: &mut Cx) -> CombineMethod {
     let method = merge
         .and_then(|m| m.combine.as_ref())
         .and_then(|c| c.method.as_ref());
-    let at = cx
-        .profile_source
-        .map(|s| Span::pointer(s, "/profile/merge/combine/method"));
+    let at = "/profile/merge/combine/method";
     match method {
         // req-merge-none: no combine means keep.
         None | Some(CombineMethod::Keep) => CombineMethod::Keep,
@@ -104,35 +96,29 @@ fn combine_method(merge: Option<&Merge>, cx: &mut Cx) -> CombineMethod {
                 "req-merge-combine",
                 "combine method `merge` is deprecated and undefined",
             );
-            if let Some(s) = at.clone() {
-                d = d.at(s);
-            }
             match cx.opts.combine_merge {
                 CombineMerge::UseFirst => {
-                    cx.push(d.hint("treated as use-first"));
+                    cx.report(d.hint("treated as use-first"), at);
                     CombineMethod::UseFirst
                 }
                 CombineMerge::Keep => {
-                    cx.push(d.hint("treated as keep"));
+                    cx.report(d.hint("treated as keep"), at);
                     CombineMethod::Keep
                 }
                 CombineMerge::Error => {
                     d.severity = crate::diag::Severity::Error;
-                    cx.push(d);
+                    cx.report(d, at);
                     CombineMethod::Merge
                 }
             }
         }
         Some(CombineMethod::Other(other)) => {
-            let mut d = Diagnostic::error(
+            let d = Diagnostic::error(
                 "merge-combine-unknown",
                 format!("unknown combine method `{other}`"),
             )
             .hint("use keep or use-first");
-            if let Some(s) = at {
-                d = d.at(s);
-            }
-            cx.push(d);
+            cx.report(d, at);
             CombineMethod::Keep
         }
     }
@@ -158,17 +144,14 @@ fn combine(mut selections: Vec<Selection>, method: CombineMethod, cx: &mut Cx) -
                 });
             }
             for (id, n) in count.iter().filter(|(_, n)| **n > 1) {
-                let mut d = Diagnostic::warning(
+                let d = Diagnostic::warning(
                     "req-merge-keep-warning",
                     format!(
                         "control `{id}` is included {n} times and kept each time (combine keep)"
                     ),
                 )
                 .hint("use <combine method=\"use-first\"/> to keep only the first");
-                if let Some(s) = cx.profile_source {
-                    d = d.at(Span::pointer(s, "/profile/imports"));
-                }
-                cx.push(d);
+                cx.report(d, "/profile/imports");
             }
         }
     }
@@ -297,14 +280,11 @@ fn custom_structure(
         return out;
     }
     for id in pool.keys().filter(|id| !placed.ids.contains(id.as_str())) {
-        let mut d = Diagnostic::warning(
+        let d = Diagnostic::warning(
             "merge-custom-unplaced",
             format!("control `{id}` is selected but no insert-controls places it; it is dropped"),
         );
-        if let Some(s) = cx.profile_source {
-            d = d.at(Span::pointer(s, "/profile/merge/custom"));
-        }
-        cx.push(d);
+        cx.report(d, "/profile/merge/custom");
     }
     out
 }
@@ -409,16 +389,13 @@ impl Placed {
         }
         self.refused = true;
         let limit = cx.opts.max_controls;
-        let mut d = Diagnostic::error(
+        let d = Diagnostic::error(
             "resolve-limit",
             format!("custom groups would place more than the limit of {limit} controls"),
         )
         .hint("each insert-controls copies the controls it selects")
         .hint("if the content is real, raise the limit with --max-controls");
-        if let Some(s) = cx.profile_source {
-            d = d.at(Span::pointer(s, here.to_owned()));
-        }
-        cx.push(d);
+        cx.report(d, here);
         false
     }
 }
@@ -433,11 +410,10 @@ fn insert_all(
 ) -> Vec<CNode> {
     let mut out = Vec::new();
     for (i, ins) in inserts.iter().enumerate() {
-        let src = cx.profile_source;
         let here = format!("{ptr}/insert-controls/{i}");
-        let at = |si: usize, rest: &str| {
-            src.map(|s| Span::pointer(s, format!("{here}/include-controls/{si}/{rest}")))
-        };
+        // An empty `matching` of the exclusions is located under include-controls too (so it
+        // always was; the pointer is wrong and left for a change of its own).
+        let at = format!("{here}/include-controls");
         let mut ids: Vec<String> = if ins.include_all.is_some() {
             pool.keys().cloned().collect()
         } else {
@@ -462,14 +438,11 @@ fn insert_all(
         }
         if ids.is_empty() {
             // req-custom-select-ignore, req-custom-select-warning.
-            let mut d = Diagnostic::warning(
+            let d = Diagnostic::warning(
                 "req-custom-select-warning",
                 "insert-controls selects none of the merged controls",
             );
-            if let Some(s) = src {
-                d = d.at(Span::pointer(s, here.clone()));
-            }
-            cx.push(d);
+            cx.report(d, here.clone());
         }
         for id in ids {
             if let Some(nodes) = pool.get(&id) {

@@ -15,29 +15,61 @@ use crate::diag::{Diagnostic, Errors, Sink, SourceId, Span, Warned};
 use crate::graph::{self, ImportGraph};
 use crate::model::{Catalog, Document, Metadata, Resource};
 use crate::options::{Identity, Options};
-use crate::source::SourceMap;
+use crate::source::{SourceMap, display_uri};
 use crate::world::World;
 use body::Body;
 use time::format_description::well_known::Rfc3339;
 use url::Url;
 
-/// The per-profile context every stage gets: options, the diagnostics so far, and where the
-/// profile's own text is (for spans).
+/// The per-profile context every stage gets: options, the run's sink, and where the profile's own
+/// text is (for spans).
 pub struct Cx<'a> {
     /// Options of the run.
     pub opts: &'a Options,
-    /// Diagnostics of this profile's resolution.
-    pub diags: Vec<Diagnostic>,
+    /// Where diagnostics go.
+    sink: &'a mut Sink,
+    /// The graph the profile is in: a diagnostic names the imports that led to the document it
+    /// points into. `None` for a stage tested alone.
+    graph: Option<&'a ImportGraph>,
     /// The source of the profile being resolved.
-    pub profile_source: Option<SourceId>,
+    profile_source: Option<SourceId>,
     /// The document index of the profile being resolved (origins of nodes it creates).
     pub profile_doc: u32,
 }
 
-impl Cx<'_> {
-    /// Records a diagnostic.
-    pub fn push(&mut self, d: Diagnostic) {
-        self.diags.push(d);
+impl<'a> Cx<'a> {
+    /// Records a diagnostic. Unless it has its own, it gets the import chain that led to the
+    /// document it points into (a profile's problem may point into a catalog it imports), else
+    /// to the profile being resolved.
+    pub fn push(&mut self, mut d: Diagnostic) {
+        if let Some(g) = self.graph
+            && d.trace.is_empty()
+        {
+            let at = d.primary.as_ref().and_then(|p| g.doc_of(p.source));
+            d.trace = g.trace(at.unwrap_or(self.profile_doc as usize));
+        }
+        self.sink.push(d);
+    }
+
+    /// Records a diagnostic at a JSON pointer into the profile being resolved.
+    pub fn report(&mut self, d: Diagnostic, pointer: impl Into<String>) {
+        let d = match self.profile_source {
+            Some(s) => d.at(Span::pointer(s, pointer)),
+            None => d,
+        };
+        self.push(d);
+    }
+
+    /// A context for a stage tested alone: no graph, the profile in source 0.
+    #[cfg(test)]
+    pub(crate) fn alone(opts: &'a Options, sink: &'a mut Sink) -> Self {
+        Cx {
+            opts,
+            sink,
+            graph: None,
+            profile_source: Some(SourceId(0)),
+            profile_doc: 1,
+        }
     }
 }
 
@@ -90,8 +122,8 @@ impl Session {
         let mut sink = Sink::with_levels(opts.lints.clone());
         let graph = self.discover(world, uri, opts, &mut sink);
         self.cache.clear();
-        let result = graph.and_then(|g| self.run(g, world, opts, &mut sink));
-        finish_outcome(uri, result, sink)
+        let result = graph.and_then(|g| Self::run(&self.sources, g, world, opts, &mut sink));
+        finish_outcome(&display_uri(uri), result, sink)
     }
 
     /// Resolves several profiles, each with its own options, and returns their outcomes in the
@@ -115,11 +147,11 @@ impl Session {
         // The graphs now hold the only references: a catalog that one graph alone uses can give
         // its content to that graph's resolution instead of being copied.
         self.cache.clear();
-        let this = &*self;
+        let sources = &self.sources;
         let work = |i: usize, (mut sink, g): Discovered| {
             let (uri, opts) = &jobs[i];
-            let result = g.and_then(|g| this.run(g, world, opts, &mut sink));
-            finish_outcome(uri, result, sink)
+            let result = g.and_then(|g| Self::run(sources, g, world, opts, &mut sink));
+            finish_outcome(&display_uri(uri), result, sink)
         };
         let threads = threads.clamp(1, jobs.len().max(1));
         if threads == 1 {
@@ -166,17 +198,22 @@ impl Session {
     ) -> Option<ImportGraph> {
         let g = graph::discover_cached(world, uri, opts, &mut self.sources, sink, &mut self.cache)?;
         if opts.validate_input {
-            self.check_inputs(&g, sink);
+            Self::check_inputs(&mut self.checked, &g, 0..g.docs.len(), sink);
         }
         Some(g)
     }
 
-    /// Every document of the graph against the OSCAL schema, as `validate` checks it: a
+    /// Documents `docs` of the graph against the OSCAL schema, as `validate` checks them: a
     /// violation is an error, located in the document, with the imports that led to it.
-    fn check_inputs(&mut self, g: &ImportGraph, sink: &mut Sink) {
-        for (idx, loaded) in g.docs.iter().enumerate() {
-            let found = self
-                .checked
+    /// `checked` keeps each source's findings, for documents several graphs share.
+    fn check_inputs(
+        checked: &mut indexmap::IndexMap<SourceId, Vec<Diagnostic>>,
+        g: &ImportGraph,
+        docs: impl IntoIterator<Item = usize>,
+        sink: &mut Sink,
+    ) {
+        for (idx, loaded) in docs.into_iter().filter_map(|i| Some((i, g.docs.get(i)?))) {
+            let found = checked
                 .entry(loaded.source)
                 .or_insert_with(|| crate::validate::input::check(&loaded.doc, loaded.source));
             for d in found.iter() {
@@ -188,7 +225,7 @@ impl Session {
     }
 
     fn run(
-        &self,
+        sources: &SourceMap,
         mut g: ImportGraph,
         world: &dyn World,
         opts: &Options,
@@ -222,7 +259,7 @@ impl Session {
             let idx = *g.order.get(i)?;
             let d = match catalog_done(&mut g, idx) {
                 Some(d) => d,
-                None => self.resolve_doc(&g, idx, &mut table, world, opts, sink)?,
+                None => Self::resolve_doc(sources, &g, idx, &mut table, world, opts, sink)?,
             };
             if let Some(slot) = table.done.get_mut(idx) {
                 *slot = Some(d);
@@ -238,7 +275,7 @@ impl Session {
     }
 
     fn resolve_doc(
-        &self,
+        sources: &SourceMap,
         g: &ImportGraph,
         idx: usize,
         table: &mut Table,
@@ -253,7 +290,8 @@ impl Session {
         };
         let mut cx = Cx {
             opts,
-            diags: Vec::new(),
+            sink,
+            graph: Some(g),
             profile_source: Some(loaded.source),
             profile_doc: doc_no,
         };
@@ -267,9 +305,8 @@ impl Session {
         }
         // Before any control is copied: imports that each take the whole of the previous level
         // twice double it at every level (2^20 controls from 13 KB of profiles).
-        if let Some(d) = over_limit(&prepared, &loaded.uri, &cx) {
-            cx.push(d);
-            flush(cx.diags, g, idx, sink);
+        if let Some((i, d)) = over_limit(&prepared, &loaded.uri, opts.max_controls) {
+            cx.report(d, format!("/profile/imports/{i}/href"));
             return None;
         }
         // The content of a document that this import is the last to read moves into the
@@ -303,7 +340,7 @@ impl Session {
         let modified = modify::run(profile.modify.as_ref(), merged, &mut cx);
         let now = world.now();
         let (uuid, last_modified) =
-            identity(opts, now, g, &self.sources, &profile.metadata.last_modified);
+            identity(opts, now, g, sources, &profile.metadata.last_modified);
         let source_profile = match (idx == g.root, &opts.source_profile_href) {
             (true, Some(h)) => h.clone(),
             _ => loaded.uri.to_string(),
@@ -318,28 +355,42 @@ impl Session {
             keep_body: idx != g.root,
         };
         let (catalog, body) = finish::run(modified, input, &mut cx);
-        flush(cx.diags, g, idx, sink);
         Some(Done { body, catalog })
     }
 }
 
-/// Moves one profile's diagnostics into the run's sink. A problem names the imports that led to
-/// the document it is in (a profile's problem may point into a catalog it imports), else to the
-/// profile being resolved (`idx`).
-fn flush(diags: Vec<Diagnostic>, g: &ImportGraph, idx: usize, sink: &mut Sink) {
-    for mut d in diags {
-        if d.trace.is_empty() {
-            let at = d.primary.as_ref().and_then(|p| g.doc_of(p.source));
-            d.trace = g.trace(at.unwrap_or(idx));
-        }
-        sink.push(d);
+/// Resolves the profile that is document `idx` of a graph already discovered, from the documents
+/// the graph holds (their texts in `sources`): nothing is fetched or parsed again. The documents
+/// it reaches are checked against the schema first, unless [`Options::validate_input`] is off;
+/// traces lead from the graph's root.
+pub fn resolve_in_graph(
+    g: &ImportGraph,
+    idx: usize,
+    sources: &SourceMap,
+    world: &dyn World,
+    opts: &Options,
+) -> Outcome {
+    let mut sink = Sink::with_levels(opts.lints.clone());
+    let sub = g.rooted_at(idx);
+    if opts.validate_input {
+        let reached = sub.order.clone();
+        Session::check_inputs(&mut indexmap::IndexMap::new(), &sub, reached, &mut sink);
     }
+    let name = g
+        .docs
+        .get(idx)
+        .map_or_else(String::new, |d| display_uri(&d.uri));
+    let result = Session::run(sources, sub, world, opts, &mut sink);
+    finish_outcome(&name, result, sink)
 }
 
 /// The error when the selections of a profile's imports hold more controls together than
-/// `Options::max_controls` allows, located at the import that crosses the limit.
-fn over_limit(prepared: &[select::Prepared], profile: &Url, cx: &Cx) -> Option<Diagnostic> {
-    let limit = cx.opts.max_controls;
+/// `limit` allows, with the position of the import that crosses it.
+fn over_limit(
+    prepared: &[select::Prepared],
+    profile: &Url,
+    limit: usize,
+) -> Option<(usize, Diagnostic)> {
     let mut total = 0usize;
     let mut crossing = None;
     for (i, p) in prepared.iter().enumerate() {
@@ -349,8 +400,8 @@ fn over_limit(prepared: &[select::Prepared], profile: &Url, cx: &Cx) -> Option<D
         }
     }
     let i = crossing?;
-    let name = crate::source::display_uri(profile);
-    let mut d = Diagnostic::error(
+    let name = display_uri(profile);
+    let d = Diagnostic::error(
         "resolve-limit",
         format!(
             "profile `{name}` would resolve to {total} controls, more than the limit of {limit}"
@@ -358,10 +409,7 @@ fn over_limit(prepared: &[select::Prepared], profile: &Url, cx: &Cx) -> Option<D
     )
     .hint("imports that each take all of a profile that itself imports twice double at every level")
     .hint("if the content is real, raise the limit with --max-controls");
-    if let Some(s) = cx.profile_source {
-        d = d.at(Span::pointer(s, format!("/profile/imports/{i}/href")));
-    }
-    Some(d)
+    Some((i, d))
 }
 
 /// A catalog's working form. Importers read only metadata and back-matter of `catalog`; the
@@ -395,13 +443,13 @@ fn catalog_done(g: &mut ImportGraph, idx: usize) -> Option<Done> {
     })
 }
 
-fn finish_outcome(uri: &Url, result: Option<ResolvedCatalog>, sink: Sink) -> Outcome {
+fn finish_outcome(name: &str, result: Option<ResolvedCatalog>, sink: Sink) -> Outcome {
     let (errors, warnings) = sink.split();
     let output = match result {
         Some(r) if errors.is_empty() => Ok(r),
         _ if errors.is_empty() => Err(vec![Diagnostic::error(
             "load-root",
-            format!("{} did not resolve", crate::source::display_uri(uri)),
+            format!("{name} did not resolve"),
         )]),
         _ => Err(errors),
     };

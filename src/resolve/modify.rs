@@ -9,7 +9,7 @@
 use super::Cx;
 use super::body::{Body, CNode, GNode};
 use super::merge::Merged;
-use crate::diag::{Diagnostic, Span};
+use crate::diag::Diagnostic;
 use crate::model::{
     Add, Alter, Control, Modify, Parameter, Part, Position, Property, Remove, SetParameter,
 };
@@ -50,17 +50,11 @@ fn apply(m: &Modify, body: &mut Body, loose: &mut [Parameter], cx: &mut Cx) {
     }
     for (id, list) in pending.iter().filter(|(_, l)| l.len() > 1) {
         // req-modify-param-multi: all are applied, in order; worth knowing.
-        let mut d = Diagnostic::warning(
+        let d = Diagnostic::warning(
             "req-modify-param-multi",
             format!("{} set-parameters for `{id}`: applied in order", list.len()),
         );
-        if let Some(s) = cx.profile_source {
-            d = d.at(Span::pointer(
-                s,
-                format!("/profile/modify/set-parameters/{}", list[1].0),
-            ));
-        }
-        cx.push(d);
+        cx.report(d, format!("/profile/modify/set-parameters/{}", list[1].0));
     }
     let mode = cx.opts.set_param_props;
     let mut done = vec![false; m.set_parameters.len()];
@@ -84,20 +78,14 @@ fn apply(m: &Modify, body: &mut Body, loose: &mut [Parameter], cx: &mut Cx) {
     for (i, sp) in m.set_parameters.iter().enumerate() {
         if !done[i] {
             // req-modify-set-param-warning, req-modify-set-param-id-ignore: warn, go on.
-            let mut d = Diagnostic::warning(
+            let d = Diagnostic::warning(
                 "req-modify-set-param-warning",
                 format!(
                     "set-parameter names `{}`, which is no parameter of the resolved controls",
                     sp.param_id
                 ),
             );
-            if let Some(s) = cx.profile_source {
-                d = d.at(Span::pointer(
-                    s,
-                    format!("/profile/modify/set-parameters/{i}/param-id"),
-                ));
-            }
-            cx.push(d);
+            cx.report(d, format!("/profile/modify/set-parameters/{i}/param-id"));
         }
     }
 }
@@ -218,20 +206,14 @@ fn apply_alters(alters: &[Alter], body: &mut Body, cx: &mut Cx) {
     body.groups.iter_mut().for_each(|g| group(g, cx, &mut walk));
     for (i, a) in alters.iter().enumerate() {
         if !seen[i] {
-            let mut d = Diagnostic::warning(
+            let d = Diagnostic::warning(
                 "modify-alter-unknown-control",
                 format!(
                     "alter names control `{}`, which is not in the resolved catalog",
                     a.control_id
                 ),
             );
-            if let Some(s) = cx.profile_source {
-                d = d.at(Span::pointer(
-                    s,
-                    format!("/profile/modify/alters/{i}/control-id"),
-                ));
-            }
-            cx.push(d);
+            cx.report(d, format!("/profile/modify/alters/{i}/control-id"));
         }
     }
 }
@@ -285,20 +267,15 @@ pub(super) fn alter(c: &mut impl Altered, a: &Alter, index: usize, cx: &mut Cx) 
     let here = format!("/profile/modify/alters/{index}");
     for (ri, r) in a.removes.iter().enumerate() {
         if !c.remove(r) {
-            let mut d = Diagnostic::warning(
+            let d = Diagnostic::warning(
                 "modify-remove-no-match",
                 format!("remove matches nothing in control `{}`", c.id()),
             );
-            if let Some(s) = cx.profile_source {
-                d = d.at(Span::pointer(s, format!("{here}/removes/{ri}")));
-            }
-            cx.push(d);
+            cx.report(d, format!("{here}/removes/{ri}"));
         }
     }
     for (ai, add) in a.adds.iter().enumerate() {
-        let at = cx
-            .profile_source
-            .map(|s| Span::pointer(s, format!("{here}/adds/{ai}/by-id")));
+        let at = format!("{here}/adds/{ai}/by-id");
         match add.by_id.as_deref() {
             None => c.add_implicit(add),
             Some(id) if id == c.id() => {
@@ -307,15 +284,12 @@ pub(super) fn alter(c: &mut impl Altered, a: &Alter, index: usize, cx: &mut Cx) 
                     ByIdSelf::Implicit => ("treated as an add to the whole control", true),
                     ByIdSelf::Ignore => ("ignored", false),
                 };
-                let mut d = Diagnostic::warning(
+                let d = Diagnostic::warning(
                     "req-modify-alter-add-explicit-id",
                     format!("add by-id `{id}` names the altered control itself: {msg}"),
                 )
                 .hint("leave out by-id to add to the control as a whole");
-                if let Some(s) = at {
-                    d = d.at(s);
-                }
-                cx.push(d);
+                cx.report(d, at);
                 if implicit {
                     c.add_implicit(add);
                 }
@@ -323,17 +297,14 @@ pub(super) fn alter(c: &mut impl Altered, a: &Alter, index: usize, cx: &mut Cx) 
             Some(id) => {
                 if !c.add_explicit(id, add) {
                     // req-modify-alter-add-explicit-id-ignore / -warning.
-                    let mut d = Diagnostic::warning(
+                    let d = Diagnostic::warning(
                         "req-modify-alter-add-explicit-id-warning",
                         format!(
                             "add by-id `{id}` names nothing inside control `{}`; ignored",
                             c.id()
                         ),
                     );
-                    if let Some(s) = at {
-                        d = d.at(s);
-                    }
-                    cx.push(d);
+                    cx.report(d, at);
                 }
             }
         }

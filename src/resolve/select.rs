@@ -5,7 +5,7 @@
 
 use super::Cx;
 use super::body::{Body, CNode, GNode, Mark};
-use crate::diag::{Diagnostic, Span};
+use crate::diag::Diagnostic;
 use crate::model::{Import, Parameter, SelectControls, YesNo};
 use crate::options::ParentControls;
 use indexmap::{IndexMap, IndexSet};
@@ -25,7 +25,7 @@ pub(crate) fn matched_ids(
     sels: &[SelectControls],
     all: &IndexMap<String, Vec<String>>,
     cx: &mut Cx,
-    at: &dyn Fn(usize, &str) -> Option<Span>,
+    at: &str,
     warn_unknown: bool,
 ) -> IndexSet<String> {
     let mut out = IndexSet::new();
@@ -45,13 +45,10 @@ pub(crate) fn matched_ids(
                     "select-unknown-id",
                     format!("with-id `{id}` names no control of the imported document"),
                 );
-                if let Some(s) = at(si, &format!("with-ids/{wi}")) {
-                    d = d.at(s);
-                }
                 if let Some(near) = crate::diag::nearest(id, all.keys()) {
                     d = d.hint(format!("did you mean `{near}`?"));
                 }
-                cx.push(d);
+                cx.report(d, format!("{at}/{si}/with-ids/{wi}"));
             }
         }
         for (mi, m) in sel.matching.iter().enumerate() {
@@ -65,14 +62,11 @@ pub(crate) fn matched_ids(
                 }
                 _ => {
                     // req-include-by-match-empty: matches nothing, and we say so.
-                    let mut d = Diagnostic::warning(
+                    let d = Diagnostic::warning(
                         "req-include-by-match-empty",
                         "a `matching` without a pattern matches nothing",
                     );
-                    if let Some(s) = at(si, &format!("matching/{mi}")) {
-                        d = d.at(s);
-                    }
-                    cx.push(d);
+                    cx.report(d, format!("{at}/{si}/matching/{mi}"));
                 }
             }
         }
@@ -170,13 +164,8 @@ fn plan(
     cx: &mut Cx,
     import_ptr: &str,
 ) -> Plan {
-    let src = cx.profile_source;
-    let at_inc = |si: usize, rest: &str| {
-        src.map(|s| Span::pointer(s, format!("{import_ptr}/include-controls/{si}/{rest}")))
-    };
-    let at_exc = |si: usize, rest: &str| {
-        src.map(|s| Span::pointer(s, format!("{import_ptr}/exclude-controls/{si}/{rest}")))
-    };
+    let at_inc = format!("{import_ptr}/include-controls");
+    let at_exc = format!("{import_ptr}/exclude-controls");
     // req-include-all: every control; otherwise the union of the include directives
     // (req-redundant: selecting twice is selecting once).
     let included: IndexSet<String> = if import.include_all.is_some() {
@@ -251,14 +240,11 @@ impl Plan {
         // Net of exclusions (req-exclude): an import whose includes are all excluded selects
         // nothing.
         if !self.included.iter().any(|id| self.keep(id)) {
-            let mut d = Diagnostic::warning(
+            let d = Diagnostic::warning(
                 "select-import-empty",
                 format!("import `{}` selects no control", import.href),
             );
-            if let Some(s) = cx.profile_source {
-                d = d.at(Span::pointer(s, format!("{import_ptr}/href")));
-            }
-            cx.push(d);
+            cx.report(d, format!("{import_ptr}/href"));
         }
         Selection { body, loose }
     }
@@ -468,6 +454,7 @@ pub fn glob(pattern: &str, text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::{Body, Cx, glob, prepare, run, run_owned};
+    use crate::diag::Sink;
     use crate::model::{Document, Import};
     use crate::options::Options;
 
@@ -506,28 +493,38 @@ mod tests {
             r#"{"href": "c", "include-controls": [{"with-ids": ["nothing"]}]}"#,
         ];
         let opts = Options::default();
-        let cx = || Cx {
-            opts: &opts,
-            diags: Vec::new(),
-            profile_source: None,
-            profile_doc: 1,
-        };
         let (mut loose, mut ancestors, mut empty) = (0, 0, 0);
         for xml in sources {
             let body = catalog_body(xml);
             for text in imports {
                 let import: Import = serde_json::from_str(text).expect("test import");
-                let (mut a, mut b) = (cx(), cx());
-                let copied = run(&import, &body, &mut a, "/profile/imports/0");
+                let (mut a, mut b, mut c) = (Sink::new(), Sink::new(), Sink::new());
+                let copied = run(
+                    &import,
+                    &body,
+                    &mut Cx::alone(&opts, &mut a),
+                    "/profile/imports/0",
+                );
                 // The count the control limit is checked on is what the cut builds.
-                let counted = prepare(&import, &body, &mut cx(), "/profile/imports/0").count();
+                let counted = prepare(
+                    &import,
+                    &body,
+                    &mut Cx::alone(&opts, &mut c),
+                    "/profile/imports/0",
+                )
+                .count();
                 let mut built = 0;
                 copied.body.for_each_control(&mut |_| built += 1);
                 assert_eq!(counted, built, "{text}");
-                let moved = run_owned(&import, body.clone(), &mut b, "/profile/imports/0");
+                let moved = run_owned(
+                    &import,
+                    body.clone(),
+                    &mut Cx::alone(&opts, &mut b),
+                    "/profile/imports/0",
+                );
                 assert_eq!(copied.body, moved.body, "{text}");
                 assert_eq!(copied.loose, moved.loose, "{text}");
-                assert_eq!(a.diags, b.diags, "{text}");
+                assert_eq!(a.diagnostics(), b.diagnostics(), "{text}");
                 loose += usize::from(!moved.loose.is_empty());
                 let mut marks = Vec::new();
                 moved.body.for_each_control(&mut |c| marks.push(c.mark));

@@ -17,7 +17,6 @@
 use super::output::{schema_violations, stand_ins};
 use super::schema::{self, Model, Violation};
 use crate::diag::{Diagnostic, SourceId};
-use crate::emit::json_value;
 use crate::model::{Document, Profile};
 use serde_json::{Map, Value};
 use std::sync::OnceLock;
@@ -46,7 +45,7 @@ fn profile_violations(p: &Profile) -> Result<Vec<Violation>, String> {
     if lean.is_valid(&rooted(value)) {
         return Ok(Vec::new());
     }
-    let mut value = json_value(p);
+    let mut value = schema::rooted_form("profile", p);
     if let Some(inner) = value.get_mut("profile") {
         leave_to_resolver(inner);
     }

@@ -14,13 +14,12 @@ pub mod refs;
 pub mod schema;
 
 use crate::diag::{Diagnostic, Errors, Sink, SourceId, Warned};
-use crate::emit::json_value;
 use crate::graph::{self, ImportGraph};
 use crate::model::Document;
 use crate::options::Options;
 use crate::resolve::ResolvedCatalog;
 use crate::source::SourceMap;
-use crate::world::{FetchError, ImportRequest, World};
+use crate::world::World;
 use indexmap::IndexMap;
 use serde_json::Value;
 use url::Url;
@@ -77,7 +76,7 @@ pub fn validate_in(
     let mut sink = Sink::with_levels(opts.lints.clone());
     let graph = graph::discover(world, doc, opts, sources, &mut sink);
     let document = match graph {
-        Some(g) => check_graph(&g, &AlreadyRead::of(&g, sources, world), opts, &mut sink),
+        Some(g) => check_graph(&g, sources, world, opts, &mut sink),
         None => {
             raw_schema_check(world, doc, opts, sources, &mut sink);
             None
@@ -97,20 +96,20 @@ pub fn validate_in(
 
 fn check_graph(
     g: &ImportGraph,
+    sources: &SourceMap,
     world: &dyn World,
     opts: &Options,
     sink: &mut Sink,
 ) -> Option<Document> {
     let root = g.docs.get(g.root)?;
-    let value = json_value(&root.doc);
-    for d in schema::check(&value, Some(root.source)) {
+    for d in schema::check(&schema::json_form(&root.doc), Some(root.source)) {
         sink.push(d);
     }
-    let (_, found) = refs::check(&value, Some(root.source), &[]);
+    let (_, found) = refs::check(&root.doc, Some(root.source), &[]);
     found.into_iter().for_each(|d| sink.push(d));
-    if matches!(root.doc, Document::Profile(_)) {
-        let imported = imported_ids(g, world, opts, sink);
-        for d in refs::check_profile(&value, Some(root.source), &imported) {
+    if let Document::Profile(profile) = &root.doc {
+        let imported = imported_ids(g, sources, world, opts, sink);
+        for d in refs::check_profile(profile, Some(root.source), &imported) {
             sink.push(d);
         }
     }
@@ -120,9 +119,11 @@ fn check_graph(
 /// The ids of each import's catalog, by import position; `None` for an import that did not load
 /// (refused, missing, broken), so the checks skip the ids it would have held instead of calling
 /// each of them unknown: one refused import is one error, not a cascade of warnings. An imported
-/// profile is resolved first (its own problems are reported when it is validated itself).
+/// profile is resolved first, from the documents of the graph (its own problems are reported
+/// when it is validated itself).
 fn imported_ids(
     g: &ImportGraph,
+    sources: &SourceMap,
     world: &dyn World,
     opts: &Options,
     sink: &mut Sink,
@@ -144,7 +145,7 @@ fn imported_ids(
         };
         let ids = memo
             .entry(t)
-            .or_insert_with(|| ids_of(loaded, world, opts))
+            .or_insert_with(|| ids_of(g, t, sources, world, opts))
             .clone();
         match ids {
             Ok(ids) => out.push(Some(ids)),
@@ -165,24 +166,27 @@ fn imported_ids(
     out
 }
 
-/// The ids a loaded import provides: a catalog's own; an imported profile's once resolved (from
-/// the bytes the graph read: the same document, under the same policies), else the code of the
-/// first error that stopped it.
+/// The ids document `t` of the graph provides: a catalog's own; an imported profile's once
+/// resolved (from the documents the graph loaded: the same documents, read once, under the same
+/// policies), else the code of the first error that stopped it.
 fn ids_of(
-    loaded: &crate::load::Loaded,
+    g: &ImportGraph,
+    t: usize,
+    sources: &SourceMap,
     world: &dyn World,
     opts: &Options,
 ) -> Result<refs::Ids, &'static str> {
-    match &loaded.doc {
-        Document::Catalog(c) => Ok(refs::ids(&json_value(c))),
-        Document::Profile(_) => {
+    match g.docs.get(t).map(|l| &l.doc) {
+        None => Err("load-root"),
+        Some(Document::Catalog(c)) => Ok(refs::ids(c)),
+        Some(Document::Profile(_)) => {
             // Its ids only: its own warnings, denied or not, are not this document's.
             let opts = Options {
                 lints: crate::diag::LintLevels::default(),
                 ..opts.clone()
             };
-            match crate::resolve::resolve(world, &loaded.uri, &opts).output {
-                Ok(resolved) => Ok(refs::ids(&json_value(&resolved))),
+            match crate::resolve::resolve_in_graph(g, t, sources, world, &opts).output {
+                Ok(resolved) => Ok(refs::ids(&resolved.catalog)),
                 Err(errors) => Err(errors.first().map_or("error", |d| d.code)),
             }
         }
@@ -202,47 +206,9 @@ fn unresolved(uri: &Url, code: &str) -> Diagnostic {
     .hint(format!("run `oscalc resolve {name}` to see why"))
 }
 
-/// The documents of a graph, served again from the bytes the graph read, in front of the world:
-/// an imported profile is resolved from what was imported (a `--map` of its href as written, the
-/// `--root` checks), not from a second read of its URI as if the user had named it.
-struct AlreadyRead<'a> {
-    docs: IndexMap<String, std::sync::Arc<[u8]>>,
-    world: &'a dyn World,
-}
-
-impl<'a> AlreadyRead<'a> {
-    fn of(g: &ImportGraph, sources: &SourceMap, world: &'a dyn World) -> Self {
-        let docs = g
-            .docs
-            .iter()
-            .filter_map(|d| Some((d.uri.to_string(), sources.get(d.source)?.bytes.clone())))
-            .collect();
-        AlreadyRead { docs, world }
-    }
-}
-
-impl World for AlreadyRead<'_> {
-    fn fetch(&self, uri: &Url) -> Result<Vec<u8>, FetchError> {
-        match self.docs.get(uri.as_str()) {
-            Some(b) => Ok(b.to_vec()),
-            None => self.world.fetch(uri),
-        }
-    }
-
-    fn fetch_import(&self, import: &ImportRequest<'_>) -> Result<Vec<u8>, FetchError> {
-        match self.docs.get(import.uri.as_str()) {
-            Some(b) => Ok(b.to_vec()),
-            None => self.world.fetch_import(import),
-        }
-    }
-
-    fn now(&self) -> time::OffsetDateTime {
-        self.world.now()
-    }
-}
-
 /// When the typed load failed on shape, the schema still says everything that is wrong at once:
-/// its findings on the untyped JSON form replace the loader's first complaint.
+/// its findings on the untyped JSON form replace the loader's first complaint. References are
+/// checked on typed documents only: one that did not load has its shape to fix first.
 fn raw_schema_check(
     world: &dyn World,
     doc: &Url,
@@ -267,14 +233,12 @@ fn raw_schema_check(
     if schema::model_of(&value).is_none() {
         return;
     }
-    let mut found = schema::check(&value, Some(source));
+    let found = schema::check(&value, Some(source));
     if found.is_empty() {
         return;
     }
-    found.extend(refs::check(&value, Some(source), &[]).1);
-    let mut fresh = Sink::with_levels(opts.lints.clone());
-    found.into_iter().for_each(|d| fresh.push(d));
-    *sink = fresh;
+    sink.clear();
+    found.into_iter().for_each(|d| sink.push(d));
 }
 
 fn last_source_for(sources: &SourceMap, uri: &Url) -> Option<SourceId> {
@@ -349,4 +313,106 @@ fn in_the_output(mut out: Vec<Diagnostic>) -> Vec<Diagnostic> {
         };
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::world::{FetchError, ImportRequest, MemWorld};
+    use std::sync::Mutex;
+
+    /// A world that records every URI read through it.
+    struct Counting {
+        inner: MemWorld,
+        read: Mutex<Vec<String>>,
+    }
+
+    impl Counting {
+        fn note(&self, uri: &Url) {
+            self.read
+                .lock()
+                .expect("not poisoned")
+                .push(uri.to_string());
+        }
+    }
+
+    impl World for Counting {
+        fn fetch(&self, uri: &Url) -> Result<Vec<u8>, FetchError> {
+            self.note(uri);
+            self.inner.fetch(uri)
+        }
+
+        fn fetch_import(&self, import: &ImportRequest<'_>) -> Result<Vec<u8>, FetchError> {
+            self.note(import.uri);
+            self.inner.fetch_import(import)
+        }
+
+        fn now(&self) -> time::OffsetDateTime {
+            self.inner.now()
+        }
+    }
+
+    fn profile(uuid: &str, href: &str, ids: &[&str]) -> String {
+        format!(
+            r#"{{"profile": {{"uuid": "{uuid}",
+              "metadata": {{"title": "P", "last-modified": "2024-01-01T00:00:00Z",
+                           "version": "1", "oscal-version": "1.2.3"}},
+              "imports": [{{"href": "{href}", "include-controls": [{{"with-ids": {ids:?}}}]}}]}}}}"#
+        )
+    }
+
+    /// An imported profile is resolved from the documents the graph loaded: each document of a
+    /// profile → profile → catalog chain is read once, and the imported profile's ids are still
+    /// the ones it resolves to (`c2` is in the catalog but not selected by `mid.json`).
+    #[test]
+    fn validate_reads_each_document_of_a_chain_once() {
+        let mut inner = MemWorld::new();
+        let cat = inner.add("cat.json", crate::fuzzing::CATALOG);
+        let mid = inner.add(
+            "mid.json",
+            profile("2bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4", "cat.json", &["c1"]),
+        );
+        let top = inner.add(
+            "top.json",
+            profile(
+                "3bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
+                "mid.json",
+                &["c1", "c2"],
+            ),
+        );
+        let world = Counting {
+            inner,
+            read: Mutex::new(Vec::new()),
+        };
+        let result = validate(&world, &top, &Options::default());
+        let codes: Vec<&str> = result.warnings.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["select-unknown-id"]);
+        assert!(result.warnings[0].message.contains("`c2`"));
+        assert!(result.output.is_ok());
+        let read = world.read.into_inner().expect("not poisoned");
+        assert_eq!(read, [top.as_str(), mid.as_str(), cat.as_str()]);
+    }
+
+    /// The entry point validate uses needs nothing from the world but the time: an imported
+    /// profile resolves from the graph alone, with a world that holds no document.
+    #[test]
+    fn imported_profile_resolves_from_the_graph_alone() {
+        let mut world = MemWorld::new();
+        world.add("cat.json", crate::fuzzing::CATALOG);
+        world.add(
+            "mid.json",
+            profile("2bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4", "cat.json", &["c1"]),
+        );
+        let top = world.add(
+            "top.json",
+            profile("3bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4", "mid.json", &["c1"]),
+        );
+        let (opts, mut sources, mut sink) = (Options::default(), SourceMap::default(), Sink::new());
+        let g = graph::discover(&world, &top, &opts, &mut sources, &mut sink).expect("loads");
+        let mid = g.imports[g.root][0].expect("mid.json loaded");
+        let outcome = crate::resolve::resolve_in_graph(&g, mid, &sources, &MemWorld::new(), &opts);
+        let catalog = outcome.output.expect("resolves").catalog;
+        let ids: Vec<String> = catalog.controls.iter().map(|c| c.id.to_string()).collect();
+        assert_eq!(ids, ["c1"]);
+    }
 }

@@ -18,8 +18,11 @@
 use super::schema::{self, Violation};
 use super::{patterns, refs};
 use crate::diag::Diagnostic;
+use crate::model::Markup;
 use crate::model::catalog::{BackMatter, Catalog, Control, Group, Metadata};
-use crate::model::common::{Parameter, XML_MARKUP_KEY};
+use crate::model::common::Parameter;
+use crate::model::visit::{self, Node, Under};
+use indexmap::IndexMap;
 use serde_json::{Map, Value};
 use std::sync::OnceLock;
 
@@ -107,52 +110,32 @@ fn members(c: &Catalog) -> impl Iterator<Item = Member<'_>> {
 /// Checks a resolved catalog: schema violations (at most [`schema::MAX_REPORTED`], then a count),
 /// then duplicate ids and dangling references, all without a source.
 pub(crate) fn check(catalog: &Catalog) -> Vec<Diagnostic> {
-    let mut walk = refs::Walk::new(None);
-    let mut found = Vec::new();
-    let mut broken = None;
-    for member in members(catalog) {
-        match check_member(&member, Some(&mut walk)) {
-            Ok(v) => found.extend(v),
-            Err(why) => broken = Some(why),
-        }
-    }
-    let mut out = match broken {
-        Some(why) => vec![Diagnostic::error("schema-invalid", why)],
-        None => report(found),
+    let mut out = match schema_violations(catalog) {
+        Ok(found) => report(found),
+        Err(why) => vec![Diagnostic::error("schema-invalid", why)],
     };
-    out.extend(walk.finish(&[]).1);
+    out.extend(refs::check(&Under("catalog", catalog), None, &[]).1);
     out
 }
 
-/// The schema violations of a catalog, member by member as [`check`] takes them (no
-/// references), with their pointers in the whole document: the check of a resolution's input
-/// catalogs.
+/// The schema violations of a catalog, member by member, with their pointers in the whole
+/// document: the check of the output and of a resolution's input catalogs.
 pub(crate) fn schema_violations(catalog: &Catalog) -> Result<Vec<Violation>, String> {
     let mut found = Vec::new();
     for member in members(catalog) {
-        found.extend(check_member(&member, None)?);
+        found.extend(check_member(&member)?);
     }
     Ok(found)
 }
 
-/// One member: its references into `walk` (if given), its schema violations returned.
-fn check_member(
-    member: &Member<'_>,
-    walk: Option<&mut refs::Walk>,
-) -> Result<Vec<Violation>, String> {
+/// One member's schema violations.
+fn check_member(member: &Member<'_>) -> Result<Vec<Violation>, String> {
+    if valid_typed(member) {
+        return Ok(Vec::new());
+    }
     let mut value = member
         .value()
         .map_err(|e| format!("the output could not be checked: {e}"))?;
-    match (member, walk) {
-        (_, None) => {}
-        // The catalog's uuid is defined by the catalog object itself.
-        (Member::Uuid(_), Some(walk)) => {
-            let mut root = Map::new();
-            root.insert("uuid".to_owned(), value.clone());
-            walk.item(&Value::Object(root), "/catalog", "catalog");
-        }
-        (_, Some(walk)) => walk.item(&value, &member.pointer(), member.key()),
-    }
     stand_ins(&mut value, None);
     let lean = lean().ok_or("the embedded OSCAL schema does not compile")?;
     if lean.is_valid(&wrap(member.key(), value)) {
@@ -162,7 +145,7 @@ fn check_member(
     let mut value = member
         .value()
         .map_err(|e| format!("the output could not be checked: {e}"))?;
-    to_markdown(&mut value);
+    schema::to_markdown(&mut value);
     let key = format!("/{}", member.key());
     let base = member.pointer();
     let mut found = schema::collect(exact, &wrap(member.key(), value));
@@ -201,14 +184,188 @@ fn exact() -> Option<&'static jsonschema::Validator> {
 
 fn compile(lean: bool) -> Option<jsonschema::Validator> {
     let mut members = members_schema()?;
-    let mut options = jsonschema::draft7::options().should_validate_formats(true);
     if lean {
         patterns::patch(&mut members);
+    }
+    build(&members, lean)
+}
+
+fn build(schema: &Value, lean: bool) -> Option<jsonschema::Validator> {
+    let mut options = jsonschema::draft7::options().should_validate_formats(true);
+    if lean {
         for (name, check) in patterns::formats() {
             options = options.with_format(name, check);
         }
     }
-    options.build(&members).ok()
+    options.build(schema).ok()
+}
+
+/// The check of one string, by the name of the member (or list) that holds it.
+enum Leaf {
+    /// Any string (markup-multiline).
+    Any,
+    /// The lean schema of that member.
+    Schema(jsonschema::Validator),
+}
+
+/// Whether the typed model alone shows `member` valid, so it is never converted to a `Value`:
+/// a control, group or parameter (most of a catalog) whose every string passes the lean schema
+/// of the member that holds it ([`leaves`]) and whose structure the schema accepts. The model
+/// already guarantees the rest of what the schema asks of these objects: no other members, the
+/// required ones present, no empty list (empty lists are not serialized). Anything unsure
+/// (an unknown member, a failing string) leaves the decision to the member's `Value` check.
+fn valid_typed(member: &Member<'_>) -> bool {
+    let Some(leaves) = leaves() else {
+        return false;
+    };
+    let mut ok = true;
+    let mut check = |path: &visit::Path<'_>, node: Node<'_>| {
+        let text = match node {
+            _ if !ok => return,
+            Node::Text(s) | Node::DependsOn(s) => std::borrow::Cow::Borrowed(s),
+            Node::Markup(Markup::Markdown(s)) => std::borrow::Cow::Borrowed(s.as_str()),
+            Node::Markup(Markup::Xml(x)) => std::borrow::Cow::Owned(stand_in(x, path.holder())),
+            Node::Id(..) | Node::Uuid(_) | Node::Link(..) => return,
+        };
+        ok = match path.holder().and_then(|k| leaves.get(k)) {
+            Some(Leaf::Any) => true,
+            Some(Leaf::Schema(v)) => v.is_valid(&Value::String(text.into_owned())),
+            None => false,
+        };
+    };
+    let shaped = match member {
+        Member::Control(_, c) => {
+            visit::walk(*c, &mut check);
+            control_shaped(c)
+        }
+        Member::Group(_, g) => {
+            visit::walk(*g, &mut check);
+            group_shaped(g)
+        }
+        Member::Param(_, p) => {
+            visit::walk(*p, &mut check);
+            param_shaped(p)
+        }
+        Member::Uuid(_) | Member::Metadata(_) | Member::BackMatter(_) => return false,
+    };
+    ok && shaped
+}
+
+/// The schema's `anyOf`s in these objects: a parameter has `values` or `select`, not both; a
+/// group has `groups` or `controls`, not both.
+fn param_shaped(p: &Parameter) -> bool {
+    p.values.is_empty() || p.select.is_none()
+}
+
+fn control_shaped(c: &Control) -> bool {
+    c.params.iter().all(param_shaped) && c.controls.iter().all(control_shaped)
+}
+
+fn group_shaped(g: &Group) -> bool {
+    (g.groups.is_empty() || g.controls.is_empty())
+        && g.params.iter().all(param_shaped)
+        && g.groups.iter().all(group_shaped)
+        && g.controls.iter().all(control_shaped)
+}
+
+/// Per member name, the check of the strings it holds in controls and groups, taken from the
+/// lean members schema: each name reachable from the control and group definitions has one
+/// schema there (a list's is its items'), with its references inlined and compiled alone. A name
+/// with two different schemas is left out, so its strings are never judged here.
+fn leaves() -> Option<&'static IndexMap<String, Leaf>> {
+    static LEAVES: OnceLock<Option<IndexMap<String, Leaf>>> = OnceLock::new();
+    LEAVES
+        .get_or_init(|| {
+            let mut members = members_schema()?;
+            patterns::patch(&mut members);
+            let defs = members.get("definitions")?;
+            let mut todo = vec![
+                "oscal-catalog-oscal-catalog:control".to_owned(),
+                "oscal-catalog-oscal-catalog:group".to_owned(),
+            ];
+            let mut seen = indexmap::IndexSet::new();
+            let mut by_name: IndexMap<String, Option<Value>> = IndexMap::new();
+            while let Some(name) = todo.pop() {
+                let def = defs.get(&name)?;
+                if seen.insert(name) {
+                    refs_in(def, &mut todo);
+                    properties_in(def, defs, &mut by_name);
+                }
+            }
+            let any = serde_json::json!({"type": "string"});
+            let leaves = by_name.into_iter().filter_map(|(name, schema)| {
+                let leaf = match schema? {
+                    s if s == any => Leaf::Any,
+                    s => Leaf::Schema(build(&s, true)?),
+                };
+                Some((name, leaf))
+            });
+            Some(leaves.collect())
+        })
+        .as_ref()
+}
+
+/// The definitions `v` refers to.
+fn refs_in(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(map) => {
+            if let Some(Value::String(r)) = map.get("$ref")
+                && let Some(name) = r.strip_prefix("#/definitions/")
+            {
+                out.push(name.to_owned());
+            }
+            map.values().for_each(|x| refs_in(x, out));
+        }
+        Value::Array(items) => items.iter().for_each(|x| refs_in(x, out)),
+        _ => {}
+    }
+}
+
+/// Each property below `v` (in `anyOf` alternatives too) with its inlined schema; `None` once a
+/// name has met two different schemas.
+fn properties_in(v: &Value, defs: &Value, out: &mut IndexMap<String, Option<Value>>) {
+    match v {
+        Value::Object(map) => {
+            if let Some(Value::Object(props)) = map.get("properties") {
+                for (name, schema) in props {
+                    let one = schema.get("items").unwrap_or(schema);
+                    let inlined = inline(one, defs, 0);
+                    let slot = out.entry(name.clone()).or_insert_with(|| inlined.clone());
+                    if *slot != inlined {
+                        *slot = None;
+                    }
+                }
+            }
+            map.values().for_each(|x| properties_in(x, defs, out));
+        }
+        Value::Array(items) => items.iter().for_each(|x| properties_in(x, defs, out)),
+        _ => {}
+    }
+}
+
+/// `v` with every `$ref` replaced by its definition and no titles or descriptions; `None` for
+/// a reference that goes deeper than a datatype does (an object definition).
+fn inline(v: &Value, defs: &Value, depth: usize) -> Option<Value> {
+    if depth > 8 {
+        return None;
+    }
+    match v {
+        Value::Object(map) => {
+            if let Some(Value::String(r)) = map.get("$ref") {
+                let target = defs.get(r.strip_prefix("#/definitions/")?)?;
+                return inline(target, defs, depth + 1);
+            }
+            let mut out = Map::new();
+            for (k, x) in map {
+                if !matches!(k.as_str(), "title" | "description" | "$id") {
+                    out.insert(k.clone(), inline(x, defs, depth + 1)?);
+                }
+            }
+            Some(Value::Object(out))
+        }
+        Value::Array(items) => items.iter().map(|x| inline(x, defs, depth + 1)).collect(),
+        other => Some(other.clone()),
+    }
 }
 
 /// The official catalog schema with a root whose properties are the catalog's members, each with
@@ -241,23 +398,12 @@ pub(crate) fn members_schema() -> Option<Value> {
     Some(Value::Object(out))
 }
 
-/// The fragment of markup in its XML form (`{"$xml": fragment}`).
-fn fragment(map: &Map<String, Value>) -> Option<&str> {
-    if map.len() != 1 {
-        return None;
-    }
-    match map.get(XML_MARKUP_KEY) {
-        Some(Value::String(x)) => Some(x),
-        _ => None,
-    }
-}
-
 /// Replaces each fragment of XML markup below `v` by its [`stand_in`]; `key` is the member that
 /// holds `v`.
 pub(crate) fn stand_ins(v: &mut Value, key: Option<&str>) {
     match v {
         Value::Object(map) => {
-            if let Some(s) = fragment(map).map(|x| stand_in(x, key)) {
+            if let Some(s) = schema::fragment(map).map(|x| stand_in(x, key)) {
                 *v = Value::String(s);
                 return;
             }
@@ -289,21 +435,6 @@ pub(crate) fn stand_in(fragment: &str, key: Option<&str>) -> String {
         return if blank { String::new() } else { "x".to_owned() };
     }
     crate::model::markup::xml_to_markdown(fragment)
-}
-
-/// Replaces each fragment of XML markup below `v` by its Markdown form, as the JSON output has it.
-fn to_markdown(v: &mut Value) {
-    match v {
-        Value::Object(map) => {
-            if let Some(s) = fragment(map).map(crate::model::markup::xml_to_markdown) {
-                *v = Value::String(s);
-                return;
-            }
-            map.values_mut().for_each(to_markdown);
-        }
-        Value::Array(items) => items.iter_mut().for_each(to_markdown),
-        _ => {}
-    }
 }
 
 #[cfg(test)]
@@ -346,7 +477,7 @@ mod tests {
             let mut stack = vec![(&value, None::<&str>)];
             while let Some((v, key)) = stack.pop() {
                 match v {
-                    Value::Object(map) => match fragment(map) {
+                    Value::Object(map) => match schema::fragment(map) {
                         Some(x) => {
                             seen += 1;
                             let md = crate::model::markup::xml_to_markdown(x);
@@ -362,6 +493,68 @@ mod tests {
             }
         }
         assert!(seen > 10_000, "{seen} fragments");
+    }
+
+    #[test]
+    fn shipped_controls_groups_and_params_are_judged_without_a_value() {
+        for rel in [
+            "benches/data/rev5/NIST_SP-800-53_rev5_catalog.xml",
+            "benches/data/rev5/NIST_SP-800-53_rev5_catalog.json",
+            &format!("{REV4}/xml/NIST_SP-800-53_rev4_catalog.xml"),
+        ] {
+            let c = loaded_catalog(rel);
+            let typed: Vec<_> = members(&c)
+                .filter(|m| {
+                    matches!(
+                        m,
+                        Member::Control(..) | Member::Group(..) | Member::Param(..)
+                    )
+                })
+                .collect();
+            assert!(typed.len() > 10, "{rel}: {} members", typed.len());
+            let converted: Vec<_> = typed
+                .iter()
+                .filter(|m| !valid_typed(m))
+                .map(Member::pointer)
+                .collect();
+            assert_eq!(converted, Vec::<String>::new(), "{rel}");
+        }
+    }
+
+    #[test]
+    fn each_string_member_of_controls_has_its_schema() {
+        let leaves = leaves().expect("leaves");
+        let mut any: Vec<&str> = leaves
+            .iter()
+            .filter(|(_, l)| matches!(l, Leaf::Any))
+            .map(|(k, _)| k.as_str())
+            .collect();
+        any.sort_unstable();
+        assert_eq!(any, ["description", "prose", "remarks", "usage"]);
+        let judged = |k: &str, s: &str| match leaves.get(k) {
+            Some(Leaf::Schema(v)) => v.is_valid(&Value::from(s)),
+            _ => panic!("no schema for {k}"),
+        };
+        let verdicts = [
+            judged("id", "ac-1"),
+            judged("id", "not a token"),
+            judged("how-many", "one"),
+            judged("how-many", "two"),
+            judged("rel", "reference"),
+            judged("href", "#x"),
+            judged("ns", "no-scheme"),
+            judged("title", "two\nlines"),
+            judged("values", " padded"),
+            judged("choice", "a"),
+            judged("uuid", "8bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4"),
+            judged("depends-on", "p1"),
+        ];
+        assert_eq!(
+            verdicts,
+            [
+                true, false, true, false, true, true, false, false, false, true, true, true
+            ]
+        );
     }
 
     #[test]

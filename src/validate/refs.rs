@@ -1,22 +1,19 @@
-//! Stage: validate (references). In: a document in the OSCAL JSON form and, for a profile, the
-//! JSON form of each import's catalog. Out: diagnostics for what the schema cannot say.
+//! Stage: validate (references). In: a typed document (or, for a document that failed typed
+//! load, its untyped JSON form) and, for a profile, the ids of each import's catalog. Out:
+//! diagnostics for what the schema cannot say.
 //!
 //! - every `id` of a control, parameter, part or group, and every `uuid`, is unique;
 //! - every parameter `insert` and every `#fragment` link names something in the document;
 //! - a profile's `with-ids`, alter `control-id`, `by-id` and set-parameter `param-id` name
 //!   something in the imported catalogs (warnings: resolution goes on without them).
 //!
-//! Everything is walked on the JSON value, so each finding has its JSON pointer, which the source
-//! map turns into a position in JSON and XML text alike.
+//! The document is walked by [`crate::model::visit`], which gives each finding its JSON pointer;
+//! the source map turns it into a position in JSON and XML text alike.
 
 use crate::diag::{Diagnostic, SourceId, Span};
-use crate::model::common::XML_MARKUP_KEY;
+use crate::model::Profile;
+use crate::model::visit::{self, IdKind, Node, Walk};
 use indexmap::IndexMap;
-use serde_json::Value;
-use std::fmt::Write as _;
-
-/// Arrays whose members carry a document-unique `id`.
-const ID_ARRAYS: [&str; 4] = ["controls", "params", "parts", "groups"];
 
 /// Link relations that may name a control the document does not hold (a baseline keeps
 /// `related` links to controls it did not select), so their fragments are not checked.
@@ -35,9 +32,8 @@ pub struct Ids {
     pub uuids: IndexMap<String, String>,
 }
 
-/// What one walk finds. A walk can take a whole document ([`check`]) or one item at a time
-/// (`crate::validate::output`, which never holds the whole document as a value).
-pub(crate) struct Walk {
+/// What one walk finds.
+struct Findings {
     ids: Ids,
     /// The later definitions of each id or uuid defined more than once, in the order their
     /// second definition was met: one diagnostic each, naming every place.
@@ -50,17 +46,19 @@ pub(crate) struct Walk {
 }
 
 /// Collects the ids of a document (for imported catalogs, whose duplicates are not ours to report).
-pub fn ids(value: &Value) -> Ids {
-    let mut w = Walk::new(None);
-    w.value(value, &mut String::new(), None);
-    w.ids
+pub fn ids<T: Walk + ?Sized>(doc: &T) -> Ids {
+    Findings::of(doc, None).ids
 }
 
-/// Checks the document itself: unique ids and uuids, inserts and `#` links that resolve.
-pub fn check(value: &Value, source: Option<SourceId>, extra: &[&Ids]) -> (Ids, Vec<Diagnostic>) {
-    let mut w = Walk::new(source);
-    w.value(value, &mut String::new(), None);
-    w.finish(extra)
+/// Checks the document itself: unique ids and uuids, inserts and `#` links that resolve. `doc`
+/// is the whole document under its root key (a `Document`, `visit::Under("catalog", …)`, or an
+/// untyped JSON form), so pointers are the document's.
+pub fn check<T: Walk + ?Sized>(
+    doc: &T,
+    source: Option<SourceId>,
+    extra: &[&Ids],
+) -> (Ids, Vec<Diagnostic>) {
+    Findings::of(doc, source).finish(extra)
 }
 
 fn at(d: Diagnostic, source: Option<SourceId>, pointer: &str) -> Diagnostic {
@@ -70,27 +68,34 @@ fn at(d: Diagnostic, source: Option<SourceId>, pointer: &str) -> Diagnostic {
     }
 }
 
-impl Walk {
-    pub(crate) fn new(source: Option<SourceId>) -> Self {
-        Walk {
+impl Findings {
+    fn of<T: Walk + ?Sized>(doc: &T, source: Option<SourceId>) -> Self {
+        let mut f = Findings {
             ids: Ids::default(),
             repeats: IndexMap::new(),
             source,
             inserts: Vec::new(),
             fragments: Vec::new(),
-        }
-    }
-
-    /// Walks `v` as the document's value at `pointer`, held by the member or array `parent`.
-    /// Items must come in document order, so that "first defined" means what it does in a
-    /// whole-document walk.
-    pub(crate) fn item(&mut self, v: &Value, pointer: &str, parent: &str) {
-        self.value(v, &mut pointer.to_owned(), Some(parent));
+        };
+        visit::walk(doc, &mut |path, node| match node {
+            Node::Id(kind, id) => f.define(id, path.pointer(), kind),
+            Node::Uuid(uuid) => f.define_uuid(uuid, path.pointer()),
+            Node::Link(href, rel) => {
+                if let Some(frag) = href.strip_prefix('#')
+                    && !OPEN_RELATIONS.contains(&rel.unwrap_or(""))
+                {
+                    f.fragments.push((path.pointer(), frag.to_owned()));
+                }
+            }
+            Node::Text(s) | Node::DependsOn(s) => f.text(s, || path.pointer()),
+            Node::Markup(m) => f.text(m.raw(), || path.pointer()),
+        });
+        f
     }
 
     /// The ids found and the problems: duplicates in walk order, then dangling inserts, then
     /// dangling links. `extra` holds ids defined elsewhere that references may name.
-    pub(crate) fn finish(mut self, extra: &[&Ids]) -> (Ids, Vec<Diagnostic>) {
+    fn finish(mut self, extra: &[&Ids]) -> (Ids, Vec<Diagnostic>) {
         let source = self.source;
         let repeats = std::mem::take(&mut self.repeats);
         let mut out: Vec<Diagnostic> = repeats
@@ -124,92 +129,28 @@ impl Walk {
         (self.ids, out)
     }
 
-    /// `parent` is the name of the array or member that holds `v`; `pointer` is `v`'s pointer,
-    /// extended and restored around each child (one buffer for the whole walk).
-    fn value(&mut self, v: &Value, pointer: &mut String, parent: Option<&str>) {
-        match v {
-            Value::Object(map) => {
-                // Markup in its XML form: the fragment is the text at this place.
-                if map.len() == 1
-                    && let Some(Value::String(x)) = map.get(XML_MARKUP_KEY)
-                {
-                    self.text(x, pointer);
-                    return;
-                }
-                self.object(map, pointer, parent);
-                for (k, child) in map {
-                    let len = pointer.len();
-                    pointer.push('/');
-                    push_escaped(pointer, k);
-                    self.value(child, pointer, Some(k));
-                    pointer.truncate(len);
-                }
-            }
-            Value::Array(items) => {
-                for (i, child) in items.iter().enumerate() {
-                    let len = pointer.len();
-                    // Writing to a String cannot fail.
-                    let _ = write!(pointer, "/{i}");
-                    self.value(child, pointer, parent);
-                    pointer.truncate(len);
-                }
-            }
-            Value::String(s) => self.text(s, pointer),
-            _ => {}
+    fn define(&mut self, id: &str, pointer: String, kind: IdKind) {
+        let first = |map: &mut IndexMap<String, String>| {
+            map.entry(id.to_owned()).or_insert_with(|| pointer.clone());
+        };
+        match kind {
+            IdKind::Param => first(&mut self.ids.params),
+            IdKind::Control => first(&mut self.ids.controls),
+            IdKind::Part | IdKind::Group => {}
         }
-    }
-
-    fn object(
-        &mut self,
-        map: &serde_json::Map<String, Value>,
-        pointer: &str,
-        parent: Option<&str>,
-    ) {
-        if let Some(kind) = parent.filter(|p| ID_ARRAYS.contains(p))
-            && let Some(Value::String(id)) = map.get("id")
-        {
-            self.define(id, pointer, kind);
-        }
-        if let Some(Value::String(uuid)) = map.get("uuid") {
-            self.define_uuid(uuid, pointer);
-        }
-        if parent == Some("links")
-            && let Some(Value::String(href)) = map.get("href")
-            && let Some(frag) = href.strip_prefix('#')
-        {
-            let rel = map.get("rel").and_then(Value::as_str).unwrap_or("");
-            if !OPEN_RELATIONS.contains(&rel) {
-                self.fragments.push((pointer.to_owned(), frag.to_owned()));
-            }
-        }
-    }
-
-    fn define(&mut self, id: &str, pointer: &str, kind: &str) {
-        if kind == "params" {
-            self.ids
-                .params
-                .entry(id.to_owned())
-                .or_insert_with(|| pointer.to_owned());
-        }
-        if kind == "controls" {
-            self.ids
-                .controls
-                .entry(id.to_owned())
-                .or_insert_with(|| pointer.to_owned());
-        }
-        if !first_definition(&mut self.ids.ids, id, pointer) {
+        if !first_definition(&mut self.ids.ids, id, &pointer) {
             let later = self.repeats.entry((Key::Id, id.to_owned())).or_default();
-            later.push(pointer.to_owned());
+            later.push(pointer);
         }
     }
 
-    fn define_uuid(&mut self, uuid: &str, pointer: &str) {
-        if !first_definition(&mut self.ids.uuids, uuid, pointer) {
+    fn define_uuid(&mut self, uuid: &str, pointer: String) {
+        if !first_definition(&mut self.ids.uuids, uuid, &pointer) {
             let later = self
                 .repeats
                 .entry((Key::Uuid, uuid.to_owned()))
                 .or_default();
-            later.push(pointer.to_owned());
+            later.push(pointer);
         }
     }
 
@@ -245,7 +186,7 @@ impl Walk {
     }
 
     /// Markdown `{{ insert: param, id }}` and XML `<insert type="param" id-ref="id"/>`.
-    fn text(&mut self, s: &str, pointer: &str) {
+    fn text(&mut self, s: &str, pointer: impl Fn() -> String) {
         // Most strings hold neither form (XML prose has `<p>` but often no insert); a search for
         // each form's opening rules them out before the scanner runs.
         if !s.contains("{{") && !s.contains("<insert ") {
@@ -253,19 +194,8 @@ impl Walk {
         }
         for (kind, id) in crate::model::markup::inserts(s) {
             if kind == "param" {
-                self.inserts.push((pointer.to_owned(), id.to_owned()));
+                self.inserts.push((pointer(), id.to_owned()));
             }
-        }
-    }
-}
-
-/// Appends one reference token, RFC 6901 escaped.
-fn push_escaped(pointer: &mut String, token: &str) {
-    for c in token.chars() {
-        match c {
-            '~' => pointer.push_str("~0"),
-            '/' => pointer.push_str("~1"),
-            c => pointer.push(c),
         }
     }
 }
@@ -273,29 +203,34 @@ fn push_escaped(pointer: &mut String, token: &str) {
 /// A profile's references into its imports: `imported[i]` holds the ids of import `i`'s
 /// (resolved) catalog, `None` where it could not be had.
 pub fn check_profile(
-    profile: &Value,
+    profile: &Profile,
     source: Option<SourceId>,
     imported: &[Option<Ids>],
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let root = profile.get("profile");
-    let imports = root
-        .and_then(|p| p.get("imports"))
-        .and_then(Value::as_array);
-    for (i, import) in imports.into_iter().flatten().enumerate() {
+    for (i, import) in profile.imports.iter().enumerate() {
         let Some(Some(ids)) = imported.get(i) else {
             continue;
         };
-        for (pointer, id) in with_ids(import, &format!("/profile/imports/{i}")) {
-            if !ids.controls.contains_key(id) {
-                let d = Diagnostic::warning(
-                    "select-unknown-id",
-                    format!(
-                        "with-ids names `{id}`, which is no control of import {}",
-                        i + 1
-                    ),
-                );
-                out.push(at(d, source, &pointer));
+        let lists = [
+            ("include-controls", &import.include_controls),
+            ("exclude-controls", &import.exclude_controls),
+        ];
+        for (key, sels) in lists {
+            for (j, sel) in sels.iter().enumerate() {
+                for (k, id) in sel.with_ids.iter().enumerate() {
+                    if !ids.controls.contains_key(id) {
+                        let d = Diagnostic::warning(
+                            "select-unknown-id",
+                            format!(
+                                "with-ids names `{id}`, which is no control of import {}",
+                                i + 1
+                            ),
+                        );
+                        let pointer = format!("/profile/imports/{i}/{key}/{j}/with-ids/{k}");
+                        out.push(at(d, source, &pointer));
+                    }
+                }
             }
         }
     }
@@ -303,73 +238,46 @@ pub fn check_profile(
         // An import we could not read: nothing below can be judged fairly.
         return out;
     }
+    let Some(modify) = &profile.modify else {
+        return out;
+    };
     let all: Vec<&Ids> = imported.iter().flatten().collect();
     let has = |f: &dyn Fn(&Ids) -> bool| all.iter().any(|x| f(x));
-    let modify = root.and_then(|p| p.get("modify"));
-    let list = |key: &str| modify.and_then(|m| m.get(key)).and_then(Value::as_array);
-    for (i, sp) in list("set-parameters").into_iter().flatten().enumerate() {
-        let Some(id) = sp.get("param-id").and_then(Value::as_str) else {
-            continue;
-        };
+    for (i, sp) in modify.set_parameters.iter().enumerate() {
+        let id = &sp.param_id;
         if !has(&|x| x.params.contains_key(id)) {
             let d = Diagnostic::warning(
                 "req-modify-set-param-warning",
                 format!("set-parameter names `{id}`, which is no parameter of the imports"),
             );
-            out.push(at(
-                d,
-                source,
-                &format!("/profile/modify/set-parameters/{i}/param-id"),
-            ));
+            let pointer = format!("/profile/modify/set-parameters/{i}/param-id");
+            out.push(at(d, source, &pointer));
         }
     }
-    for (i, alter) in list("alters").into_iter().flatten().enumerate() {
+    for (i, alter) in modify.alters.iter().enumerate() {
         let base = format!("/profile/modify/alters/{i}");
-        if let Some(id) = alter.get("control-id").and_then(Value::as_str)
-            && !has(&|x| x.controls.contains_key(id))
-        {
+        let id = &alter.control_id;
+        if !has(&|x| x.controls.contains_key(id)) {
             let d = Diagnostic::warning(
                 "modify-alter-unknown-control",
                 format!("alter names control `{id}`, which no import holds"),
             );
             out.push(at(d, source, &format!("{base}/control-id")));
         }
-        for (pointer, id) in by_ids(alter, &base) {
+        let removes = alter.removes.iter().map(|r| ("removes", &r.by_id));
+        let adds = alter.adds.iter().map(|a| ("adds", &a.by_id));
+        for (key, j, by_id) in removes
+            .enumerate()
+            .map(|(j, (k, b))| (k, j, b))
+            .chain(adds.enumerate().map(|(j, (k, b))| (k, j, b)))
+        {
+            let Some(id) = by_id else { continue };
             if !has(&|x| x.ids.contains_key(id)) {
                 let d = Diagnostic::warning(
                     "ref-unknown-by-id",
                     format!("by-id names `{id}`, which is nothing in the imports"),
                 );
-                out.push(at(d, source, &pointer));
-            }
-        }
-    }
-    out
-}
-
-fn with_ids<'v>(import: &'v Value, base: &str) -> Vec<(String, &'v str)> {
-    let mut out = Vec::new();
-    for key in ["include-controls", "exclude-controls"] {
-        let sels = import.get(key).and_then(Value::as_array);
-        for (j, sel) in sels.into_iter().flatten().enumerate() {
-            let ids = sel.get("with-ids").and_then(Value::as_array);
-            for (k, id) in ids.into_iter().flatten().enumerate() {
-                if let Some(id) = id.as_str() {
-                    out.push((format!("{base}/{key}/{j}/with-ids/{k}"), id));
-                }
-            }
-        }
-    }
-    out
-}
-
-fn by_ids<'v>(alter: &'v Value, base: &str) -> Vec<(String, &'v str)> {
-    let mut out = Vec::new();
-    for key in ["removes", "adds"] {
-        let items = alter.get(key).and_then(Value::as_array);
-        for (j, item) in items.into_iter().flatten().enumerate() {
-            if let Some(id) = item.get("by-id").and_then(Value::as_str) {
-                out.push((format!("{base}/{key}/{j}/by-id"), id));
+                out.push(at(d, source, &format!("{base}/{key}/{j}/by-id")));
             }
         }
     }
@@ -490,10 +398,15 @@ mod tests {
     #[test]
     fn profile_unknown_with_id_and_param_warn() {
         let cat = ids(&json!({"catalog": {"controls": [{"id": "c1", "params": [{"id": "p1"}]}]}}));
-        let p = json!({"profile": {
+        let p: crate::model::ProfileRoot = serde_json::from_value(json!({"profile": {
+            "uuid": "u", "metadata": {"title": "t", "last-modified": "x", "version": "1",
+                                      "oscal-version": "1.2.3"},
             "imports": [{"href": "c.json", "include-controls": [{"with-ids": ["c1", "c9"]}]}],
             "modify": {"set-parameters": [{"param-id": "p1"}, {"param-id": "p9"}],
-                       "alters": [{"control-id": "c1", "adds": [{"by-id": "nope"}]}]}}});
+                       "alters": [{"control-id": "c1", "removes": [{"by-id": "c1"}],
+                                   "adds": [{"by-id": "c1"}, {"by-id": "nope"}]}]}}}))
+        .expect("a profile");
+        let p = p.profile;
         let d = check_profile(&p, Some(SourceId(1)), &[Some(cat)]);
         let got: Vec<_> = d.iter().map(|d| (d.code, d.primary.clone())).collect();
         let at = |p: &str| Some(Span::pointer(SourceId(1), p));
@@ -510,7 +423,7 @@ mod tests {
                 ),
                 (
                     "ref-unknown-by-id",
-                    at("/profile/modify/alters/0/adds/0/by-id")
+                    at("/profile/modify/alters/0/adds/1/by-id")
                 ),
             ]
         );

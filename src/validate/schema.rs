@@ -7,6 +7,9 @@
 //! are `refs`'s job.
 
 use crate::diag::{Diagnostic, SourceId, Span};
+use crate::model::Document;
+use crate::model::common::XML_MARKUP_KEY;
+use crate::model::markup::xml_to_markdown;
 use jsonschema::ValidationError;
 use jsonschema::error::ValidationErrorKind;
 use serde_json::Value;
@@ -138,6 +141,49 @@ fn leaves(error: &ValidationError<'_>, out: &mut Vec<Violation>) {
             pointer: error.instance_path().to_string(),
             message: error.to_string(),
         }),
+    }
+}
+
+/// The document's JSON form as the schema reads it: under its root key, markup as Markdown (the
+/// form `crate::emit` writes).
+pub fn json_form(doc: &Document) -> Value {
+    match doc {
+        Document::Catalog(c) => rooted_form("catalog", c),
+        Document::Profile(p) => rooted_form("profile", p),
+    }
+}
+
+/// [`json_form`] of a catalog or profile, under the root key `root`.
+pub(crate) fn rooted_form<T: serde::Serialize>(root: &str, doc: &T) -> Value {
+    let Ok(mut inner) = serde_json::to_value(doc) else {
+        return Value::Null;
+    };
+    to_markdown(&mut inner);
+    let mut map = serde_json::Map::new();
+    map.insert(root.to_owned(), inner);
+    Value::Object(map)
+}
+
+/// The fragment of markup in its XML form (`{"$xml": fragment}`).
+pub(crate) fn fragment(map: &serde_json::Map<String, Value>) -> Option<&str> {
+    match map.get(XML_MARKUP_KEY) {
+        Some(Value::String(x)) if map.len() == 1 => Some(x),
+        _ => None,
+    }
+}
+
+/// Replaces each fragment of XML markup below `v` by its Markdown form, as the JSON output has it.
+pub(crate) fn to_markdown(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            if let Some(s) = fragment(map).map(xml_to_markdown) {
+                *v = Value::String(s);
+                return;
+            }
+            map.values_mut().for_each(to_markdown);
+        }
+        Value::Array(items) => items.iter_mut().for_each(to_markdown),
+        _ => {}
     }
 }
 

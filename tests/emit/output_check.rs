@@ -194,3 +194,44 @@ fn dangling_xml_insert_and_link_and_duplicates_are_found_per_member() {
     // The whole-document form has the insert in Markdown; the verdicts are the same.
     assert_eq!(typed, whole);
 }
+
+#[test]
+fn structure_the_typed_model_allows_and_the_schema_refuses_is_still_reported() {
+    let mut c = small();
+    let Some(mut control) = c.controls.first().cloned() else {
+        panic!("no control");
+    };
+    control.params = vec![
+        serde_json::from_value(serde_json::json!({
+            "id": "c1_prm_1", "values": ["a"], "select": {"choice": ["b"]}
+        }))
+        .expect("a parameter"),
+    ];
+    let group = |controls, groups| oscalc::model::Group {
+        id: Some("g".to_owned()),
+        class: None,
+        title: MarkupLine::markdown("G"),
+        params: Vec::new(),
+        props: Vec::new(),
+        links: Vec::new(),
+        parts: Vec::new(),
+        groups,
+        controls,
+    };
+    let mut inner = control.clone();
+    inner.id = "c2".to_owned();
+    inner.params.clear();
+    c.controls = vec![control];
+    c.groups = vec![group(vec![inner], vec![group(Vec::new(), Vec::new())])];
+    c.groups[0].groups[0].id = Some("g2".to_owned());
+    let (typed, whole) = both(c);
+    assert_eq!(typed, whole);
+    for pointer in ["/catalog/controls/0/params/0", "/catalog/groups/0"] {
+        assert!(
+            typed
+                .iter()
+                .any(|m| m.contains(&format!("output: {pointer}:"))),
+            "no violation at {pointer}: {typed:#?}"
+        );
+    }
+}
