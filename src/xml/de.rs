@@ -1,40 +1,70 @@
-//! XML tokens straight into the typed model, through serde.
+//! The XML reader: one walk over the tokens of a catalog or profile.
 //!
-//! Stage: load (XML shape and types, fast path). In: the bytes of a catalog or profile. Out: any
-//! `DeserializeOwned` type (the crate's `Catalog` or `Profile`), read without building the JSON
-//! form of the whole document. Every element is shown to serde as the value [`super::read`] would
-//! have built for it (a map of flags and children, a scalar, an array, or markup as
-//! `{"$xml": fragment}`), so the typed model sees the same thing either way. A model field typed
-//! as `serde_json::Value` asks for `deserialize_any`; that one element is then built by the
-//! `Value` reader itself, so its key order is the same too.
+//! Stage: load (XML shape and types). In: the bytes of a catalog or profile. Out: any
+//! `DeserializeOwned` type (the crate's `Catalog` or `Profile`) driven straight from the tokens,
+//! or the JSON form as a `serde_json::Value` ([`value`]), or the pointer → byte offset index that
+//! diagnostics locate pointers with ([`positions`]). Each element is shown to serde as its JSON
+//! form: a map of flags and children, a scalar, an array, or markup as `{"$xml": fragment}`.
 //!
-//! Errors carry no position and are not meant for users: on any failure the caller reads the
-//! document again through [`super::read`] and serde_path_to_error, which locate and word it. So
-//! anything unusual (a repeated or out-of-order child, a visitor that stops early) may simply
-//! fail here.
+//! Two layers. [`Check`] sees every token once, keeps an explicit stack of open elements, and
+//! refuses what the binding does not allow (`load-xml-shape`, `load-xml-namespace`), naming and
+//! locating it; it also records positions when asked. The serde layer above it (`Element`,
+//! `ElementMap`, `Items`) presents values and tracks the JSON pointer of the value being read,
+//! so a value the typed model refuses is `load-shape` at that pointer. XML problems win over
+//! typing ones wherever they are: after a typing error the rest of the document is still checked.
 //!
-//! No recursion of its own beyond serde's, which follows element nesting, capped by
-//! [`XmlLimits::max_depth`](super::XmlLimits).
+//! What a typed walk cannot take in order is a child kind that comes in several runs (`prop`,
+//! `link`, `prop`: serde takes each key once), and nesting past [`TYPED_MAX_DEPTH`] (serde's
+//! recursion costs stack). Such a document is read as a value first (children gathered in schema
+//! order) and typed from that value.
+//!
+//! Recursion follows element nesting, capped by [`XmlLimits::max_depth`](super::XmlLimits) (and
+//! [`TYPED_MAX_DEPTH`] for serde's).
 
 use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess};
 use serde::de::{Deserializer, Visitor};
+use serde_json::{Map, Value};
 
-use super::binding::{self, Child, Content, Def, Scalar, Shape};
-use super::dom::{Attr, Token, Tokens};
-use super::read::{Markup, child_of, element_value, flush_pending};
-use super::read::{markup_end, markup_start, markup_text};
-use super::{XmlError, XmlLimits, is_xml_space};
+use super::binding::{self, BLOCK_ELEMENTS, Child, Content, Def, MARKUP_ELEMENTS, Scalar, Shape};
+use super::dom::{Attr, OSCAL_NS, Token, Tokens};
+use super::{XmlError, XmlLimits, escape_into, is_xml_space};
+use crate::source::pointer::PointerHash;
 
-/// Why the fast read failed; only for debugging, since the slow read words the real diagnostic.
+/// Why a read stopped.
 #[derive(Debug)]
-pub(crate) struct DeError(String);
+pub(crate) enum DeError {
+    /// The XML itself: syntax, limits, or what the binding does not allow.
+    Xml(XmlError),
+    /// The typed model refused a value; `pointer` (from the document root, `/catalog/…`) is where,
+    /// once known.
+    Shape {
+        message: String,
+        pointer: Option<String>,
+    },
+    /// The typed walk cannot take this document in order (a child kind in more than one run, or
+    /// nesting deeper than [`TYPED_MAX_DEPTH`]); the caller reads it as a value first.
+    Restart,
+}
+
+/// What refused a document: its XML, or the typed model at a JSON pointer.
+#[derive(Debug)]
+pub(crate) enum Refused {
+    /// Code, message and byte offset.
+    Xml(XmlError),
+    /// serde's message and the pointer (`/catalog/controls/0/id`) of the value it refused.
+    Shape { message: String, pointer: String },
+}
 
 impl fmt::Display for DeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            DeError::Xml(e) => write!(f, "{e}"),
+            DeError::Shape { message, .. } => f.write_str(message),
+            DeError::Restart => f.write_str("the document is read as a value first"),
+        }
     }
 }
 
@@ -42,26 +72,80 @@ impl std::error::Error for DeError {}
 
 impl de::Error for DeError {
     fn custom<T: fmt::Display>(msg: T) -> Self {
-        DeError(msg.to_string())
+        DeError::Shape {
+            message: msg.to_string(),
+            pointer: None,
+        }
     }
 }
 
 impl From<XmlError> for DeError {
     fn from(e: XmlError) -> Self {
-        DeError(e.to_string())
+        DeError::Xml(e)
     }
 }
 
-/// Deepest element nesting read here. OSCAL documents nest about a dozen deep; each level costs
-/// a few serde frames (several kilobytes in an unoptimized build), so this stays far below what
-/// a 2 MiB thread stack holds.
-const FAST_MAX_DEPTH: usize = 64;
+impl DeError {
+    /// Locates a typing error at `path` (then `/key`) unless a deeper value already did.
+    fn at(self, path: &Path<'_>, key: Option<&str>) -> DeError {
+        match self {
+            DeError::Shape {
+                message,
+                pointer: None,
+            } => {
+                let mut pointer = String::new();
+                path.write(&mut pointer);
+                if let Some(key) = key {
+                    pointer.push('/');
+                    pointer.push_str(key);
+                }
+                DeError::Shape {
+                    message,
+                    pointer: Some(pointer),
+                }
+            }
+            other => other,
+        }
+    }
+}
 
-/// The key of markup in its XML form, as `read.rs` writes it.
-const MARKUP_KEY: &str = "$xml";
+/// Deepest nesting the typed walk takes. OSCAL documents nest about a dozen deep; each level
+/// costs several serde frames (kilobytes in an unoptimized build), so a deeper document is read
+/// as a value first, whose walk costs far less stack per level.
+const TYPED_MAX_DEPTH: usize = 64;
 
 fn fail<T>(what: &str) -> Result<T, DeError> {
-    Err(DeError(what.to_owned()))
+    Err(de::Error::custom(what))
+}
+
+fn shape(message: String, offset: usize) -> DeError {
+    DeError::Xml(XmlError::new("load-xml-shape", message, offset))
+}
+
+/// The JSON pointer of the value being read, as a chain through the serde layer's frames (no
+/// allocation unless an error needs it written out).
+#[derive(Clone, Copy)]
+enum Path<'p> {
+    Root(&'static str),
+    Key(&'p Path<'p>, &'static str),
+    Index(&'p Path<'p>, usize),
+}
+
+impl Path<'_> {
+    fn write(&self, out: &mut String) {
+        let (parent, segment) = match self {
+            Path::Root(root) => {
+                out.push('/');
+                out.push_str(root);
+                return;
+            }
+            Path::Key(parent, key) => (parent, Cow::Borrowed(*key)),
+            Path::Index(parent, i) => (parent, Cow::Owned(i.to_string())),
+        };
+        parent.write(out);
+        out.push('/');
+        out.push_str(&segment);
+    }
 }
 
 /// A document whose root element has been read: `root` says which model to ask for.
@@ -70,35 +154,45 @@ pub(crate) struct Typed<'a> {
     root: &'static str,
     def: &'static Def,
     attrs: Vec<Attr<'a>>,
+    bytes: &'a [u8],
+    limits: XmlLimits,
 }
 
 /// Starts reading `bytes`: checks syntax up to the root element and that it is an OSCAL
 /// `catalog` or `profile`.
-pub(crate) fn typed<'a>(bytes: &'a [u8], limits: &XmlLimits) -> Result<Typed<'a>, DeError> {
-    // serde recurses once or twice per element; deeper documents take the slow read, whose
-    // tokens-to-value pass keeps no stack.
-    let limits = XmlLimits {
-        max_depth: limits.max_depth.min(FAST_MAX_DEPTH),
-        max_bytes: limits.max_bytes,
+pub(crate) fn typed<'a>(bytes: &'a [u8], limits: &XmlLimits) -> Result<Typed<'a>, Refused> {
+    start(bytes, limits).map_err(Refused::Xml)
+}
+
+fn start<'a>(bytes: &'a [u8], limits: &XmlLimits) -> Result<Typed<'a>, XmlError> {
+    let mut stream = Stream::new(bytes, limits)?;
+    stream.check.typed = true;
+    let Some(Token::Start { name, attrs, .. }) = stream.next().map_err(xml_error)? else {
+        return Err(XmlError::new(
+            "load-xml-syntax",
+            "document has no root element".to_owned(),
+            0,
+        ));
     };
-    let mut stream = Stream {
-        tokens: Tokens::new(bytes, &limits)?,
-        peeked: None,
+    // The check refused any other root.
+    let Some((root, def)) = binding::root(&name) else {
+        return Err(XmlError::new("load-xml-shape", format!("root `{name}`"), 0));
     };
-    let Some(Token::Start {
-        name, oscal, attrs, ..
-    }) = stream.next()?
-    else {
-        return fail("no root element");
-    };
-    match binding::root(&name) {
-        Some((root, def)) if oscal => Ok(Typed {
-            stream,
-            root,
-            def,
-            attrs,
-        }),
-        _ => fail("not an OSCAL catalog or profile"),
+    Ok(Typed {
+        stream,
+        root,
+        def,
+        attrs,
+        bytes,
+        limits: limits.clone(),
+    })
+}
+
+/// Only the check raises errors before serde sees a value.
+fn xml_error(e: DeError) -> XmlError {
+    match e {
+        DeError::Xml(e) => e,
+        other => XmlError::new("load-xml-shape", other.to_string(), 0),
     }
 }
 
@@ -109,48 +203,455 @@ impl Typed<'_> {
     }
 
     /// The whole document as `T`, the model of [`Typed::root`].
-    pub(crate) fn read<T: DeserializeOwned>(mut self) -> Result<T, DeError> {
+    pub(crate) fn read<T: DeserializeOwned>(mut self) -> Result<T, Refused> {
+        let root = Path::Root(self.root);
         let element = Element {
             stream: &mut self.stream,
             def: self.def,
-            name: self.root,
             attrs: self.attrs,
+            path: root,
         };
-        let value = T::deserialize(element)?;
-        match self.stream.next()? {
+        let typed = T::deserialize(element).and_then(|value| match self.stream.next()? {
             None => Ok(value),
             Some(_) => fail("content after the root element"),
+        });
+        let error = match typed {
+            Ok(value) => return Ok(value),
+            Err(DeError::Restart) => return retype(self.bytes, &self.limits),
+            Err(e @ DeError::Shape { .. }) => {
+                // An XML problem anywhere beats a typing one, as if the whole document had been
+                // read before it was typed.
+                self.stream.check.typed = false;
+                self.stream.drain().err().unwrap_or(e)
+            }
+            Err(e) => e,
+        };
+        Err(match error {
+            DeError::Shape { message, pointer } => Refused::Shape {
+                message,
+                pointer: pointer.unwrap_or_else(|| format!("/{}", self.root)),
+            },
+            other => Refused::Xml(xml_error(other)),
+        })
+    }
+}
+
+/// A document the typed walk cannot take in order: its JSON form (runs gathered) typed by serde,
+/// serde_path_to_error saying where a value was refused.
+fn retype<T: DeserializeOwned>(bytes: &[u8], limits: &XmlLimits) -> Result<T, Refused> {
+    let (root, value) = value(bytes, limits).map_err(Refused::Xml)?;
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let mut pointer = format!("/{root}");
+        for segment in e.path() {
+            pointer.push('/');
+            match segment {
+                serde_path_to_error::Segment::Seq { index } => {
+                    pointer.push_str(&index.to_string());
+                }
+                serde_path_to_error::Segment::Map { key } => pointer.push_str(key),
+                serde_path_to_error::Segment::Enum { variant } => pointer.push_str(variant),
+                serde_path_to_error::Segment::Unknown => pointer.push('?'),
+            }
+        }
+        Refused::Shape {
+            message: e.into_inner().to_string(),
+            pointer,
+        }
+    })
+}
+
+/// Reads an OSCAL XML catalog or profile into its JSON form: the root's name and the value
+/// under it, keys in schema order.
+pub(crate) fn value(bytes: &[u8], limits: &XmlLimits) -> Result<(&'static str, Value), XmlError> {
+    let mut typed = start(bytes, limits)?;
+    typed.stream.check.typed = false;
+    let element = Element {
+        stream: &mut typed.stream,
+        def: typed.def,
+        attrs: std::mem::take(&mut typed.attrs),
+        path: Path::Root(typed.root),
+    };
+    let value = element.value().map_err(xml_error)?;
+    typed.stream.drain().map_err(xml_error)?;
+    Ok((typed.root, value))
+}
+
+/// Where each element and attribute of `bytes` is: (hash of the JSON pointer of the value it
+/// became, byte offset), sorted by hash, the first in document order first among equal hashes.
+/// The walk stops at the first thing the reader refuses, keeping what it found before.
+pub(crate) fn positions(bytes: &[u8]) -> Vec<(PointerHash, u32)> {
+    // The document was already read within the caller's limits; the walk itself needs none.
+    let limits = XmlLimits {
+        max_depth: usize::MAX,
+        max_bytes: usize::MAX,
+    };
+    let Ok(mut stream) = Stream::new(bytes, &limits) else {
+        return Vec::new();
+    };
+    stream.check.record = Some(Vec::new());
+    let _ = stream.drain();
+    let mut out = stream.check.record.unwrap_or_default();
+    // Stable, so that among equal hashes the first recorded (in document order) comes first.
+    out.sort_by_key(|&(hash, _)| hash);
+    out
+}
+
+/// An open element, as the check sees it.
+enum Frame {
+    Node {
+        def: &'static Def,
+        name: &'static str,
+        /// Where this node's per-child counts start in [`Check::counts`].
+        base: usize,
+        /// The child position of the last child started, if any.
+        last: Option<usize>,
+        at: PointerHash,
+    },
+    /// A grouping wrapper such as `revisions`, holding `item` elements.
+    Group {
+        def: &'static Def,
+        name: &'static str,
+        item: &'static str,
+        count: usize,
+        at: PointerHash,
+    },
+    /// A markup field, or one block of unwrapped prose (`field` is then its parent's name).
+    Markup {
+        field: &'static str,
+        unwrapped: bool,
+    },
+}
+
+/// The shape check: every token passes it once, in document order.
+#[derive(Default)]
+struct Check {
+    frames: Vec<Frame>,
+    /// Per open node, per child position: elements started there so far.
+    counts: Vec<usize>,
+    /// Elements open inside the current markup.
+    markup: Vec<&'static str>,
+    /// For the typed walk: stop at what it cannot take in order (see [`DeError::Restart`]).
+    typed: bool,
+    /// Positions, when asked for.
+    record: Option<Vec<(PointerHash, u32)>>,
+}
+
+fn offset32(offset: usize) -> u32 {
+    u32::try_from(offset).unwrap_or(u32::MAX)
+}
+
+fn no_attributes(name: &str, attrs: &[Attr<'_>]) -> Result<(), DeError> {
+    match attrs.first() {
+        None => Ok(()),
+        Some(attr) => Err(shape(
+            format!("attribute `{}` is not allowed on `{name}`", attr.name),
+            attr.offset,
+        )),
+    }
+}
+
+impl Check {
+    fn token(&mut self, token: &Token<'_>) -> Result<(), DeError> {
+        match token {
+            Token::Start {
+                name,
+                oscal,
+                attrs,
+                offset,
+            } => self.start(name, *oscal, attrs, *offset),
+            Token::Text { text, offset } => self.text(text, *offset),
+            Token::End => {
+                self.end();
+                Ok(())
+            }
+        }
+    }
+
+    fn record(&mut self, at: impl FnOnce() -> PointerHash, offset: usize) {
+        if let Some(out) = &mut self.record {
+            out.push((at(), offset32(offset)));
+        }
+    }
+
+    fn start(
+        &mut self,
+        name: &str,
+        oscal: bool,
+        attrs: &[Attr<'_>],
+        offset: usize,
+    ) -> Result<(), DeError> {
+        let (def, name, at) = match self.frames.last_mut() {
+            None => return self.root(name, oscal, attrs, offset),
+            Some(Frame::Markup { field, .. }) => {
+                let known = MARKUP_ELEMENTS.iter().find(|n| **n == name);
+                let (Some(known), true) = (known, oscal) else {
+                    let parent = self.markup.last().copied().unwrap_or(*field);
+                    return Err(shape(
+                        format!("element `{name}` is not allowed in `{parent}` (markup)"),
+                        offset,
+                    ));
+                };
+                self.markup.push(known);
+                return Ok(());
+            }
+            Some(Frame::Node { name: parent, .. } | Frame::Group { name: parent, .. })
+                if !oscal =>
+            {
+                return Err(shape(
+                    format!("element `{name}` in `{parent}` is not in the OSCAL namespace"),
+                    offset,
+                ));
+            }
+            Some(Frame::Group {
+                def,
+                name: group,
+                item,
+                count,
+                at,
+            }) => {
+                if name != *item {
+                    return Err(shape(
+                        format!("element `{name}` is not allowed in `{group}`"),
+                        offset,
+                    ));
+                }
+                *count += 1;
+                let (at, i) = (*at, *count - 1);
+                (*def, *item, hash_if(self.record.is_some(), || at.index(i)))
+            }
+            Some(Frame::Node {
+                def,
+                name: parent,
+                base,
+                last,
+                at,
+            }) => {
+                let Some((i, child)) = child_of(def, name) else {
+                    return Err(shape(
+                        format!("element `{name}` is not allowed in `{parent}`"),
+                        offset,
+                    ));
+                };
+                let again = last.is_some_and(|l| l != i);
+                *last = Some(i);
+                let (at, parent) = (*at, *parent);
+                let Some(count) = self.counts.get_mut(*base + i) else {
+                    return Ok(());
+                };
+                let index = *count;
+                *count += 1;
+                let keyed = hash_if(self.record.is_some(), || at.key(child.json));
+                if index > 0 && matches!(child.shape, Shape::One | Shape::Grouped(_)) {
+                    return Err(shape(
+                        format!("element `{name}` occurs more than once in `{parent}`"),
+                        offset,
+                    ));
+                }
+                if index > 0 && again && self.typed {
+                    return Err(DeError::Restart);
+                }
+                match child.shape {
+                    Shape::One => (child.def, child.xml, keyed),
+                    Shape::Many => (child.def, child.xml, keyed.index(index)),
+                    Shape::Grouped(item) => {
+                        no_attributes(child.xml, attrs)?;
+                        self.record(|| keyed, offset);
+                        self.frames.push(Frame::Group {
+                            def: child.def,
+                            name: child.xml,
+                            item,
+                            count: 0,
+                            at: keyed,
+                        });
+                        return Ok(());
+                    }
+                    Shape::Unwrapped => {
+                        if index == 0 {
+                            self.record(|| keyed, offset);
+                        }
+                        let block = BLOCK_ELEMENTS.iter().find(|n| **n == name);
+                        self.markup.push(block.copied().unwrap_or("p"));
+                        self.frames.push(Frame::Markup {
+                            field: parent,
+                            unwrapped: true,
+                        });
+                        return Ok(());
+                    }
+                }
+            }
+        };
+        self.open(def, name, at, attrs, offset)
+    }
+
+    /// The document element: its name first (is this a catalog or profile at all?), then its
+    /// namespace.
+    fn root(
+        &mut self,
+        name: &str,
+        oscal: bool,
+        attrs: &[Attr<'_>],
+        offset: usize,
+    ) -> Result<(), DeError> {
+        let Some((root, def)) = binding::root(name) else {
+            return Err(shape(
+                format!("root element `{name}` is not `catalog` or `profile`"),
+                offset,
+            ));
+        };
+        if !oscal {
+            return Err(DeError::Xml(XmlError::new(
+                "load-xml-namespace",
+                format!("root element `{name}` is not in the OSCAL namespace `{OSCAL_NS}`"),
+                offset,
+            )));
+        }
+        let at = hash_if(self.record.is_some(), || PointerHash::EMPTY.key(root));
+        self.open(def, root, at, attrs, offset)
+    }
+
+    /// An element that maps to a value: its own position, then its attributes'.
+    fn open(
+        &mut self,
+        def: &'static Def,
+        name: &'static str,
+        at: PointerHash,
+        attrs: &[Attr<'_>],
+        offset: usize,
+    ) -> Result<(), DeError> {
+        self.record(|| at, offset);
+        if matches!(def.content, Content::MarkupLine | Content::MarkupMultiline) {
+            no_attributes(name, attrs)?;
+            self.frames.push(Frame::Markup {
+                field: name,
+                unwrapped: false,
+            });
+            return Ok(());
+        }
+        if def.is_scalar() {
+            no_attributes(name, attrs)?;
+        }
+        if let Some(out) = &mut self.record {
+            out.extend(attrs.iter().map(|a| (at.key(&a.name), offset32(a.offset))));
+        }
+        if self.typed && self.frames.len() >= TYPED_MAX_DEPTH {
+            return Err(DeError::Restart);
+        }
+        let base = self.counts.len();
+        self.counts.resize(base + def.children().len(), 0);
+        self.frames.push(Frame::Node {
+            def,
+            name,
+            base,
+            last: None,
+            at,
+        });
+        Ok(())
+    }
+
+    fn text(&self, text: &str, offset: usize) -> Result<(), DeError> {
+        match self.frames.last() {
+            Some(Frame::Node { def, name, .. }) if !matches!(def.content, Content::Text { .. }) => {
+                match is_xml_space(text) {
+                    true => Ok(()),
+                    false => Err(shape(format!("text is not allowed in `{name}`"), offset)),
+                }
+            }
+            Some(Frame::Group { name, .. }) if !is_xml_space(text) => {
+                Err(shape(format!("text is not allowed in `{name}`"), offset))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn end(&mut self) {
+        if let Some(Frame::Markup { unwrapped, .. }) = self.frames.last()
+            && self.markup.pop().is_some()
+            && !(*unwrapped && self.markup.is_empty())
+        {
+            return;
+        }
+        if let Some(Frame::Node { base, .. }) = self.frames.pop() {
+            self.counts.truncate(base);
         }
     }
 }
 
-/// The token stream with one token of lookahead.
+/// `hash()` when positions are recorded; otherwise the hash is never read.
+fn hash_if(wanted: bool, hash: impl FnOnce() -> PointerHash) -> PointerHash {
+    match wanted {
+        true => hash(),
+        false => PointerHash::EMPTY,
+    }
+}
+
+/// The child position of an element of kind `def` that an element `name` fills: the child of
+/// that name, else for a block element the unwrapped prose.
+fn child_of(def: &'static Def, name: &str) -> Option<(usize, &'static Child)> {
+    let children = def.children();
+    let by_name = children
+        .iter()
+        .enumerate()
+        .find(|(_, c)| c.shape != Shape::Unwrapped && c.xml == name);
+    by_name.or_else(|| {
+        BLOCK_ELEMENTS
+            .contains(&name)
+            .then(|| {
+                children
+                    .iter()
+                    .enumerate()
+                    .find(|(_, c)| c.shape == Shape::Unwrapped)
+            })
+            .flatten()
+    })
+}
+
+/// The token stream with one token of lookahead; every token passes the check once.
 struct Stream<'a> {
     tokens: Tokens<'a>,
     peeked: Option<Token<'a>>,
+    check: Check,
 }
 
 impl<'a> Stream<'a> {
-    fn next(&mut self) -> Result<Option<Token<'a>>, XmlError> {
+    fn new(bytes: &'a [u8], limits: &XmlLimits) -> Result<Stream<'a>, XmlError> {
+        Ok(Stream {
+            tokens: Tokens::new(bytes, limits)?,
+            peeked: None,
+            check: Check::default(),
+        })
+    }
+
+    fn pull(&mut self) -> Result<Option<Token<'a>>, DeError> {
+        let token = self.tokens.next_token()?;
+        if let Some(token) = &token {
+            self.check.token(token)?;
+        }
+        Ok(token)
+    }
+
+    fn next(&mut self) -> Result<Option<Token<'a>>, DeError> {
         match self.peeked.take() {
             Some(token) => Ok(Some(token)),
-            None => self.tokens.next_token(),
+            None => self.pull(),
         }
     }
 
-    fn peek(&mut self) -> Result<Option<&Token<'a>>, XmlError> {
+    fn peek(&mut self) -> Result<Option<&Token<'a>>, DeError> {
         if self.peeked.is_none() {
-            self.peeked = self.tokens.next_token()?;
+            self.peeked = self.pull()?;
         }
         Ok(self.peeked.as_ref())
     }
 
-    /// Skips whitespace between the children of an assembly; other text is an error there.
+    /// Reads (and checks) the rest of the document.
+    fn drain(&mut self) -> Result<(), DeError> {
+        while self.next()?.is_some() {}
+        Ok(())
+    }
+
+    /// Skips whitespace between the children of an assembly (the check refused other text).
     fn skip_space(&mut self) -> Result<(), DeError> {
-        while let Some(Token::Text { text, .. }) = self.peek()? {
-            if !is_xml_space(text) {
-                return fail("text where only elements are allowed");
-            }
+        while let Some(Token::Text { .. }) = self.peek()? {
             self.peeked = None;
         }
         Ok(())
@@ -160,20 +661,20 @@ impl<'a> Stream<'a> {
     fn open<'s>(
         &'s mut self,
         def: &'static Def,
-        name: &'static str,
+        path: Path<'s>,
     ) -> Result<Element<'s, 'a>, DeError> {
         match self.next()? {
             Some(Token::Start { attrs, .. }) => Ok(Element {
                 stream: self,
                 def,
-                name,
                 attrs,
+                path,
             }),
             _ => fail("expected an element"),
         }
     }
 
-    /// The text of a field up to its end tag; a child element is an error.
+    /// The text of a field up to its end tag.
     fn text(&mut self) -> Result<Cow<'a, str>, DeError> {
         let mut text = Cow::Borrowed("");
         loop {
@@ -186,24 +687,19 @@ impl<'a> Stream<'a> {
         }
     }
 
-    /// The content of a markup element up to its end tag, as `read.rs` serializes it.
-    fn markup(&mut self, name: &'static str, multiline: bool) -> Result<String, DeError> {
-        let mut m = Markup::new(name, 0, multiline, false);
+    /// The content of a markup element up to its end tag, serialized without prefixes.
+    fn markup(&mut self, multiline: bool) -> Result<String, DeError> {
+        let mut m = Markup::new(multiline);
         loop {
             match self.next()? {
-                Some(Token::Start {
-                    name,
-                    oscal,
-                    attrs,
-                    offset,
-                }) => markup_start(&mut m, &name, oscal, &attrs, offset)?,
-                Some(Token::Text { text, .. }) => markup_text(&mut m, &text),
+                Some(Token::Start { name, attrs, .. }) => m.start(&name, &attrs),
+                Some(Token::Text { text, .. }) => m.text(&text),
                 Some(Token::End) if m.open.is_empty() => break,
-                Some(Token::End) => markup_end(&mut m),
+                Some(Token::End) => m.end(),
                 None => return fail("document ends inside markup"),
             }
         }
-        flush_pending(&mut m);
+        m.flush_pending();
         // The buffer grew by doubling; the fragment lives as long as the model.
         m.buf.shrink_to_fit();
         Ok(m.buf)
@@ -211,14 +707,13 @@ impl<'a> Stream<'a> {
 
     /// Unwrapped prose: the run of block elements that starts at the next token, whitespace
     /// between them dropped. One fragment buffer serves the whole run.
-    fn prose(&mut self, parent: &'static str, def: &'static Def) -> Result<String, DeError> {
-        let mut m = Markup::new(parent, 0, true, true);
+    fn prose(&mut self, def: &'static Def) -> Result<String, DeError> {
+        let mut m = Markup::new(true);
         loop {
             self.skip_space()?;
             let block = match self.peek()? {
-                Some(Token::Start { name, oscal, .. }) => {
-                    *oscal
-                        && matches!(child_of(def, name), Some((_, c)) if c.shape == Shape::Unwrapped)
+                Some(Token::Start { name, .. }) => {
+                    matches!(child_of(def, name), Some((_, c)) if c.shape == Shape::Unwrapped)
                 }
                 _ => false,
             };
@@ -226,86 +721,180 @@ impl<'a> Stream<'a> {
                 m.buf.shrink_to_fit();
                 return Ok(m.buf);
             }
-            let Some(Token::Start {
-                name,
-                attrs,
-                offset,
-                ..
-            }) = self.next()?
-            else {
-                return fail("expected a block element");
-            };
-            markup_start(&mut m, &name, true, &attrs, offset)?;
-            while !m.open.is_empty() {
+            loop {
                 match self.next()? {
-                    Some(Token::Start {
-                        name,
-                        oscal,
-                        attrs,
-                        offset,
-                    }) => markup_start(&mut m, &name, oscal, &attrs, offset)?,
-                    Some(Token::Text { text, .. }) => markup_text(&mut m, &text),
-                    Some(Token::End) => markup_end(&mut m),
+                    Some(Token::Start { name, attrs, .. }) => m.start(&name, &attrs),
+                    Some(Token::Text { text, .. }) => m.text(&text),
+                    Some(Token::End) => m.end(),
                     None => return fail("document ends inside prose"),
+                }
+                if m.open.is_empty() {
+                    break;
                 }
             }
         }
     }
 }
 
+/// Markup being serialized: the fragment so far and the elements open in it.
+struct Markup {
+    buf: String,
+    open: Vec<&'static str>,
+    multiline: bool,
+    /// Top-level text of multiline markup, kept only if it is not whitespace.
+    pending: String,
+    /// The last thing written was a start tag (so an immediate end becomes `/>`).
+    open_tag: bool,
+}
+
+impl Markup {
+    fn new(multiline: bool) -> Markup {
+        Markup {
+            buf: String::new(),
+            open: Vec::new(),
+            multiline,
+            pending: String::new(),
+            open_tag: false,
+        }
+    }
+
+    /// A start tag; the check has let only markup elements through.
+    fn start(&mut self, name: &str, attrs: &[Attr<'_>]) {
+        let name = MARKUP_ELEMENTS
+            .iter()
+            .find(|n| **n == name)
+            .copied()
+            .unwrap_or("span");
+        self.flush_pending();
+        self.buf.push('<');
+        self.buf.push_str(name);
+        for attr in attrs {
+            self.buf.push(' ');
+            self.buf.push_str(&attr.name);
+            self.buf.push_str("=\"");
+            escape_into(&mut self.buf, &attr.value, true);
+            self.buf.push('"');
+        }
+        self.buf.push('>');
+        self.open.push(name);
+        self.open_tag = true;
+    }
+
+    fn text(&mut self, text: &str) {
+        if self.multiline && self.open.is_empty() {
+            self.pending.push_str(text);
+            return;
+        }
+        if !text.is_empty() {
+            self.open_tag = false;
+        }
+        escape_into(&mut self.buf, text, false);
+    }
+
+    /// Closes the innermost element; `<x></x>` is written `<x/>`.
+    fn end(&mut self) {
+        let Some(name) = self.open.pop() else {
+            return;
+        };
+        if self.open_tag && self.buf.ends_with('>') {
+            self.buf.pop();
+            self.buf.push_str("/>");
+        } else {
+            self.buf.push_str("</");
+            self.buf.push_str(name);
+            self.buf.push('>');
+        }
+        self.open_tag = false;
+    }
+
+    /// Top-level text of multiline markup is kept only when it is more than whitespace.
+    fn flush_pending(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let pending = std::mem::take(&mut self.pending);
+        if !is_xml_space(&pending) {
+            escape_into(&mut self.buf, &pending, false);
+            self.open_tag = false;
+        }
+    }
+}
+
+/// Typed text; a boolean that is not `true`/`false`/`1`/`0` stays a string so that the typed
+/// model reports it, located, as a datatype error.
+fn scalar_value(scalar: Scalar, text: &str) -> Value {
+    match (scalar, text.trim()) {
+        (Scalar::Boolean, "true" | "1") => Value::Bool(true),
+        (Scalar::Boolean, "false" | "0") => Value::Bool(false),
+        _ => Value::String(text.to_owned()),
+    }
+}
+
+fn markup_value(xml: String) -> Value {
+    let mut map = Map::new();
+    map.insert(MARKUP_KEY.to_owned(), Value::String(xml));
+    Value::Object(map)
+}
+
+/// The key of markup in its XML form.
+const MARKUP_KEY: &str = "$xml";
+
+/// Attributes in schema order (the flags), then the others in document order.
+fn schema_order(def: &Def, attrs: &mut [Attr<'_>]) {
+    let rank = |a: &Attr<'_>| def.flags.iter().position(|f| *f == a.name);
+    if attrs.len() > 1 {
+        attrs.sort_by_key(|a| rank(a).unwrap_or(usize::MAX));
+    }
+}
+
+/// What a child position of an assembly holds so far, in the JSON form.
+enum Slot {
+    Unset,
+    One(Value),
+    Many(Vec<Value>),
+    Prose(String),
+}
+
 /// One element whose start tag has been read; reading it consumes it through its end tag.
 struct Element<'s, 'a> {
     stream: &'s mut Stream<'a>,
     def: &'static Def,
-    name: &'static str,
     attrs: Vec<Attr<'a>>,
+    path: Path<'s>,
 }
 
 impl Element<'_, '_> {
-    fn no_attributes(&self) -> Result<(), DeError> {
-        match self.attrs.is_empty() {
-            true => Ok(()),
-            false => fail("attribute not allowed"),
-        }
-    }
-
-    /// The value as the JSON form has it, for fields typed as `serde_json::Value`.
-    fn value(self) -> Result<serde_json::Value, DeError> {
-        let Element {
-            stream,
-            def,
-            name,
-            attrs,
-        } = self;
-        Ok(element_value(def, name, &attrs, 0, || stream.next())?)
+    /// The JSON form: flags in schema order, other attributes, then the text or the children
+    /// in schema order (a child kind in several runs gathered into one array).
+    fn value(self) -> Result<Value, DeError> {
+        element_value(self.stream, self.def, self.attrs)
     }
 
     /// Markup as `{"$xml": …}`, a bare field as its scalar, anything else as a map.
     fn read_into<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         match self.def.content {
             Content::MarkupLine | Content::MarkupMultiline => {
-                self.no_attributes()?;
                 let multiline = matches!(self.def.content, Content::MarkupMultiline);
-                let xml = self.stream.markup(self.name, multiline)?;
+                let xml = self.stream.markup(multiline)?;
                 MarkupDe(xml).deserialize_any(visitor)
             }
             Content::Text { scalar, .. } if self.def.is_scalar() => {
-                self.no_attributes()?;
                 let text = self.stream.text()?;
                 TextDe { text, scalar }.deserialize_any(visitor)
             }
             _ => {
                 let mut attrs = self.attrs;
-                // Taken from the back, in document order.
+                schema_order(self.def, &mut attrs);
+                // Taken from the back.
                 attrs.reverse();
                 let mut map = ElementMap {
                     def: self.def,
-                    name: self.name,
                     attrs,
                     stream: self.stream,
                     next: Next::Nothing,
                     body_given: false,
                     done: false,
+                    path: self.path,
                 };
                 let value = visitor.visit_map(&mut map)?;
                 match map.done {
@@ -317,21 +906,176 @@ impl Element<'_, '_> {
     }
 }
 
+/// An assembly or empty element being read into its JSON form.
+struct Open {
+    def: &'static Def,
+    map: Map<String, Value>,
+    slots: Vec<Slot>,
+    /// Its child position in the element that holds it.
+    slot: usize,
+    /// Inside a grouping wrapper: the child position and the items so far.
+    group: Option<(usize, Vec<Value>)>,
+}
+
+/// The JSON form of an element whose start tag (`def`, `attrs`) has been read, through its end
+/// tag. No recursion: an explicit stack of open elements, so that this read takes any nesting
+/// the limits allow.
+fn element_value(
+    stream: &mut Stream<'_>,
+    def: &'static Def,
+    attrs: Vec<Attr<'_>>,
+) -> Result<Value, DeError> {
+    let mut open = match start_value(stream, def, attrs, 0)? {
+        Ok(value) => return Ok(value),
+        Err(open) => vec![open],
+    };
+    while let Some(top) = open.last_mut() {
+        stream.skip_space()?;
+        let name = match stream.peek()? {
+            Some(Token::Start { name, .. }) => name,
+            _ => {
+                stream.next()?;
+                if let Some((i, items)) = top.group.take() {
+                    set_slot(top, i, Slot::Many(items));
+                    continue;
+                }
+                let Some(done) = open.pop() else { break };
+                let value = finish(done.def, done.map, done.slots);
+                match open.last_mut() {
+                    Some(parent) => deliver(parent, done.slot, value),
+                    None => return Ok(value),
+                }
+                continue;
+            }
+        };
+        let (i, child) = match (&top.group, child_of(top.def, name)) {
+            (Some((i, _)), _) => (*i, top.def.children().get(*i)),
+            (None, Some((i, child))) => (i, Some(child)),
+            (None, None) => return fail("element not allowed here"),
+        };
+        let Some(child) = child else {
+            return fail("element not allowed here");
+        };
+        match child.shape {
+            Shape::Unwrapped => {
+                let prose = stream.prose(top.def)?;
+                match top.slots.get_mut(i) {
+                    Some(Slot::Prose(before)) => before.push_str(&prose),
+                    _ => set_slot(top, i, Slot::Prose(prose)),
+                }
+            }
+            Shape::Grouped(_) if top.group.is_none() => {
+                stream.next()?;
+                top.group = Some((i, Vec::new()));
+            }
+            _ => {
+                let Some(Token::Start { attrs, .. }) = stream.next()? else {
+                    return fail("expected an element");
+                };
+                match start_value(stream, child.def, attrs, i)? {
+                    Ok(value) => deliver(top, i, value),
+                    Err(child) => open.push(child),
+                }
+            }
+        }
+    }
+    fail("element not read to its end")
+}
+
+/// A leaf element's value (read through its end tag), or an assembly opened.
+fn start_value(
+    stream: &mut Stream<'_>,
+    def: &'static Def,
+    mut attrs: Vec<Attr<'_>>,
+    slot: usize,
+) -> Result<Result<Value, Open>, DeError> {
+    let key = match def.content {
+        Content::MarkupLine | Content::MarkupMultiline => {
+            let multiline = matches!(def.content, Content::MarkupMultiline);
+            return Ok(Ok(markup_value(stream.markup(multiline)?)));
+        }
+        Content::Text { scalar, .. } if def.is_scalar() => {
+            return Ok(Ok(scalar_value(scalar, &stream.text()?)));
+        }
+        Content::Text { scalar, key } => Some((scalar, key)),
+        _ => None,
+    };
+    schema_order(def, &mut attrs);
+    let mut map = Map::with_capacity(attrs.len() + def.children().len().min(4));
+    for attr in attrs {
+        map.insert(
+            attr.name.into_owned(),
+            Value::String(attr.value.into_owned()),
+        );
+    }
+    if let Some((scalar, key)) = key {
+        map.insert(key.to_owned(), scalar_value(scalar, &stream.text()?));
+        return Ok(Ok(Value::Object(map)));
+    }
+    let slots = def.children().iter().map(|_| Slot::Unset).collect();
+    Ok(Err(Open {
+        def,
+        map,
+        slots,
+        slot,
+        group: None,
+    }))
+}
+
+fn set_slot(open: &mut Open, i: usize, value: Slot) {
+    if let Some(slot) = open.slots.get_mut(i) {
+        *slot = value;
+    }
+}
+
+/// A finished child value into child position `i` (or the open group).
+fn deliver(open: &mut Open, i: usize, value: Value) {
+    if let Some((_, items)) = &mut open.group {
+        items.push(value);
+        return;
+    }
+    let many = matches!(open.def.children().get(i), Some(c) if c.shape == Shape::Many);
+    match open.slots.get_mut(i) {
+        Some(Slot::Many(items)) if many => items.push(value),
+        Some(slot) if many => *slot = Slot::Many(vec![value]),
+        Some(slot) => *slot = Slot::One(value),
+        None => {}
+    }
+}
+
+/// The object of an assembly: its flags, then the children in schema order.
+fn finish(def: &'static Def, mut map: Map<String, Value>, slots: Vec<Slot>) -> Value {
+    for (child, slot) in def.children().iter().zip(slots) {
+        let value = match slot {
+            Slot::Unset => continue,
+            Slot::One(v) => v,
+            Slot::Many(items) => Value::Array(items),
+            Slot::Prose(xml) => markup_value(xml),
+        };
+        map.insert(child.json.to_owned(), value);
+    }
+    Value::Object(map)
+}
+
 impl<'de> Deserializer<'de> for Element<'_, '_> {
     type Error = DeError;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
-        match self.def.content {
-            Content::Assembly(_) | Content::Empty => {}
-            Content::Text { .. } if !self.def.is_scalar() => {}
-            _ => return self.read_into(visitor),
-        }
-        let value = self.value()?;
-        value.deserialize_any(visitor).map_err(de::Error::custom)
+        let path = self.path;
+        let value = match self.def.content {
+            Content::Assembly(_) | Content::Empty => self.value(),
+            Content::Text { .. } if !self.def.is_scalar() => self.value(),
+            _ => return self.read_into(visitor).map_err(|e| e.at(&path, None)),
+        };
+        let value = value.map_err(|e| e.at(&path, None))?;
+        value
+            .deserialize_any(visitor)
+            .map_err(|e| <DeError as de::Error>::custom(e).at(&path, None))
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
-        self.read_into(visitor)
+        let path = self.path;
+        self.read_into(visitor).map_err(|e| e.at(&path, None))
     }
 
     fn deserialize_struct<V: Visitor<'de>>(
@@ -364,17 +1108,16 @@ impl<'de> Deserializer<'de> for Element<'_, '_> {
 /// What the value after the last key returned is.
 enum Next<'a> {
     Nothing,
-    Attribute(Cow<'a, str>),
+    Attribute(Cow<'a, str>, Cow<'a, str>),
     Child(&'static Child),
-    Text(Scalar),
+    Text(Scalar, &'static str),
 }
 
-/// The entries of an assembly, a field with flags, or an empty element: attributes in document
-/// order, then the text under its key or the children in document order.
+/// The entries of an assembly, a field with flags, or an empty element: attributes (flags in
+/// schema order), then the text under its key or the children in document order.
 struct ElementMap<'s, 'a> {
     stream: &'s mut Stream<'a>,
     def: &'static Def,
-    name: &'static str,
     /// Attributes not yet given, the next last.
     attrs: Vec<Attr<'a>>,
     next: Next<'a>,
@@ -382,6 +1125,7 @@ struct ElementMap<'s, 'a> {
     body_given: bool,
     /// The end tag has been read.
     done: bool,
+    path: Path<'s>,
 }
 
 impl<'de> MapAccess<'de> for ElementMap<'_, '_> {
@@ -395,8 +1139,11 @@ impl<'de> MapAccess<'de> for ElementMap<'_, '_> {
             return Ok(None);
         }
         if let Some(attr) = self.attrs.pop() {
-            self.next = Next::Attribute(attr.value);
-            return seed.deserialize(attr.name.into_deserializer()).map(Some);
+            let key = seed
+                .deserialize(attr.name.as_ref().into_deserializer())
+                .map_err(|e: DeError| e.at(&self.path, Some(&attr.name)))?;
+            self.next = Next::Attribute(attr.name, attr.value);
+            return Ok(Some(key));
         }
         if self.attrs.capacity() > 0 {
             self.stream.tokens.recycle(std::mem::take(&mut self.attrs));
@@ -405,8 +1152,10 @@ impl<'de> MapAccess<'de> for ElementMap<'_, '_> {
             Content::Assembly(_) => self.child_key(seed),
             Content::Text { scalar, key } if !self.body_given => {
                 self.body_given = true;
-                self.next = Next::Text(scalar);
-                seed.deserialize(key.into_deserializer()).map(Some)
+                self.next = Next::Text(scalar, key);
+                seed.deserialize(key.into_deserializer())
+                    .map(Some)
+                    .map_err(|e: DeError| e.at(&self.path, Some(key)))
             }
             Content::Empty => {
                 self.stream.skip_space()?;
@@ -424,16 +1173,21 @@ impl<'de> MapAccess<'de> for ElementMap<'_, '_> {
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
         match std::mem::replace(&mut self.next, Next::Nothing) {
-            Next::Attribute(text) => seed.deserialize(TextDe {
-                text,
-                scalar: Scalar::String,
-            }),
-            Next::Text(scalar) => {
+            Next::Attribute(name, text) => seed
+                .deserialize(TextDe {
+                    text,
+                    scalar: Scalar::String,
+                })
+                .map_err(|e| e.at(&self.path, Some(&name))),
+            Next::Text(scalar, key) => {
                 let text = self.stream.text()?;
                 self.done = true;
                 seed.deserialize(TextDe { text, scalar })
+                    .map_err(|e: DeError| e.at(&self.path, Some(key)))
             }
-            Next::Child(child) => self.child_value(child, seed),
+            Next::Child(child) => self
+                .child_value(child, seed)
+                .map_err(|e| e.at(&self.path, Some(child.json))),
             Next::Nothing => fail("value without a key"),
         }
     }
@@ -444,9 +1198,9 @@ impl<'de> ElementMap<'_, '_> {
     fn child_key<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DeError> {
         self.stream.skip_space()?;
         let child = match self.stream.peek()? {
-            Some(Token::Start { name, oscal, .. }) => match child_of(self.def, name) {
-                Some((_, child)) if *oscal => child,
-                _ => return fail("element not allowed here"),
+            Some(Token::Start { name, .. }) => match child_of(self.def, name) {
+                Some((_, child)) => child,
+                None => return fail("element not allowed here"),
             },
             Some(Token::End) => {
                 self.stream.peeked = None;
@@ -456,7 +1210,9 @@ impl<'de> ElementMap<'_, '_> {
             _ => return fail("document ends inside an element"),
         };
         self.next = Next::Child(child);
-        seed.deserialize(child.json.into_deserializer()).map(Some)
+        seed.deserialize(child.json.into_deserializer())
+            .map(Some)
+            .map_err(|e: DeError| e.at(&self.path, Some(child.json)))
     }
 
     fn child_value<V: DeserializeSeed<'de>>(
@@ -464,27 +1220,27 @@ impl<'de> ElementMap<'_, '_> {
         child: &'static Child,
         seed: V,
     ) -> Result<V::Value, DeError> {
+        let path = Path::Key(&self.path, child.json);
         match child.shape {
-            Shape::One => seed.deserialize(self.stream.open(child.def, child.xml)?),
+            Shape::One => seed.deserialize(self.stream.open(child.def, path)?),
             Shape::Many => seed.deserialize(Items {
                 stream: self.stream,
                 def: child.def,
                 name: child.xml,
                 wrapped: false,
+                path,
             }),
             Shape::Grouped(item) => {
-                match self.stream.next()? {
-                    Some(Token::Start { attrs, .. }) if attrs.is_empty() => {}
-                    _ => return fail("expected a group element without attributes"),
-                }
+                self.stream.next()?;
                 seed.deserialize(Items {
                     stream: self.stream,
                     def: child.def,
                     name: item,
                     wrapped: true,
+                    path,
                 })
             }
-            Shape::Unwrapped => seed.deserialize(MarkupDe(self.stream.prose(self.name, self.def)?)),
+            Shape::Unwrapped => seed.deserialize(MarkupDe(self.stream.prose(self.def)?)),
         }
     }
 }
@@ -496,6 +1252,7 @@ struct Items<'s, 'a> {
     def: &'static Def,
     name: &'static str,
     wrapped: bool,
+    path: Path<'s>,
 }
 
 impl<'de> Deserializer<'de> for Items<'_, '_> {
@@ -505,6 +1262,7 @@ impl<'de> Deserializer<'de> for Items<'_, '_> {
         let mut access = ItemAccess {
             items: self,
             ended: false,
+            index: 0,
         };
         let value = visitor.visit_seq(&mut access)?;
         match access.ended || !access.items.wrapped {
@@ -527,6 +1285,7 @@ impl<'de> Deserializer<'de> for Items<'_, '_> {
 struct ItemAccess<'s, 'a> {
     items: Items<'s, 'a>,
     ended: bool,
+    index: usize,
 }
 
 impl<'de> SeqAccess<'de> for ItemAccess<'_, '_> {
@@ -542,7 +1301,7 @@ impl<'de> SeqAccess<'de> for ItemAccess<'_, '_> {
         let items = &mut self.items;
         items.stream.skip_space()?;
         let item = match items.stream.peek()? {
-            Some(Token::Start { name, oscal, .. }) => *oscal && *name == items.name,
+            Some(Token::Start { name, .. }) => *name == items.name,
             Some(Token::End) if items.wrapped => {
                 items.stream.peeked = None;
                 self.ended = true;
@@ -550,20 +1309,20 @@ impl<'de> SeqAccess<'de> for ItemAccess<'_, '_> {
             }
             _ => false,
         };
-        match (item, items.wrapped) {
-            (true, _) => seed
-                .deserialize(items.stream.open(items.def, items.name)?)
-                .map(Some),
-            (false, false) => {
-                self.ended = true;
-                Ok(None)
-            }
-            (false, true) => fail("element not allowed in a group"),
+        if !item {
+            self.ended = true;
+            return Ok(None);
         }
+        let path = Path::Index(&items.path, self.index);
+        self.index += 1;
+        let element = items.stream.open(items.def, path)?;
+        seed.deserialize(element)
+            .map(Some)
+            .map_err(|e| e.at(&path, None))
     }
 }
 
-/// Text: an attribute value or the text of a field, typed as `read.rs` types it.
+/// Text: an attribute value or the text of a field, typed as the JSON form types it.
 struct TextDe<'a> {
     text: Cow<'a, str>,
     scalar: Scalar,
@@ -574,7 +1333,7 @@ impl<'de> Deserializer<'de> for TextDe<'_> {
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         if self.scalar == Scalar::Boolean {
-            // As `read.rs`: anything but these stays a string, for the typed model to refuse.
+            // Anything but these stays a string, for the typed model to refuse.
             match self.text.trim() {
                 "true" | "1" => return visitor.visit_bool(true),
                 "false" | "0" => return visitor.visit_bool(false),

@@ -43,13 +43,27 @@
 mod binding;
 pub(crate) mod de;
 mod dom;
-mod positions;
-mod read;
 mod write;
 
-pub(crate) use positions::positions;
-pub use read::read;
+pub(crate) use de::positions;
 pub use write::write;
+
+/// Reads an OSCAL XML catalog or profile into its JSON form (the reader of `de`, asked for a
+/// value).
+///
+/// Never panics and never expands or fetches anything; see [`XmlError`] for the codes.
+///
+/// ```
+/// use oscalc::xml::{read, XmlLimits};
+///
+/// let doc = br#"<!DOCTYPE profile [<!ENTITY x SYSTEM "file:///etc/passwd">]><profile/>"#;
+/// let err = read(doc, &XmlLimits::default()).unwrap_err();
+/// assert_eq!(err.code, "load-xml-dtd");
+/// ```
+pub fn read(bytes: &[u8], limits: &XmlLimits) -> Result<XmlRead, XmlError> {
+    let (root, value) = de::value(bytes, limits)?;
+    Ok(XmlRead { root, value })
+}
 
 /// Bounds on what [`read`] accepts; a breach is `load-limit`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,9 +122,6 @@ pub struct XmlRead {
     pub root: &'static str,
     /// The object under the root key in the JSON form (`{"uuid": …, "metadata": …}`).
     pub value: serde_json::Value,
-    /// JSON pointer relative to the document (`/catalog/groups/0/controls/3/id`) → byte offset of
-    /// the element or attribute it came from, in document order.
-    pub positions: Vec<(String, u32)>,
 }
 
 /// Appends `text` XML-escaped; in attributes also quotes and the characters attribute
