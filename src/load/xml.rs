@@ -161,6 +161,18 @@ mod tests {
     }
 
     #[test]
+    fn refused_value_in_a_document_read_as_a_value_first_is_located_the_same() {
+        let doc = r#"<profile xmlns="http://csrc.nist.gov/ns/oscal/1.0" uuid="74c8ba1e-5cd4-4ad1-bbfd-d888e2f6c724"><metadata><title>T</title><last-modified>2024-01-01T00:00:00Z</last-modified><version>1</version><oscal-version>1.2.3</oscal-version><prop name="a" value="1"/><link href="h"/><prop name="b" value="2"/></metadata><import href="c.xml"><include-all/></import><merge><as-is>maybe</as-is></merge></profile>"#;
+        let (code, message, at) = refusal(doc);
+        assert_eq!(code, "load-shape");
+        assert_eq!(
+            message,
+            "invalid type: string \"maybe\", expected a boolean at `merge.as-is`"
+        );
+        assert!(at.contains("\"/profile/merge/as-is\""), "{at}");
+    }
+
+    #[test]
     fn xml_problem_after_a_refused_value_wins() {
         let doc = format!(
             r#"{HEAD}<control><title>A</title></control><control id="b"><bogus/></control></catalog>"#

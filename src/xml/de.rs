@@ -1428,3 +1428,56 @@ impl<'de> MapAccess<'de> for MarkupMap {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::positions;
+    use crate::source::pointer::PointerHash;
+
+    const NS: &str = "http://csrc.nist.gov/ns/oscal/1.0";
+
+    #[test]
+    fn positions_index_elements_and_attributes_in_document_order() {
+        let doc = format!(
+            r##"<catalog xmlns="{NS}" uuid="c"><group id="g"><control id="a"/><control id="b"><part name="s"><p>x</p><p>y</p></part></control></group>
+<control id="c"><prop name="n" value="1"/><link href="h"/><prop name="m" value="2"/></control>
+<back-matter><resource uuid="r"><rlink href="x"><hash algorithm="SHA-256">ab</hash></rlink></resource></back-matter></catalog>"##
+        );
+        let at = |s: &str| u32::try_from(doc.find(s).unwrap_or(0)).unwrap_or(0);
+        let expected = [
+            ("/catalog", 0),
+            ("/catalog/uuid", at("uuid")),
+            ("/catalog/groups/0", at("<group")),
+            ("/catalog/groups/0/id", at("id=\"g\"")),
+            ("/catalog/groups/0/controls/0", at("<control id=\"a\"")),
+            ("/catalog/groups/0/controls/0/id", at("id=\"a\"")),
+            ("/catalog/groups/0/controls/1", at("<control id=\"b\"")),
+            ("/catalog/groups/0/controls/1/id", at("id=\"b\"")),
+            ("/catalog/groups/0/controls/1/parts/0", at("<part")),
+            ("/catalog/groups/0/controls/1/parts/0/name", at("name=")),
+            ("/catalog/groups/0/controls/1/parts/0/prose", at("<p>")),
+            ("/catalog/controls/0/props/1", at("<prop name=\"m\"")),
+            ("/catalog/controls/0/links/0/href", at("href=\"h\"")),
+            (
+                "/catalog/back-matter/resources/0/rlinks/0/hashes/0",
+                at("<hash"),
+            ),
+        ];
+        let index = positions(doc.as_bytes());
+        for (pointer, offset) in expected {
+            let hash = PointerHash::of(pointer);
+            let first = index.partition_point(|(h, _)| *h < hash);
+            assert_eq!(index.get(first), Some(&(hash, offset)), "{pointer}");
+        }
+        // Every element and attribute that became a value, and nothing else (markup inside
+        // `p` and the text of `hash` are not positions).
+        assert_eq!(index.len(), 28);
+    }
+
+    #[test]
+    fn positions_of_a_refused_document_keep_what_came_before() {
+        let doc = format!(r##"<catalog xmlns="{NS}" uuid="c"><control id="a"><bogus/>"##);
+        assert_eq!(positions(doc.as_bytes()).len(), 4);
+        assert!(positions(b"not xml").is_empty());
+    }
+}

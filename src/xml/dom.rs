@@ -3,7 +3,7 @@
 //! Stage: load (XML syntax). In: the bytes of one document and its [`XmlLimits`]. Out: [`Token`]s in
 //! document order (element starts with their unprefixed attributes, text with references resolved,
 //! ends), each with its byte offset in the input. Knows nothing of OSCAL but its namespace; what an
-//! element means is `read.rs`'s job.
+//! element means is `de.rs`'s job.
 //!
 //! This is where hostile bytes stop (ARCHITECTURE.md, Security rules): only UTF-8 (a BOM is skipped), no DTD
 //! declarations, no entity but the five predefined and character references, nesting and size
