@@ -330,6 +330,9 @@ struct Check {
     counts: Vec<usize>,
     /// Elements open inside the current markup.
     markup: Vec<&'static str>,
+    /// The child position the last element start fills in its parent node (none for the root,
+    /// an item of a group, or markup), so the layer above need not look it up again.
+    child: Option<(usize, &'static Child)>,
     /// For the typed walk: stop at what it cannot take in order (see [`DeError::Restart`]).
     typed: bool,
     /// Positions, when asked for.
@@ -367,6 +370,11 @@ impl Check {
         }
     }
 
+    /// The innermost element open inside markup (just started, when called after a start).
+    fn open_markup(&self) -> &'static str {
+        self.markup.last().copied().unwrap_or("p")
+    }
+
     fn record(&mut self, at: impl FnOnce() -> PointerHash, offset: usize) {
         if let Some(out) = &mut self.record {
             out.push((at(), offset32(offset)));
@@ -380,6 +388,7 @@ impl Check {
         attrs: &[Attr<'_>],
         offset: usize,
     ) -> Result<(), DeError> {
+        self.child = None;
         let (def, name, at) = match self.frames.last_mut() {
             None => return self.root(name, oscal, attrs, offset),
             Some(Frame::Markup { field, .. }) => {
@@ -432,6 +441,7 @@ impl Check {
                         offset,
                     ));
                 };
+                self.child = Some((i, child));
                 let again = last.is_some_and(|l| l != i);
                 *last = Some(i);
                 let (at, parent) = (*at, *parent);
@@ -692,7 +702,7 @@ impl<'a> Stream<'a> {
         let mut m = Markup::new(multiline);
         loop {
             match self.next()? {
-                Some(Token::Start { name, attrs, .. }) => m.start(&name, &attrs),
+                Some(Token::Start { attrs, .. }) => m.start(self.check.open_markup(), &attrs),
                 Some(Token::Text { text, .. }) => m.text(&text),
                 Some(Token::End) if m.open.is_empty() => break,
                 Some(Token::End) => m.end(),
@@ -707,13 +717,13 @@ impl<'a> Stream<'a> {
 
     /// Unwrapped prose: the run of block elements that starts at the next token, whitespace
     /// between them dropped. One fragment buffer serves the whole run.
-    fn prose(&mut self, def: &'static Def) -> Result<String, DeError> {
+    fn prose(&mut self) -> Result<String, DeError> {
         let mut m = Markup::new(true);
         loop {
             self.skip_space()?;
             let block = match self.peek()? {
-                Some(Token::Start { name, .. }) => {
-                    matches!(child_of(def, name), Some((_, c)) if c.shape == Shape::Unwrapped)
+                Some(Token::Start { .. }) => {
+                    matches!(self.check.child, Some((_, c)) if c.shape == Shape::Unwrapped)
                 }
                 _ => false,
             };
@@ -723,7 +733,7 @@ impl<'a> Stream<'a> {
             }
             loop {
                 match self.next()? {
-                    Some(Token::Start { name, attrs, .. }) => m.start(&name, &attrs),
+                    Some(Token::Start { attrs, .. }) => m.start(self.check.open_markup(), &attrs),
                     Some(Token::Text { text, .. }) => m.text(&text),
                     Some(Token::End) => m.end(),
                     None => return fail("document ends inside prose"),
@@ -759,12 +769,8 @@ impl Markup {
     }
 
     /// A start tag; the check has let only markup elements through.
-    fn start(&mut self, name: &str, attrs: &[Attr<'_>]) {
-        let name = MARKUP_ELEMENTS
-            .iter()
-            .find(|n| **n == name)
-            .copied()
-            .unwrap_or("span");
+    /// A start tag; `name` as the check found it among the markup elements.
+    fn start(&mut self, name: &'static str, attrs: &[Attr<'_>]) {
         self.flush_pending();
         self.buf.push('<');
         self.buf.push_str(name);
@@ -931,8 +937,8 @@ fn element_value(
     };
     while let Some(top) = open.last_mut() {
         stream.skip_space()?;
-        let name = match stream.peek()? {
-            Some(Token::Start { name, .. }) => name,
+        match stream.peek()? {
+            Some(Token::Start { .. }) => {}
             _ => {
                 stream.next()?;
                 if let Some((i, items)) = top.group.take() {
@@ -948,7 +954,7 @@ fn element_value(
                 continue;
             }
         };
-        let (i, child) = match (&top.group, child_of(top.def, name)) {
+        let (i, child) = match (&top.group, stream.check.child) {
             (Some((i, _)), _) => (*i, top.def.children().get(*i)),
             (None, Some((i, child))) => (i, Some(child)),
             (None, None) => return fail("element not allowed here"),
@@ -958,7 +964,7 @@ fn element_value(
         };
         match child.shape {
             Shape::Unwrapped => {
-                let prose = stream.prose(top.def)?;
+                let prose = stream.prose()?;
                 match top.slots.get_mut(i) {
                     Some(Slot::Prose(before)) => before.push_str(&prose),
                     _ => set_slot(top, i, Slot::Prose(prose)),
@@ -1198,7 +1204,7 @@ impl<'de> ElementMap<'_, '_> {
     fn child_key<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DeError> {
         self.stream.skip_space()?;
         let child = match self.stream.peek()? {
-            Some(Token::Start { name, .. }) => match child_of(self.def, name) {
+            Some(Token::Start { .. }) => match self.stream.check.child {
                 Some((_, child)) => child,
                 None => return fail("element not allowed here"),
             },
@@ -1240,7 +1246,7 @@ impl<'de> ElementMap<'_, '_> {
                     path,
                 })
             }
-            Shape::Unwrapped => seed.deserialize(MarkupDe(self.stream.prose(self.def)?)),
+            Shape::Unwrapped => seed.deserialize(MarkupDe(self.stream.prose()?)),
         }
     }
 }
