@@ -114,7 +114,7 @@ mod tests {
     }
 
     /// The typed read, or `None` if it refuses the document.
-    fn fast(bytes: &[u8], limits: &XmlLimits) -> Option<Document> {
+    fn typed_read(bytes: &[u8], limits: &XmlLimits) -> Option<Document> {
         let typed = crate::xml::de::typed(bytes, limits).ok()?;
         match typed.root() {
             "catalog" => typed.read().ok().map(Document::Catalog),
@@ -197,7 +197,7 @@ mod tests {
     }
 
     #[test]
-    fn fast_read_equals_the_value_route_on_every_test_document() {
+    fn typed_read_equals_the_value_route_on_every_test_document() {
         let mut files = Vec::new();
         xml_files(
             &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests"),
@@ -207,20 +207,20 @@ mod tests {
             Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("benches/data/rev5/NIST_SP-800-53_rev5_catalog.xml"),
         );
-        let mut fast_reads = 0;
+        let mut typed_reads = 0;
         for path in &files {
             let bytes = std::fs::read(path).expect("file");
-            let quick = fast(&bytes, &XmlLimits::default());
+            let quick = typed_read(&bytes, &XmlLimits::default());
             let slow = through_value(&bytes);
             if let Some(doc) = &quick {
-                fast_reads += 1;
+                typed_reads += 1;
                 assert_eq!(Some(doc), slow.as_ref(), "{}", path.display());
             }
             if slow.is_some() && quick.is_none() {
-                panic!("{}: only the slow route reads it", path.display());
+                panic!("{}: only the value route reads it", path.display());
             }
         }
-        assert!(fast_reads > 50, "{fast_reads} of {}", files.len());
+        assert!(typed_reads > 50, "{typed_reads} of {}", files.len());
     }
 
     #[test]
@@ -269,7 +269,7 @@ mod tests {
 </profile>"#;
 
     #[test]
-    fn fast_read_never_disagrees_with_the_value_route_on_damaged_documents() {
+    fn typed_read_never_disagrees_with_the_value_route_on_damaged_documents() {
         let bytes = SAMPLE.as_bytes();
         let mut checked = 0;
         for at in 0..bytes.len() {
@@ -281,7 +281,7 @@ mod tests {
                     }
                     Some(b) => doc[at] = b,
                 }
-                if let Some(quick) = fast(&doc, &XmlLimits::default()) {
+                if let Some(quick) = typed_read(&doc, &XmlLimits::default()) {
                     checked += 1;
                     assert_eq!(Some(quick), through_value(&doc), "byte {at}: {replace:?}");
                 }

@@ -392,16 +392,8 @@ impl Check {
         let (def, name, at) = match self.frames.last_mut() {
             None => return self.root(name, oscal, attrs, offset),
             Some(Frame::Markup { field, .. }) => {
-                let known = MARKUP_ELEMENTS.iter().find(|n| **n == name);
-                let (Some(known), true) = (known, oscal) else {
-                    let parent = self.markup.last().copied().unwrap_or(*field);
-                    return Err(shape(
-                        format!("element `{name}` is not allowed in `{parent}` (markup)"),
-                        offset,
-                    ));
-                };
-                self.markup.push(known);
-                return Ok(());
+                let field = *field;
+                return self.markup_start(field, name, oscal, offset);
             }
             Some(Frame::Node { name: parent, .. } | Frame::Group { name: parent, .. })
                 if !oscal =>
@@ -441,16 +433,18 @@ impl Check {
                         offset,
                     ));
                 };
-                self.child = Some((i, child));
+                // Not the child kind just before it: a second run if it came before.
                 let again = last.is_some_and(|l| l != i);
                 *last = Some(i);
-                let (at, parent) = (*at, *parent);
-                let Some(count) = self.counts.get_mut(*base + i) else {
-                    return Ok(());
+                let (parent, at) = (*parent, *at);
+                let index = match self.counts.get_mut(*base + i) {
+                    Some(count) => {
+                        *count += 1;
+                        *count - 1
+                    }
+                    None => 0,
                 };
-                let index = *count;
-                *count += 1;
-                let keyed = hash_if(self.record.is_some(), || at.key(child.json));
+                self.child = Some((i, child));
                 if index > 0 && matches!(child.shape, Shape::One | Shape::Grouped(_)) {
                     return Err(shape(
                         format!("element `{name}` occurs more than once in `{parent}`"),
@@ -460,37 +454,79 @@ impl Check {
                 if index > 0 && again && self.typed {
                     return Err(DeError::Restart);
                 }
+                let recording = self.record.is_some();
+                let at = hash_if(recording, || at.key(child.json));
                 match child.shape {
-                    Shape::One => (child.def, child.xml, keyed),
-                    Shape::Many => (child.def, child.xml, keyed.index(index)),
-                    Shape::Grouped(item) => {
-                        no_attributes(child.xml, attrs)?;
-                        self.record(|| keyed, offset);
-                        self.frames.push(Frame::Group {
-                            def: child.def,
-                            name: child.xml,
-                            item,
-                            count: 0,
-                            at: keyed,
-                        });
-                        return Ok(());
-                    }
-                    Shape::Unwrapped => {
-                        if index == 0 {
-                            self.record(|| keyed, offset);
-                        }
-                        let block = BLOCK_ELEMENTS.iter().find(|n| **n == name);
-                        self.markup.push(block.copied().unwrap_or("p"));
-                        self.frames.push(Frame::Markup {
-                            field: parent,
-                            unwrapped: true,
-                        });
-                        return Ok(());
-                    }
+                    Shape::One => (child.def, child.xml, at),
+                    Shape::Many => (child.def, child.xml, hash_if(recording, || at.index(index))),
+                    Shape::Grouped(item) => return self.open_group(child, item, at, attrs, offset),
+                    Shape::Unwrapped => return self.open_prose(parent, name, index, at, offset),
                 }
             }
         };
         self.open(def, name, at, attrs, offset)
+    }
+
+    /// An element inside markup: only OSCAL's markup elements.
+    fn markup_start(
+        &mut self,
+        field: &'static str,
+        name: &str,
+        oscal: bool,
+        offset: usize,
+    ) -> Result<(), DeError> {
+        let known = MARKUP_ELEMENTS.iter().find(|n| **n == name);
+        let (Some(known), true) = (known, oscal) else {
+            let parent = self.markup.last().copied().unwrap_or(field);
+            return Err(shape(
+                format!("element `{name}` is not allowed in `{parent}` (markup)"),
+                offset,
+            ));
+        };
+        self.markup.push(known);
+        Ok(())
+    }
+
+    /// A grouping wrapper (`revisions`): no attributes, items of one name inside.
+    fn open_group(
+        &mut self,
+        child: &'static Child,
+        item: &'static str,
+        at: PointerHash,
+        attrs: &[Attr<'_>],
+        offset: usize,
+    ) -> Result<(), DeError> {
+        no_attributes(child.xml, attrs)?;
+        self.record(|| at, offset);
+        self.frames.push(Frame::Group {
+            def: child.def,
+            name: child.xml,
+            item,
+            count: 0,
+            at,
+        });
+        Ok(())
+    }
+
+    /// One block of the unwrapped prose of `parent`; the first block is the prose's position.
+    fn open_prose(
+        &mut self,
+        parent: &'static str,
+        name: &str,
+        index: usize,
+        at: PointerHash,
+        offset: usize,
+    ) -> Result<(), DeError> {
+        if index == 0 {
+            self.record(|| at, offset);
+        }
+        let block = BLOCK_ELEMENTS.iter().find(|n| **n == name);
+        self.markup.push(block.copied().unwrap_or("p"));
+        self.frames.push(Frame::Markup {
+            field: parent,
+            unwrapped: true,
+        });
+        Ok(())
     }
 
     /// The document element: its name first (is this a catalog or profile at all?), then its
