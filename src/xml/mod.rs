@@ -43,6 +43,8 @@
 mod binding;
 pub(crate) mod de;
 mod dom;
+mod shape;
+mod stream;
 mod write;
 
 pub(crate) use de::positions;
