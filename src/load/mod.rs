@@ -43,7 +43,7 @@ pub fn load(
     let source = sources.add(Source {
         uri: uri.clone(),
         bytes: bytes.clone(),
-        xml_positions: Default::default(),
+        xml_positions: crate::source::XmlPositions::by(crate::xml::positions),
         index: Default::default(),
         is_xml: format == Some(Format::Xml),
         quotable: false,

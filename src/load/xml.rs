@@ -1,13 +1,13 @@
-//! XML input: tokens straight into the typed model (`crate::xml::de`); a document that fails
-//! is read again into the OSCAL JSON form (`crate::xml::read`) and typed by
-//! serde_path_to_error, which locates the problem.
+//! XML input: one walk of the tokens straight into the typed model (`crate::xml::de`), which
+//! locates what it refuses: an XML problem at its byte offset, a value the model refuses
+//! (`load-shape`) at its JSON pointer.
 
 use crate::diag::{Diagnostic, SourceId, Span};
 use crate::model::{Document, Profile};
 use crate::options::Options;
 #[cfg(test)]
 use crate::source::SourceMap;
-use serde_json::Value;
+use crate::xml::de::Refused;
 
 pub(super) fn load(
     bytes: &[u8],
@@ -18,51 +18,45 @@ pub(super) fn load(
         max_depth: opts.max_depth,
         max_bytes: usize::try_from(opts.max_file_size).unwrap_or(usize::MAX),
     };
-    if let Some(doc) = fast(bytes, &limits) {
-        return Ok(doc);
-    }
-    let read = crate::xml::read(bytes, &limits).map_err(|e| {
-        vec![Diagnostic::error(e.code, e.message.clone()).at(Span::offset(source, e.offset))]
-    })?;
-    let mut value = read.value;
-    drop_foreign_attributes(&mut value);
-    let root = read.root;
-    let typed = match root {
-        "catalog" => serde_path_to_error::deserialize(value).map(Document::Catalog),
-        _ => serde_path_to_error::deserialize::<_, Profile>(value).map(Document::Profile),
-    };
-    typed.map_err(|e| {
-        let pointer = format!("/{root}{}", path_to_pointer(&e.path().to_string()));
-        vec![
-            Diagnostic::error("load-shape", format!("{} at `{}`", e.inner(), e.path()))
-                .at(Span::pointer(source, pointer)),
-        ]
+    let typed = crate::xml::de::typed(bytes, &limits);
+    let doc = typed.and_then(|typed| match typed.root() {
+        "catalog" => typed.read().map(Document::Catalog),
+        _ => typed.read::<Profile>().map(Document::Profile),
+    });
+    doc.map_err(|refused| {
+        vec![match refused {
+            Refused::Xml(e) => {
+                Diagnostic::error(e.code, e.message).at(Span::offset(source, e.offset))
+            }
+            Refused::Shape { message, pointer } => {
+                let path = pointer_to_path(&pointer);
+                Diagnostic::error("load-shape", format!("{message} at `{path}`"))
+                    .at(Span::pointer(source, pointer))
+            }
+        }]
     })
 }
 
-/// The document read without a `Value` of it or a path; `None` on any problem, which the slow
-/// read then words and locates.
-fn fast(bytes: &[u8], limits: &crate::xml::XmlLimits) -> Option<Document> {
-    let typed = crate::xml::de::typed(bytes, limits).ok()?;
-    match typed.root() {
-        "catalog" => typed.read().ok().map(Document::Catalog),
-        _ => typed.read::<Profile>().ok().map(Document::Profile),
-    }
-}
-
-/// `xsi:schemaLocation` and other namespaced attributes are not OSCAL content.
-fn drop_foreign_attributes(v: &mut Value) {
-    match v {
-        Value::Object(map) => {
-            // Rare: checking first spares a retain (a pass that moves entries) per object.
-            if map.keys().any(|k| k.contains(':')) {
-                map.retain(|k, _| !k.contains(':'));
+/// `/catalog/controls/3/id` → `controls[3].id` (the root left out, `.` for the root itself), as
+/// serde_path_to_error writes a path: keys of the JSON form are never numbers.
+fn pointer_to_path(pointer: &str) -> String {
+    let mut path = String::new();
+    for segment in pointer.split('/').skip(2) {
+        if !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit()) {
+            path.push('[');
+            path.push_str(segment);
+            path.push(']');
+        } else {
+            if !path.is_empty() {
+                path.push('.');
             }
-            map.values_mut().for_each(drop_foreign_attributes);
+            path.push_str(segment);
         }
-        Value::Array(items) => items.iter_mut().for_each(drop_foreign_attributes),
-        _ => {}
     }
+    if path.is_empty() {
+        path.push('.');
+    }
+    path
 }
 
 /// serde_path_to_error's `a.b[3].c` → `/a/b/3/c`.
@@ -119,8 +113,91 @@ mod tests {
         }
     }
 
+    /// The typed read, or `None` if it refuses the document.
+    fn typed_read(bytes: &[u8], limits: &XmlLimits) -> Option<Document> {
+        let typed = crate::xml::de::typed(bytes, limits).ok()?;
+        match typed.root() {
+            "catalog" => typed.read().ok().map(Document::Catalog),
+            _ => typed.read::<Profile>().ok().map(Document::Profile),
+        }
+    }
+
+    /// The diagnostic of loading `doc`: code, message, and where (pointer or offset).
+    fn refusal(doc: &str) -> (String, String, String) {
+        let uri = url::Url::parse("file:///c.xml").expect("url");
+        let mut sources = SourceMap::default();
+        let diags = crate::load::load(
+            doc.as_bytes().to_vec(),
+            &uri,
+            &mut sources,
+            &Options::default(),
+        )
+        .expect_err("refused");
+        let d = diags.first().expect("one diagnostic");
+        let span = d.primary.as_ref().expect("located");
+        (
+            d.code.to_owned(),
+            d.message.clone(),
+            format!("{:?}", span.at),
+        )
+    }
+
+    const HEAD: &str = r#"<catalog xmlns="http://csrc.nist.gov/ns/oscal/1.0" uuid="74c8ba1e-5cd4-4ad1-bbfd-d888e2f6c724"><metadata><title>T</title><last-modified>2024-01-01T00:00:00Z</last-modified><version>1</version><oscal-version>1.2.3</oscal-version></metadata>"#;
+
     #[test]
-    fn fast_read_equals_the_value_route_on_every_test_document() {
+    fn refused_value_is_load_shape_at_its_pointer_in_one_walk() {
+        let doc = r#"<profile xmlns="http://csrc.nist.gov/ns/oscal/1.0" uuid="74c8ba1e-5cd4-4ad1-bbfd-d888e2f6c724"><metadata><title>T</title><last-modified>2024-01-01T00:00:00Z</last-modified><version>1</version><oscal-version>1.2.3</oscal-version></metadata><import href="c.xml"><include-all/></import><merge><as-is>maybe</as-is></merge></profile>"#;
+        let (code, message, at) = refusal(doc);
+        assert_eq!(code, "load-shape");
+        assert_eq!(
+            message,
+            "invalid type: string \"maybe\", expected a boolean at `merge.as-is`"
+        );
+        assert!(at.contains("\"/profile/merge/as-is\""), "{at}");
+        let doc = format!(r#"{HEAD}<control><title>A</title></control></catalog>"#);
+        let (_, message, at) = refusal(&doc);
+        assert_eq!(message, "missing field `id` at `controls[0]`");
+        assert!(at.contains("\"/catalog/controls/0\""), "{at}");
+    }
+
+    #[test]
+    fn refused_value_in_a_document_read_as_a_value_first_is_located_the_same() {
+        let doc = r#"<profile xmlns="http://csrc.nist.gov/ns/oscal/1.0" uuid="74c8ba1e-5cd4-4ad1-bbfd-d888e2f6c724"><metadata><title>T</title><last-modified>2024-01-01T00:00:00Z</last-modified><version>1</version><oscal-version>1.2.3</oscal-version><prop name="a" value="1"/><link href="h"/><prop name="b" value="2"/></metadata><import href="c.xml"><include-all/></import><merge><as-is>maybe</as-is></merge></profile>"#;
+        let (code, message, at) = refusal(doc);
+        assert_eq!(code, "load-shape");
+        assert_eq!(
+            message,
+            "invalid type: string \"maybe\", expected a boolean at `merge.as-is`"
+        );
+        assert!(at.contains("\"/profile/merge/as-is\""), "{at}");
+    }
+
+    #[test]
+    fn xml_problem_after_a_refused_value_wins() {
+        let doc = format!(
+            r#"{HEAD}<control><title>A</title></control><control id="b"><bogus/></control></catalog>"#
+        );
+        let (code, message, at) = refusal(&doc);
+        assert_eq!(code, "load-xml-shape");
+        assert!(message.contains("`bogus`"), "{message}");
+        assert!(
+            at.contains(&doc.find("<bogus").unwrap_or(0).to_string()),
+            "{at}"
+        );
+    }
+
+    #[test]
+    fn pointer_becomes_the_path_serde_path_to_error_writes() {
+        assert_eq!(pointer_to_path("/catalog"), ".");
+        assert_eq!(
+            pointer_to_path("/catalog/groups/0/controls/12/id"),
+            "groups[0].controls[12].id"
+        );
+        assert_eq!(pointer_to_path("/profile/merge/as-is"), "merge.as-is");
+    }
+
+    #[test]
+    fn typed_read_equals_the_value_route_on_every_test_document() {
         let mut files = Vec::new();
         xml_files(
             &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests"),
@@ -130,24 +207,24 @@ mod tests {
             Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("benches/data/rev5/NIST_SP-800-53_rev5_catalog.xml"),
         );
-        let mut fast_reads = 0;
+        let mut typed_reads = 0;
         for path in &files {
             let bytes = std::fs::read(path).expect("file");
-            let quick = fast(&bytes, &XmlLimits::default());
+            let quick = typed_read(&bytes, &XmlLimits::default());
             let slow = through_value(&bytes);
             if let Some(doc) = &quick {
-                fast_reads += 1;
+                typed_reads += 1;
                 assert_eq!(Some(doc), slow.as_ref(), "{}", path.display());
             }
             if slow.is_some() && quick.is_none() {
-                panic!("{}: only the slow route reads it", path.display());
+                panic!("{}: only the value route reads it", path.display());
             }
         }
-        assert!(fast_reads > 50, "{fast_reads} of {}", files.len());
+        assert!(typed_reads > 50, "{typed_reads} of {}", files.len());
     }
 
     #[test]
-    fn out_of_order_children_fall_back_and_read_as_before() {
+    fn children_in_several_runs_read_as_the_value_route_reads_them() {
         let ns = "http://csrc.nist.gov/ns/oscal/1.0";
         let doc = format!(
             r#"<catalog xmlns="{ns}" uuid="74c8ba1e-5cd4-4ad1-bbfd-d888e2f6c724"><metadata><title>T</title><last-modified>2024-01-01T00:00:00Z</last-modified><version>1</version><oscal-version>1.2.3</oscal-version>
@@ -155,7 +232,6 @@ mod tests {
 <control id="c"><title>C</title><prop name="x" value="1"/><link href="h"/><prop name="y" value="2"/></control></catalog>"#
         );
         let slow = through_value(doc.as_bytes()).expect("the value route reads it");
-        assert!(fast(doc.as_bytes(), &XmlLimits::default()).is_none());
         let mut sources = SourceMap::default();
         let uri = url::Url::parse("file:///c.xml").expect("url");
         let loaded = crate::load::load(doc.into_bytes(), &uri, &mut sources, &Options::default())
@@ -164,7 +240,7 @@ mod tests {
     }
 
     #[test]
-    fn nesting_past_the_fast_read_depth_falls_back() {
+    fn nesting_near_the_depth_limit_reads() {
         let ns = "http://csrc.nist.gov/ns/oscal/1.0";
         let depth = 70;
         let doc = format!(
@@ -172,7 +248,6 @@ mod tests {
             r#"<group><title>G</title>"#.repeat(depth),
             "</group>".repeat(depth)
         );
-        assert!(fast(doc.as_bytes(), &XmlLimits::default()).is_none());
         let slow = through_value(doc.as_bytes()).expect("the value route reads it");
         let mut sources = SourceMap::default();
         let uri = url::Url::parse("file:///c.xml").expect("url");
@@ -194,7 +269,7 @@ mod tests {
 </profile>"#;
 
     #[test]
-    fn fast_read_never_disagrees_with_the_value_route_on_damaged_documents() {
+    fn typed_read_never_disagrees_with_the_value_route_on_damaged_documents() {
         let bytes = SAMPLE.as_bytes();
         let mut checked = 0;
         for at in 0..bytes.len() {
@@ -206,7 +281,7 @@ mod tests {
                     }
                     Some(b) => doc[at] = b,
                 }
-                if let Some(quick) = fast(&doc, &XmlLimits::default()) {
+                if let Some(quick) = typed_read(&doc, &XmlLimits::default()) {
                     checked += 1;
                     assert_eq!(Some(quick), through_value(&doc), "byte {at}: {replace:?}");
                 }

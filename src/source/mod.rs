@@ -26,20 +26,36 @@ pub struct Source {
 }
 
 /// Where the elements and attributes of an XML source are, by the JSON pointer of the value they
-/// became. Loading records nothing: the index is built from the source's bytes the first time a
-/// pointer into it is located, so a run without diagnostics there never pays for it.
+/// became. Loading records nothing: the index is built from the source's bytes, by the XML
+/// reader's walk that the loader hands over ([`XmlPositions::by`]), the first time a pointer into
+/// it is located, so a run without diagnostics there never pays for it.
 #[derive(Debug, Clone, Default)]
 pub struct XmlPositions {
-    /// (hash of a pointer, byte offset), sorted by hash; see `crate::xml::positions`.
+    /// (hash of a pointer, byte offset), sorted by hash.
     index: OnceLock<Vec<(PointerHash, u32)>>,
+    /// Builds that index from the bytes; `None` (the default) locates nothing.
+    walk: Option<PositionWalk>,
 }
 
+/// A walk over a document's bytes that lists (hash of a JSON pointer, byte offset) pairs, sorted
+/// by hash.
+pub(crate) type PositionWalk = fn(&[u8]) -> Vec<(PointerHash, u32)>;
+
 impl XmlPositions {
+    /// Positions that `walk` (the XML reader's position walk) indexes on first use.
+    pub(crate) fn by(walk: PositionWalk) -> XmlPositions {
+        XmlPositions {
+            index: OnceLock::new(),
+            walk: Some(walk),
+        }
+    }
+
     /// The byte offset of the element or attribute at `pointer` in `bytes`, or of the nearest
     /// recorded ancestor: an attribute the document lacks or a missing child points at the
     /// nearest element that exists. `bytes` must be the source these positions belong to.
     pub fn offset(&self, bytes: &[u8], pointer: &str) -> Option<usize> {
-        let index = self.index.get_or_init(|| crate::xml::positions(bytes));
+        let walk = self.walk?;
+        let index = self.index.get_or_init(|| walk(bytes));
         // Every recorded pointer starts with `/`; the empty pointer is never recorded.
         let rest = pointer.strip_prefix('/')?;
         let mut prefixes = Vec::new();
@@ -205,7 +221,7 @@ mod tests {
         let id = map.add(Source {
             uri: Url::parse("file:///c.xml").expect("url"),
             bytes: text.as_bytes().into(),
-            xml_positions: XmlPositions::default(),
+            xml_positions: XmlPositions::by(crate::xml::positions),
             index: SourceIndex::default(),
             is_xml: true,
             quotable: true,

@@ -1,7 +1,7 @@
 //! The XML binding of the catalog and profile models: which XML element or attribute is which JSON
 //! key, what is an array (group-as), and what kind of content each element holds.
 //!
-//! Stage: load and emit (shared data). In: nothing; it is a table. Out: [`Def`]s that `read.rs` and
+//! Stage: load and emit (shared data). In: nothing; it is a table. Out: [`Def`]s that `de.rs` and
 //! `write.rs` walk, so the reader and the writer cannot disagree about a name.
 //!
 //! Transcribed from the OSCAL 1.2.3 schemas (`oscal_catalog_schema.xsd`, `oscal_profile_schema.xsd`

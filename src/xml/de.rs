@@ -1,40 +1,69 @@
-//! XML tokens straight into the typed model, through serde.
+//! The XML reader: one walk over the tokens of a catalog or profile.
 //!
-//! Stage: load (XML shape and types, fast path). In: the bytes of a catalog or profile. Out: any
-//! `DeserializeOwned` type (the crate's `Catalog` or `Profile`), read without building the JSON
-//! form of the whole document. Every element is shown to serde as the value [`super::read`] would
-//! have built for it (a map of flags and children, a scalar, an array, or markup as
-//! `{"$xml": fragment}`), so the typed model sees the same thing either way. A model field typed
-//! as `serde_json::Value` asks for `deserialize_any`; that one element is then built by the
-//! `Value` reader itself, so its key order is the same too.
+//! Stage: load (XML shape and types). In: the bytes of a catalog or profile. Out: any
+//! `DeserializeOwned` type (the crate's `Catalog` or `Profile`) driven straight from the tokens,
+//! or the JSON form as a `serde_json::Value` ([`value`]), or the pointer → byte offset index that
+//! diagnostics locate pointers with ([`positions`]). Each element is shown to serde as its JSON
+//! form: a map of flags and children, a scalar, an array, or markup as `{"$xml": fragment}`.
 //!
-//! Errors carry no position and are not meant for users: on any failure the caller reads the
-//! document again through [`super::read`] and serde_path_to_error, which locate and word it. So
-//! anything unusual (a repeated or out-of-order child, a visitor that stops early) may simply
-//! fail here.
+//! Two layers. The shape check (`shape.rs`) sees every token once, keeps an explicit stack of
+//! open elements, and refuses what the binding does not allow, naming and locating it; it also
+//! records positions when asked. The serde layer here (`Element`, `ElementMap`, `Items`) presents
+//! values and tracks the JSON pointer of the value being read, so a value the typed model refuses
+//! is `load-shape` at that pointer. XML problems win over typing ones wherever they are: after a
+//! typing error the rest of the document is still checked.
 //!
-//! No recursion of its own beyond serde's, which follows element nesting, capped by
-//! [`XmlLimits::max_depth`](super::XmlLimits).
+//! What the typed walk cannot take in order is a child kind that comes in several runs (`prop`,
+//! `link`, `prop`: serde takes each key once), and nesting past `shape::TYPED_MAX_DEPTH` (serde's
+//! recursion costs stack). Such a document is read as a value first ([`element_value`], children
+//! gathered in schema order, an explicit stack so any nesting the limits allow is read) and typed
+//! from that value.
 
 use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess};
 use serde::de::{Deserializer, Visitor};
+use serde_json::Value;
 
 use super::binding::{self, Child, Content, Def, Scalar, Shape};
-use super::dom::{Attr, Token, Tokens};
-use super::read::{Markup, child_of, element_value, flush_pending};
-use super::read::{markup_end, markup_start, markup_text};
-use super::{XmlError, XmlLimits, is_xml_space};
+use super::dom::{Attr, Token};
+use super::stream::{MARKUP_KEY, Stream, element_value, schema_order};
+use super::{XmlError, XmlLimits};
+use crate::source::pointer::PointerHash;
 
-/// Why the fast read failed; only for debugging, since the slow read words the real diagnostic.
+/// Why a read stopped.
 #[derive(Debug)]
-pub(crate) struct DeError(String);
+pub(crate) enum DeError {
+    /// The XML itself: syntax, limits, or what the binding does not allow.
+    Xml(XmlError),
+    /// The typed model refused a value; `pointer` (from the document root, `/catalog/…`) is where,
+    /// once known.
+    Shape {
+        message: String,
+        pointer: Option<String>,
+    },
+    /// The typed walk cannot take this document in order (a child kind in more than one run, or
+    /// nesting deeper than `shape::TYPED_MAX_DEPTH`); the caller reads it as a value first.
+    Restart,
+}
+
+/// What refused a document: its XML, or the typed model at a JSON pointer.
+#[derive(Debug)]
+pub(crate) enum Refused {
+    /// Code, message and byte offset.
+    Xml(XmlError),
+    /// serde's message and the pointer (`/catalog/controls/0/id`) of the value it refused.
+    Shape { message: String, pointer: String },
+}
 
 impl fmt::Display for DeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            DeError::Xml(e) => write!(f, "{e}"),
+            DeError::Shape { message, .. } => f.write_str(message),
+            DeError::Restart => f.write_str("the document is read as a value first"),
+        }
     }
 }
 
@@ -42,26 +71,71 @@ impl std::error::Error for DeError {}
 
 impl de::Error for DeError {
     fn custom<T: fmt::Display>(msg: T) -> Self {
-        DeError(msg.to_string())
+        DeError::Shape {
+            message: msg.to_string(),
+            pointer: None,
+        }
     }
 }
 
 impl From<XmlError> for DeError {
     fn from(e: XmlError) -> Self {
-        DeError(e.to_string())
+        DeError::Xml(e)
     }
 }
 
-/// Deepest element nesting read here. OSCAL documents nest about a dozen deep; each level costs
-/// a few serde frames (several kilobytes in an unoptimized build), so this stays far below what
-/// a 2 MiB thread stack holds.
-const FAST_MAX_DEPTH: usize = 64;
+impl DeError {
+    /// Locates a typing error at `path` (then `/key`) unless a deeper value already did.
+    fn at(self, path: &Path<'_>, key: Option<&str>) -> DeError {
+        match self {
+            DeError::Shape {
+                message,
+                pointer: None,
+            } => {
+                let mut pointer = String::new();
+                path.write(&mut pointer);
+                if let Some(key) = key {
+                    pointer.push('/');
+                    pointer.push_str(key);
+                }
+                DeError::Shape {
+                    message,
+                    pointer: Some(pointer),
+                }
+            }
+            other => other,
+        }
+    }
+}
 
-/// The key of markup in its XML form, as `read.rs` writes it.
-const MARKUP_KEY: &str = "$xml";
+pub(super) fn fail<T>(what: &str) -> Result<T, DeError> {
+    Err(de::Error::custom(what))
+}
 
-fn fail<T>(what: &str) -> Result<T, DeError> {
-    Err(DeError(what.to_owned()))
+/// The JSON pointer of the value being read, as a chain through the serde layer's frames (no
+/// allocation unless an error needs it written out).
+#[derive(Clone, Copy)]
+pub(super) enum Path<'p> {
+    Root(&'static str),
+    Key(&'p Path<'p>, &'static str),
+    Index(&'p Path<'p>, usize),
+}
+
+impl Path<'_> {
+    fn write(&self, out: &mut String) {
+        let (parent, segment) = match self {
+            Path::Root(root) => {
+                out.push('/');
+                out.push_str(root);
+                return;
+            }
+            Path::Key(parent, key) => (parent, Cow::Borrowed(*key)),
+            Path::Index(parent, i) => (parent, Cow::Owned(i.to_string())),
+        };
+        parent.write(out);
+        out.push('/');
+        out.push_str(&segment);
+    }
 }
 
 /// A document whose root element has been read: `root` says which model to ask for.
@@ -70,35 +144,45 @@ pub(crate) struct Typed<'a> {
     root: &'static str,
     def: &'static Def,
     attrs: Vec<Attr<'a>>,
+    bytes: &'a [u8],
+    limits: XmlLimits,
 }
 
 /// Starts reading `bytes`: checks syntax up to the root element and that it is an OSCAL
 /// `catalog` or `profile`.
-pub(crate) fn typed<'a>(bytes: &'a [u8], limits: &XmlLimits) -> Result<Typed<'a>, DeError> {
-    // serde recurses once or twice per element; deeper documents take the slow read, whose
-    // tokens-to-value pass keeps no stack.
-    let limits = XmlLimits {
-        max_depth: limits.max_depth.min(FAST_MAX_DEPTH),
-        max_bytes: limits.max_bytes,
+pub(crate) fn typed<'a>(bytes: &'a [u8], limits: &XmlLimits) -> Result<Typed<'a>, Refused> {
+    start(bytes, limits).map_err(Refused::Xml)
+}
+
+fn start<'a>(bytes: &'a [u8], limits: &XmlLimits) -> Result<Typed<'a>, XmlError> {
+    let mut stream = Stream::new(bytes, limits)?;
+    stream.check.typed = true;
+    let Some(Token::Start { name, attrs, .. }) = stream.next().map_err(xml_error)? else {
+        return Err(XmlError::new(
+            "load-xml-syntax",
+            "document has no root element".to_owned(),
+            0,
+        ));
     };
-    let mut stream = Stream {
-        tokens: Tokens::new(bytes, &limits)?,
-        peeked: None,
+    // The check refused any other root.
+    let Some((root, def)) = binding::root(&name) else {
+        return Err(XmlError::new("load-xml-shape", format!("root `{name}`"), 0));
     };
-    let Some(Token::Start {
-        name, oscal, attrs, ..
-    }) = stream.next()?
-    else {
-        return fail("no root element");
-    };
-    match binding::root(&name) {
-        Some((root, def)) if oscal => Ok(Typed {
-            stream,
-            root,
-            def,
-            attrs,
-        }),
-        _ => fail("not an OSCAL catalog or profile"),
+    Ok(Typed {
+        stream,
+        root,
+        def,
+        attrs,
+        bytes,
+        limits: limits.clone(),
+    })
+}
+
+/// Only the check raises errors before serde sees a value.
+fn xml_error(e: DeError) -> XmlError {
+    match e {
+        DeError::Xml(e) => e,
+        other => XmlError::new("load-xml-shape", other.to_string(), 0),
     }
 }
 
@@ -109,203 +193,139 @@ impl Typed<'_> {
     }
 
     /// The whole document as `T`, the model of [`Typed::root`].
-    pub(crate) fn read<T: DeserializeOwned>(mut self) -> Result<T, DeError> {
+    pub(crate) fn read<T: DeserializeOwned>(mut self) -> Result<T, Refused> {
+        let root = Path::Root(self.root);
         let element = Element {
             stream: &mut self.stream,
             def: self.def,
-            name: self.root,
             attrs: self.attrs,
+            path: root,
         };
-        let value = T::deserialize(element)?;
-        match self.stream.next()? {
+        let typed = T::deserialize(element).and_then(|value| match self.stream.next()? {
             None => Ok(value),
             Some(_) => fail("content after the root element"),
-        }
+        });
+        let error = match typed {
+            Ok(value) => return Ok(value),
+            Err(DeError::Restart) => return retype(self.bytes, &self.limits),
+            Err(e @ DeError::Shape { .. }) => {
+                // An XML problem anywhere beats a typing one, as if the whole document had been
+                // read before it was typed.
+                self.stream.check.typed = false;
+                self.stream.drain().err().unwrap_or(e)
+            }
+            Err(e) => e,
+        };
+        Err(match error {
+            DeError::Shape { message, pointer } => Refused::Shape {
+                message,
+                pointer: pointer.unwrap_or_else(|| format!("/{}", self.root)),
+            },
+            other => Refused::Xml(xml_error(other)),
+        })
     }
 }
 
-/// The token stream with one token of lookahead.
-struct Stream<'a> {
-    tokens: Tokens<'a>,
-    peeked: Option<Token<'a>>,
+/// A document the typed walk cannot take in order: its JSON form (runs gathered) typed by serde,
+/// serde_path_to_error saying where a value was refused.
+fn retype<T: DeserializeOwned>(bytes: &[u8], limits: &XmlLimits) -> Result<T, Refused> {
+    let (root, value) = value(bytes, limits).map_err(Refused::Xml)?;
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let mut pointer = format!("/{root}");
+        for segment in e.path() {
+            pointer.push('/');
+            match segment {
+                serde_path_to_error::Segment::Seq { index } => {
+                    pointer.push_str(&index.to_string());
+                }
+                serde_path_to_error::Segment::Map { key } => pointer.push_str(key),
+                serde_path_to_error::Segment::Enum { variant } => pointer.push_str(variant),
+                serde_path_to_error::Segment::Unknown => pointer.push('?'),
+            }
+        }
+        Refused::Shape {
+            message: e.into_inner().to_string(),
+            pointer,
+        }
+    })
 }
 
-impl<'a> Stream<'a> {
-    fn next(&mut self) -> Result<Option<Token<'a>>, XmlError> {
-        match self.peeked.take() {
-            Some(token) => Ok(Some(token)),
-            None => self.tokens.next_token(),
-        }
-    }
+/// Reads an OSCAL XML catalog or profile into its JSON form: the root's name and the value
+/// under it, keys in schema order.
+pub(crate) fn value(bytes: &[u8], limits: &XmlLimits) -> Result<(&'static str, Value), XmlError> {
+    let mut typed = start(bytes, limits)?;
+    typed.stream.check.typed = false;
+    let element = Element {
+        stream: &mut typed.stream,
+        def: typed.def,
+        attrs: std::mem::take(&mut typed.attrs),
+        path: Path::Root(typed.root),
+    };
+    let value = element.value().map_err(xml_error)?;
+    typed.stream.drain().map_err(xml_error)?;
+    Ok((typed.root, value))
+}
 
-    fn peek(&mut self) -> Result<Option<&Token<'a>>, XmlError> {
-        if self.peeked.is_none() {
-            self.peeked = self.tokens.next_token()?;
-        }
-        Ok(self.peeked.as_ref())
-    }
-
-    /// Skips whitespace between the children of an assembly; other text is an error there.
-    fn skip_space(&mut self) -> Result<(), DeError> {
-        while let Some(Token::Text { text, .. }) = self.peek()? {
-            if !is_xml_space(text) {
-                return fail("text where only elements are allowed");
-            }
-            self.peeked = None;
-        }
-        Ok(())
-    }
-
-    /// The start of an element, taken from the stream, as the element's deserializer.
-    fn open<'s>(
-        &'s mut self,
-        def: &'static Def,
-        name: &'static str,
-    ) -> Result<Element<'s, 'a>, DeError> {
-        match self.next()? {
-            Some(Token::Start { attrs, .. }) => Ok(Element {
-                stream: self,
-                def,
-                name,
-                attrs,
-            }),
-            _ => fail("expected an element"),
-        }
-    }
-
-    /// The text of a field up to its end tag; a child element is an error.
-    fn text(&mut self) -> Result<Cow<'a, str>, DeError> {
-        let mut text = Cow::Borrowed("");
-        loop {
-            match self.next()? {
-                Some(Token::Text { text: piece, .. }) if text.is_empty() => text = piece,
-                Some(Token::Text { text: piece, .. }) => text.to_mut().push_str(&piece),
-                Some(Token::End) => return Ok(text),
-                _ => return fail("element in a text field"),
-            }
-        }
-    }
-
-    /// The content of a markup element up to its end tag, as `read.rs` serializes it.
-    fn markup(&mut self, name: &'static str, multiline: bool) -> Result<String, DeError> {
-        let mut m = Markup::new(name, 0, multiline, false);
-        loop {
-            match self.next()? {
-                Some(Token::Start {
-                    name,
-                    oscal,
-                    attrs,
-                    offset,
-                }) => markup_start(&mut m, &name, oscal, &attrs, offset)?,
-                Some(Token::Text { text, .. }) => markup_text(&mut m, &text),
-                Some(Token::End) if m.open.is_empty() => break,
-                Some(Token::End) => markup_end(&mut m),
-                None => return fail("document ends inside markup"),
-            }
-        }
-        flush_pending(&mut m);
-        // The buffer grew by doubling; the fragment lives as long as the model.
-        m.buf.shrink_to_fit();
-        Ok(m.buf)
-    }
-
-    /// Unwrapped prose: the run of block elements that starts at the next token, whitespace
-    /// between them dropped. One fragment buffer serves the whole run.
-    fn prose(&mut self, parent: &'static str, def: &'static Def) -> Result<String, DeError> {
-        let mut m = Markup::new(parent, 0, true, true);
-        loop {
-            self.skip_space()?;
-            let block = match self.peek()? {
-                Some(Token::Start { name, oscal, .. }) => {
-                    *oscal
-                        && matches!(child_of(def, name), Some((_, c)) if c.shape == Shape::Unwrapped)
-                }
-                _ => false,
-            };
-            if !block {
-                m.buf.shrink_to_fit();
-                return Ok(m.buf);
-            }
-            let Some(Token::Start {
-                name,
-                attrs,
-                offset,
-                ..
-            }) = self.next()?
-            else {
-                return fail("expected a block element");
-            };
-            markup_start(&mut m, &name, true, &attrs, offset)?;
-            while !m.open.is_empty() {
-                match self.next()? {
-                    Some(Token::Start {
-                        name,
-                        oscal,
-                        attrs,
-                        offset,
-                    }) => markup_start(&mut m, &name, oscal, &attrs, offset)?,
-                    Some(Token::Text { text, .. }) => markup_text(&mut m, &text),
-                    Some(Token::End) => markup_end(&mut m),
-                    None => return fail("document ends inside prose"),
-                }
-            }
-        }
-    }
+/// Where each element and attribute of `bytes` is: (hash of the JSON pointer of the value it
+/// became, byte offset), sorted by hash, the first in document order first among equal hashes.
+/// The walk stops at the first thing the reader refuses, keeping what it found before.
+pub(crate) fn positions(bytes: &[u8]) -> Vec<(PointerHash, u32)> {
+    // The document was already read within the caller's limits; the walk itself needs none.
+    let limits = XmlLimits {
+        max_depth: usize::MAX,
+        max_bytes: usize::MAX,
+    };
+    let Ok(mut stream) = Stream::new(bytes, &limits) else {
+        return Vec::new();
+    };
+    stream.check.record = Some(Vec::new());
+    let _ = stream.drain();
+    let mut out = stream.check.record.unwrap_or_default();
+    // Stable, so that among equal hashes the first recorded (in document order) comes first.
+    out.sort_by_key(|&(hash, _)| hash);
+    out
 }
 
 /// One element whose start tag has been read; reading it consumes it through its end tag.
-struct Element<'s, 'a> {
-    stream: &'s mut Stream<'a>,
-    def: &'static Def,
-    name: &'static str,
-    attrs: Vec<Attr<'a>>,
+pub(super) struct Element<'s, 'a> {
+    pub(super) stream: &'s mut Stream<'a>,
+    pub(super) def: &'static Def,
+    pub(super) attrs: Vec<Attr<'a>>,
+    pub(super) path: Path<'s>,
 }
 
 impl Element<'_, '_> {
-    fn no_attributes(&self) -> Result<(), DeError> {
-        match self.attrs.is_empty() {
-            true => Ok(()),
-            false => fail("attribute not allowed"),
-        }
-    }
-
-    /// The value as the JSON form has it, for fields typed as `serde_json::Value`.
-    fn value(self) -> Result<serde_json::Value, DeError> {
-        let Element {
-            stream,
-            def,
-            name,
-            attrs,
-        } = self;
-        Ok(element_value(def, name, &attrs, 0, || stream.next())?)
+    /// The JSON form: flags in schema order, other attributes, then the text or the children
+    /// in schema order (a child kind in several runs gathered into one array).
+    fn value(self) -> Result<Value, DeError> {
+        element_value(self.stream, self.def, self.attrs)
     }
 
     /// Markup as `{"$xml": …}`, a bare field as its scalar, anything else as a map.
     fn read_into<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         match self.def.content {
             Content::MarkupLine | Content::MarkupMultiline => {
-                self.no_attributes()?;
                 let multiline = matches!(self.def.content, Content::MarkupMultiline);
-                let xml = self.stream.markup(self.name, multiline)?;
+                let xml = self.stream.markup(multiline)?;
                 MarkupDe(xml).deserialize_any(visitor)
             }
             Content::Text { scalar, .. } if self.def.is_scalar() => {
-                self.no_attributes()?;
                 let text = self.stream.text()?;
                 TextDe { text, scalar }.deserialize_any(visitor)
             }
             _ => {
                 let mut attrs = self.attrs;
-                // Taken from the back, in document order.
+                schema_order(self.def, &mut attrs);
+                // Taken from the back.
                 attrs.reverse();
                 let mut map = ElementMap {
                     def: self.def,
-                    name: self.name,
                     attrs,
                     stream: self.stream,
                     next: Next::Nothing,
                     body_given: false,
                     done: false,
+                    path: self.path,
                 };
                 let value = visitor.visit_map(&mut map)?;
                 match map.done {
@@ -321,17 +341,21 @@ impl<'de> Deserializer<'de> for Element<'_, '_> {
     type Error = DeError;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
-        match self.def.content {
-            Content::Assembly(_) | Content::Empty => {}
-            Content::Text { .. } if !self.def.is_scalar() => {}
-            _ => return self.read_into(visitor),
-        }
-        let value = self.value()?;
-        value.deserialize_any(visitor).map_err(de::Error::custom)
+        let path = self.path;
+        let value = match self.def.content {
+            Content::Assembly(_) | Content::Empty => self.value(),
+            Content::Text { .. } if !self.def.is_scalar() => self.value(),
+            _ => return self.read_into(visitor).map_err(|e| e.at(&path, None)),
+        };
+        let value = value.map_err(|e| e.at(&path, None))?;
+        value
+            .deserialize_any(visitor)
+            .map_err(|e| <DeError as de::Error>::custom(e).at(&path, None))
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
-        self.read_into(visitor)
+        let path = self.path;
+        self.read_into(visitor).map_err(|e| e.at(&path, None))
     }
 
     fn deserialize_struct<V: Visitor<'de>>(
@@ -364,17 +388,16 @@ impl<'de> Deserializer<'de> for Element<'_, '_> {
 /// What the value after the last key returned is.
 enum Next<'a> {
     Nothing,
-    Attribute(Cow<'a, str>),
+    Attribute(Cow<'a, str>, Cow<'a, str>),
     Child(&'static Child),
-    Text(Scalar),
+    Text(Scalar, &'static str),
 }
 
-/// The entries of an assembly, a field with flags, or an empty element: attributes in document
-/// order, then the text under its key or the children in document order.
+/// The entries of an assembly, a field with flags, or an empty element: attributes (flags in
+/// schema order), then the text under its key or the children in document order.
 struct ElementMap<'s, 'a> {
     stream: &'s mut Stream<'a>,
     def: &'static Def,
-    name: &'static str,
     /// Attributes not yet given, the next last.
     attrs: Vec<Attr<'a>>,
     next: Next<'a>,
@@ -382,6 +405,7 @@ struct ElementMap<'s, 'a> {
     body_given: bool,
     /// The end tag has been read.
     done: bool,
+    path: Path<'s>,
 }
 
 impl<'de> MapAccess<'de> for ElementMap<'_, '_> {
@@ -395,8 +419,11 @@ impl<'de> MapAccess<'de> for ElementMap<'_, '_> {
             return Ok(None);
         }
         if let Some(attr) = self.attrs.pop() {
-            self.next = Next::Attribute(attr.value);
-            return seed.deserialize(attr.name.into_deserializer()).map(Some);
+            let key = seed
+                .deserialize(attr.name.as_ref().into_deserializer())
+                .map_err(|e: DeError| e.at(&self.path, Some(&attr.name)))?;
+            self.next = Next::Attribute(attr.name, attr.value);
+            return Ok(Some(key));
         }
         if self.attrs.capacity() > 0 {
             self.stream.tokens.recycle(std::mem::take(&mut self.attrs));
@@ -405,8 +432,10 @@ impl<'de> MapAccess<'de> for ElementMap<'_, '_> {
             Content::Assembly(_) => self.child_key(seed),
             Content::Text { scalar, key } if !self.body_given => {
                 self.body_given = true;
-                self.next = Next::Text(scalar);
-                seed.deserialize(key.into_deserializer()).map(Some)
+                self.next = Next::Text(scalar, key);
+                seed.deserialize(key.into_deserializer())
+                    .map(Some)
+                    .map_err(|e: DeError| e.at(&self.path, Some(key)))
             }
             Content::Empty => {
                 self.stream.skip_space()?;
@@ -424,16 +453,21 @@ impl<'de> MapAccess<'de> for ElementMap<'_, '_> {
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
         match std::mem::replace(&mut self.next, Next::Nothing) {
-            Next::Attribute(text) => seed.deserialize(TextDe {
-                text,
-                scalar: Scalar::String,
-            }),
-            Next::Text(scalar) => {
+            Next::Attribute(name, text) => seed
+                .deserialize(TextDe {
+                    text,
+                    scalar: Scalar::String,
+                })
+                .map_err(|e| e.at(&self.path, Some(&name))),
+            Next::Text(scalar, key) => {
                 let text = self.stream.text()?;
                 self.done = true;
                 seed.deserialize(TextDe { text, scalar })
+                    .map_err(|e: DeError| e.at(&self.path, Some(key)))
             }
-            Next::Child(child) => self.child_value(child, seed),
+            Next::Child(child) => self
+                .child_value(child, seed)
+                .map_err(|e| e.at(&self.path, Some(child.json))),
             Next::Nothing => fail("value without a key"),
         }
     }
@@ -444,9 +478,9 @@ impl<'de> ElementMap<'_, '_> {
     fn child_key<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DeError> {
         self.stream.skip_space()?;
         let child = match self.stream.peek()? {
-            Some(Token::Start { name, oscal, .. }) => match child_of(self.def, name) {
-                Some((_, child)) if *oscal => child,
-                _ => return fail("element not allowed here"),
+            Some(Token::Start { .. }) => match self.stream.check.child {
+                Some((_, child)) => child,
+                None => return fail("element not allowed here"),
             },
             Some(Token::End) => {
                 self.stream.peeked = None;
@@ -456,7 +490,9 @@ impl<'de> ElementMap<'_, '_> {
             _ => return fail("document ends inside an element"),
         };
         self.next = Next::Child(child);
-        seed.deserialize(child.json.into_deserializer()).map(Some)
+        seed.deserialize(child.json.into_deserializer())
+            .map(Some)
+            .map_err(|e: DeError| e.at(&self.path, Some(child.json)))
     }
 
     fn child_value<V: DeserializeSeed<'de>>(
@@ -464,27 +500,27 @@ impl<'de> ElementMap<'_, '_> {
         child: &'static Child,
         seed: V,
     ) -> Result<V::Value, DeError> {
+        let path = Path::Key(&self.path, child.json);
         match child.shape {
-            Shape::One => seed.deserialize(self.stream.open(child.def, child.xml)?),
+            Shape::One => seed.deserialize(self.stream.open(child.def, path)?),
             Shape::Many => seed.deserialize(Items {
                 stream: self.stream,
                 def: child.def,
                 name: child.xml,
                 wrapped: false,
+                path,
             }),
             Shape::Grouped(item) => {
-                match self.stream.next()? {
-                    Some(Token::Start { attrs, .. }) if attrs.is_empty() => {}
-                    _ => return fail("expected a group element without attributes"),
-                }
+                self.stream.next()?;
                 seed.deserialize(Items {
                     stream: self.stream,
                     def: child.def,
                     name: item,
                     wrapped: true,
+                    path,
                 })
             }
-            Shape::Unwrapped => seed.deserialize(MarkupDe(self.stream.prose(self.name, self.def)?)),
+            Shape::Unwrapped => seed.deserialize(MarkupDe(self.stream.prose()?)),
         }
     }
 }
@@ -496,6 +532,7 @@ struct Items<'s, 'a> {
     def: &'static Def,
     name: &'static str,
     wrapped: bool,
+    path: Path<'s>,
 }
 
 impl<'de> Deserializer<'de> for Items<'_, '_> {
@@ -505,6 +542,7 @@ impl<'de> Deserializer<'de> for Items<'_, '_> {
         let mut access = ItemAccess {
             items: self,
             ended: false,
+            index: 0,
         };
         let value = visitor.visit_seq(&mut access)?;
         match access.ended || !access.items.wrapped {
@@ -527,6 +565,7 @@ impl<'de> Deserializer<'de> for Items<'_, '_> {
 struct ItemAccess<'s, 'a> {
     items: Items<'s, 'a>,
     ended: bool,
+    index: usize,
 }
 
 impl<'de> SeqAccess<'de> for ItemAccess<'_, '_> {
@@ -542,7 +581,7 @@ impl<'de> SeqAccess<'de> for ItemAccess<'_, '_> {
         let items = &mut self.items;
         items.stream.skip_space()?;
         let item = match items.stream.peek()? {
-            Some(Token::Start { name, oscal, .. }) => *oscal && *name == items.name,
+            Some(Token::Start { name, .. }) => *name == items.name,
             Some(Token::End) if items.wrapped => {
                 items.stream.peeked = None;
                 self.ended = true;
@@ -550,20 +589,20 @@ impl<'de> SeqAccess<'de> for ItemAccess<'_, '_> {
             }
             _ => false,
         };
-        match (item, items.wrapped) {
-            (true, _) => seed
-                .deserialize(items.stream.open(items.def, items.name)?)
-                .map(Some),
-            (false, false) => {
-                self.ended = true;
-                Ok(None)
-            }
-            (false, true) => fail("element not allowed in a group"),
+        if !item {
+            self.ended = true;
+            return Ok(None);
         }
+        let path = Path::Index(&items.path, self.index);
+        self.index += 1;
+        let element = items.stream.open(items.def, path)?;
+        seed.deserialize(element)
+            .map(Some)
+            .map_err(|e| e.at(&path, None))
     }
 }
 
-/// Text: an attribute value or the text of a field, typed as `read.rs` types it.
+/// Text: an attribute value or the text of a field, typed as the JSON form types it.
 struct TextDe<'a> {
     text: Cow<'a, str>,
     scalar: Scalar,
@@ -574,7 +613,7 @@ impl<'de> Deserializer<'de> for TextDe<'_> {
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         if self.scalar == Scalar::Boolean {
-            // As `read.rs`: anything but these stays a string, for the typed model to refuse.
+            // Anything but these stays a string, for the typed model to refuse.
             match self.text.trim() {
                 "true" | "1" => return visitor.visit_bool(true),
                 "false" | "0" => return visitor.visit_bool(false),
@@ -667,5 +706,58 @@ impl<'de> MapAccess<'de> for MarkupMap {
             }),
             None => fail("markup value read twice"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::positions;
+    use crate::source::pointer::PointerHash;
+
+    const NS: &str = "http://csrc.nist.gov/ns/oscal/1.0";
+
+    #[test]
+    fn positions_index_elements_and_attributes_in_document_order() {
+        let doc = format!(
+            r##"<catalog xmlns="{NS}" uuid="c"><group id="g"><control id="a"/><control id="b"><part name="s"><p>x</p><p>y</p></part></control></group>
+<control id="c"><prop name="n" value="1"/><link href="h"/><prop name="m" value="2"/></control>
+<back-matter><resource uuid="r"><rlink href="x"><hash algorithm="SHA-256">ab</hash></rlink></resource></back-matter></catalog>"##
+        );
+        let at = |s: &str| u32::try_from(doc.find(s).unwrap_or(0)).unwrap_or(0);
+        let expected = [
+            ("/catalog", 0),
+            ("/catalog/uuid", at("uuid")),
+            ("/catalog/groups/0", at("<group")),
+            ("/catalog/groups/0/id", at("id=\"g\"")),
+            ("/catalog/groups/0/controls/0", at("<control id=\"a\"")),
+            ("/catalog/groups/0/controls/0/id", at("id=\"a\"")),
+            ("/catalog/groups/0/controls/1", at("<control id=\"b\"")),
+            ("/catalog/groups/0/controls/1/id", at("id=\"b\"")),
+            ("/catalog/groups/0/controls/1/parts/0", at("<part")),
+            ("/catalog/groups/0/controls/1/parts/0/name", at("name=")),
+            ("/catalog/groups/0/controls/1/parts/0/prose", at("<p>")),
+            ("/catalog/controls/0/props/1", at("<prop name=\"m\"")),
+            ("/catalog/controls/0/links/0/href", at("href=\"h\"")),
+            (
+                "/catalog/back-matter/resources/0/rlinks/0/hashes/0",
+                at("<hash"),
+            ),
+        ];
+        let index = positions(doc.as_bytes());
+        for (pointer, offset) in expected {
+            let hash = PointerHash::of(pointer);
+            let first = index.partition_point(|(h, _)| *h < hash);
+            assert_eq!(index.get(first), Some(&(hash, offset)), "{pointer}");
+        }
+        // Every element and attribute that became a value, and nothing else (markup inside
+        // `p` and the text of `hash` are not positions).
+        assert_eq!(index.len(), 28);
+    }
+
+    #[test]
+    fn positions_of_a_refused_document_keep_what_came_before() {
+        let doc = format!(r##"<catalog xmlns="{NS}" uuid="c"><control id="a"><bogus/>"##);
+        assert_eq!(positions(doc.as_bytes()).len(), 4);
+        assert!(positions(b"not xml").is_empty());
     }
 }

@@ -1,15 +1,15 @@
 //! OSCAL XML ⇄ the OSCAL JSON form, for catalogs and profiles.
 //!
 //! Stage: load (XML in) and emit (XML out). In: the bytes of an XML catalog or profile, or a
-//! `serde_json::Value` in the JSON form. Out: [`XmlRead`] (the value under the root key plus a JSON
-//! pointer → byte offset index for diagnostics), or the XML text. The typed model reads and writes
-//! the JSON form; this module is the only place that knows XML names. Datatype checks (uuids,
-//! dates, booleans) are left to the typed model, which gets the positions from [`XmlRead`].
+//! `serde_json::Value` in the JSON form. Out: the typed model, [`XmlRead`] (the JSON-form value
+//! under the root key), the pointer → byte offset index for diagnostics, or the XML text. This
+//! module is the only place that knows XML names. Datatype checks (uuids, dates, booleans) are
+//! left to the typed model.
 //!
-//! Loading does not build that value: `de` drives serde from the tokens, showing the typed model
-//! each element as the JSON form would have it, and only a document that fails there is read
-//! into [`XmlRead`] to locate the problem. Positions for diagnostics come from `positions`, an
-//! index built from the bytes the first time a pointer into the document must be located.
+//! Reading is one walk (`de`): the tokens go straight into serde, each element shown as the JSON
+//! form would have it, and a document that fails is located in that same pass. The same walk
+//! builds the JSON form ([`read`]) and the position index (`positions`, built from the bytes the
+//! first time a pointer into the document must be located).
 //!
 //! The JSON form is NIST's, with one exception: a markup field read from XML (markup-line such as
 //! `title` or `label`; markup-multiline such as `remarks` or `usage`; the unwrapped `prose` of a
@@ -43,13 +43,29 @@
 mod binding;
 pub(crate) mod de;
 mod dom;
-mod positions;
-mod read;
+mod shape;
+mod stream;
 mod write;
 
-pub(crate) use positions::positions;
-pub use read::read;
+pub(crate) use de::positions;
 pub use write::write;
+
+/// Reads an OSCAL XML catalog or profile into its JSON form (the reader of `de`, asked for a
+/// value).
+///
+/// Never panics and never expands or fetches anything; see [`XmlError`] for the codes.
+///
+/// ```
+/// use oscalc::xml::{read, XmlLimits};
+///
+/// let doc = br#"<!DOCTYPE profile [<!ENTITY x SYSTEM "file:///etc/passwd">]><profile/>"#;
+/// let err = read(doc, &XmlLimits::default()).unwrap_err();
+/// assert_eq!(err.code, "load-xml-dtd");
+/// ```
+pub fn read(bytes: &[u8], limits: &XmlLimits) -> Result<XmlRead, XmlError> {
+    let (root, value) = de::value(bytes, limits)?;
+    Ok(XmlRead { root, value })
+}
 
 /// Bounds on what [`read`] accepts; a breach is `load-limit`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,9 +124,6 @@ pub struct XmlRead {
     pub root: &'static str,
     /// The object under the root key in the JSON form (`{"uuid": …, "metadata": …}`).
     pub value: serde_json::Value,
-    /// JSON pointer relative to the document (`/catalog/groups/0/controls/3/id`) → byte offset of
-    /// the element or attribute it came from, in document order.
-    pub positions: Vec<(String, u32)>,
 }
 
 /// Appends `text` XML-escaped; in attributes also quotes and the characters attribute
