@@ -320,10 +320,10 @@ impl Session {
         let (catalog, body) = finish::run(modified, input, &mut cx);
         // A document no import reads any more is dropped: a chain holds one level at a time.
         for &t in &targets {
-            if table.readers.get(t) == Some(&0) {
-                if let Some(slot) = table.done.get_mut(t) {
-                    *slot = None;
-                }
+            if table.readers.get(t) == Some(&0)
+                && let Some(slot) = table.done.get_mut(t)
+            {
+                *slot = None;
             }
         }
         flush(cx.diags, g, idx, sink);
