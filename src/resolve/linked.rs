@@ -132,18 +132,25 @@ impl<T> Chain<T> {
         self.slots.get_mut(n).and_then(|s| s.item.take())
     }
 
-    /// Moves the items of a list out, in order.
+    /// Moves the items of a list out, in order, with their nodes. The lists of the content are
+    /// rebuilt from these without spare capacity, as the loader leaves them (`model::compact`).
     fn take_all(&mut self, ends: Ends) -> Vec<(usize, T)> {
         let nodes = self.nodes(ends);
-        nodes
-            .into_iter()
-            .filter_map(|n| self.take(n).map(|t| (n, t)))
-            .collect()
+        let mut out = Vec::with_capacity(nodes.len());
+        out.extend(
+            nodes
+                .into_iter()
+                .filter_map(|n| self.take(n).map(|t| (n, t))),
+        );
+        out
     }
 
     /// The items of a list, taken out in order.
     fn take_items(&mut self, ends: Ends) -> Vec<T> {
-        self.take_all(ends).into_iter().map(|x| x.1).collect()
+        let nodes = self.nodes(ends);
+        let mut out = Vec::with_capacity(nodes.len());
+        out.extend(nodes.into_iter().filter_map(|n| self.take(n)));
+        out
     }
 
     /// Inserts `items` in order after `at`, or at the start or the end of the list.
@@ -287,12 +294,12 @@ impl Work {
             c.control.title = t;
         }
         let (params, props, links, parts) = (ctl.params, ctl.props, ctl.links, ctl.parts);
-        c.control.params = self
-            .params
-            .take_all(params)
-            .into_iter()
-            .map(|(n, p)| self.store_param(n, p))
-            .collect();
+        let list = self.params.take_all(params);
+        let mut out = Vec::with_capacity(list.len());
+        for (n, p) in list {
+            out.push(self.store_param(n, p));
+        }
+        c.control.params = out;
         c.control.props = self.props.take_items(props);
         c.control.links = self.links.take_items(links);
         c.control.parts = self.store_parts(parts);
