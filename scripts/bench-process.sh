@@ -32,6 +32,7 @@ cmds=(
   -n heavy-tailoring "$bin resolve -q $gen/heavy.json -o $out/heavy.json"
   -n synthetic-10k-all "$bin resolve -q $gen/all-10000.json -o $out/s10.json"
   -n synthetic-100k-all "$bin resolve -q $gen/all-100000.json -o $out/s100.json"
+  -n chain-1 "$bin resolve -q $gen/chain1/chain-0.json -o $out/c1.json"
   -n chain-8 "$bin resolve -q $gen/chain8/chain-7.json -o $out/c8.json"
   -n chain-64 "$bin resolve -q $gen/chain64/chain-63.json -o $out/c64.json"
 )
@@ -86,3 +87,9 @@ if [[ $xml_ok == 1 ]]; then
   mem rev4-high-xml "$rev4/xml/NIST_SP-800-53_rev4_HIGH-baseline_profile.xml $rev4/xml/NIST_SP-800-53_rev4_catalog.xml" \
     "$bin" resolve -q "$rev4/xml/NIST_SP-800-53_rev4_HIGH-baseline_profile.xml" -o "$out/m.xml"
 fi
+# Chains over a 1k-control catalog: each level is dropped once its importer has read it, so the
+# peak should not grow with the depth.
+for depth in 1 8 64; do
+  mem "chain-$depth" "$gen/chain$depth/catalog.json $gen/chain$depth/chain-*.json" \
+    "$bin" resolve -q "$gen/chain$depth/chain-$((depth - 1)).json" -o "$out/m.json"
+done

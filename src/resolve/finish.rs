@@ -3,13 +3,11 @@
 //! back-matter merged (req-backmatter*), metadata per req-meta-*.
 
 use super::Cx;
-use super::body::Body;
+use super::body::{Body, CNode, GNode};
 use super::modify::Modified;
 use super::refscan;
 use crate::diag::Diagnostic;
-use crate::model::{
-    BackMatter, Catalog, Control, Group, Link, Metadata, Parameter, Profile, Property, Resource,
-};
+use crate::model::{BackMatter, Catalog, Link, Metadata, Parameter, Profile, Property, Resource};
 use indexmap::IndexSet;
 use serde_json::Value;
 
@@ -42,33 +40,32 @@ pub fn run(modified: Modified, input: FinishInput<'_>, cx: &mut Cx) -> (Catalog,
             candidates.push(p);
         }
     }
-    // Importers need the content with its origins; the root's resolution is the last user, so
-    // its content moves into the catalog instead of being copied.
-    let content = if input.keep_body {
-        body.clone()
-    } else {
-        std::mem::take(&mut body)
-    };
-    let (_, controls, groups) = content.into_parts();
     // req-loose-param: a param that lost its control in one import but whose control another
     // import kept is no loose param: it is already in the output (else its id appears twice).
     let mut held = IndexSet::new();
-    controls.iter().for_each(|c| held_in_control(c, &mut held));
-    groups.iter().for_each(|g| held_in_group(g, &mut held));
-    candidates.retain(|p| !held.contains(&p.id));
     let mut refs_seen = IndexSet::new();
     // req-prune-modify: a param the profile's modify section sets is referenced there; keep it.
     if let Some(modify) = &input.profile.modify {
         refs_seen.extend(modify.set_parameters.iter().map(|sp| sp.param_id.clone()));
     }
-    for c in &controls {
-        refscan::collect(c, &mut refs_seen);
+    // The nodes are scanned in place (a node's control or group holds no children): the
+    // content is not put together, let alone copied, before an importer needs it.
+    for c in &body.controls {
+        scan_control(c, &mut held, &mut refs_seen);
     }
-    for g in &groups {
-        refscan::collect(g, &mut refs_seen);
+    for g in &body.groups {
+        scan_group(g, &mut held, &mut refs_seen);
     }
+    candidates.retain(|p| !held.contains(&p.id));
     body.params = prune_params(candidates, &mut refs_seen, cx.opts.no_prune);
-    let params = body.params.clone();
+    // Importers read the content with its origins (the body) and only the metadata and
+    // back-matter of the catalog: an imported profile's catalog holds no content, so each level of
+    // a chain is held once. The root's content moves into its catalog.
+    let (params, controls, groups) = if input.keep_body {
+        (Vec::new(), Vec::new(), Vec::new())
+    } else {
+        std::mem::take(&mut body).into_parts()
+    };
     let mut catalog = Catalog {
         uuid: input.uuid.clone(),
         metadata: metadata(&input, cx),
@@ -82,20 +79,20 @@ pub fn run(modified: Modified, input: FinishInput<'_>, cx: &mut Cx) -> (Catalog,
     (catalog, body)
 }
 
-/// Ids of the params inside `control` and its child controls.
-fn held_in_control(control: &Control, held: &mut IndexSet<String>) {
-    held.extend(control.params.iter().map(|p| p.id.clone()));
-    control
-        .controls
-        .iter()
-        .for_each(|c| held_in_control(c, held));
+/// The ids of the params inside a control node and its children (`held`), and the ids they
+/// reference (`refs`).
+fn scan_control(c: &CNode, held: &mut IndexSet<String>, refs: &mut IndexSet<String>) {
+    held.extend(c.control.params.iter().map(|p| p.id.clone()));
+    refscan::collect(&c.control, refs);
+    c.children.iter().for_each(|k| scan_control(k, held, refs));
 }
 
-/// Ids of the params inside `group`, its sub-groups and their controls.
-fn held_in_group(group: &Group, held: &mut IndexSet<String>) {
-    held.extend(group.params.iter().map(|p| p.id.clone()));
-    group.groups.iter().for_each(|g| held_in_group(g, held));
-    group.controls.iter().for_each(|c| held_in_control(c, held));
+/// [`scan_control`] for a group node, its sub-groups and their controls.
+fn scan_group(g: &GNode, held: &mut IndexSet<String>, refs: &mut IndexSet<String>) {
+    held.extend(g.group.params.iter().map(|p| p.id.clone()));
+    refscan::collect(&g.group, refs);
+    g.controls.iter().for_each(|c| scan_control(c, held, refs));
+    g.groups.iter().for_each(|k| scan_group(k, held, refs));
 }
 
 /// req-prune-ref: a loose param stays if referenced from kept content, including from another

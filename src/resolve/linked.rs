@@ -1,22 +1,27 @@
-//! Stage: modify, for a control that many adds alter. In: the control (with its child controls)
-//! and its alters. Out: the same control as the one-by-one path in `modify` makes, in time
-//! linear in its content and the adds.
+//! Stage: modify, the alters of one control. In: the control (with its child controls) and its
+//! alters, in profile order. Out: the altered control, in time linear in its content and the
+//! adds, however many adds name the same anchor.
 //!
 //! The content moves into doubly linked lists (one arena per kind of item) with an index from id
 //! to the objects that carry it, so an add finds its anchor by one lookup and inserts next to it
-//! without shifting the rest of a list. The alters still run one after the other through
-//! `modify::alter`, with the same diagnostics; only the representation differs. The anchor is
-//! the first object with that id in the order the one-by-one search visits them; only when two
-//! live objects share the id is that order walked (a document with duplicate ids).
+//! without shifting the rest of a list. The alters run one after the other through
+//! `modify::alter`, which reports what matched nothing. An add's anchor is the first object with
+//! that id in search order (the control's params, its parts level by level, then each child
+//! control and its content); only when two live objects share the id is that order walked (a
+//! document with duplicate ids). `tests/resolve_oracles/one_by_one.rs` keeps the direct
+//! algorithm, one search and one shift per add, as the oracle.
 
 use super::Cx;
 use super::body::CNode;
-use super::modify::{self, Altered, Pos, matches_remove, position};
-use crate::model::{Add, Alter, Link, MarkupLine, Parameter, Part, Property, Remove};
+use super::modify;
+use crate::model::{Add, Alter, Link, MarkupLine, Parameter, Part, Position, Property, Remove};
 use indexmap::IndexMap;
 
 /// No node: the end of a list.
 const NIL: usize = usize::MAX;
+
+/// The namespace of names that carry no `ns`.
+const OSCAL_NS: &str = "http://csrc.nist.gov/ns/oscal";
 
 /// Applies `alters` (with their indices in the profile) to `c` through the linked form.
 pub(super) fn apply(c: &mut CNode, alters: &[(usize, &Alter)], cx: &mut Cx) {
@@ -127,18 +132,25 @@ impl<T> Chain<T> {
         self.slots.get_mut(n).and_then(|s| s.item.take())
     }
 
-    /// Moves the items of a list out, in order.
+    /// Moves the items of a list out, in order, with their nodes. The lists of the content are
+    /// rebuilt from these without spare capacity, as the loader leaves them (`model::compact`).
     fn take_all(&mut self, ends: Ends) -> Vec<(usize, T)> {
         let nodes = self.nodes(ends);
-        nodes
-            .into_iter()
-            .filter_map(|n| self.take(n).map(|t| (n, t)))
-            .collect()
+        let mut out = Vec::with_capacity(nodes.len());
+        out.extend(
+            nodes
+                .into_iter()
+                .filter_map(|n| self.take(n).map(|t| (n, t))),
+        );
+        out
     }
 
     /// The items of a list, taken out in order.
     fn take_items(&mut self, ends: Ends) -> Vec<T> {
-        self.take_all(ends).into_iter().map(|x| x.1).collect()
+        let nodes = self.nodes(ends);
+        let mut out = Vec::with_capacity(nodes.len());
+        out.extend(nodes.into_iter().filter_map(|n| self.take(n)));
+        out
     }
 
     /// Inserts `items` in order after `at`, or at the start or the end of the list.
@@ -190,7 +202,6 @@ struct PartAt {
     live: bool,
 }
 
-/// An object an add can name by id.
 /// The props and links lists of the object `owner` names.
 fn owner_lists<'a>(
     ctls: &'a mut [Ctl],
@@ -205,6 +216,7 @@ fn owner_lists<'a>(
     }
 }
 
+/// An object an add can name by id.
 #[derive(Clone, Copy, PartialEq)]
 enum Anchor {
     Param(usize),
@@ -212,8 +224,9 @@ enum Anchor {
     Ctl(usize),
 }
 
+/// One control being altered, in linked form; [`modify::alter`] drives it.
 #[derive(Default)]
-struct Work {
+pub(super) struct Work {
     id: String,
     ctls: Vec<Ctl>,
     params: Chain<Parameter>,
@@ -281,12 +294,12 @@ impl Work {
             c.control.title = t;
         }
         let (params, props, links, parts) = (ctl.params, ctl.props, ctl.links, ctl.parts);
-        c.control.params = self
-            .params
-            .take_all(params)
-            .into_iter()
-            .map(|(n, p)| self.store_param(n, p))
-            .collect();
+        let list = self.params.take_all(params);
+        let mut out = Vec::with_capacity(list.len());
+        for (n, p) in list {
+            out.push(self.store_param(n, p));
+        }
+        c.control.params = out;
         c.control.props = self.props.take_items(props);
         c.control.links = self.links.take_items(links);
         c.control.parts = self.store_parts(parts);
@@ -455,7 +468,7 @@ impl Work {
         }
     }
 
-    /// `add_implicit` of `modify` on control `ci`.
+    /// An add to the whole of control `ci`.
     fn implicit(&mut self, ci: usize, add: &Add, start: bool) {
         if let (Some(t), Some(c)) = (&add.title, self.ctls.get_mut(ci)) {
             c.title = Some(t.clone());
@@ -474,7 +487,7 @@ impl Work {
     }
 
     /// The object an add by-id `id` lands at: the only live one with that id, or else the first
-    /// the one-by-one search would meet.
+    /// in search order.
     fn anchor(&self, id: &str) -> Option<Anchor> {
         let all = self.ids.get(id)?;
         let mut live = all.iter().copied().filter(|a| self.live(*a));
@@ -485,7 +498,8 @@ impl Work {
         self.search(0, id)
     }
 
-    /// The order of `add_explicit` in `modify`: params, parts, then child controls.
+    /// The search order: params, parts (each list before the parts inside it), then each child
+    /// control, itself before its content.
     fn search(&self, ci: usize, id: &str) -> Option<Anchor> {
         let ctl = self.ctl(ci);
         for n in self.params.nodes(ctl.params) {
@@ -600,13 +614,15 @@ impl Work {
     }
 }
 
-impl Altered for Work {
-    fn id(&self) -> &str {
+impl Work {
+    /// The altered control's id.
+    pub(super) fn id(&self) -> &str {
         &self.id
     }
 
-    /// `remove` of `modify`, on the altered control only.
-    fn remove(&mut self, r: &Remove) -> bool {
+    /// req-modify-alter-remove-*: removes every object inside the altered control (not inside
+    /// its child controls) that meets all given criteria; whether anything was removed.
+    pub(super) fn remove(&mut self, r: &Remove) -> bool {
         let mut hit = false;
         let mut ends = self.ctl(0).params;
         let mut kept = Vec::new();
@@ -635,11 +651,18 @@ impl Altered for Work {
         hit
     }
 
-    fn add_implicit(&mut self, add: &Add) {
+    /// req-modify-alter-add-implicit*: an add without by-id (or by-id naming the control
+    /// itself, D3). Before/after act as starting/ending; each kind goes into its own collection,
+    /// so canonical order holds; a title replaces the title (P16).
+    pub(super) fn add_implicit(&mut self, add: &Add) {
         self.implicit(0, add, matches!(position(add), Pos::Starting | Pos::Before));
     }
 
-    fn add_explicit(&mut self, id: &str, add: &Add) -> bool {
+    /// req-modify-alter-add-explicit*: into (starting/ending) or beside (before/after) the object
+    /// with id `id`: a part at any depth, a param, or a child control
+    /// (req-modify-alter-add-nested); kinds the anchor cannot hold go to the nearest holder that
+    /// can, at the matching end. Whether there is such an object.
+    pub(super) fn add_explicit(&mut self, id: &str, add: &Add) -> bool {
         let Some(anchor) = self.anchor(id) else {
             return false;
         };
@@ -717,173 +740,46 @@ impl Work {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::diag::Sink;
-    use crate::options::Options;
-    use crate::resolve::body::{Mark, Origin};
-    use serde_json::{Value, json};
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pos {
+    Before,
+    After,
+    Starting,
+    Ending,
+}
 
-    /// A tiny linear congruential generator: fixed seeds, no dependency.
-    struct Lcg(u64);
-
-    impl Lcg {
-        fn below(&mut self, n: u64) -> u64 {
-            self.0 = self
-                .0
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (self.0 >> 33) % n
-        }
-        fn pick<'a>(&mut self, of: &[&'a str]) -> &'a str {
-            of.get(self.below(of.len() as u64) as usize)
-                .copied()
-                .unwrap_or("")
-        }
-    }
-
-    /// Ids drawn from a small pool, so anchors repeat, collide and name added objects.
-    const IDS: &[&str] = &[
-        "c", "k0", "k1", "p0", "p1", "p2", "q0", "q1", "q2", "q3", "zz",
-    ];
-
-    fn part(r: &mut Lcg, serial: &mut u32, depth: u32) -> Value {
-        *serial += 1;
-        let mut p = json!({"name": r.pick(&["item", "guidance"]), "prose": format!("s{serial}")});
-        if r.below(4) != 0 {
-            p["id"] = json!(r.pick(&IDS[5..]));
-        }
-        if r.below(3) == 0 {
-            p["props"] = json!([{"name": r.pick(&["a", "b"]), "value": format!("v{serial}")}]);
-        }
-        if depth < 2 && r.below(2) == 0 {
-            let n = r.below(3);
-            p["parts"] = (0..n).map(|_| part(r, serial, depth + 1)).collect();
-        }
-        p
-    }
-
-    fn param(r: &mut Lcg, serial: &mut u32) -> Value {
-        *serial += 1;
-        json!({"id": r.pick(&IDS[3..6]), "label": format!("l{serial}")})
-    }
-
-    fn content(r: &mut Lcg, serial: &mut u32) -> Value {
-        json!({
-            "params": (0..r.below(3)).map(|_| param(r, serial)).collect::<Value>(),
-            "props": (0..r.below(3)).map(|i| json!({"name": format!("n{i}"), "value": "v"})).collect::<Value>(),
-            "links": (0..r.below(2)).map(|i| json!({"href": format!("#l{i}")})).collect::<Value>(),
-            "parts": (0..r.below(4)).map(|_| part(r, serial, 0)).collect::<Value>(),
-        })
-    }
-
-    fn node(r: &mut Lcg, serial: &mut u32, id: &str, depth: u32) -> CNode {
-        let mut v = content(r, serial);
-        v["id"] = json!(id);
-        v["title"] = json!(format!("t{id}"));
-        let kids = if depth < 2 { r.below(3) } else { 0 };
-        CNode {
-            origin: Origin { doc: 0, index: 0 },
-            control: serde_json::from_value(v).unwrap(),
-            children: (0..kids)
-                .map(|i| node(r, serial, ["k0", "k1", "k2"][i as usize], depth + 1))
-                .collect(),
-            mark: Mark::Included,
-        }
-    }
-
-    fn alter(r: &mut Lcg, serial: &mut u32) -> Alter {
-        let removes: Vec<Value> = (0..r.below(3).saturating_sub(1))
-            .map(|_| match r.below(4) {
-                0 => json!({"by-id": r.pick(IDS)}),
-                1 => json!({"by-name": r.pick(&["a", "n0", "item"])}),
-                2 => json!({"by-item-name": r.pick(&["param", "prop", "link", "part"])}),
-                _ => json!({"by-name": "guidance", "by-item-name": "part"}),
-            })
-            .collect();
-        let adds: Vec<Value> = (0..r.below(5))
-            .map(|_| {
-                let mut a = content(r, serial);
-                let pos = r.pick(&["", "before", "after", "starting", "ending"]);
-                if !pos.is_empty() {
-                    a["position"] = json!(pos);
-                }
-                if r.below(5) != 0 {
-                    a["by-id"] = json!(r.pick(IDS));
-                }
-                if r.below(4) == 0 {
-                    a["title"] = json!(format!("new{serial}"));
-                }
-                a
-            })
-            .collect();
-        serde_json::from_value(json!({"control-id": "c", "removes": removes, "adds": adds}))
-            .unwrap()
-    }
-
-    #[test]
-    fn linked_alters_agree_with_one_by_one() {
-        let opts = Options::default();
-        for seed in 0..3_000 {
-            let mut r = Lcg(seed);
-            let mut serial = 0;
-            let control = node(&mut r, &mut serial, "c", 0);
-            let alters: Vec<Alter> = (0..1 + r.below(6))
-                .map(|_| alter(&mut r, &mut serial))
-                .collect();
-            let list: Vec<(usize, &Alter)> = alters.iter().enumerate().collect();
-            let (mut one, mut linked) = (control.clone(), control);
-            let (mut a, mut b) = (Sink::new(), Sink::new());
-            let mut cx = Cx::alone(&opts, &mut a);
-            for (i, al) in &list {
-                modify::alter(&mut one, al, *i, &mut cx);
-            }
-            apply(&mut linked, &list, &mut Cx::alone(&opts, &mut b));
-            assert_eq!(one, linked, "seed {seed}");
-            assert_eq!(a.diagnostics(), b.diagnostics(), "seed {seed}");
-        }
-    }
-
-    #[test]
-    fn linked_twenty_thousand_adds_after_one_part_keep_order() {
-        let opts = Options::default();
-        let control: crate::model::Control = serde_json::from_value(json!({
-            "id": "c", "title": "t",
-            "parts": [{"id": "s", "name": "statement"}, {"id": "g", "name": "guidance"}],
-        }))
-        .unwrap();
-        let mut c = CNode {
-            origin: Origin { doc: 0, index: 0 },
-            control,
-            children: Vec::new(),
-            mark: Mark::Included,
-        };
-        let alters: Vec<Alter> = (0..20_000)
-            .map(|i| {
-                serde_json::from_value(json!({"control-id": "c", "adds": [{
-                    "position": if i % 2 == 0 { "after" } else { "before" },
-                    "by-id": "s",
-                    "parts": [{"id": format!("a{i}"), "name": "item"}],
-                }]}))
-                .unwrap()
-            })
-            .collect();
-        let list: Vec<(usize, &Alter)> = alters.iter().enumerate().collect();
-        let mut sink = Sink::new();
-        apply(&mut c, &list, &mut Cx::alone(&opts, &mut sink));
-        assert!(sink.diagnostics().is_empty());
-        let ids: Vec<&str> = c
-            .control
-            .parts
-            .iter()
-            .map(|p| p.id.as_deref().unwrap_or(""))
-            .collect();
-        assert_eq!(ids.len(), 20_002);
-        // `before s` lands right before s, after the earlier ones: a1 a3 … a19999 s; `after s`
-        // lands right after s, before the earlier ones: s a19998 … a2 a0.
-        assert_eq!(ids[..2], ["a1", "a3"]);
-        assert_eq!(ids[9_999..10_002], ["a19999", "s", "a19998"]);
-        assert_eq!(ids[20_000..], ["a0", "g"]);
+fn position(add: &Add) -> Pos {
+    match add.position {
+        Some(Position::Before) => Pos::Before,
+        Some(Position::After) => Pos::After,
+        Some(Position::Starting) => Pos::Starting,
+        _ => Pos::Ending,
     }
 }
+
+/// All criteria given must hold (req-modify-alter-remove-match); a remove with no criterion
+/// matches nothing.
+pub(super) fn matches_remove(
+    r: &Remove,
+    item: &str,
+    id: Option<&str>,
+    name: Option<&str>,
+    class: Option<&str>,
+    ns: Option<&str>,
+) -> bool {
+    let crit = [
+        r.by_id.as_deref().map(|v| id == Some(v)),
+        r.by_name.as_deref().map(|v| name == Some(v)),
+        r.by_class.as_deref().map(|v| class == Some(v)),
+        // req-modify-alter-remove-ns-ref: no ns means the OSCAL namespace.
+        r.by_ns.as_deref().map(|v| ns.unwrap_or(OSCAL_NS) == v),
+        // req-modify-alter-remove-item-name-array: the singular name.
+        r.by_item_name.as_deref().map(|v| v == item),
+    ];
+    crit.iter().any(Option::is_some) && crit.iter().flatten().all(|&b| b)
+}
+
+// The tests and their oracle live under tests/ (they are no part of the library).
+#[cfg(test)]
+#[path = "../../tests/resolve_oracles/linked.rs"]
+pub(super) mod tests;

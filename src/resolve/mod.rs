@@ -355,6 +355,14 @@ impl Session {
             keep_body: idx != g.root,
         };
         let (catalog, body) = finish::run(modified, input, &mut cx);
+        // A document no import reads any more is dropped: a chain holds one level at a time.
+        for &t in &targets {
+            if table.readers.get(t) == Some(&0)
+                && let Some(slot) = table.done.get_mut(t)
+            {
+                *slot = None;
+            }
+        }
         Some(Done { body, catalog })
     }
 }

@@ -1,6 +1,8 @@
 //! Stage: modify. In: the [`Merged`] content, moved in, and the profile's `modify`. Out:
 //! [`Modified`] content, parameters set and controls altered. Set-parameters run before alters
-//! (D5); each directive is looked up through one index, never by scanning per directive.
+//! (D5); each directive is looked up through one index, never by scanning per directive. The
+//! alters of one control run on its content in linked form (`linked`); [`alter`] applies one and
+//! reports what it could not.
 //!
 //! The stage owns what it changes: merge hands its value over, which nobody reads again, so the
 //! content is edited where it lies instead of being copied (a copy would double the peak memory
@@ -8,16 +10,12 @@
 
 use super::Cx;
 use super::body::{Body, CNode, GNode};
+use super::linked::Work;
 use super::merge::Merged;
 use crate::diag::Diagnostic;
-use crate::model::{
-    Add, Alter, Control, Modify, Parameter, Part, Position, Property, Remove, SetParameter,
-};
+use crate::model::{Alter, Modify, Parameter, Property, SetParameter};
 use crate::options::{ByIdSelf, SetParamProps};
 use indexmap::IndexMap;
-
-/// The namespace of names that carry no `ns`.
-const OSCAL_NS: &str = "http://csrc.nist.gov/ns/oscal";
 
 /// Modified content of one profile: what finish builds the catalog from.
 #[derive(Debug, Clone, Default)]
@@ -187,7 +185,7 @@ fn apply_alters(alters: &[Alter], body: &mut Body, cx: &mut Cx) {
                     *flag = true;
                 }
             }
-            alter_control(c, list, cx, LINKED_FROM);
+            super::linked::apply(c, list, cx);
         }
     };
     fn control(c: &mut CNode, cx: &mut Cx, f: &mut impl FnMut(&mut CNode, &mut Cx)) {
@@ -218,52 +216,8 @@ fn apply_alters(alters: &[Alter], body: &mut Body, cx: &mut Cx) {
     }
 }
 
-/// From this many adds on one control on, its alters run on linked lists ([`super::linked`]):
-/// one by one, each add shifts the rest of its list and searches the whole control, which a
-/// profile of thousands of adds turns into minutes. Below, the direct path is as fast.
-const LINKED_FROM: usize = 32;
-
-/// Applies the alters of one control (with their indices in the profile), in order.
-fn alter_control(c: &mut CNode, list: &[(usize, &Alter)], cx: &mut Cx, linked_from: usize) {
-    let adds: usize = list.iter().map(|(_, a)| a.adds.len()).sum();
-    if adds >= linked_from {
-        super::linked::apply(c, list, cx);
-    } else {
-        for (i, a) in list {
-            alter(c, a, *i, cx);
-        }
-    }
-}
-
-/// What an alter does to one control, whatever form its content is held in.
-pub(super) trait Altered {
-    /// The altered control's id.
-    fn id(&self) -> &str;
-    /// Applies one remove; whether it removed anything.
-    fn remove(&mut self, r: &Remove) -> bool;
-    /// An add without by-id (or by-id naming the control itself).
-    fn add_implicit(&mut self, add: &Add);
-    /// An add at the object with id `id`; whether there is one.
-    fn add_explicit(&mut self, id: &str, add: &Add) -> bool;
-}
-
-impl Altered for CNode {
-    fn id(&self) -> &str {
-        &self.control.id
-    }
-    fn remove(&mut self, r: &Remove) -> bool {
-        remove(&mut self.control, r)
-    }
-    fn add_implicit(&mut self, add: &Add) {
-        add_implicit(&mut self.control, add);
-    }
-    fn add_explicit(&mut self, id: &str, add: &Add) -> bool {
-        add_explicit(self, id, add)
-    }
-}
-
 /// Applies one alter: its removes, then its adds, each in order (req-modify-alter-*).
-pub(super) fn alter(c: &mut impl Altered, a: &Alter, index: usize, cx: &mut Cx) {
+pub(super) fn alter(c: &mut Work, a: &Alter, index: usize, cx: &mut Cx) {
     let here = format!("/profile/modify/alters/{index}");
     for (ri, r) in a.removes.iter().enumerate() {
         if !c.remove(r) {
@@ -309,244 +263,4 @@ pub(super) fn alter(c: &mut impl Altered, a: &Alter, index: usize, cx: &mut Cx) 
             }
         }
     }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Pos {
-    Before,
-    After,
-    Starting,
-    Ending,
-}
-
-pub(super) fn position(add: &Add) -> Pos {
-    match add.position {
-        Some(Position::Before) => Pos::Before,
-        Some(Position::After) => Pos::After,
-        Some(Position::Starting) => Pos::Starting,
-        _ => Pos::Ending,
-    }
-}
-
-/// Inserts `items` at the start or the end of `list`.
-fn put<T: Clone>(list: &mut Vec<T>, items: &[T], at_start: bool) {
-    if at_start {
-        list.splice(0..0, items.iter().cloned());
-    } else {
-        list.extend(items.iter().cloned());
-    }
-}
-
-/// req-modify-alter-add-implicit*: before/after act as starting/ending; each kind goes into its
-/// own collection, so canonical order holds; a title replaces the title (P16).
-fn add_implicit(c: &mut Control, add: &Add) {
-    let start = matches!(position(add), Pos::Starting | Pos::Before);
-    if let Some(t) = &add.title {
-        c.title = t.clone();
-    }
-    put(&mut c.params, &add.params, start);
-    put(&mut c.props, &add.props, start);
-    put(&mut c.links, &add.links, start);
-    put(&mut c.parts, &add.parts, start);
-}
-
-/// req-modify-alter-add-explicit*: into (starting/ending) or beside (before/after) the object
-/// with that id: a part at any depth, a param, or a child control (req-modify-alter-add-nested).
-fn add_explicit(c: &mut CNode, id: &str, add: &Add) -> bool {
-    let pos = position(add);
-    if let Some(i) = c.control.params.iter().position(|p| p.id == id) {
-        add_at_param(&mut c.control, i, add, pos);
-        return true;
-    }
-    if add_in_parts(
-        &mut c.control.parts,
-        id,
-        add,
-        pos,
-        &mut ControlSide(
-            &mut c.control.props,
-            &mut c.control.links,
-            &mut c.control.params,
-        ),
-    ) {
-        return true;
-    }
-    for k in &mut c.children {
-        if k.control.id == id {
-            match pos {
-                Pos::Starting | Pos::Ending => add_implicit(&mut k.control, add),
-                // Beside a child control: its kinds go to the parent control's collections.
-                Pos::Before | Pos::After => add_implicit(&mut c.control, &with_position(add, pos)),
-            }
-            return true;
-        }
-        if add_explicit(k, id, add) {
-            return true;
-        }
-    }
-    false
-}
-
-fn with_position(add: &Add, pos: Pos) -> Add {
-    let mut a = add.clone();
-    a.position = Some(if pos == Pos::Before {
-        Position::Starting
-    } else {
-        Position::Ending
-    });
-    a
-}
-
-fn add_at_param(c: &mut Control, i: usize, add: &Add, pos: Pos) {
-    match pos {
-        Pos::Starting | Pos::Ending => {
-            let start = pos == Pos::Starting;
-            if let Some(p) = c.params.get_mut(i) {
-                put(&mut p.props, &add.props, start);
-                put(&mut p.links, &add.links, start);
-            }
-            // Kinds a param cannot hold go to the control, at the matching end.
-            put(&mut c.parts, &add.parts, start);
-            put(&mut c.params, &add.params, start);
-        }
-        Pos::Before | Pos::After => {
-            let at = if pos == Pos::Before { i } else { i + 1 };
-            c.params.splice(at..at, add.params.iter().cloned());
-            let start = pos == Pos::Before;
-            put(&mut c.props, &add.props, start);
-            put(&mut c.links, &add.links, start);
-            put(&mut c.parts, &add.parts, start);
-        }
-    }
-    if let Some(t) = &add.title {
-        c.title = t.clone();
-    }
-}
-
-/// The collections of the object that holds a list of parts (a control or a part), for kinds
-/// added beside a part.
-struct ControlSide<'a>(
-    &'a mut Vec<Property>,
-    &'a mut Vec<crate::model::Link>,
-    &'a mut Vec<Parameter>,
-);
-
-fn add_in_parts(
-    parts: &mut Vec<Part>,
-    id: &str,
-    add: &Add,
-    pos: Pos,
-    side: &mut ControlSide,
-) -> bool {
-    if let Some(i) = parts.iter().position(|p| p.id.as_deref() == Some(id)) {
-        match pos {
-            Pos::Starting | Pos::Ending => {
-                let start = pos == Pos::Starting;
-                if let Some(p) = parts.get_mut(i) {
-                    if let Some(t) = &add.title {
-                        p.title = Some(t.clone());
-                    }
-                    put(&mut p.props, &add.props, start);
-                    put(&mut p.links, &add.links, start);
-                    put(&mut p.parts, &add.parts, start);
-                }
-                put(side.2, &add.params, start);
-            }
-            Pos::Before | Pos::After => {
-                let at = if pos == Pos::Before { i } else { i + 1 };
-                parts.splice(at..at, add.parts.iter().cloned());
-                let start = pos == Pos::Before;
-                put(side.0, &add.props, start);
-                put(side.1, &add.links, start);
-                put(side.2, &add.params, start);
-            }
-        }
-        return true;
-    }
-    for p in parts.iter_mut() {
-        let mut nested = ControlSide(&mut p.props, &mut p.links, side.2);
-        if add_in_parts(&mut p.parts, id, add, pos, &mut nested) {
-            return true;
-        }
-    }
-    false
-}
-
-/// req-modify-alter-remove-*: removes every object inside the control that meets all given
-/// criteria; returns whether anything was removed.
-fn remove(c: &mut Control, r: &Remove) -> bool {
-    let mut hit = false;
-    let before = c.params.len();
-    c.params
-        .retain(|p| !matches_remove(r, "param", Some(&p.id), None, p.class.as_deref(), None));
-    hit |= c.params.len() != before;
-    for p in &mut c.params {
-        hit |= remove_props_links(&mut p.props, &mut p.links, r);
-    }
-    hit |= remove_props_links(&mut c.props, &mut c.links, r);
-    hit |= remove_parts(&mut c.parts, r);
-    hit
-}
-
-fn remove_props_links(
-    props: &mut Vec<Property>,
-    links: &mut Vec<crate::model::Link>,
-    r: &Remove,
-) -> bool {
-    let (np, nl) = (props.len(), links.len());
-    props.retain(|p| {
-        !matches_remove(
-            r,
-            "prop",
-            None,
-            Some(&p.name),
-            p.class.as_deref(),
-            p.ns.as_deref(),
-        )
-    });
-    links.retain(|_| !matches_remove(r, "link", None, None, None, None));
-    np != props.len() || nl != links.len()
-}
-
-fn remove_parts(parts: &mut Vec<Part>, r: &Remove) -> bool {
-    let n = parts.len();
-    parts.retain(|p| {
-        !matches_remove(
-            r,
-            "part",
-            p.id.as_deref(),
-            Some(&p.name),
-            p.class.as_deref(),
-            p.ns.as_deref(),
-        )
-    });
-    let mut hit = n != parts.len();
-    for p in parts.iter_mut() {
-        hit |= remove_props_links(&mut p.props, &mut p.links, r);
-        hit |= remove_parts(&mut p.parts, r);
-    }
-    hit
-}
-
-/// All criteria given must hold (req-modify-alter-remove-match); a remove with no criterion
-/// matches nothing.
-pub(super) fn matches_remove(
-    r: &Remove,
-    item: &str,
-    id: Option<&str>,
-    name: Option<&str>,
-    class: Option<&str>,
-    ns: Option<&str>,
-) -> bool {
-    let crit = [
-        r.by_id.as_deref().map(|v| id == Some(v)),
-        r.by_name.as_deref().map(|v| name == Some(v)),
-        r.by_class.as_deref().map(|v| class == Some(v)),
-        // req-modify-alter-remove-ns-ref: no ns means the OSCAL namespace.
-        r.by_ns.as_deref().map(|v| ns.unwrap_or(OSCAL_NS) == v),
-        // req-modify-alter-remove-item-name-array: the singular name.
-        r.by_item_name.as_deref().map(|v| v == item),
-    ];
-    let given: Vec<bool> = crit.into_iter().flatten().collect();
-    !given.is_empty() && given.iter().all(|&b| b)
 }
