@@ -17,7 +17,7 @@ use crate::diag::Diagnostic;
 use crate::model::Format;
 use crate::model::{Catalog, Document, Profile};
 use crate::options::DEFAULT_MAX_DEPTH;
-use crate::resolve::ResolvedCatalog;
+use crate::model::ResolvedCatalog;
 use json::Md;
 
 /// The typed document behind an [`Emit`]: what gets serialized.

@@ -17,6 +17,14 @@ pub use profile::{
     Order, Position, Profile, ProfileGroup, Remove, SelectControls, SetParameter, YesNo,
 };
 
+/// A resolved profile: the flattened catalog `resolve` gives and `validate::output` and `emit`
+/// take. Here, below all three, so that neither checking nor writing depends on the resolver.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResolvedCatalog {
+    /// The resolved-profile catalog.
+    pub catalog: Catalog,
+}
+
 /// A serialization format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {

@@ -73,12 +73,7 @@ impl<'a> Cx<'a> {
     }
 }
 
-/// A resolved profile: the flattened catalog.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ResolvedCatalog {
-    /// The resolved-profile catalog.
-    pub catalog: Catalog,
-}
+pub use crate::model::ResolvedCatalog;
 
 /// One resolution run: the sources it read (for rendering diagnostics) and the documents it
 /// loaded, so that several profiles resolved in one session parse a shared catalog once.

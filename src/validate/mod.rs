@@ -17,7 +17,7 @@ use crate::diag::{Diagnostic, Errors, Sink, SourceId, Warned};
 use crate::graph::{self, ImportGraph};
 use crate::model::Document;
 use crate::options::Options;
-use crate::resolve::ResolvedCatalog;
+use crate::model::ResolvedCatalog;
 use crate::source::SourceMap;
 use crate::world::World;
 use indexmap::IndexMap;
