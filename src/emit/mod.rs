@@ -15,9 +15,9 @@ use serde_json::Value;
 
 use crate::diag::Diagnostic;
 use crate::model::Format;
+use crate::model::ResolvedCatalog;
 use crate::model::{Catalog, Document, Profile};
 use crate::options::DEFAULT_MAX_DEPTH;
-use crate::model::ResolvedCatalog;
 use json::Md;
 
 /// The typed document behind an [`Emit`]: what gets serialized.
