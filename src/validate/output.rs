@@ -204,8 +204,51 @@ fn build(schema: &Value, lean: bool) -> Option<jsonschema::Validator> {
 enum Leaf {
     /// Any string (markup-multiline).
     Any,
+    /// A string of one lean format (`{"type": "string", "allOf": [{"format": …}]}`), checked by
+    /// calling the format's function, as the validator would.
+    Format(fn(&str) -> bool),
     /// The lean schema of that member.
     Schema(jsonschema::Validator),
+}
+
+impl Leaf {
+    fn of(schema: Value) -> Option<Leaf> {
+        if schema == serde_json::json!({"type": "string"}) {
+            return Some(Leaf::Any);
+        }
+        if let Value::Object(map) = &schema
+            && map.len() == 2
+            && map.get("type") == Some(&Value::from("string"))
+            && let Some(Value::Array(all)) = map.get("allOf")
+            && let [Value::Object(one)] = all.as_slice()
+            && one.len() == 1
+            && let Some(check) = one
+                .get("format")
+                .and_then(Value::as_str)
+                .and_then(patterns::check_of)
+        {
+            return Some(Leaf::Format(check));
+        }
+        build(&schema, true).map(Leaf::Schema)
+    }
+
+    fn accepts(&self, s: &str) -> bool {
+        match self {
+            Leaf::Any => true,
+            Leaf::Format(check) => check(s),
+            Leaf::Schema(v) => v.is_valid(&Value::String(s.to_owned())),
+        }
+    }
+}
+
+/// The leaf checks by member name, sorted by name for a quick lookup.
+struct Leaves(Vec<(String, Leaf)>);
+
+impl Leaves {
+    fn get(&self, key: &str) -> Option<&Leaf> {
+        let i = self.0.binary_search_by(|(k, _)| k.as_str().cmp(key)).ok()?;
+        self.0.get(i).map(|(_, leaf)| leaf)
+    }
 }
 
 /// Whether the typed model alone shows `member` valid, so it is never converted to a `Value`:
@@ -220,17 +263,20 @@ fn valid_typed(member: &Member<'_>) -> bool {
     };
     let mut ok = true;
     let mut check = |path: &visit::Path<'_>, node: Node<'_>| {
-        let text = match node {
-            _ if !ok => return,
-            Node::Text(s) | Node::DependsOn(s) => std::borrow::Cow::Borrowed(s),
-            Node::Markup(Markup::Markdown(s)) => std::borrow::Cow::Borrowed(s.as_str()),
-            Node::Markup(Markup::Xml(x)) => std::borrow::Cow::Owned(stand_in(x, path.holder())),
-            Node::Id(..) | Node::Uuid(_) | Node::Link(..) => return,
+        if !ok || matches!(node, Node::Id(..) | Node::Uuid(_) | Node::Link(..)) {
+            return;
+        }
+        let holder = path.holder();
+        let Some(leaf) = holder.and_then(|k| leaves.get(k)) else {
+            ok = false;
+            return;
         };
-        ok = match path.holder().and_then(|k| leaves.get(k)) {
-            Some(Leaf::Any) => true,
-            Some(Leaf::Schema(v)) => v.is_valid(&Value::String(text.into_owned())),
-            None => false,
+        ok = match node {
+            _ if matches!(leaf, Leaf::Any) => true,
+            Node::Text(s) | Node::DependsOn(s) => leaf.accepts(s),
+            Node::Markup(Markup::Markdown(s)) => leaf.accepts(s),
+            Node::Markup(Markup::Xml(x)) => leaf.accepts(&stand_in(x, holder)),
+            Node::Id(..) | Node::Uuid(_) | Node::Link(..) => true,
         };
     };
     let shaped = match member {
@@ -272,37 +318,39 @@ fn group_shaped(g: &Group) -> bool {
 /// lean members schema: each name reachable from the control and group definitions has one
 /// schema there (a list's is its items'), with its references inlined and compiled alone. A name
 /// with two different schemas is left out, so its strings are never judged here.
-fn leaves() -> Option<&'static IndexMap<String, Leaf>> {
-    static LEAVES: OnceLock<Option<IndexMap<String, Leaf>>> = OnceLock::new();
+fn leaves() -> Option<&'static Leaves> {
+    static LEAVES: OnceLock<Option<Leaves>> = OnceLock::new();
     LEAVES
         .get_or_init(|| {
-            let mut members = members_schema()?;
-            patterns::patch(&mut members);
-            let defs = members.get("definitions")?;
-            let mut todo = vec![
-                "oscal-catalog-oscal-catalog:control".to_owned(),
-                "oscal-catalog-oscal-catalog:group".to_owned(),
-            ];
-            let mut seen = indexmap::IndexSet::new();
-            let mut by_name: IndexMap<String, Option<Value>> = IndexMap::new();
-            while let Some(name) = todo.pop() {
-                let def = defs.get(&name)?;
-                if seen.insert(name) {
-                    refs_in(def, &mut todo);
-                    properties_in(def, defs, &mut by_name);
-                }
-            }
-            let any = serde_json::json!({"type": "string"});
-            let leaves = by_name.into_iter().filter_map(|(name, schema)| {
-                let leaf = match schema? {
-                    s if s == any => Leaf::Any,
-                    s => Leaf::Schema(build(&s, true)?),
-                };
-                Some((name, leaf))
-            });
-            Some(leaves.collect())
+            let mut leaves: Vec<(String, Leaf)> = leaf_schemas()?
+                .into_iter()
+                .filter_map(|(name, schema)| Some((name, Leaf::of(schema?)?)))
+                .collect();
+            leaves.sort_by(|a, b| a.0.cmp(&b.0));
+            Some(Leaves(leaves))
         })
         .as_ref()
+}
+
+/// Per member name below controls and groups, its inlined lean schema (`None`: two schemas).
+fn leaf_schemas() -> Option<IndexMap<String, Option<Value>>> {
+    let mut members = members_schema()?;
+    patterns::patch(&mut members);
+    let defs = members.get("definitions")?;
+    let mut todo = vec![
+        "oscal-catalog-oscal-catalog:control".to_owned(),
+        "oscal-catalog-oscal-catalog:group".to_owned(),
+    ];
+    let mut seen = indexmap::IndexSet::new();
+    let mut by_name: IndexMap<String, Option<Value>> = IndexMap::new();
+    while let Some(name) = todo.pop() {
+        let def = defs.get(&name)?;
+        if seen.insert(name) {
+            refs_in(def, &mut todo);
+            properties_in(def, defs, &mut by_name);
+        }
+    }
+    Some(by_name)
 }
 
 /// The definitions `v` refers to.
@@ -525,6 +573,7 @@ mod tests {
     fn each_string_member_of_controls_has_its_schema() {
         let leaves = leaves().expect("leaves");
         let mut any: Vec<&str> = leaves
+            .0
             .iter()
             .filter(|(_, l)| matches!(l, Leaf::Any))
             .map(|(k, _)| k.as_str())
@@ -532,7 +581,7 @@ mod tests {
         any.sort_unstable();
         assert_eq!(any, ["description", "prose", "remarks", "usage"]);
         let judged = |k: &str, s: &str| match leaves.get(k) {
-            Some(Leaf::Schema(v)) => v.is_valid(&Value::from(s)),
+            Some(leaf @ (Leaf::Schema(_) | Leaf::Format(_))) => leaf.accepts(s),
             _ => panic!("no schema for {k}"),
         };
         let verdicts = [
@@ -555,6 +604,41 @@ mod tests {
                 true, false, true, false, true, true, false, false, false, true, true, true
             ]
         );
+    }
+
+    #[test]
+    fn format_leaves_judge_as_their_compiled_schema() {
+        let samples = [
+            "",
+            "ac-1",
+            "_x.y-z",
+            "1a",
+            "a b",
+            " padded",
+            "two\nlines",
+            "x",
+            "é",
+            "8bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
+            "urn:x",
+            "2024-01-01T00:00:00Z",
+        ];
+        let mut formats = 0;
+        for (name, schema) in leaf_schemas().expect("schemas") {
+            let Some(schema) = schema else { continue };
+            let Some(leaf @ Leaf::Format(_)) = Leaf::of(schema.clone()) else {
+                continue;
+            };
+            formats += 1;
+            let exact = build(&schema, true).expect("compiles");
+            for s in samples {
+                assert_eq!(
+                    leaf.accepts(s),
+                    exact.is_valid(&Value::from(s)),
+                    "{name}: {s:?}"
+                );
+            }
+        }
+        assert!(formats > 10, "{formats} format leaves");
     }
 
     #[test]
