@@ -6,8 +6,10 @@ use indexmap::IndexSet;
 
 /// Inserts (`{{ insert: param, x }}`, `<insert … id-ref="x"/>`) and `#x` fragments in a text.
 pub fn scan_text(s: &str, out: &mut IndexSet<String>) {
-    for (_, id) in crate::model::markup::inserts(s) {
-        out.insert(id.to_owned());
+    if may_insert(s) {
+        for (_, id) in crate::model::markup::inserts(s) {
+            out.insert(id.to_owned());
+        }
     }
     let mut rest = s;
     while let Some(i) = rest.find('#') {
@@ -20,6 +22,17 @@ pub fn scan_text(s: &str, out: &mut IndexSet<String>) {
         }
         rest = &rest[end..];
     }
+}
+
+/// Whether `s` holds the opening of an insert in either form (`{{`, `<insert `): one pass over
+/// the bytes, so the scanner runs only on the few strings that may hold one.
+pub(crate) fn may_insert(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.iter().enumerate().any(|(i, c)| match c {
+        b'{' => b.get(i + 1) == Some(&b'{'),
+        b'<' => b.get(i + 1..i + 8) == Some(b"insert "),
+        _ => false,
+    })
 }
 
 #[cfg(test)]
@@ -36,5 +49,13 @@ mod tests {
         );
         let got: Vec<&str> = out.iter().map(String::as_str).collect();
         assert_eq!(got, ["ac-1_prm_1", "ac-2", "p2", "uuid-1"]);
+    }
+
+    #[test]
+    fn may_insert_finds_either_opening_anywhere() {
+        let yes = ["{{", "a {{ x", "<insert ", "<p><insert type", "x{{"];
+        let no = ["", "{", "{ {", "<insert", "<inserted ", "<p>text</p>", "x{"];
+        assert!(yes.iter().all(|s| may_insert(s)));
+        assert!(!no.iter().any(|s| may_insert(s)));
     }
 }

@@ -114,7 +114,7 @@ pub(crate) fn check(catalog: &Catalog) -> Vec<Diagnostic> {
         Ok(found) => report(found),
         Err(why) => vec![Diagnostic::error("schema-invalid", why)],
     };
-    out.extend(refs::check(&Under("catalog", catalog), None, &[]).1);
+    out.extend(refs::check(&Under("catalog", catalog), None, &[]));
     out
 }
 
