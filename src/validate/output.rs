@@ -183,11 +183,22 @@ fn exact() -> Option<&'static jsonschema::Validator> {
 }
 
 fn compile(lean: bool) -> Option<jsonschema::Validator> {
-    let mut members = members_schema()?;
     if lean {
-        patterns::patch(&mut members);
+        return build(lean_members()?, true);
     }
-    build(&members, lean)
+    build(&members_schema()?, false)
+}
+
+/// The members schema with lean patterns, parsed once for the lean check and the leaves.
+fn lean_members() -> Option<&'static Value> {
+    static MEMBERS: OnceLock<Option<Value>> = OnceLock::new();
+    MEMBERS
+        .get_or_init(|| {
+            let mut members = members_schema()?;
+            patterns::patch(&mut members);
+            Some(members)
+        })
+        .as_ref()
 }
 
 fn build(schema: &Value, lean: bool) -> Option<jsonschema::Validator> {
@@ -241,13 +252,51 @@ impl Leaf {
     }
 }
 
-/// The leaf checks by member name, sorted by name for a quick lookup.
-struct Leaves(Vec<(String, Leaf)>);
+/// The leaf checks by member name, in a small open-addressing table: the lookup runs once per
+/// string of the catalog, so it hashes the few bytes of the name and compares once.
+struct Leaves(Vec<Option<(String, Leaf)>>);
 
 impl Leaves {
+    /// Slots: a power of two, several times the number of member names.
+    const SLOTS: usize = 256;
+
+    fn new(leaves: impl IntoIterator<Item = (String, Leaf)>) -> Option<Leaves> {
+        let mut slots: Vec<Option<(String, Leaf)>> = (0..Self::SLOTS).map(|_| None).collect();
+        for (name, leaf) in leaves {
+            let start = Self::hash(&name);
+            let free = (0..Self::SLOTS).map(|i| (start + i) % Self::SLOTS);
+            let slot = free
+                .filter_map(|i| slots.get(i).is_some_and(Option::is_none).then_some(i))
+                .next()?;
+            *slots.get_mut(slot)? = Some((name, leaf));
+        }
+        Some(Leaves(slots))
+    }
+
+    /// FNV-1a of the name, reduced to a slot.
+    fn hash(key: &str) -> usize {
+        let h = key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        // Only the low bits are kept: the slot count is a power of two.
+        (h as usize) % Self::SLOTS
+    }
+
     fn get(&self, key: &str) -> Option<&Leaf> {
-        let i = self.0.binary_search_by(|(k, _)| k.as_str().cmp(key)).ok()?;
-        self.0.get(i).map(|(_, leaf)| leaf)
+        let start = Self::hash(key);
+        for i in 0..Self::SLOTS {
+            match self.0.get((start + i) % Self::SLOTS)? {
+                Some((k, leaf)) if k == key => return Some(leaf),
+                Some(_) => {}
+                None => return None,
+            }
+        }
+        None
+    }
+
+    #[cfg(test)]
+    fn iter(&self) -> impl Iterator<Item = (&str, &Leaf)> {
+        self.0.iter().flatten().map(|(k, l)| (k.as_str(), l))
     }
 }
 
@@ -322,21 +371,17 @@ fn leaves() -> Option<&'static Leaves> {
     static LEAVES: OnceLock<Option<Leaves>> = OnceLock::new();
     LEAVES
         .get_or_init(|| {
-            let mut leaves: Vec<(String, Leaf)> = leaf_schemas()?
+            let leaves = leaf_schemas()?
                 .into_iter()
-                .filter_map(|(name, schema)| Some((name, Leaf::of(schema?)?)))
-                .collect();
-            leaves.sort_by(|a, b| a.0.cmp(&b.0));
-            Some(Leaves(leaves))
+                .filter_map(|(name, schema)| Some((name, Leaf::of(schema?)?)));
+            Leaves::new(leaves)
         })
         .as_ref()
 }
 
 /// Per member name below controls and groups, its inlined lean schema (`None`: two schemas).
 fn leaf_schemas() -> Option<IndexMap<String, Option<Value>>> {
-    let mut members = members_schema()?;
-    patterns::patch(&mut members);
-    let defs = members.get("definitions")?;
+    let defs = lean_members()?.get("definitions")?;
     let mut todo = vec![
         "oscal-catalog-oscal-catalog:control".to_owned(),
         "oscal-catalog-oscal-catalog:group".to_owned(),
@@ -573,13 +618,14 @@ mod tests {
     fn each_string_member_of_controls_has_its_schema() {
         let leaves = leaves().expect("leaves");
         let mut any: Vec<&str> = leaves
-            .0
             .iter()
             .filter(|(_, l)| matches!(l, Leaf::Any))
-            .map(|(k, _)| k.as_str())
+            .map(|(k, _)| k)
             .collect();
         any.sort_unstable();
         assert_eq!(any, ["description", "prose", "remarks", "usage"]);
+        assert!(leaves.iter().all(|(k, _)| leaves.get(k).is_some()));
+        assert!(leaves.get("nothing-of-this-name").is_none());
         let judged = |k: &str, s: &str| match leaves.get(k) {
             Some(leaf @ (Leaf::Schema(_) | Leaf::Format(_))) => leaf.accepts(s),
             _ => panic!("no schema for {k}"),
