@@ -218,8 +218,43 @@ enum Leaf {
     /// A string of one lean format (`{"type": "string", "allOf": [{"format": …}]}`), checked by
     /// calling the format's function, as the validator would.
     Format(fn(&str) -> bool),
-    /// The lean schema of that member.
-    Schema(jsonschema::Validator),
+    /// The lean schema of that member; `sure` says yes without it for the common strings it
+    /// surely accepts (a URI reference that is a plain `#fragment`).
+    Schema {
+        sure: Option<fn(&str) -> bool>,
+        validator: jsonschema::Validator,
+    },
+}
+
+/// The check of `{"type": "string", "allOf": [{"format": …}]}` with a lean format.
+fn format_only(schema: &Value) -> Option<fn(&str) -> bool> {
+    let Value::Object(map) = schema else {
+        return None;
+    };
+    if map.len() != 2 || map.get("type") != Some(&Value::from("string")) {
+        return None;
+    }
+    let Some(Value::Array(all)) = map.get("allOf") else {
+        return None;
+    };
+    let [Value::Object(one)] = all.as_slice() else {
+        return None;
+    };
+    if one.len() != 1 {
+        return None;
+    }
+    one.get("format")
+        .and_then(Value::as_str)
+        .and_then(patterns::check_of)
+}
+
+/// `#` and a fragment of unreserved characters: a relative reference by RFC 3986 (an empty
+/// relative part, then a fragment of `pchar`s), whatever else a `uri-reference` check allows.
+fn plain_fragment(s: &str) -> bool {
+    s.strip_prefix('#').is_some_and(|f| {
+        f.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
+    })
 }
 
 impl Leaf {
@@ -227,27 +262,30 @@ impl Leaf {
         if schema == serde_json::json!({"type": "string"}) {
             return Some(Leaf::Any);
         }
-        if let Value::Object(map) = &schema
-            && map.len() == 2
-            && map.get("type") == Some(&Value::from("string"))
-            && let Some(Value::Array(all)) = map.get("allOf")
-            && let [Value::Object(one)] = all.as_slice()
-            && one.len() == 1
-            && let Some(check) = one
-                .get("format")
-                .and_then(Value::as_str)
-                .and_then(patterns::check_of)
-        {
+        if let Some(check) = format_only(&schema) {
             return Some(Leaf::Format(check));
         }
-        build(&schema, true).map(Leaf::Schema)
+        let uri_reference = serde_json::json!({"type": "string", "format": "uri-reference"});
+        let sure = match &schema {
+            s if *s == uri_reference => Some(plain_fragment as fn(&str) -> bool),
+            // An alternative's yes is the whole `anyOf`'s.
+            Value::Object(map) if map.len() == 1 => match map.get("anyOf") {
+                Some(Value::Array(alternatives)) => alternatives.iter().find_map(format_only),
+                _ => None,
+            },
+            _ => None,
+        };
+        let validator = build(&schema, true)?;
+        Some(Leaf::Schema { sure, validator })
     }
 
     fn accepts(&self, s: &str) -> bool {
         match self {
             Leaf::Any => true,
             Leaf::Format(check) => check(s),
-            Leaf::Schema(v) => v.is_valid(&Value::String(s.to_owned())),
+            Leaf::Schema { sure, validator } => {
+                sure.is_some_and(|sure| sure(s)) || validator.is_valid(&Value::String(s.to_owned()))
+            }
         }
     }
 }
@@ -627,7 +665,7 @@ mod tests {
         assert!(leaves.iter().all(|(k, _)| leaves.get(k).is_some()));
         assert!(leaves.get("nothing-of-this-name").is_none());
         let judged = |k: &str, s: &str| match leaves.get(k) {
-            Some(leaf @ (Leaf::Schema(_) | Leaf::Format(_))) => leaf.accepts(s),
+            Some(leaf @ (Leaf::Schema { .. } | Leaf::Format(_))) => leaf.accepts(s),
             _ => panic!("no schema for {k}"),
         };
         let verdicts = [
@@ -685,6 +723,47 @@ mod tests {
             }
         }
         assert!(formats > 10, "{formats} format leaves");
+    }
+
+    #[test]
+    fn sure_checks_of_href_and_rel_only_say_what_the_schema_says() {
+        let Some(Leaf::Schema {
+            sure: Some(sure),
+            validator,
+        }) = leaves().and_then(|l| l.get("href"))
+        else {
+            panic!("href has no sure check");
+        };
+        let samples = [
+            "#",
+            "#ac-1",
+            "#a.b_c~d",
+            "#uuid-8bd5f2a4",
+            "#a b",
+            "#x#y",
+            "x",
+            "#é",
+            "",
+        ];
+        let mut surely = 0;
+        for s in samples {
+            if sure(s) {
+                surely += 1;
+                assert!(validator.is_valid(&Value::from(s)), "{s:?}");
+            }
+        }
+        assert_eq!(surely, 4);
+        let Some(Leaf::Schema {
+            sure: Some(sure),
+            validator,
+        }) = leaves().and_then(|l| l.get("rel"))
+        else {
+            panic!("rel has no sure check");
+        };
+        for s in ["reference", "related", "moved-to", "x y", "", "1x"] {
+            assert!(!sure(s) || validator.is_valid(&Value::from(s)), "{s:?}");
+        }
+        assert!(sure("related") && !sure("x y"));
     }
 
     #[test]
