@@ -151,11 +151,15 @@ pub fn write_to<D: Emit + ?Sized, W: Write>(
 ) -> Result<(), WriteError> {
     match format {
         Format::Json => {
-            let mut ser = serde_json::Serializer::pretty(&mut out);
+            // The serializer makes many small writes: a buffer of our own type takes them
+            // inline, where `out` (often a `&mut dyn Write`) would take each as a call.
+            let mut buf = std::io::BufWriter::with_capacity(1 << 16, &mut out);
+            let mut ser = serde_json::Serializer::pretty(&mut buf);
             Rooted(doc.body())
                 .serialize(&mut ser)
                 .map_err(std::io::Error::from)?;
-            out.write_all(b"\n")?;
+            buf.write_all(b"\n")?;
+            buf.flush()?;
         }
         Format::Xml => out.write_all(xml(doc.body())?.as_bytes())?,
     }
