@@ -25,6 +25,7 @@ use crate::model::visit::{self, Node, Under};
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The catalog assembly's definition in the official schema.
 const CATALOG_DEFINITION: &str = "oscal-catalog-oscal-catalog:catalog";
@@ -110,22 +111,89 @@ fn members(c: &Catalog) -> impl Iterator<Item = Member<'_>> {
 /// Checks a resolved catalog: schema violations (at most [`schema::MAX_REPORTED`], then a count),
 /// then duplicate ids and dangling references, all without a source.
 pub(crate) fn check(catalog: &Catalog) -> Vec<Diagnostic> {
-    let mut out = match schema_violations(catalog) {
+    let members: Vec<Member<'_>> = members(catalog).collect();
+    // Task 0 is the reference walk (the longest task, so first), then each member's check.
+    let mut done = in_parallel(members.len() + 1, |i| match i.checked_sub(1) {
+        None => Done::Refs(refs::check(&Under("catalog", catalog), None, &[])),
+        Some(m) => Done::Schema(members.get(m).map_or(Ok(Vec::new()), check_member)),
+    })
+    .into_iter();
+    let refs = match done.next() {
+        Some(Done::Refs(found)) => found,
+        _ => Vec::new(),
+    };
+    let schema = done.map(|d| match d {
+        Done::Schema(found) => found,
+        Done::Refs(_) => Ok(Vec::new()),
+    });
+    let mut out = match flatten(schema) {
         Ok(found) => report(found),
         Err(why) => vec![Diagnostic::error("schema-invalid", why)],
     };
-    out.extend(refs::check(&Under("catalog", catalog), None, &[]));
+    out.extend(refs);
     out
+}
+
+/// What one task of the output check gives.
+enum Done {
+    Refs(Vec<Diagnostic>),
+    Schema(Result<Vec<Violation>, String>),
 }
 
 /// The schema violations of a catalog, member by member, with their pointers in the whole
 /// document: the check of the output and of a resolution's input catalogs.
 pub(crate) fn schema_violations(catalog: &Catalog) -> Result<Vec<Violation>, String> {
-    let mut found = Vec::new();
-    for member in members(catalog) {
-        found.extend(check_member(&member)?);
+    let members: Vec<Member<'_>> = members(catalog).collect();
+    let found = in_parallel(members.len(), |i| {
+        members.get(i).map_or(Ok(Vec::new()), check_member)
+    });
+    flatten(found)
+}
+
+/// The violations of each member in order, or the first member's failure to be checked.
+fn flatten(
+    found: impl IntoIterator<Item = Result<Vec<Violation>, String>>,
+) -> Result<Vec<Violation>, String> {
+    let mut out = Vec::new();
+    for f in found {
+        out.extend(f?);
     }
-    Ok(found)
+    Ok(out)
+}
+
+/// `task(i)` for each `i` in `0..n`, in order of `i`. The members of a catalog are checked
+/// independently, so two threads share them when the machine has two cores: each takes the next
+/// task as it frees. On one core, or when no thread can be started, all run on this one.
+fn in_parallel<T: Send>(n: usize, task: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    if cores < 2 || n < 2 {
+        return (0..n).map(task).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let run = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= n {
+                return done;
+            }
+            done.push((i, task(i)));
+        }
+    };
+    let mut all = std::thread::scope(|s| {
+        let helper = std::thread::Builder::new().spawn_scoped(s, run);
+        let mut mine = run();
+        if let Ok(helper) = helper {
+            match helper.join() {
+                Ok(theirs) => mine.extend(theirs),
+                // A panic in a check is a bug: it goes on as if the check had run here.
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        mine
+    });
+    all.sort_unstable_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, t)| t).collect()
 }
 
 /// One member's schema violations.
@@ -302,10 +370,9 @@ impl Leaves {
         let mut slots: Vec<Option<(String, Leaf)>> = (0..Self::SLOTS).map(|_| None).collect();
         for (name, leaf) in leaves {
             let start = Self::hash(&name);
-            let free = (0..Self::SLOTS).map(|i| (start + i) % Self::SLOTS);
-            let slot = free
-                .filter_map(|i| slots.get(i).is_some_and(Option::is_none).then_some(i))
-                .next()?;
+            let slot = (0..Self::SLOTS)
+                .map(|i| (start + i) % Self::SLOTS)
+                .find(|i| slots.get(*i).is_some_and(Option::is_none))?;
             *slots.get_mut(slot)? = Some((name, leaf));
         }
         Some(Leaves(slots))
