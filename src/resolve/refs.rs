@@ -6,9 +6,15 @@ use indexmap::IndexSet;
 
 /// Inserts (`{{ insert: param, x }}`, `<insert … id-ref="x"/>`) and `#x` fragments in a text.
 pub fn scan_text(s: &str, out: &mut IndexSet<String>) {
+    // Most references repeat: a look-up first saves copying them again.
+    let mut add = |id: &str| {
+        if !out.contains(id) {
+            out.insert(id.to_owned());
+        }
+    };
     if may_insert(s) {
         for (_, id) in crate::model::markup::inserts(s) {
-            out.insert(id.to_owned());
+            add(id);
         }
     }
     let mut rest = s;
@@ -18,7 +24,7 @@ pub fn scan_text(s: &str, out: &mut IndexSet<String>) {
             .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ')' | '<' | '>' | ']'))
             .unwrap_or(rest.len());
         if end > 0 {
-            out.insert(rest[..end].to_owned());
+            add(&rest[..end]);
         }
         rest = &rest[end..];
     }
