@@ -240,31 +240,30 @@ fn wrap(key: &str, value: Value) -> Value {
 
 /// The members schema with lean patterns, compiled once: the check every output goes through.
 fn lean() -> Option<&'static jsonschema::Validator> {
-    static LEAN: OnceLock<Option<jsonschema::Validator>> = OnceLock::new();
-    LEAN.get_or_init(|| compile(true)).as_ref()
+    lean_parts().map(|(_, validator)| validator)
 }
 
 /// The members schema as published, compiled only when a member fails the lean check.
 fn exact() -> Option<&'static jsonschema::Validator> {
     static EXACT: OnceLock<Option<jsonschema::Validator>> = OnceLock::new();
-    EXACT.get_or_init(|| compile(false)).as_ref()
+    EXACT
+        .get_or_init(|| build(&members_schema()?, false))
+        .as_ref()
 }
 
-fn compile(lean: bool) -> Option<jsonschema::Validator> {
-    if lean {
-        return build(lean_members()?, true);
-    }
-    build(&members_schema()?, false)
-}
-
-/// The members schema with lean patterns, parsed once for the lean check and the leaves.
-fn lean_members() -> Option<&'static Value> {
-    static MEMBERS: OnceLock<Option<Value>> = OnceLock::new();
-    MEMBERS
+/// The leaf checks and the lean validator, made together from one parse of the lean members
+/// schema, which is not kept (every check needs both: a catalog's uuid and metadata always go to
+/// the validator).
+fn lean_parts() -> Option<&'static (Leaves, jsonschema::Validator)> {
+    static PARTS: OnceLock<Option<(Leaves, jsonschema::Validator)>> = OnceLock::new();
+    PARTS
         .get_or_init(|| {
             let mut members = members_schema()?;
             patterns::patch(&mut members);
-            Some(members)
+            let leaves = leaf_schemas(&members)?
+                .into_iter()
+                .filter_map(|(name, schema)| Some((name, Leaf::of(schema?)?)));
+            Some((Leaves::new(leaves)?, build(&members, true)?))
         })
         .as_ref()
 }
@@ -473,20 +472,12 @@ fn group_shaped(g: &Group) -> bool {
 /// schema there (a list's is its items'), with its references inlined and compiled alone. A name
 /// with two different schemas is left out, so its strings are never judged here.
 fn leaves() -> Option<&'static Leaves> {
-    static LEAVES: OnceLock<Option<Leaves>> = OnceLock::new();
-    LEAVES
-        .get_or_init(|| {
-            let leaves = leaf_schemas()?
-                .into_iter()
-                .filter_map(|(name, schema)| Some((name, Leaf::of(schema?)?)));
-            Leaves::new(leaves)
-        })
-        .as_ref()
+    lean_parts().map(|(leaves, _)| leaves)
 }
 
 /// Per member name below controls and groups, its inlined lean schema (`None`: two schemas).
-fn leaf_schemas() -> Option<IndexMap<String, Option<Value>>> {
-    let defs = lean_members()?.get("definitions")?;
+fn leaf_schemas(lean_members: &Value) -> Option<IndexMap<String, Option<Value>>> {
+    let defs = lean_members.get("definitions")?;
     let mut todo = vec![
         "oscal-catalog-oscal-catalog:control".to_owned(),
         "oscal-catalog-oscal-catalog:group".to_owned(),
@@ -774,7 +765,9 @@ mod tests {
             "2024-01-01T00:00:00Z",
         ];
         let mut formats = 0;
-        for (name, schema) in leaf_schemas().expect("schemas") {
+        let mut members = members_schema().expect("members schema");
+        patterns::patch(&mut members);
+        for (name, schema) in leaf_schemas(&members).expect("schemas") {
             let Some(schema) = schema else { continue };
             let Some(leaf @ Leaf::Format(_)) = Leaf::of(schema.clone()) else {
                 continue;
