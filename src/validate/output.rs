@@ -2,12 +2,16 @@
 //! diagnostics that checking its whole JSON form would give, with the same pointers, without
 //! ever building that form (`tests/emit/output_check.rs` holds that whole-form check as an oracle).
 //!
-//! The catalog is taken one member at a time, in document order: its uuid, its metadata, each
-//! top-level parameter, control and group, its back matter. Each becomes a small value, checked
+//! The catalog is taken one member at a time: its uuid, its metadata, each top-level parameter,
+//! control and group, its back matter. A control, group or parameter is judged on the typed
+//! model, string by string, by the lean schema of the member that holds each string
+//! ([`valid_typed`]); any other member, or one that fails there, becomes a small value checked
 //! against the schema the catalog assembly gives that member (the members schema, compiled once
 //! from the official one); the typed model already guarantees what the assembly itself asks
-//! (required members, no others, non-empty arrays). The reference walk ([`refs::Walk`]) sees the
-//! members in order and keeps its id sets document-wide.
+//! (required members, no others, non-empty arrays). The reference walk (`refs::check`) goes over
+//! the whole catalog and keeps its id sets document-wide. Members and the reference walk are
+//! independent tasks, run on two threads when there are two cores; findings come back in
+//! document order.
 //!
 //! Markup read from XML is not converted to Markdown: the schema asks of markup only that it be a
 //! string and, for a markup-line, one non-empty line, so a stand-in with the same verdict is

@@ -7,8 +7,9 @@
 //! - a profile's `with-ids`, alter `control-id`, `by-id` and set-parameter `param-id` name
 //!   something in the imported catalogs (warnings: resolution goes on without them).
 //!
-//! The document is walked by [`crate::model::visit`], which gives each finding its JSON pointer;
-//! the source map turns it into a position in JSON and XML text alike.
+//! The document is walked by [`crate::model::visit`]; a finding's JSON pointer is built by a
+//! second walk only when there are findings to locate (a valid document builds none), and the
+//! source map turns it into a position in JSON and XML text alike.
 
 use crate::diag::{Diagnostic, SourceId, Span};
 use crate::model::Profile;
