@@ -19,7 +19,7 @@ fn url(p: &str) -> Url {
 /// The schema and reference checks on the whole JSON form at once.
 fn whole(value: &serde_json::Value) -> Vec<oscalc::Diagnostic> {
     let mut out = validate::schema::check(value, None);
-    out.extend(validate::refs::check(value, None, &[]).1);
+    out.extend(validate::refs::check(value, None, &[]));
     out
 }
 

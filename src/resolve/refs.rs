@@ -6,8 +6,16 @@ use indexmap::IndexSet;
 
 /// Inserts (`{{ insert: param, x }}`, `<insert … id-ref="x"/>`) and `#x` fragments in a text.
 pub fn scan_text(s: &str, out: &mut IndexSet<String>) {
-    for (_, id) in crate::model::markup::inserts(s) {
-        out.insert(id.to_owned());
+    // Most references repeat: a look-up first saves copying them again.
+    let mut add = |id: &str| {
+        if !out.contains(id) {
+            out.insert(id.to_owned());
+        }
+    };
+    if may_insert(s) {
+        for (_, id) in crate::model::markup::inserts(s) {
+            add(id);
+        }
     }
     let mut rest = s;
     while let Some(i) = rest.find('#') {
@@ -16,10 +24,18 @@ pub fn scan_text(s: &str, out: &mut IndexSet<String>) {
             .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ')' | '<' | '>' | ']'))
             .unwrap_or(rest.len());
         if end > 0 {
-            out.insert(rest[..end].to_owned());
+            add(&rest[..end]);
         }
         rest = &rest[end..];
     }
+}
+
+/// Whether `s` holds the opening of an insert in either form (`{{`, `<insert `), so the scanner
+/// runs only on the few strings that may hold one.
+pub(crate) fn may_insert(s: &str) -> bool {
+    // A byte search (memchr) first: most strings hold neither `{` nor `<`.
+    let b = s.as_bytes();
+    (b.contains(&b'{') && s.contains("{{")) || (b.contains(&b'<') && s.contains("<insert "))
 }
 
 #[cfg(test)]
@@ -36,5 +52,13 @@ mod tests {
         );
         let got: Vec<&str> = out.iter().map(String::as_str).collect();
         assert_eq!(got, ["ac-1_prm_1", "ac-2", "p2", "uuid-1"]);
+    }
+
+    #[test]
+    fn may_insert_finds_either_opening_anywhere() {
+        let yes = ["{{", "a {{ x", "<insert ", "<p><insert type", "x{{"];
+        let no = ["", "{", "{ {", "<insert", "<inserted ", "<p>text</p>", "x{"];
+        assert!(yes.iter().all(|s| may_insert(s)));
+        assert!(!no.iter().any(|s| may_insert(s)));
     }
 }

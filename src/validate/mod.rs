@@ -105,7 +105,7 @@ fn check_graph(
     for d in schema::check(&schema::json_form(&root.doc), Some(root.source)) {
         sink.push(d);
     }
-    let (_, found) = refs::check(&root.doc, Some(root.source), &[]);
+    let found = refs::check(&root.doc, Some(root.source), &[]);
     found.into_iter().for_each(|d| sink.push(d));
     if let Document::Profile(profile) = &root.doc {
         let imported = imported_ids(g, sources, world, opts, sink);

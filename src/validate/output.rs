@@ -2,12 +2,16 @@
 //! diagnostics that checking its whole JSON form would give, with the same pointers, without
 //! ever building that form (`tests/emit/output_check.rs` holds that whole-form check as an oracle).
 //!
-//! The catalog is taken one member at a time, in document order: its uuid, its metadata, each
-//! top-level parameter, control and group, its back matter. Each becomes a small value, checked
+//! The catalog is taken one member at a time: its uuid, its metadata, each top-level parameter,
+//! control and group, its back matter. A control, group or parameter is judged on the typed
+//! model, string by string, by the lean schema of the member that holds each string
+//! ([`valid_typed`]); any other member, or one that fails there, becomes a small value checked
 //! against the schema the catalog assembly gives that member (the members schema, compiled once
 //! from the official one); the typed model already guarantees what the assembly itself asks
-//! (required members, no others, non-empty arrays). The reference walk ([`refs::Walk`]) sees the
-//! members in order and keeps its id sets document-wide.
+//! (required members, no others, non-empty arrays). The reference walk (`refs::check`) goes over
+//! the whole catalog and keeps its id sets document-wide. Members and the reference walk are
+//! independent tasks, run on two threads when there are two cores; findings come back in
+//! document order.
 //!
 //! Markup read from XML is not converted to Markdown: the schema asks of markup only that it be a
 //! string and, for a markup-line, one non-empty line, so a stand-in with the same verdict is
@@ -25,6 +29,7 @@ use crate::model::visit::{self, Node, Under};
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The catalog assembly's definition in the official schema.
 const CATALOG_DEFINITION: &str = "oscal-catalog-oscal-catalog:catalog";
@@ -110,22 +115,89 @@ fn members(c: &Catalog) -> impl Iterator<Item = Member<'_>> {
 /// Checks a resolved catalog: schema violations (at most [`schema::MAX_REPORTED`], then a count),
 /// then duplicate ids and dangling references, all without a source.
 pub(crate) fn check(catalog: &Catalog) -> Vec<Diagnostic> {
-    let mut out = match schema_violations(catalog) {
+    let members: Vec<Member<'_>> = members(catalog).collect();
+    // Task 0 is the reference walk (the longest task, so first), then each member's check.
+    let mut done = in_parallel(members.len() + 1, |i| match i.checked_sub(1) {
+        None => Done::Refs(refs::check(&Under("catalog", catalog), None, &[])),
+        Some(m) => Done::Schema(members.get(m).map_or(Ok(Vec::new()), check_member)),
+    })
+    .into_iter();
+    let refs = match done.next() {
+        Some(Done::Refs(found)) => found,
+        _ => Vec::new(),
+    };
+    let schema = done.map(|d| match d {
+        Done::Schema(found) => found,
+        Done::Refs(_) => Ok(Vec::new()),
+    });
+    let mut out = match flatten(schema) {
         Ok(found) => report(found),
         Err(why) => vec![Diagnostic::error("schema-invalid", why)],
     };
-    out.extend(refs::check(&Under("catalog", catalog), None, &[]).1);
+    out.extend(refs);
     out
+}
+
+/// What one task of the output check gives.
+enum Done {
+    Refs(Vec<Diagnostic>),
+    Schema(Result<Vec<Violation>, String>),
 }
 
 /// The schema violations of a catalog, member by member, with their pointers in the whole
 /// document: the check of the output and of a resolution's input catalogs.
 pub(crate) fn schema_violations(catalog: &Catalog) -> Result<Vec<Violation>, String> {
-    let mut found = Vec::new();
-    for member in members(catalog) {
-        found.extend(check_member(&member)?);
+    let members: Vec<Member<'_>> = members(catalog).collect();
+    let found = in_parallel(members.len(), |i| {
+        members.get(i).map_or(Ok(Vec::new()), check_member)
+    });
+    flatten(found)
+}
+
+/// The violations of each member in order, or the first member's failure to be checked.
+fn flatten(
+    found: impl IntoIterator<Item = Result<Vec<Violation>, String>>,
+) -> Result<Vec<Violation>, String> {
+    let mut out = Vec::new();
+    for f in found {
+        out.extend(f?);
     }
-    Ok(found)
+    Ok(out)
+}
+
+/// `task(i)` for each `i` in `0..n`, in order of `i`. The members of a catalog are checked
+/// independently, so two threads share them when the machine has two cores: each takes the next
+/// task as it frees. On one core, or when no thread can be started, all run on this one.
+fn in_parallel<T: Send>(n: usize, task: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    if cores < 2 || n < 2 {
+        return (0..n).map(task).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let run = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= n {
+                return done;
+            }
+            done.push((i, task(i)));
+        }
+    };
+    let mut all = std::thread::scope(|s| {
+        let helper = std::thread::Builder::new().spawn_scoped(s, run);
+        let mut mine = run();
+        if let Ok(helper) = helper {
+            match helper.join() {
+                Ok(theirs) => mine.extend(theirs),
+                // A panic in a check is a bug: it goes on as if the check had run here.
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        mine
+    });
+    all.sort_unstable_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, t)| t).collect()
 }
 
 /// One member's schema violations.
@@ -172,22 +244,32 @@ fn wrap(key: &str, value: Value) -> Value {
 
 /// The members schema with lean patterns, compiled once: the check every output goes through.
 fn lean() -> Option<&'static jsonschema::Validator> {
-    static LEAN: OnceLock<Option<jsonschema::Validator>> = OnceLock::new();
-    LEAN.get_or_init(|| compile(true)).as_ref()
+    lean_parts().map(|(_, validator)| validator)
 }
 
 /// The members schema as published, compiled only when a member fails the lean check.
 fn exact() -> Option<&'static jsonschema::Validator> {
     static EXACT: OnceLock<Option<jsonschema::Validator>> = OnceLock::new();
-    EXACT.get_or_init(|| compile(false)).as_ref()
+    EXACT
+        .get_or_init(|| build(&members_schema()?, false))
+        .as_ref()
 }
 
-fn compile(lean: bool) -> Option<jsonschema::Validator> {
-    let mut members = members_schema()?;
-    if lean {
-        patterns::patch(&mut members);
-    }
-    build(&members, lean)
+/// The leaf checks and the lean validator, made together from one parse of the lean members
+/// schema, which is not kept (every check needs both: a catalog's uuid and metadata always go to
+/// the validator).
+fn lean_parts() -> Option<&'static (Leaves, jsonschema::Validator)> {
+    static PARTS: OnceLock<Option<(Leaves, jsonschema::Validator)>> = OnceLock::new();
+    PARTS
+        .get_or_init(|| {
+            let mut members = members_schema()?;
+            patterns::patch(&mut members);
+            let leaves = leaf_schemas(&members)?
+                .into_iter()
+                .filter_map(|(name, schema)| Some((name, Leaf::of(schema?)?)));
+            Some((Leaves::new(leaves)?, build(&members, true)?))
+        })
+        .as_ref()
 }
 
 fn build(schema: &Value, lean: bool) -> Option<jsonschema::Validator> {
@@ -204,8 +286,126 @@ fn build(schema: &Value, lean: bool) -> Option<jsonschema::Validator> {
 enum Leaf {
     /// Any string (markup-multiline).
     Any,
-    /// The lean schema of that member.
-    Schema(jsonschema::Validator),
+    /// A string of one lean format (`{"type": "string", "allOf": [{"format": …}]}`), checked by
+    /// calling the format's function, as the validator would.
+    Format(fn(&str) -> bool),
+    /// The lean schema of that member; `sure` says yes without it for the common strings it
+    /// surely accepts (a URI reference that is a plain `#fragment`).
+    Schema {
+        sure: Option<fn(&str) -> bool>,
+        validator: jsonschema::Validator,
+    },
+}
+
+/// The check of `{"type": "string", "allOf": [{"format": …}]}` with a lean format.
+fn format_only(schema: &Value) -> Option<fn(&str) -> bool> {
+    let Value::Object(map) = schema else {
+        return None;
+    };
+    if map.len() != 2 || map.get("type") != Some(&Value::from("string")) {
+        return None;
+    }
+    let Some(Value::Array(all)) = map.get("allOf") else {
+        return None;
+    };
+    let [Value::Object(one)] = all.as_slice() else {
+        return None;
+    };
+    if one.len() != 1 {
+        return None;
+    }
+    one.get("format")
+        .and_then(Value::as_str)
+        .and_then(patterns::check_of)
+}
+
+/// `#` and a fragment of unreserved characters: a relative reference by RFC 3986 (an empty
+/// relative part, then a fragment of `pchar`s), whatever else a `uri-reference` check allows.
+fn plain_fragment(s: &str) -> bool {
+    s.strip_prefix('#').is_some_and(|f| {
+        f.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
+    })
+}
+
+impl Leaf {
+    fn of(schema: Value) -> Option<Leaf> {
+        if schema == serde_json::json!({"type": "string"}) {
+            return Some(Leaf::Any);
+        }
+        if let Some(check) = format_only(&schema) {
+            return Some(Leaf::Format(check));
+        }
+        let uri_reference = serde_json::json!({"type": "string", "format": "uri-reference"});
+        let sure = match &schema {
+            s if *s == uri_reference => Some(plain_fragment as fn(&str) -> bool),
+            // An alternative's yes is the whole `anyOf`'s.
+            Value::Object(map) if map.len() == 1 => match map.get("anyOf") {
+                Some(Value::Array(alternatives)) => alternatives.iter().find_map(format_only),
+                _ => None,
+            },
+            _ => None,
+        };
+        let validator = build(&schema, true)?;
+        Some(Leaf::Schema { sure, validator })
+    }
+
+    fn accepts(&self, s: &str) -> bool {
+        match self {
+            Leaf::Any => true,
+            Leaf::Format(check) => check(s),
+            Leaf::Schema { sure, validator } => {
+                sure.is_some_and(|sure| sure(s)) || validator.is_valid(&Value::String(s.to_owned()))
+            }
+        }
+    }
+}
+
+/// The leaf checks by member name, in a small open-addressing table: the lookup runs once per
+/// string of the catalog, so it hashes the few bytes of the name and compares once.
+struct Leaves(Vec<Option<(String, Leaf)>>);
+
+impl Leaves {
+    /// Slots: a power of two, several times the number of member names.
+    const SLOTS: usize = 256;
+
+    fn new(leaves: impl IntoIterator<Item = (String, Leaf)>) -> Option<Leaves> {
+        let mut slots: Vec<Option<(String, Leaf)>> = (0..Self::SLOTS).map(|_| None).collect();
+        for (name, leaf) in leaves {
+            let start = Self::hash(&name);
+            let slot = (0..Self::SLOTS)
+                .map(|i| (start + i) % Self::SLOTS)
+                .find(|i| slots.get(*i).is_some_and(Option::is_none))?;
+            *slots.get_mut(slot)? = Some((name, leaf));
+        }
+        Some(Leaves(slots))
+    }
+
+    /// FNV-1a of the name, reduced to a slot.
+    fn hash(key: &str) -> usize {
+        let h = key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        // Only the low bits are kept: the slot count is a power of two.
+        (h as usize) % Self::SLOTS
+    }
+
+    fn get(&self, key: &str) -> Option<&Leaf> {
+        let start = Self::hash(key);
+        for i in 0..Self::SLOTS {
+            match self.0.get((start + i) % Self::SLOTS)? {
+                Some((k, leaf)) if k == key => return Some(leaf),
+                Some(_) => {}
+                None => return None,
+            }
+        }
+        None
+    }
+
+    #[cfg(test)]
+    fn iter(&self) -> impl Iterator<Item = (&str, &Leaf)> {
+        self.0.iter().flatten().map(|(k, l)| (k.as_str(), l))
+    }
 }
 
 /// Whether the typed model alone shows `member` valid, so it is never converted to a `Value`:
@@ -220,17 +420,20 @@ fn valid_typed(member: &Member<'_>) -> bool {
     };
     let mut ok = true;
     let mut check = |path: &visit::Path<'_>, node: Node<'_>| {
-        let text = match node {
-            _ if !ok => return,
-            Node::Text(s) | Node::DependsOn(s) => std::borrow::Cow::Borrowed(s),
-            Node::Markup(Markup::Markdown(s)) => std::borrow::Cow::Borrowed(s.as_str()),
-            Node::Markup(Markup::Xml(x)) => std::borrow::Cow::Owned(stand_in(x, path.holder())),
-            Node::Id(..) | Node::Uuid(_) | Node::Link(..) => return,
+        if !ok || matches!(node, Node::Id(..) | Node::Uuid(_) | Node::Link(..)) {
+            return;
+        }
+        let holder = path.holder();
+        let Some(leaf) = holder.and_then(|k| leaves.get(k)) else {
+            ok = false;
+            return;
         };
-        ok = match path.holder().and_then(|k| leaves.get(k)) {
-            Some(Leaf::Any) => true,
-            Some(Leaf::Schema(v)) => v.is_valid(&Value::String(text.into_owned())),
-            None => false,
+        ok = match node {
+            _ if matches!(leaf, Leaf::Any) => true,
+            Node::Text(s) | Node::DependsOn(s) => leaf.accepts(s),
+            Node::Markup(Markup::Markdown(s)) => leaf.accepts(s),
+            Node::Markup(Markup::Xml(x)) => leaf.accepts(&stand_in(x, holder)),
+            Node::Id(..) | Node::Uuid(_) | Node::Link(..) => true,
         };
     };
     let shaped = match member {
@@ -272,37 +475,27 @@ fn group_shaped(g: &Group) -> bool {
 /// lean members schema: each name reachable from the control and group definitions has one
 /// schema there (a list's is its items'), with its references inlined and compiled alone. A name
 /// with two different schemas is left out, so its strings are never judged here.
-fn leaves() -> Option<&'static IndexMap<String, Leaf>> {
-    static LEAVES: OnceLock<Option<IndexMap<String, Leaf>>> = OnceLock::new();
-    LEAVES
-        .get_or_init(|| {
-            let mut members = members_schema()?;
-            patterns::patch(&mut members);
-            let defs = members.get("definitions")?;
-            let mut todo = vec![
-                "oscal-catalog-oscal-catalog:control".to_owned(),
-                "oscal-catalog-oscal-catalog:group".to_owned(),
-            ];
-            let mut seen = indexmap::IndexSet::new();
-            let mut by_name: IndexMap<String, Option<Value>> = IndexMap::new();
-            while let Some(name) = todo.pop() {
-                let def = defs.get(&name)?;
-                if seen.insert(name) {
-                    refs_in(def, &mut todo);
-                    properties_in(def, defs, &mut by_name);
-                }
-            }
-            let any = serde_json::json!({"type": "string"});
-            let leaves = by_name.into_iter().filter_map(|(name, schema)| {
-                let leaf = match schema? {
-                    s if s == any => Leaf::Any,
-                    s => Leaf::Schema(build(&s, true)?),
-                };
-                Some((name, leaf))
-            });
-            Some(leaves.collect())
-        })
-        .as_ref()
+fn leaves() -> Option<&'static Leaves> {
+    lean_parts().map(|(leaves, _)| leaves)
+}
+
+/// Per member name below controls and groups, its inlined lean schema (`None`: two schemas).
+fn leaf_schemas(lean_members: &Value) -> Option<IndexMap<String, Option<Value>>> {
+    let defs = lean_members.get("definitions")?;
+    let mut todo = vec![
+        "oscal-catalog-oscal-catalog:control".to_owned(),
+        "oscal-catalog-oscal-catalog:group".to_owned(),
+    ];
+    let mut seen = indexmap::IndexSet::new();
+    let mut by_name: IndexMap<String, Option<Value>> = IndexMap::new();
+    while let Some(name) = todo.pop() {
+        let def = defs.get(&name)?;
+        if seen.insert(name) {
+            refs_in(def, &mut todo);
+            properties_in(def, defs, &mut by_name);
+        }
+    }
+    Some(by_name)
 }
 
 /// The definitions `v` refers to.
@@ -527,12 +720,14 @@ mod tests {
         let mut any: Vec<&str> = leaves
             .iter()
             .filter(|(_, l)| matches!(l, Leaf::Any))
-            .map(|(k, _)| k.as_str())
+            .map(|(k, _)| k)
             .collect();
         any.sort_unstable();
         assert_eq!(any, ["description", "prose", "remarks", "usage"]);
+        assert!(leaves.iter().all(|(k, _)| leaves.get(k).is_some()));
+        assert!(leaves.get("nothing-of-this-name").is_none());
         let judged = |k: &str, s: &str| match leaves.get(k) {
-            Some(Leaf::Schema(v)) => v.is_valid(&Value::from(s)),
+            Some(leaf @ (Leaf::Schema { .. } | Leaf::Format(_))) => leaf.accepts(s),
             _ => panic!("no schema for {k}"),
         };
         let verdicts = [
@@ -555,6 +750,84 @@ mod tests {
                 true, false, true, false, true, true, false, false, false, true, true, true
             ]
         );
+    }
+
+    #[test]
+    fn format_leaves_judge_as_their_compiled_schema() {
+        let samples = [
+            "",
+            "ac-1",
+            "_x.y-z",
+            "1a",
+            "a b",
+            " padded",
+            "two\nlines",
+            "x",
+            "é",
+            "8bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
+            "urn:x",
+            "2024-01-01T00:00:00Z",
+        ];
+        let mut formats = 0;
+        let mut members = members_schema().expect("members schema");
+        patterns::patch(&mut members);
+        for (name, schema) in leaf_schemas(&members).expect("schemas") {
+            let Some(schema) = schema else { continue };
+            let Some(leaf @ Leaf::Format(_)) = Leaf::of(schema.clone()) else {
+                continue;
+            };
+            formats += 1;
+            let exact = build(&schema, true).expect("compiles");
+            for s in samples {
+                assert_eq!(
+                    leaf.accepts(s),
+                    exact.is_valid(&Value::from(s)),
+                    "{name}: {s:?}"
+                );
+            }
+        }
+        assert!(formats > 10, "{formats} format leaves");
+    }
+
+    #[test]
+    fn sure_checks_of_href_and_rel_only_say_what_the_schema_says() {
+        let Some(Leaf::Schema {
+            sure: Some(sure),
+            validator,
+        }) = leaves().and_then(|l| l.get("href"))
+        else {
+            panic!("href has no sure check");
+        };
+        let samples = [
+            "#",
+            "#ac-1",
+            "#a.b_c~d",
+            "#uuid-8bd5f2a4",
+            "#a b",
+            "#x#y",
+            "x",
+            "#é",
+            "",
+        ];
+        let mut surely = 0;
+        for s in samples {
+            if sure(s) {
+                surely += 1;
+                assert!(validator.is_valid(&Value::from(s)), "{s:?}");
+            }
+        }
+        assert_eq!(surely, 4);
+        let Some(Leaf::Schema {
+            sure: Some(sure),
+            validator,
+        }) = leaves().and_then(|l| l.get("rel"))
+        else {
+            panic!("rel has no sure check");
+        };
+        for s in ["reference", "related", "moved-to", "x y", "", "1x"] {
+            assert!(!sure(s) || validator.is_valid(&Value::from(s)), "{s:?}");
+        }
+        assert!(sure("related") && !sure("x y"));
     }
 
     #[test]

@@ -77,6 +77,11 @@ pub(crate) fn formats() -> impl Iterator<Item = (&'static str, fn(&str) -> bool)
     LEAN.iter().map(|l| (l.format, l.check))
 }
 
+/// The check that stands in for the lean format `name`, if it is one of [`patch`]'s.
+pub(crate) fn check_of(name: &str) -> Option<fn(&str) -> bool> {
+    LEAN.iter().find(|l| l.format == name).map(|l| l.check)
+}
+
 /// Replaces every known `pattern` below `schema` by `"allOf": [{"format": …}]` (an `allOf`, since
 /// the object may already carry a `format` of its own).
 pub(crate) fn patch(schema: &mut Value) {

@@ -7,47 +7,62 @@
 //! - a profile's `with-ids`, alter `control-id`, `by-id` and set-parameter `param-id` name
 //!   something in the imported catalogs (warnings: resolution goes on without them).
 //!
-//! The document is walked by [`crate::model::visit`], which gives each finding its JSON pointer;
-//! the source map turns it into a position in JSON and XML text alike.
+//! The document is walked by [`crate::model::visit`]; a finding's JSON pointer is built by a
+//! second walk only when there are findings to locate (a valid document builds none), and the
+//! source map turns it into a position in JSON and XML text alike.
 
 use crate::diag::{Diagnostic, SourceId, Span};
 use crate::model::Profile;
 use crate::model::visit::{self, IdKind, Node, Walk};
 use indexmap::IndexMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Link relations that may name a control the document does not hold (a baseline keeps
 /// `related` links to controls it did not select), so their fragments are not checked.
 const OPEN_RELATIONS: [&str; 4] = ["related", "required", "incorporated-into", "moved-to"];
 
-/// The ids and uuids of one document, each with the pointer of its first definition.
+/// The ids and uuids of one document.
 #[derive(Debug, Default, Clone)]
 pub struct Ids {
     /// Control, parameter, part and group ids.
-    pub ids: IndexMap<String, String>,
+    pub ids: HashSet<String>,
     /// Parameter ids only.
-    pub params: IndexMap<String, String>,
+    pub params: HashSet<String>,
     /// Control ids only.
-    pub controls: IndexMap<String, String>,
+    pub controls: HashSet<String>,
     /// Every `uuid`.
-    pub uuids: IndexMap<String, String>,
+    pub uuids: HashSet<String>,
 }
 
-/// What one walk finds.
-struct Findings {
-    ids: Ids,
+/// What one walk finds. Places are kept as the ordinal of the node in the walk (its count of
+/// calls before it), so no pointer is built unless a finding needs one: [`Findings::pointers`]
+/// walks again for those.
+#[derive(Default)]
+struct Findings<'a> {
+    /// Each id and uuid, with the place of its first definition.
+    ids: HashMap<&'a str, usize>,
+    uuids: HashMap<&'a str, usize>,
+    params: HashSet<&'a str>,
+    controls: HashSet<&'a str>,
     /// The later definitions of each id or uuid defined more than once, in the order their
     /// second definition was met: one diagnostic each, naming every place.
-    repeats: IndexMap<(Key, String), Vec<String>>,
-    source: Option<SourceId>,
-    /// `(pointer, param id)` of each insert.
-    inserts: Vec<(String, String)>,
-    /// `(pointer, fragment)` of each checked `#` link.
-    fragments: Vec<(String, String)>,
+    repeats: IndexMap<(Key, &'a str), Vec<usize>>,
+    /// `(place, param id)` of each insert.
+    inserts: Vec<(usize, &'a str)>,
+    /// `(place of the link, fragment)` of each checked `#` link.
+    fragments: Vec<(usize, &'a str)>,
 }
 
 /// Collects the ids of a document (for imported catalogs, whose duplicates are not ours to report).
 pub fn ids<T: Walk + ?Sized>(doc: &T) -> Ids {
-    Findings::of(doc, None).ids
+    let f = Findings::of(doc);
+    let owned = |set: &mut dyn Iterator<Item = &&str>| set.map(|s| (*s).to_owned()).collect();
+    Ids {
+        ids: owned(&mut f.ids.keys()),
+        params: owned(&mut f.params.iter()),
+        controls: owned(&mut f.controls.iter()),
+        uuids: owned(&mut f.uuids.keys()),
+    }
 }
 
 /// Checks the document itself: unique ids and uuids, inserts and `#` links that resolve. `doc`
@@ -57,8 +72,8 @@ pub fn check<T: Walk + ?Sized>(
     doc: &T,
     source: Option<SourceId>,
     extra: &[&Ids],
-) -> (Ids, Vec<Diagnostic>) {
-    Findings::of(doc, source).finish(extra)
+) -> Vec<Diagnostic> {
+    Findings::of(doc).finish(doc, source, extra)
 }
 
 fn at(d: Diagnostic, source: Option<SourceId>, pointer: &str) -> Diagnostic {
@@ -68,133 +83,197 @@ fn at(d: Diagnostic, source: Option<SourceId>, pointer: &str) -> Diagnostic {
     }
 }
 
-impl Findings {
-    fn of<T: Walk + ?Sized>(doc: &T, source: Option<SourceId>) -> Self {
-        let mut f = Findings {
-            ids: Ids::default(),
-            repeats: IndexMap::new(),
-            source,
-            inserts: Vec::new(),
-            fragments: Vec::new(),
-        };
-        visit::walk(doc, &mut |path, node| match node {
-            Node::Id(kind, id) => f.define(id, path.pointer(), kind),
-            Node::Uuid(uuid) => f.define_uuid(uuid, path.pointer()),
-            Node::Link(href, rel) => {
-                if let Some(frag) = href.strip_prefix('#')
-                    && !OPEN_RELATIONS.contains(&rel.unwrap_or(""))
-                {
-                    f.fragments.push((path.pointer(), frag.to_owned()));
+impl<'a> Findings<'a> {
+    fn of<T: Walk + ?Sized>(doc: &'a T) -> Self {
+        let mut f = Findings::default();
+        let mut n = 0;
+        visit::walk(doc, &mut |_, node| {
+            match node {
+                Node::Id(kind, id) => f.define(id, n, kind),
+                Node::Uuid(uuid) => f.define_uuid(uuid, n),
+                Node::Link(href, rel) => {
+                    if let Some(frag) = href.strip_prefix('#')
+                        && !OPEN_RELATIONS.contains(&rel.unwrap_or(""))
+                    {
+                        f.fragments.push((n, frag));
+                    }
                 }
+                Node::Text(s) | Node::DependsOn(s) => f.text(s, n),
+                Node::Markup(m) => f.text(m.raw(), n),
             }
-            Node::Text(s) | Node::DependsOn(s) => f.text(s, || path.pointer()),
-            Node::Markup(m) => f.text(m.raw(), || path.pointer()),
+            n += 1;
         });
         f
     }
 
-    /// The ids found and the problems: duplicates in walk order, then dangling inserts, then
-    /// dangling links. `extra` holds ids defined elsewhere that references may name.
-    fn finish(mut self, extra: &[&Ids]) -> (Ids, Vec<Diagnostic>) {
-        let source = self.source;
-        let repeats = std::mem::take(&mut self.repeats);
-        let mut out: Vec<Diagnostic> = repeats
-            .iter()
-            .filter_map(|((kind, key), later)| self.duplicate(*kind, key, later))
-            .collect();
-        let known_param = |id: &str| {
-            self.ids.params.contains_key(id) || extra.iter().any(|x| x.params.contains_key(id))
+    /// The problems: duplicates in walk order, then dangling inserts, then dangling links.
+    /// `extra` holds ids defined elsewhere that references may name.
+    fn finish<T: Walk + ?Sized>(
+        self,
+        doc: &'a T,
+        source: Option<SourceId>,
+        extra: &[&Ids],
+    ) -> Vec<Diagnostic> {
+        let known_param =
+            |id: &str| self.params.contains(id) || extra.iter().any(|x| x.params.contains(id));
+        let known = |frag: &str| {
+            self.ids.contains_key(frag)
+                || self.uuids.contains_key(frag)
+                || extra
+                    .iter()
+                    .any(|x| x.ids.contains(frag) || x.uuids.contains(frag))
         };
-        for (pointer, id) in &self.inserts {
-            if !known_param(id) {
-                let d = Diagnostic::error(
-                    "ref-dangling",
-                    format!("insert names parameter `{id}`, which does not exist"),
-                );
-                out.push(at(d, source, pointer));
-            }
+        let inserts: Vec<_> = self
+            .inserts
+            .iter()
+            .filter(|(_, id)| !known_param(id))
+            .collect();
+        let fragments: Vec<_> = self
+            .fragments
+            .iter()
+            .filter(|(_, frag)| !known(frag))
+            .collect();
+        if self.repeats.is_empty() && inserts.is_empty() && fragments.is_empty() {
+            return Vec::new();
         }
-        for (pointer, frag) in &self.fragments {
-            let known =
-                |x: &Ids| x.ids.contains_key(frag.as_str()) || x.uuids.contains_key(frag.as_str());
-            if !known(&self.ids) && !extra.iter().any(|x| known(x)) {
-                let d = Diagnostic::error(
-                    "ref-dangling",
-                    format!("link `#{frag}` names no id or uuid in the document"),
-                )
-                .hint("a `#` link must name a back-matter resource uuid or an id of this document");
-                out.push(at(d, source, &format!("{pointer}/href")));
+        // The places findings name, as pointers (only with a source to locate them in).
+        let mut wanted = BTreeMap::new();
+        if source.is_some() {
+            let firsts = self.repeats.keys().filter_map(|(kind, key)| match kind {
+                Key::Id => self.ids.get(key),
+                Key::Uuid => self.uuids.get(key),
+            });
+            let laters = self.repeats.values().flatten();
+            let places = inserts.iter().chain(&fragments).map(|(n, _)| n);
+            for n in firsts.chain(laters).chain(places) {
+                wanted.insert(*n, String::new());
             }
+            pointers(doc, &mut wanted);
         }
-        (self.ids, out)
+        let place = |n: &usize| place(&wanted, *n);
+        let mut out: Vec<Diagnostic> = self
+            .repeats
+            .iter()
+            .filter_map(|((kind, key), later)| self.duplicate(*kind, key, later, source, &wanted))
+            .collect();
+        for (n, id) in inserts {
+            let d = Diagnostic::error(
+                "ref-dangling",
+                format!("insert names parameter `{id}`, which does not exist"),
+            );
+            out.push(at(d, source, place(n)));
+        }
+        for (n, frag) in fragments {
+            let d = Diagnostic::error(
+                "ref-dangling",
+                format!("link `#{frag}` names no id or uuid in the document"),
+            )
+            .hint("a `#` link must name a back-matter resource uuid or an id of this document");
+            out.push(at(d, source, &format!("{}/href", place(n))));
+        }
+        out
     }
 
-    fn define(&mut self, id: &str, pointer: String, kind: IdKind) {
-        let first = |map: &mut IndexMap<String, String>| {
-            map.entry(id.to_owned()).or_insert_with(|| pointer.clone());
-        };
+    fn define(&mut self, id: &'a str, n: usize, kind: IdKind) {
         match kind {
-            IdKind::Param => first(&mut self.ids.params),
-            IdKind::Control => first(&mut self.ids.controls),
+            IdKind::Param => {
+                self.params.insert(id);
+            }
+            IdKind::Control => {
+                self.controls.insert(id);
+            }
             IdKind::Part | IdKind::Group => {}
         }
-        if !first_definition(&mut self.ids.ids, id, &pointer) {
-            let later = self.repeats.entry((Key::Id, id.to_owned())).or_default();
-            later.push(pointer);
+        if self.ids.try_insert_first(id, n) {
+            return;
         }
+        self.repeats.entry((Key::Id, id)).or_default().push(n);
     }
 
-    fn define_uuid(&mut self, uuid: &str, pointer: String) {
-        if !first_definition(&mut self.ids.uuids, uuid, &pointer) {
-            let later = self
-                .repeats
-                .entry((Key::Uuid, uuid.to_owned()))
-                .or_default();
-            later.push(pointer);
+    fn define_uuid(&mut self, uuid: &'a str, n: usize) {
+        if self.uuids.try_insert_first(uuid, n) {
+            return;
         }
+        self.repeats.entry((Key::Uuid, uuid)).or_default().push(n);
     }
 
     /// The one diagnostic of a key defined more than once: at its second definition, labelled at
     /// the first and at every later one.
-    fn duplicate(&self, kind: Key, key: &str, later: &[String]) -> Option<Diagnostic> {
+    fn duplicate(
+        &self,
+        kind: Key,
+        key: &str,
+        later: &[usize],
+        source: Option<SourceId>,
+        wanted: &BTreeMap<usize, String>,
+    ) -> Option<Diagnostic> {
         let (field, first, code, verb) = match kind {
-            Key::Id => ("id", self.ids.ids.get(key)?, "ref-duplicate-id", "defined"),
-            Key::Uuid => (
-                "uuid",
-                self.ids.uuids.get(key)?,
-                "ref-duplicate-uuid",
-                "used",
-            ),
+            Key::Id => ("id", self.ids.get(key)?, "ref-duplicate-id", "defined"),
+            Key::Uuid => ("uuid", self.uuids.get(key)?, "ref-duplicate-uuid", "used"),
         };
         let times = match later.len() + 1 {
             2 => "twice".to_owned(),
             n => format!("{n} times"),
         };
         let d = Diagnostic::error(code, format!("{field} `{key}` is {verb} {times}"));
-        let Some(s) = self.source else {
+        let Some(s) = source else {
             return Some(d);
         };
-        let span = |p: &str| Span::pointer(s, format!("{p}/{field}"));
+        let span = |n: &usize| Span::pointer(s, format!("{}/{field}", place(wanted, *n)));
         let (second, rest) = later.split_first()?;
         let mut d = d
             .at(span(second))
             .label(span(first), format!("first {verb} here"));
-        for p in rest {
-            d = d.label(span(p), format!("also {verb} here"));
+        for n in rest {
+            d = d.label(span(n), format!("also {verb} here"));
         }
         Some(d)
     }
 
     /// Markdown `{{ insert: param, id }}` and XML `<insert type="param" id-ref="id"/>`.
-    fn text(&mut self, s: &str, pointer: impl Fn() -> String) {
+    fn text(&mut self, s: &'a str, n: usize) {
         // Most strings hold neither form (XML prose has `<p>` but often no insert); a search for
         // each form's opening rules them out before the scanner runs.
-        if !s.contains("{{") && !s.contains("<insert ") {
+        if !crate::resolve::refs::may_insert(s) {
             return;
         }
         for (kind, id) in crate::model::markup::inserts(s) {
             if kind == "param" {
-                self.inserts.push((pointer(), id.to_owned()));
+                self.inserts.push((n, id));
+            }
+        }
+    }
+}
+
+/// The pointer [`pointers`] found for node `n`.
+fn place(wanted: &BTreeMap<usize, String>, n: usize) -> &str {
+    wanted.get(&n).map_or("", String::as_str)
+}
+
+/// Fills `wanted` (keyed by a node's ordinal in the walk of `doc`) with each node's pointer.
+fn pointers<T: Walk + ?Sized>(doc: &T, wanted: &mut BTreeMap<usize, String>) {
+    let mut n = 0;
+    visit::walk(doc, &mut |path, _| {
+        if let Some(slot) = wanted.get_mut(&n) {
+            *slot = path.pointer();
+        }
+        n += 1;
+    });
+}
+
+/// A map that keeps the first value given for each key.
+trait FirstOf<'a> {
+    /// Records `n` for `key` unless it has one; `false` when it already had.
+    fn try_insert_first(&mut self, key: &'a str, n: usize) -> bool;
+}
+
+impl<'a> FirstOf<'a> for HashMap<&'a str, usize> {
+    fn try_insert_first(&mut self, key: &'a str, n: usize) -> bool {
+        match self.entry(key) {
+            std::collections::hash_map::Entry::Occupied(_) => false,
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(n);
+                true
             }
         }
     }
@@ -219,7 +298,7 @@ pub fn check_profile(
         for (key, sels) in lists {
             for (j, sel) in sels.iter().enumerate() {
                 for (k, id) in sel.with_ids.iter().enumerate() {
-                    if !ids.controls.contains_key(id) {
+                    if !ids.controls.contains(id) {
                         let d = Diagnostic::warning(
                             "select-unknown-id",
                             format!(
@@ -245,7 +324,7 @@ pub fn check_profile(
     let has = |f: &dyn Fn(&Ids) -> bool| all.iter().any(|x| f(x));
     for (i, sp) in modify.set_parameters.iter().enumerate() {
         let id = &sp.param_id;
-        if !has(&|x| x.params.contains_key(id)) {
+        if !has(&|x| x.params.contains(id)) {
             let d = Diagnostic::warning(
                 "req-modify-set-param-warning",
                 format!("set-parameter names `{id}`, which is no parameter of the imports"),
@@ -257,7 +336,7 @@ pub fn check_profile(
     for (i, alter) in modify.alters.iter().enumerate() {
         let base = format!("/profile/modify/alters/{i}");
         let id = &alter.control_id;
-        if !has(&|x| x.controls.contains_key(id)) {
+        if !has(&|x| x.controls.contains(id)) {
             let d = Diagnostic::warning(
                 "modify-alter-unknown-control",
                 format!("alter names control `{id}`, which no import holds"),
@@ -272,7 +351,7 @@ pub fn check_profile(
             .chain(adds.enumerate().map(|(j, (k, b))| (k, j, b)))
         {
             let Some(id) = by_id else { continue };
-            if !has(&|x| x.ids.contains_key(id)) {
+            if !has(&|x| x.ids.contains(id)) {
                 let d = Diagnostic::warning(
                     "ref-unknown-by-id",
                     format!("by-id names `{id}`, which is nothing in the imports"),
@@ -291,17 +370,6 @@ enum Key {
     Uuid,
 }
 
-/// Records where `key` is first defined; `false` when it already was.
-fn first_definition(seen: &mut IndexMap<String, String>, key: &str, pointer: &str) -> bool {
-    match seen.entry(key.to_owned()) {
-        indexmap::map::Entry::Occupied(_) => false,
-        indexmap::map::Entry::Vacant(slot) => {
-            slot.insert(pointer.to_owned());
-            true
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,7 +378,7 @@ mod tests {
     #[test]
     fn duplicate_control_id_points_at_second_with_label_on_first() {
         let v = json!({"catalog": {"controls": [{"id": "a"}, {"id": "a"}]}});
-        let (_, d) = check(&v, Some(SourceId(0)), &[]);
+        let d = check(&v, Some(SourceId(0)), &[]);
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(d[0].code, "ref-duplicate-id");
         assert_eq!(
@@ -327,7 +395,7 @@ mod tests {
     fn id_defined_three_times_is_one_diagnostic_naming_every_place() {
         let v = json!({"catalog": {"controls": [{"id": "a", "uuid": "u"},
             {"id": "a", "parts": [{"id": "a", "uuid": "u"}]}, {"id": "b", "uuid": "u"}]}});
-        let (_, d) = check(&v, Some(SourceId(0)), &[]);
+        let d = check(&v, Some(SourceId(0)), &[]);
         let at = |p: &str| Span::pointer(SourceId(0), p);
         let got: Vec<_> = d
             .iter()
@@ -368,7 +436,7 @@ mod tests {
         let v = json!({"catalog": {"controls": [{"id": "a",
             "params": [{"id": "a_prm_1"}],
             "parts": [{"id": "a_smt", "prose": "x {{ insert: param, a_prm_1 }} {{ insert: param, nope }}"}]}]}});
-        let (_, d) = check(&v, Some(SourceId(0)), &[]);
+        let d = check(&v, Some(SourceId(0)), &[]);
         let got: Vec<_> = d.iter().map(|d| (d.code, d.primary.clone())).collect();
         assert_eq!(
             got,
@@ -387,7 +455,7 @@ mod tests {
         let v = json!({"catalog": {"controls": [{"id": "a", "links": [
             {"href": "#zz", "rel": "related"}, {"href": "#missing", "rel": "reference"},
             {"href": "#a"}]}]}});
-        let (_, d) = check(&v, None, &[]);
+        let d = check(&v, None, &[]);
         let msgs: Vec<_> = d.iter().map(|d| d.message.as_str()).collect();
         assert_eq!(
             msgs,

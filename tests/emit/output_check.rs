@@ -22,7 +22,7 @@ fn url(rel: &str) -> url::Url {
 /// output, duplicates as warnings and everything else as errors.
 fn whole_document_check(value: &Value) -> Vec<Diagnostic> {
     let mut out = schema::check(value, None);
-    out.extend(refs::check(value, None, &[]).1);
+    out.extend(refs::check(value, None, &[]));
     for d in &mut out {
         d.message = format!("in the output: {}", d.message);
         d.severity = match d.code {
