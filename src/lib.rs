@@ -7,12 +7,12 @@
 //!    [`World::fetch_import`] under the world's policies ([`FsWorld`]; [`MemWorld`] for tests).
 //! 2. [`load`]: bytes → typed [`model::Document`] (JSON directly, XML through [`xml`]).
 //! 3. [`graph`]: every imported document, fetched and loaded once, in post-order; each is checked
-//!    against the schema ([`validate::input`]) unless [`Options::validate_input`] is off.
+//!    against the schema ([`check::input`]) unless [`Options::validate_input`] is off.
 //! 4. per profile, children first ([`resolve()`]): [`resolve::select`] per import →
 //!    [`resolve::merge`] → [`resolve::modify`] → [`resolve::finish`], giving a
 //!    [`ResolvedCatalog`].
-//! 5. [`validate()`] checks a document the user names (schema and references); [`validate::output`]
-//!    checks a resolved catalog before it is written.
+//! 5. [`validate()`] checks a document the user names (schema and references, from [`check`]);
+//!    [`validate::output`] checks a resolved catalog before it is written.
 //! 6. [`emit()`]: the catalog as JSON or XML bytes.
 //!
 //! Problems in documents are [`Diagnostic`]s with registered codes, returned in a [`Warned`]
@@ -55,6 +55,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod check;
 pub mod diag;
 pub mod emit;
 pub mod fuzzing;

@@ -210,7 +210,7 @@ impl Session {
         for (idx, loaded) in docs.into_iter().filter_map(|i| Some((i, g.docs.get(i)?))) {
             let found = checked
                 .entry(loaded.source)
-                .or_insert_with(|| crate::validate::input::check(&loaded.doc, loaded.source));
+                .or_insert_with(|| crate::check::input::check(&loaded.doc, loaded.source));
             for d in found.iter() {
                 let mut d = d.clone();
                 d.trace = g.trace(idx);
@@ -508,7 +508,7 @@ fn identity(
 /// Resolves the profile at `profile` (see the crate docs for the pipeline): every document is read
 /// through `world`, the outcome carries the resolved catalog or the errors that stopped it, and
 /// the warnings either way. The inputs are checked against the schema first (unless
-/// [`Options::validate_input`] is off); the resolved catalog is not: [`crate::validate::output`]
+/// [`Options::validate_input`] is off); the resolved catalog is not: [`crate::check::output`]
 /// checks it, which the CLI does before writing unless [`Options::validate_output`] is off.
 ///
 /// ```

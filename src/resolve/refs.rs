@@ -2,6 +2,7 @@
 //! (req-prune-ref). Works on both markup forms without converting them; the typed walk that feeds
 //! it is `refscan`.
 
+use crate::model::markup::may_insert;
 use indexmap::IndexSet;
 
 /// Inserts (`{{ insert: param, x }}`, `<insert … id-ref="x"/>`) and `#x` fragments in a text.
@@ -28,14 +29,6 @@ pub fn scan_text(s: &str, out: &mut IndexSet<String>) {
         }
         rest = &rest[end..];
     }
-}
-
-/// Whether `s` holds the opening of an insert in either form (`{{`, `<insert `), so the scanner
-/// runs only on the few strings that may hold one.
-pub(crate) fn may_insert(s: &str) -> bool {
-    // A byte search (memchr) first: most strings hold neither `{` nor `<`.
-    let b = s.as_bytes();
-    (b.contains(&b'{') && s.contains("{{")) || (b.contains(&b'<') && s.contains("<insert "))
 }
 
 #[cfg(test)]

@@ -6,17 +6,15 @@
 //! ([`schema`]; XML input is checked on the same form), and what the schema cannot say
 //! ([`refs`]): unique ids and uuids, inserts and `#` links that resolve, and a profile's ids that
 //! name something in its imports. Resolution itself is `resolve`'s job.
+//!
+//! The checks themselves live in [`crate::check`], below `resolve` (which runs them on its
+//! inputs); they are re-exported here, with [`output()`] for a resolved catalog.
 
-pub mod input;
-mod output;
-mod patterns;
-pub mod refs;
-pub mod schema;
+pub use crate::check::{input, output, refs, schema};
 
 use crate::diag::{Diagnostic, Errors, Sink, SourceId, Warned};
 use crate::graph::{self, ImportGraph};
 use crate::model::Document;
-use crate::model::ResolvedCatalog;
 use crate::options::Options;
 use crate::source::SourceMap;
 use crate::world::World;
@@ -270,49 +268,6 @@ fn untyped(world: &dyn World, uri: &Url, opts: &Options) -> Option<Value> {
             Some(Value::Object(root))
         }
     }
-}
-
-/// Checks a resolved catalog before it is written: schema and references. Schema violations and
-/// dangling references are errors (an invalid output is not a result); duplicate ids stay
-/// warnings, since `combine keep` makes them on purpose (req-merge-keep-warning). The output has
-/// no source text of its own, so messages name the output pointer.
-///
-/// Works member by member on the typed catalog (see `output.rs`): the whole JSON form is never
-/// built, and markup read from XML is not converted unless a member fails.
-///
-/// ```
-/// use oscalc::{MemWorld, Options, resolve, validate};
-///
-/// let mut world = MemWorld::new();
-/// world.add("cat.json", r#"{"catalog": {
-///   "uuid": "8bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
-///   "metadata": {"title": "T", "last-modified": "2024-01-01T00:00:00Z",
-///                "version": "1", "oscal-version": "1.2.3"},
-///   "controls": [{"id": "c1", "title": "One"}]
-/// }}"#);
-/// let uri = world.add("p.json", r#"{"profile": {
-///   "uuid": "1bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
-///   "metadata": {"title": "P", "last-modified": "2024-01-01T00:00:00Z",
-///                "version": "1", "oscal-version": "1.2.3"},
-///   "imports": [{"href": "cat.json", "include-all": {}}]
-/// }}"#);
-/// let resolved = resolve(&world, &uri, &Options::default()).output.unwrap();
-/// assert!(validate::output(&resolved).is_empty());
-/// ```
-pub fn output(resolved: &ResolvedCatalog) -> Vec<Diagnostic> {
-    in_the_output(output::check(&resolved.catalog))
-}
-
-/// Output findings: said to be in the output; duplicates warn, everything else is an error.
-fn in_the_output(mut out: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    for d in &mut out {
-        d.message = format!("in the output: {}", d.message);
-        d.severity = match d.code {
-            "ref-duplicate-id" | "ref-duplicate-uuid" => crate::diag::Severity::Warning,
-            _ => crate::diag::Severity::Error,
-        };
-    }
-    out
 }
 
 #[cfg(test)]

@@ -267,3 +267,11 @@ pub fn inserts(text: &str) -> Vec<(&str, &str)> {
     });
     markdown.chain(xml).collect()
 }
+
+/// Whether `s` holds the opening of an insert in either form (`{{`, `<insert `), so the scanner
+/// runs only on the few strings that may hold one.
+pub(crate) fn may_insert(s: &str) -> bool {
+    // A byte search (memchr) first: most strings hold neither `{` nor `<`.
+    let b = s.as_bytes();
+    (b.contains(&b'{') && s.contains("{{")) || (b.contains(&b'<') && s.contains("<insert "))
+}

@@ -1,4 +1,4 @@
-//! Stage: validate (references). In: a typed document (or, for a document that failed typed
+//! Stage: check (references). In: a typed document (or, for a document that failed typed
 //! load, its untyped JSON form) and, for a profile, the ids of each import's catalog. Out:
 //! diagnostics for what the schema cannot say.
 //!
@@ -234,7 +234,7 @@ impl<'a> Findings<'a> {
     fn text(&mut self, s: &'a str, n: usize) {
         // Most strings hold neither form (XML prose has `<p>` but often no insert); a search for
         // each form's opening rules them out before the scanner runs.
-        if !crate::resolve::refs::may_insert(s) {
+        if !crate::model::markup::may_insert(s) {
             return;
         }
         for (kind, id) in crate::model::markup::inserts(s) {

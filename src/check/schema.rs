@@ -1,4 +1,4 @@
-//! Stage: validate (schema). In: a document in the OSCAL JSON form (`{"catalog": …}` or
+//! Stage: check (schema). In: a document in the OSCAL JSON form (`{"catalog": …}` or
 //! `{"profile": …}`, markup as Markdown). Out: one `schema-invalid` diagnostic per failing leaf,
 //! each with the instance path as its JSON pointer.
 //!

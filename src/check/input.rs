@@ -1,4 +1,4 @@
-//! Stage: validate (the inputs of a resolution). In: one loaded catalog or profile, typed, and
+//! Stage: check (the inputs of a resolution). In: one loaded catalog or profile, typed, and
 //! its source. Out: its schema violations as errors located in that source, as `validate` reports
 //! them, except where the resolution specification says what a resolver does with the input.
 //!

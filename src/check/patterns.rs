@@ -1,4 +1,4 @@
-//! Stage: validate (schema patterns, lean form). In: the OSCAL schema's definitions. Out: the
+//! Stage: check (schema patterns, lean form). In: the OSCAL schema's definitions. Out: the
 //! same definitions with each known `pattern` replaced by a `format` that a plain Rust function
 //! checks, and those functions.
 //!
@@ -7,7 +7,7 @@
 //! more than the rest of the output check. The functions here are *sound, not complete*: when one
 //! says yes, the pattern matches; when it is unsure (a character outside ASCII where the pattern
 //! has a Unicode class) it says no. A no from the lean schema is only a reason to ask the exact
-//! schema (`crate::validate::output`), which alone reports violations. With every pattern of the
+//! schema (`crate::check::output`), which alone reports violations. With every pattern of the
 //! catalog schema listed, the lean check compiles and runs no regular expression at all.
 
 use serde_json::Value;

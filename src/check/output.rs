@@ -1,4 +1,4 @@
-//! Stage: validate (output). In: a resolved catalog, typed. Out: the schema and reference
+//! Stage: check (output). In: a resolved catalog, typed. Out: the schema and reference
 //! diagnostics that checking its whole JSON form would give, with the same pointers, without
 //! ever building that form (`tests/emit/output_check.rs` holds that whole-form check as an oracle).
 //!

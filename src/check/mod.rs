@@ -1,0 +1,59 @@
+//! Stage: check. In: a typed catalog or profile (an input document, with its source), a resolved
+//! catalog, or a document's JSON form. Out: the diagnostics of the official OSCAL 1.2.3 JSON
+//! schema and of the reference checks, located by JSON pointer.
+//!
+//! The checks `resolve` runs on its inputs ([`input`]) and the CLI on its output ([`output()`]),
+//! and that `validate` runs on a document the user names ([`schema`], [`refs`]). They read only
+//! the model: this module sits below `resolve` and `validate`, which both use it.
+
+pub mod input;
+mod output;
+mod patterns;
+pub mod refs;
+pub mod schema;
+
+use crate::diag::Diagnostic;
+use crate::model::ResolvedCatalog;
+
+/// Checks a resolved catalog before it is written: schema and references. Schema violations and
+/// dangling references are errors (an invalid output is not a result); duplicate ids stay
+/// warnings, since `combine keep` makes them on purpose (req-merge-keep-warning). The output has
+/// no source text of its own, so messages name the output pointer.
+///
+/// Works member by member on the typed catalog (see `output.rs`): the whole JSON form is never
+/// built, and markup read from XML is not converted unless a member fails.
+///
+/// ```
+/// use oscalc::{MemWorld, Options, resolve, validate};
+///
+/// let mut world = MemWorld::new();
+/// world.add("cat.json", r#"{"catalog": {
+///   "uuid": "8bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
+///   "metadata": {"title": "T", "last-modified": "2024-01-01T00:00:00Z",
+///                "version": "1", "oscal-version": "1.2.3"},
+///   "controls": [{"id": "c1", "title": "One"}]
+/// }}"#);
+/// let uri = world.add("p.json", r#"{"profile": {
+///   "uuid": "1bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
+///   "metadata": {"title": "P", "last-modified": "2024-01-01T00:00:00Z",
+///                "version": "1", "oscal-version": "1.2.3"},
+///   "imports": [{"href": "cat.json", "include-all": {}}]
+/// }}"#);
+/// let resolved = resolve(&world, &uri, &Options::default()).output.unwrap();
+/// assert!(validate::output(&resolved).is_empty());
+/// ```
+pub fn output(resolved: &ResolvedCatalog) -> Vec<Diagnostic> {
+    in_the_output(output::check(&resolved.catalog))
+}
+
+/// Output findings: said to be in the output; duplicates warn, everything else is an error.
+fn in_the_output(mut out: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    for d in &mut out {
+        d.message = format!("in the output: {}", d.message);
+        d.severity = match d.code {
+            "ref-duplicate-id" | "ref-duplicate-uuid" => crate::diag::Severity::Warning,
+            _ => crate::diag::Severity::Error,
+        };
+    }
+    out
+}
