@@ -226,7 +226,7 @@ mod tests {
         let shape = diags.first().expect("load-shape");
         assert_eq!(shape.code, "load-shape");
         let value: serde_json::Value = serde_json::from_str(text).expect("JSON");
-        let schema = crate::validate::schema::check(&value, Some(crate::diag::SourceId(0)));
+        let schema = crate::check::schema::check(&value, Some(crate::diag::SourceId(0)));
         let schema = schema.first().expect("schema-invalid");
         let at = |d: &Diagnostic| d.primary.as_ref().and_then(|s| sources.offset(s));
         assert_eq!(at(shape), at(schema));

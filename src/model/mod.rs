@@ -17,7 +17,7 @@ pub use profile::{
     Order, Position, Profile, ProfileGroup, Remove, SelectControls, SetParameter, YesNo,
 };
 
-/// A resolved profile: the flattened catalog `resolve` gives and `validate::output` and `emit`
+/// A resolved profile: the flattened catalog `resolve` gives and `check::output` and `emit`
 /// take. Here, below all three, so that neither checking nor writing depends on the resolver.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResolvedCatalog {

@@ -7,7 +7,7 @@
 //! markup's own place), each object that defines an id or a uuid, and each link. Untyped parts of
 //! the model (metadata's roles and parties, a directive) are walked by the same rules, keyed by
 //! the name of the member or array that holds them. Users: pruning's reference scan
-//! (`resolve::refscan`) and the reference checks (`validate::refs`).
+//! (`resolve::refscan`) and the reference checks (`check::refs`).
 
 use super::catalog::{BackMatter, Base64, Catalog, Control, Group, Metadata, Resource, Rlink};
 use super::common::{
