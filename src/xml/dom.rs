@@ -195,10 +195,9 @@ impl<'a> Tokens<'a> {
         // Namespace errors come first, as quick-xml's namespace reader raises them when it reads
         // the tag; attribute errors wait for the checks below.
         let attrs = self.attributes(e, offset)?;
-        let oscal = matches!(
-            self.ns.resolve_element(e.name()).0,
-            ResolveResult::Bound(ns) if ns.as_ref() == OSCAL_NS
-        );
+        let (resolved, local) = self.ns.resolve_element(e.name());
+        let oscal = matches!(resolved, ResolveResult::Bound(ns) if ns.as_ref() == OSCAL_NS);
+        let name = self.borrow_in(local.as_ref());
         if self.seen_root && self.depth == 0 {
             return Err(XmlError::new(
                 "load-xml-syntax",
@@ -215,8 +214,6 @@ impl<'a> Tokens<'a> {
                 offset,
             ));
         }
-        let local = e.local_name();
-        let name = self.borrow_in(local.as_ref());
         self.open.push(name.clone());
         Ok(Token::Start {
             name,
