@@ -267,7 +267,12 @@ impl<'a> Tokens<'a> {
             if key.as_bytes().contains(&b':') {
                 continue;
             }
-            let at = self.offset_of(key).unwrap_or(offset);
+            // The key lies in the input (the reader borrows it): its offset and its `'a` copy
+            // come from one look.
+            let (at, name) = match self.offset_of(key) {
+                Some(at) => (at, self.slice_at(at, key)),
+                None => (offset, Cow::Owned(key.to_owned())),
+            };
             let value = match attr.normalized_value(XmlVersion::Implicit1_0) {
                 Ok(v) => self.borrow_in_cow(v),
                 Err(err) => {
@@ -281,7 +286,7 @@ impl<'a> Tokens<'a> {
                 attrs = spare;
             }
             attrs.push(Attr {
-                name: self.borrow_in(key),
+                name,
                 value,
                 offset: at,
             });
@@ -368,12 +373,17 @@ impl<'a> Tokens<'a> {
 
     /// `part` with the input's lifetime: a re-slice when it lies in the input, else a copy.
     fn borrow_in(&self, part: &str) -> Cow<'a, str> {
-        let input = self.input;
         match self.offset_of(part) {
-            Some(at) => match input.get(at - self.base..at - self.base + part.len()) {
-                Some(s) => Cow::Borrowed(s),
-                None => Cow::Owned(part.to_owned()),
-            },
+            Some(at) => self.slice_at(at, part),
+            None => Cow::Owned(part.to_owned()),
+        }
+    }
+
+    /// `part`, found at offset `at` of the input, with the input's lifetime.
+    fn slice_at(&self, at: usize, part: &str) -> Cow<'a, str> {
+        let input = self.input;
+        match input.get(at - self.base..at - self.base + part.len()) {
+            Some(s) => Cow::Borrowed(s),
             None => Cow::Owned(part.to_owned()),
         }
     }
