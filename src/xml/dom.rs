@@ -8,15 +8,17 @@
 //! This is where hostile bytes stop (ARCHITECTURE.md, Security rules): only UTF-8 (a BOM is skipped), no DTD
 //! declarations, no entity but the five predefined and character references, nesting and size
 //! capped. Nothing is ever expanded or fetched. quick-xml does the lexing in one pass; its tag
-//! stack is a `Vec`, so depth costs no stack here.
+//! stack is a `Vec`, so depth costs no stack here. Namespace declarations are taken from the same
+//! pass over a start tag's attributes that gives its flags (quick-xml's namespace reader would
+//! parse every tag's attributes a second time), with the same errors in the same order.
 
 use std::borrow::Cow;
 
 use quick_xml::XmlVersion;
 use quick_xml::escape::{EscapeError, resolve_predefined_entity};
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::ResolveResult;
-use quick_xml::reader::NsReader;
+use quick_xml::name::{Namespace, NamespaceResolver, ResolveResult};
+use quick_xml::reader::Reader;
 
 use super::{XmlError, XmlLimits, is_xml_space};
 
@@ -59,12 +61,17 @@ pub(crate) enum Token<'a> {
     End,
 }
 
+/// The attributes of a start tag, or its first bad attribute (reported after the other checks).
+type Attrs<'a> = Result<Vec<Attr<'a>>, XmlError>;
+
 /// Pull tokenizer over one document.
 pub(crate) struct Tokens<'a> {
     input: &'a str,
     /// Bytes skipped before `input` (a BOM), added to every offset.
     base: usize,
-    reader: NsReader<&'a [u8]>,
+    reader: Reader<&'a [u8]>,
+    /// Namespace bindings in scope, fed from the one pass over each start tag's attributes.
+    ns: NamespaceResolver,
     max_depth: usize,
     /// Open elements.
     depth: usize,
@@ -119,7 +126,8 @@ impl<'a> Tokens<'a> {
         Ok(Tokens {
             input,
             base,
-            reader: NsReader::from_str(input),
+            reader: Reader::from_str(input),
+            ns: NamespaceResolver::default(),
             max_depth: limits.max_depth,
             depth: 0,
             open: Vec::new(),
@@ -142,15 +150,14 @@ impl<'a> Tokens<'a> {
                 return Ok(None);
             }
             let before = self.position();
-            let (resolved, event) = match self.reader.read_resolved_event() {
-                Ok(pair) => pair,
+            let event = match self.reader.read_event() {
+                Ok(event) => event,
                 Err(e) => return Err(self.syntax(&e)),
             };
-            let oscal = matches!(resolved, ResolveResult::Bound(ns) if ns.as_ref() == OSCAL_NS);
             match event {
-                Event::Start(e) => return self.start(&e, oscal, before).map(Some),
+                Event::Start(e) => return self.start(&e, before).map(Some),
                 Event::Empty(e) => {
-                    let token = self.start(&e, oscal, before)?;
+                    let token = self.start(&e, before)?;
                     self.pending_end = true;
                     return Ok(Some(token));
                 }
@@ -183,8 +190,14 @@ impl<'a> Tokens<'a> {
         usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX)
     }
 
-    fn start(&mut self, e: &BytesStart<'a>, oscal: bool, at: usize) -> Result<Token<'a>, XmlError> {
+    fn start(&mut self, e: &BytesStart<'a>, at: usize) -> Result<Token<'a>, XmlError> {
         let offset = self.base + at;
+        // Namespace errors come first, as quick-xml's namespace reader raises them when it reads
+        // the tag; attribute errors wait for the checks below.
+        let attrs = self.attributes(e, offset)?;
+        let (resolved, local) = self.ns.resolve_element(e.name());
+        let oscal = matches!(resolved, ResolveResult::Bound(ns) if ns.as_ref() == OSCAL_NS);
+        let name = self.borrow_in(local.as_ref());
         if self.seen_root && self.depth == 0 {
             return Err(XmlError::new(
                 "load-xml-syntax",
@@ -201,14 +214,11 @@ impl<'a> Tokens<'a> {
                 offset,
             ));
         }
-        let local = e.local_name();
-        let name = self.borrow_in(local.as_ref());
         self.open.push(name.clone());
-        let attrs = self.attributes(e, offset)?;
         Ok(Token::Start {
             name,
             oscal,
-            attrs,
+            attrs: attrs?,
             offset,
         })
     }
@@ -223,21 +233,52 @@ impl<'a> Tokens<'a> {
         }
     }
 
-    fn attributes(&mut self, e: &BytesStart<'a>, offset: usize) -> Result<Vec<Attr<'a>>, XmlError> {
+    /// One pass over the attributes of a start tag: opens its namespace scope with the
+    /// declarations, and gives the unprefixed attributes. The outer error is a namespace error;
+    /// the inner one the first bad attribute.
+    fn attributes(&mut self, e: &BytesStart<'a>, offset: usize) -> Result<Attrs<'a>, XmlError> {
+        let level = self.ns.level();
+        let Some(inner) = level.checked_add(1) else {
+            return Err(
+                self.namespace(quick_xml::name::NamespaceError::TooDeeplyNested(
+                    u16::MAX as usize,
+                )),
+            );
+        };
+        self.ns.set_level(inner);
         let mut attrs = Vec::new();
         for attr in e.attributes() {
-            let attr = attr.map_err(|err| {
-                XmlError::new("load-xml-syntax", format!("bad attribute: {err}"), offset)
-            })?;
+            let attr = match attr {
+                Ok(attr) => attr,
+                Err(err) => {
+                    let err =
+                        XmlError::new("load-xml-syntax", format!("bad attribute: {err}"), offset);
+                    return self.attribute_error(e, level, err);
+                }
+            };
             let key: &str = attr.key.as_ref();
-            let at = self.offset_of(key).unwrap_or(offset);
-            // Namespace declarations and qualified attributes (`xsi:`, `xml:`) are not OSCAL flags.
-            if key == "xmlns" || key.contains(':') {
+            if let Some(prefix) = attr.key.as_namespace_binding() {
+                if let Err(err) = self.ns.add(prefix, Namespace(&attr.value)) {
+                    return Err(self.namespace(err));
+                }
                 continue;
             }
+            // Qualified attributes (`xsi:`, `xml:`) are not OSCAL flags.
+            if key.as_bytes().contains(&b':') {
+                continue;
+            }
+            // The key lies in the input (the reader borrows it): its offset and its `'a` copy
+            // come from one look.
+            let (at, name) = match self.offset_of(key) {
+                Some(at) => (at, self.slice_at(at, key)),
+                None => (offset, Cow::Owned(key.to_owned())),
+            };
             let value = match attr.normalized_value(XmlVersion::Implicit1_0) {
                 Ok(v) => self.borrow_in_cow(v),
-                Err(err) => return Err(quick_error(&err, at)),
+                Err(err) => {
+                    let err = quick_error(&err, at);
+                    return self.attribute_error(e, level, err);
+                }
             };
             if attrs.capacity() == 0
                 && let Some(spare) = self.spare.pop()
@@ -245,15 +286,36 @@ impl<'a> Tokens<'a> {
                 attrs = spare;
             }
             attrs.push(Attr {
-                name: self.borrow_in(key),
+                name,
                 value,
                 offset: at,
             });
         }
-        Ok(attrs)
+        Ok(Ok(attrs))
+    }
+
+    /// A bad attribute stopped the pass: the namespace scope is opened again the way
+    /// quick-xml's namespace reader opens it (every declaration up to the first malformed
+    /// attribute), so that a namespace error among them still wins.
+    fn attribute_error(
+        &mut self,
+        e: &BytesStart<'a>,
+        level: u16,
+        err: XmlError,
+    ) -> Result<Attrs<'a>, XmlError> {
+        self.ns.set_level(level);
+        match self.ns.push(e) {
+            Ok(()) => Ok(Err(err)),
+            Err(ns) => Err(self.namespace(ns)),
+        }
+    }
+
+    fn namespace(&self, e: quick_xml::name::NamespaceError) -> XmlError {
+        self.syntax(&quick_xml::Error::Namespace(e))
     }
 
     fn close(&mut self) -> Token<'a> {
+        self.ns.pop();
         self.depth = self.depth.saturating_sub(1);
         self.open.pop();
         Token::End
@@ -311,12 +373,17 @@ impl<'a> Tokens<'a> {
 
     /// `part` with the input's lifetime: a re-slice when it lies in the input, else a copy.
     fn borrow_in(&self, part: &str) -> Cow<'a, str> {
-        let input = self.input;
         match self.offset_of(part) {
-            Some(at) => match input.get(at - self.base..at - self.base + part.len()) {
-                Some(s) => Cow::Borrowed(s),
-                None => Cow::Owned(part.to_owned()),
-            },
+            Some(at) => self.slice_at(at, part),
+            None => Cow::Owned(part.to_owned()),
+        }
+    }
+
+    /// `part`, found at offset `at` of the input, with the input's lifetime.
+    fn slice_at(&self, at: usize, part: &str) -> Cow<'a, str> {
+        let input = self.input;
+        match input.get(at - self.base..at - self.base + part.len()) {
+            Some(s) => Cow::Borrowed(s),
             None => Cow::Owned(part.to_owned()),
         }
     }
@@ -607,6 +674,46 @@ mod tests {
         let doc = format!(r#"<o:catalog xmlns:o="{NS}" uuid="u"><o:param id="p"/></o:catalog>"#);
         let read = read(doc.as_bytes(), &XmlLimits::default()).expect("reads");
         assert_eq!(read.value["params"][0]["id"], "p");
+    }
+
+    #[test]
+    fn namespace_errors_win_over_attribute_errors_and_the_checks() {
+        // A bad binding after a duplicated attribute, and on an element after the root.
+        let dup = format!(r#"<catalog xmlns="{NS}" uuid="u" x="1" x="2" xmlns:xml="bad"/>"#);
+        let e = error(dup.as_bytes());
+        assert_eq!(e.code, "load-xml-syntax", "{e}");
+        assert!(e.message.contains("'xml' cannot be bound"), "{}", e.message);
+        let after = format!(r#"{}<b xmlns:xml="bad"/>"#, catalog(""));
+        assert!(
+            error(after.as_bytes())
+                .message
+                .contains("'xml' cannot be bound")
+        );
+        let plain = format!(r#"<catalog xmlns="{NS}" uuid="u" x="1" x="2"/>"#);
+        let e = error(plain.as_bytes());
+        assert_eq!(e.offset, 0);
+        assert!(e.message.starts_with("bad attribute:"), "{}", e.message);
+    }
+
+    #[test]
+    fn namespace_scopes_end_with_their_element() {
+        let doc = format!(
+            r#"<o:catalog xmlns:o="{NS}" uuid="u"><o:param xmlns:o="other" id="p"/></o:catalog>"#
+        );
+        let e = error(doc.as_bytes());
+        assert_eq!(
+            (e.code, e.offset),
+            ("load-xml-shape", doc.find("<o:param").unwrap_or(0))
+        );
+        let doc = format!(
+            r#"<o:catalog xmlns:o="{NS}" uuid="u"><x xmlns="other"/><o:param id="p"/></o:catalog>"#
+        );
+        assert_eq!(error(doc.as_bytes()).offset, doc.find("<x").unwrap_or(0));
+        let doc = format!(
+            r#"<o:catalog xmlns:o="{NS}" uuid="u"><o:param xmlns:o="{NS}" id="p"/><o:param id="q"/></o:catalog>"#
+        );
+        let read = read(doc.as_bytes(), &XmlLimits::default()).expect("reads");
+        assert_eq!(read.value["params"][1]["id"], "q");
     }
 
     #[test]
