@@ -7,6 +7,7 @@
 
 mod json;
 mod xml;
+pub(crate) use xml::limits as xml_limits;
 
 use crate::diag::{Diagnostic, Span};
 use crate::model::Document;

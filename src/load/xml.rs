@@ -9,16 +9,20 @@ use crate::options::Options;
 use crate::source::SourceMap;
 use crate::xml::de::Refused;
 
+/// The XML reader's bounds a run's options set: nesting depth and document size.
+pub(crate) fn limits(opts: &Options) -> crate::xml::XmlLimits {
+    crate::xml::XmlLimits {
+        max_depth: opts.max_depth,
+        max_bytes: usize::try_from(opts.max_file_size).unwrap_or(usize::MAX),
+    }
+}
+
 pub(super) fn load(
     bytes: &[u8],
     source: SourceId,
     opts: &Options,
 ) -> Result<Document, Vec<Diagnostic>> {
-    let limits = crate::xml::XmlLimits {
-        max_depth: opts.max_depth,
-        max_bytes: usize::try_from(opts.max_file_size).unwrap_or(usize::MAX),
-    };
-    let typed = crate::xml::de::typed(bytes, &limits);
+    let typed = crate::xml::de::typed(bytes, &limits(opts));
     let doc = typed.and_then(|typed| match typed.root() {
         "catalog" => typed.read().map(Document::Catalog),
         _ => typed.read::<Profile>().map(Document::Profile),

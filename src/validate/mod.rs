@@ -76,7 +76,7 @@ pub fn validate_in(
     let document = match graph {
         Some(g) => check_graph(&g, sources, world, opts, &mut sink),
         None => {
-            raw_schema_check(world, doc, opts, sources, &mut sink);
+            raw_schema_check(doc, opts, sources, &mut sink);
             None
         }
     };
@@ -207,13 +207,7 @@ fn unresolved(uri: &Url, code: &str) -> Diagnostic {
 /// When the typed load failed on shape, the schema still says everything that is wrong at once:
 /// its findings on the untyped JSON form replace the loader's first complaint. References are
 /// checked on typed documents only: one that did not load has its shape to fix first.
-fn raw_schema_check(
-    world: &dyn World,
-    doc: &Url,
-    opts: &Options,
-    sources: &SourceMap,
-    sink: &mut Sink,
-) {
+fn raw_schema_check(doc: &Url, opts: &Options, sources: &SourceMap, sink: &mut Sink) {
     let shape_only = !sink.diagnostics().is_empty()
         && sink
             .diagnostics()
@@ -225,7 +219,7 @@ fn raw_schema_check(
     let Some(source) = last_source_for(sources, doc) else {
         return;
     };
-    let Some(value) = untyped(world, doc, opts) else {
+    let Some(value) = sources.get(source).and_then(|s| untyped(&s.bytes, opts)) else {
         return;
     };
     if schema::model_of(&value).is_none() {
@@ -251,18 +245,14 @@ fn last_source_for(sources: &SourceMap, uri: &Url) -> Option<SourceId> {
     found
 }
 
-/// The document's JSON form without the typed model (JSON as parsed; XML through `crate::xml`).
-fn untyped(world: &dyn World, uri: &Url, opts: &Options) -> Option<Value> {
-    let bytes = world.fetch(uri).ok()?;
-    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+/// The JSON form of bytes the run already read, without the typed model (JSON as parsed; XML
+/// through `crate::xml`): a named stream cannot be read twice, and a file may have changed.
+fn untyped(bytes: &[u8], opts: &Options) -> Option<Value> {
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match crate::load::sniff(text)? {
         crate::model::Format::Json => serde_json::from_slice(text).ok(),
         crate::model::Format::Xml => {
-            let limits = crate::xml::XmlLimits {
-                max_depth: opts.max_depth,
-                max_bytes: usize::try_from(opts.max_file_size).unwrap_or(usize::MAX),
-            };
-            let read = crate::xml::read(text, &limits).ok()?;
+            let read = crate::xml::read(text, &crate::load::xml_limits(opts)).ok()?;
             let mut root = serde_json::Map::new();
             root.insert(read.root.to_owned(), read.value);
             Some(Value::Object(root))
