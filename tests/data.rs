@@ -257,8 +257,10 @@ fn resolve_and_validate(profile: &Path) -> Result<(), String> {
     validate_catalog_text(resolution.document()?)
 }
 
-/// A divergent case must resolve, and must differ from NIST's expected output: once it matches,
-/// it belongs in passing.txt instead.
+/// A divergent case must resolve, must differ from NIST's expected output (once it matches, it
+/// belongs in passing.txt instead), and must equal the output the decision pins in
+/// `tests/conformance/divergent/<case>_RESOLVED.xml`, so that it differs from NIST's file only
+/// where the decided sentence says.
 fn expect_divergence(
     profile: &Path,
     expected: &Path,
@@ -266,13 +268,25 @@ fn expect_divergence(
     sentence: &str,
 ) -> Result<(), String> {
     match resolve_and_compare(profile, expected, Out::Xml, Metadata::Loose) {
-        Ok(()) => Err(format!(
-            "matches NIST's expected output now; move it from divergent.txt to passing.txt \
-             (it was divergent by {req}: {sentence})"
-        )),
-        Err(report) if report.starts_with("resolution failed") => Err(report),
-        Err(_) => Ok(()),
+        Ok(()) => {
+            return Err(format!(
+                "matches NIST's expected output now; move it from divergent.txt to passing.txt \
+                 (it was divergent by {req}: {sentence})"
+            ));
+        }
+        Err(report) if report.starts_with("resolution failed") => return Err(report),
+        Err(_) => {}
     }
+    let name = expected.file_name().ok_or("expected output without a file name")?;
+    let pinned = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/conformance/divergent")
+        .join(name);
+    resolve_and_compare(profile, &pinned, Out::Xml, Metadata::Loose).map_err(|report| {
+        format!(
+            "differs from the decided output {} (divergent by {req}):\n{report}",
+            pinned.display()
+        )
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
