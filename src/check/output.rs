@@ -87,67 +87,60 @@ impl Member<'_> {
 }
 
 /// The catalog's members in document order.
-fn members(c: &Catalog) -> impl Iterator<Item = Member<'_>> {
-    let head = [Member::Uuid(&c.uuid), Member::Metadata(&c.metadata)];
-    let params = c
-        .params
-        .iter()
-        .enumerate()
-        .map(|(i, p)| Member::Param(i, p));
-    let controls = c
-        .controls
-        .iter()
-        .enumerate()
-        .map(|(i, x)| Member::Control(i, x));
-    let groups = c
-        .groups
-        .iter()
-        .enumerate()
-        .map(|(i, g)| Member::Group(i, g));
-    let back = c.back_matter.iter().map(Member::BackMatter);
-    head.into_iter()
-        .chain(params)
-        .chain(controls)
-        .chain(groups)
-        .chain(back)
+fn members(c: &Catalog) -> Vec<Member<'_>> {
+    let mut out = vec![Member::Uuid(&c.uuid), Member::Metadata(&c.metadata)];
+    out.extend(
+        c.params
+            .iter()
+            .enumerate()
+            .map(|(i, p)| Member::Param(i, p)),
+    );
+    out.extend(
+        c.controls
+            .iter()
+            .enumerate()
+            .map(|(i, x)| Member::Control(i, x)),
+    );
+    out.extend(
+        c.groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| Member::Group(i, g)),
+    );
+    out.extend(c.back_matter.iter().map(Member::BackMatter));
+    out
 }
 
 /// Checks a resolved catalog: schema violations (at most [`schema::MAX_REPORTED`], then a count),
 /// then duplicate ids and dangling references, all without a source.
 pub(crate) fn check(catalog: &Catalog) -> Vec<Diagnostic> {
-    let members: Vec<Member<'_>> = members(catalog).collect();
-    // Task 0 is the reference walk (the longest task, so first), then each member's check.
-    let mut done = in_parallel(members.len() + 1, |i| match i.checked_sub(1) {
-        None => Done::Refs(refs::check(&Under("catalog", catalog), None, &[])),
-        Some(m) => Done::Schema(members.get(m).map_or(Ok(Vec::new()), check_member)),
-    })
-    .into_iter();
-    let refs = match done.next() {
-        Some(Done::Refs(found)) => found,
-        _ => Vec::new(),
-    };
-    let schema = done.map(|d| match d {
-        Done::Schema(found) => found,
-        Done::Refs(_) => Ok(Vec::new()),
+    let walk = || refs::check(&Under("catalog", catalog), None, &[]);
+    // The reference walk runs on a thread of its own, beside the members' checks.
+    let (schema, refs) = std::thread::scope(|s| {
+        let refs = std::thread::Builder::new().spawn_scoped(s, walk);
+        let schema = schema_violations(catalog);
+        let refs = match refs {
+            // A panic in a check is a bug: it goes on as if the check had run here.
+            Ok(helper) => helper
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            Err(_) => walk(),
+        };
+        (schema, refs)
     });
-    let mut out = match flatten(schema) {
-        Ok(found) => report(found),
+    // Each member's violations are once per place and message already, and members' places differ.
+    let mut out = match schema {
+        Ok(found) => schema::capped(found, None),
         Err(why) => vec![Diagnostic::error("schema-invalid", why)],
     };
     out.extend(refs);
     out
 }
 
-/// What one task of the output check gives.
-enum Done {
-    Refs(Vec<Diagnostic>),
-    Schema(Result<Vec<Violation>, String>),
-}
-
 /// The schema violations of a catalog, member by member, with their pointers in the whole
 /// document: the check of the output and of a resolution's input catalogs.
 pub(crate) fn schema_violations(catalog: &Catalog) -> Result<Vec<Violation>, String> {
-    let members: Vec<Member<'_>> = members(catalog).collect();
+    let members = members(catalog);
     let found = in_parallel(members.len(), |i| {
         members.get(i).map_or(Ok(Vec::new()), check_member)
     });
@@ -228,15 +221,8 @@ fn check_member(member: &Member<'_>) -> Result<Vec<Violation>, String> {
     Ok(found)
 }
 
-/// Once per place and message, capped, as [`schema::check`] reports a whole document.
-fn report(mut found: Vec<Violation>) -> Vec<Diagnostic> {
-    let mut seen = indexmap::IndexSet::new();
-    found.retain(|v| seen.insert((v.pointer.clone(), v.message.clone())));
-    schema::capped(found, None)
-}
-
 /// `{key: value}`, the members schema's instance for one member.
-fn wrap(key: &str, value: Value) -> Value {
+pub(super) fn wrap(key: &str, value: Value) -> Value {
     let mut map = Map::new();
     map.insert(key.to_owned(), value);
     Value::Object(map)
@@ -272,7 +258,8 @@ fn lean_parts() -> Option<&'static (Leaves, jsonschema::Validator)> {
         .as_ref()
 }
 
-fn build(schema: &Value, lean: bool) -> Option<jsonschema::Validator> {
+/// `schema` compiled, its formats checked; `lean`: with the lean formats of [`patterns`].
+pub(super) fn build(schema: &Value, lean: bool) -> Option<jsonschema::Validator> {
     let mut options = jsonschema::draft7::options().should_validate_formats(true);
     if lean {
         for (name, check) in patterns::formats() {
@@ -697,6 +684,7 @@ mod tests {
         ] {
             let c = loaded_catalog(rel);
             let typed: Vec<_> = members(&c)
+                .into_iter()
                 .filter(|m| {
                     matches!(
                         m,

@@ -27,20 +27,11 @@ impl PointerHash {
 
     /// The pointer with `/index` appended, the index in decimal.
     pub(crate) fn index(self, index: usize) -> PointerHash {
-        let mut digits = [0u8; 20];
-        let mut at = digits.len();
-        let mut n = index;
-        loop {
-            at -= 1;
-            if let Some(d) = digits.get_mut(at) {
-                *d = b'0' + (n % 10) as u8;
-            }
-            n /= 10;
-            if n == 0 || at == 0 {
-                break;
-            }
+        fn digits(h: PointerHash, n: usize) -> PointerHash {
+            let h = if n >= 10 { digits(h, n / 10) } else { h };
+            h.bytes(&[b'0' + (n % 10) as u8])
         }
-        self.bytes(b"/").bytes(digits.get(at..).unwrap_or_default())
+        digits(self.bytes(b"/"), index)
     }
 
     /// The hash of a whole pointer's text.
