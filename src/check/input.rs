@@ -14,7 +14,7 @@
 //! (req-structure-none) or several (req-stucture), and an unknown combine method
 //! (merge-combine-unknown). The combine `method` itself is allowed, as `validate` allows it.
 
-use super::output::{schema_violations, stand_ins};
+use super::output::{build, schema_violations, stand_ins, wrap};
 use super::schema::{self, Model, Violation};
 use crate::diag::{Diagnostic, SourceId};
 use crate::model::{Document, Profile};
@@ -42,7 +42,7 @@ fn profile_violations(p: &Profile) -> Result<Vec<Violation>, String> {
     leave_to_resolver(&mut value);
     stand_ins(&mut value, None);
     let lean = lean_profile().ok_or(broken)?;
-    if lean.is_valid(&rooted(value)) {
+    if lean.is_valid(&wrap("profile", value)) {
         return Ok(Vec::new());
     }
     let mut value = schema::rooted_form("profile", p);
@@ -52,12 +52,6 @@ fn profile_violations(p: &Profile) -> Result<Vec<Violation>, String> {
     schema::violations(&value, Model::Profile).map_err(str::to_owned)
 }
 
-fn rooted(value: Value) -> Value {
-    let mut map = Map::new();
-    map.insert("profile".to_owned(), value);
-    Value::Object(map)
-}
-
 /// The profile schema (combine `method` allowed) with lean patterns, compiled once.
 fn lean_profile() -> Option<&'static jsonschema::Validator> {
     static LEAN: OnceLock<Option<jsonschema::Validator>> = OnceLock::new();
@@ -65,11 +59,7 @@ fn lean_profile() -> Option<&'static jsonschema::Validator> {
         let mut schema: Value = serde_json::from_str(schema::PROFILE_SCHEMA).ok()?;
         schema::allow_combine_method(&mut schema);
         super::patterns::patch(&mut schema);
-        let mut options = jsonschema::draft7::options().should_validate_formats(true);
-        for (name, check) in super::patterns::formats() {
-            options = options.with_format(name, check);
-        }
-        options.build(&schema).ok()
+        build(&schema, true)
     })
     .as_ref()
 }

@@ -268,49 +268,6 @@ mod tests {
         v.is_valid(&Value::String(s.to_owned()))
     }
 
-    #[test]
-    fn date_time_check_is_the_pattern_on_many_stamps() {
-        let mut stamps = Vec::new();
-        for year in [
-            "1900", "1904", "19", "1999", "2000", "2023", "2024", "2100", "2400", "2804", "3000",
-        ] {
-            for (month, day) in [
-                ("02", "28"),
-                ("02", "29"),
-                ("02", "30"),
-                ("04", "30"),
-                ("04", "31"),
-                ("12", "31"),
-                ("13", "01"),
-                ("00", "10"),
-                ("01", "00"),
-                ("1", "01"),
-            ] {
-                stamps.push(format!("{year}-{month}-{day}T12:30:59Z"));
-            }
-        }
-        for time in [
-            "00:00:00", "23:59:59", "24:00:00", "12:60:00", "12:00:60", "1:00:00",
-        ] {
-            for zone in [
-                "Z", "", "z", "+00:00", "+14:00", "+15:00", "-12:00", "-13:00", "-03:30", "-04:30",
-                "+05:45", "+06:45", "+10:30", "+1:00", "+05:30x",
-            ] {
-                for frac in ["", ".5", ".123456789", ".", ".x"] {
-                    stamps.push(format!("2024-01-31T{time}{frac}{zone}"));
-                }
-            }
-        }
-        for s in &stamps {
-            if s.starts_with("19-") {
-                // The pattern's two-digit `19` year is left to the exact check.
-                assert!(!date_time(s), "{s}");
-            } else {
-                assert_eq!(date_time(s), exact(DATE_TIME, s), "{s}");
-            }
-        }
-    }
-
     const SAMPLES: [&str; 40] = [
         "",
         "a",
@@ -353,17 +310,6 @@ mod tests {
         "aGVsbG8===",
         "=",
     ];
-
-    #[test]
-    fn lean_checks_never_accept_what_the_pattern_rejects() {
-        for lean in &LEAN {
-            for s in SAMPLES {
-                if (lean.check)(s) {
-                    assert!(exact(lean.pattern, s), "{} accepts {s:?}", lean.format);
-                }
-            }
-        }
-    }
 
     #[test]
     fn lean_checks_accept_the_ascii_the_pattern_accepts() {

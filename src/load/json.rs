@@ -2,6 +2,7 @@
 
 use crate::diag::{Diagnostic, SourceId, Span};
 use crate::model::{Catalog, Document, Profile};
+use crate::source::SourceIndex;
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -111,7 +112,7 @@ fn wrong_root(text: &[u8], bom: usize, source: SourceId) -> Option<Diagnostic> {
 /// The offset of the opening quote of a top-level key: back from its value over `:` and the key.
 fn key_offset(text: &[u8], key: &str) -> Option<usize> {
     let pointer = format!("/{}", key.replace('~', "~0").replace('/', "~1"));
-    let value = crate::source::pointer::json_pointer_offset(text, &pointer)?;
+    let value = SourceIndex::default().json_offset(text, &pointer)?;
     let head = text.get(..value)?;
     let colon = head.iter().rposition(|&b| b == b':')?;
     let close = head.get(..colon)?.iter().rposition(|&b| b == b'"')?;
@@ -154,9 +155,7 @@ fn shape_error(
     // line:col is where it stopped reading, past the value's first byte.
     let pointer = super::xml::path_to_pointer(&path);
     let at_path = match code {
-        "load-shape" if !pointer.is_empty() => {
-            crate::source::pointer::json_pointer_offset(text, &pointer)
-        }
+        "load-shape" if !pointer.is_empty() => SourceIndex::default().json_offset(text, &pointer),
         _ => None,
     };
     let off = match at_path {

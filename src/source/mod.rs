@@ -56,21 +56,8 @@ impl XmlPositions {
     pub fn offset(&self, bytes: &[u8], pointer: &str) -> Option<usize> {
         let walk = self.walk?;
         let index = self.index.get_or_init(|| walk(bytes));
-        // Every recorded pointer starts with `/`; the empty pointer is never recorded.
-        let rest = pointer.strip_prefix('/')?;
-        let mut prefixes = Vec::new();
-        let mut hash = PointerHash::EMPTY;
-        for segment in rest.split('/') {
-            hash = hash.key(segment);
-            prefixes.push(hash);
-        }
-        prefixes.iter().rev().find_map(|hash| {
-            let first = index.partition_point(|(h, _)| h < hash);
-            match index.get(first) {
-                Some((h, offset)) if h == hash => Some(*offset as usize),
-                _ => None,
-            }
-        })
+        // Every recorded pointer starts with `/`: the empty pointer locates nothing.
+        pointer::nearest_recorded(index, pointer)
     }
 }
 
@@ -107,11 +94,6 @@ impl SourceMap {
         if let Some(s) = self.get_mut(id) {
             s.quotable = true;
         }
-    }
-
-    /// Whether diagnostics may quote source `id`.
-    pub fn quotable(&self, id: SourceId) -> bool {
-        self.get(id).is_some_and(|s| s.quotable)
     }
 
     /// Mutable access to a source.

@@ -235,3 +235,90 @@ fn structure_the_typed_model_allows_and_the_schema_refuses_is_still_reported() {
         );
     }
 }
+
+/// Strings for the lean checks of the output (`check/patterns.rs`, the leaf checks of
+/// `check/output.rs`, the markup stand-ins): whatever they say of each, the verdict is the
+/// whole-document schema's.
+const SAMPLES: [&str; 30] = [
+    "",
+    "a",
+    "_",
+    "ac-2.1",
+    "1ac",
+    "a b",
+    "é",
+    "ǅx",
+    " a",
+    "a\tb",
+    "a\nb",
+    "a\u{2028}b",
+    "\u{00A0}a",
+    "a\u{FEFF}",
+    "#",
+    "#ac-1",
+    "#a b",
+    "#x#y",
+    "related",
+    "8bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
+    "8bd5f2a4-6a6b-3f7c-9a43-2b4f7cbbd7a4",
+    "8BD5F2A4-6A6B-5F7C-BA43-2B4F7CBBD7A4",
+    "https://example.com/x",
+    "ab:",
+    "urn:isbn:1",
+    "2024-02-29T12:30:59Z",
+    "2100-02-29T12:30:59Z",
+    "2024-01-31T23:59:59.5+05:45",
+    "2024-01-31T24:00:00Z",
+    "2024-01-31T12:00:00-13:00",
+];
+
+#[test]
+fn lean_checks_of_strings_give_the_exact_schema_verdict() {
+    for s in SAMPLES {
+        let mut c = small();
+        c.uuid = s.to_owned();
+        c.metadata.last_modified = s.to_owned();
+        c.metadata.version = s.to_owned();
+        if let Some(control) = c.controls.first_mut() {
+            control.id = s.to_owned();
+            control.class = Some(s.to_owned());
+            control.title = MarkupLine(Markup::Xml(s.to_owned()));
+            control.links = vec![Link::new(s, Some(s))];
+        }
+        let (typed, whole) = both(c);
+        assert_eq!(typed, whole, "{s:?}");
+    }
+}
+
+#[test]
+fn lean_date_time_check_gives_the_exact_schema_verdict() {
+    let mut stamps = Vec::new();
+    for year in [
+        "1900", "1904", "19", "2000", "2023", "2024", "2100", "2400", "3000",
+    ] {
+        for (month, day) in [
+            ("02", "28"),
+            ("02", "29"),
+            ("04", "31"),
+            ("13", "01"),
+            ("1", "01"),
+        ] {
+            stamps.push(format!("{year}-{month}-{day}T12:30:59Z"));
+        }
+    }
+    for time in ["00:00:00", "23:59:59", "12:60:00", "1:00:00"] {
+        for zone in [
+            "Z", "", "z", "+14:00", "+15:00", "-03:30", "+06:45", "+05:30x",
+        ] {
+            for frac in ["", ".123456789", ".", ".x"] {
+                stamps.push(format!("2024-01-31T{time}{frac}{zone}"));
+            }
+        }
+    }
+    for s in stamps {
+        let mut c = small();
+        c.metadata.last_modified = s.clone();
+        let (typed, whole) = both(c);
+        assert_eq!(typed, whole, "{s:?}");
+    }
+}
