@@ -48,15 +48,6 @@ impl Markup {
             Markup::Markdown(s) | Markup::Xml(s) => s,
         }
     }
-
-    /// Plain text with all markup and insert syntax kept as is and whitespace collapsed;
-    /// good enough for messages and loose comparisons.
-    pub fn plain(&self) -> String {
-        self.to_markdown()
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
 }
 
 impl Serialize for Markup {
