@@ -37,8 +37,6 @@
 //! Markdown → XML goes through pulldown-cmark; OSCAL's own inline forms (inserts, `"`, `~`, `^`)
 //! are found in its text events, using source offsets to tell escaped characters from live ones.
 
-#[cfg(test)]
-mod tests;
 mod to_markdown;
 mod to_xml;
 
