@@ -114,7 +114,7 @@ impl MarkupLine {
 }
 
 /// A property: a name/value pair with optional namespace.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Property {
     /// The property name.
@@ -143,12 +143,8 @@ impl Property {
     pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
         Property {
             name: name.into(),
-            uuid: None,
-            ns: None,
             value: value.into(),
-            class: None,
-            group: None,
-            remarks: None,
+            ..Property::default()
         }
     }
 
@@ -159,7 +155,7 @@ impl Property {
 }
 
 /// A link to another resource.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Link {
     /// The target.
@@ -184,9 +180,7 @@ impl Link {
         Link {
             href: href.into(),
             rel: rel.map(str::to_owned),
-            media_type: None,
-            resource_fragment: None,
-            text: None,
+            ..Link::default()
         }
     }
 }
