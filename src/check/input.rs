@@ -45,7 +45,7 @@ fn profile_violations(p: &Profile) -> Result<Vec<Violation>, String> {
     if lean.is_valid(&wrap("profile", value)) {
         return Ok(Vec::new());
     }
-    let mut value = schema::rooted_form("profile", p);
+    let mut value = crate::emit::json_value(p);
     if let Some(inner) = value.get_mut("profile") {
         leave_to_resolver(inner);
     }

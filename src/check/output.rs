@@ -207,10 +207,10 @@ fn check_member(member: &Member<'_>) -> Result<Vec<Violation>, String> {
         return Ok(Vec::new());
     }
     let exact = exact().ok_or("the embedded OSCAL schema does not compile")?;
-    let mut value = member
+    let value = member
         .value()
         .map_err(|e| format!("the output could not be checked: {e}"))?;
-    schema::to_markdown(&mut value);
+    let value = crate::emit::markdown_value(&value);
     let key = format!("/{}", member.key());
     let base = member.pointer();
     let mut found = schema::collect(exact, &wrap(member.key(), value));

@@ -7,9 +7,7 @@
 //! are `refs`'s job.
 
 use crate::diag::{Diagnostic, SourceId, Span};
-use crate::model::Document;
 use crate::model::common::XML_MARKUP_KEY;
-use crate::model::markup::xml_to_markdown;
 use jsonschema::ValidationError;
 use jsonschema::error::ValidationErrorKind;
 use serde_json::Value;
@@ -144,46 +142,11 @@ fn leaves(error: &ValidationError<'_>, out: &mut Vec<Violation>) {
     }
 }
 
-/// The document's JSON form as the schema reads it: under its root key, markup as Markdown (the
-/// form `crate::emit` writes).
-pub fn json_form(doc: &Document) -> Value {
-    match doc {
-        Document::Catalog(c) => rooted_form("catalog", c),
-        Document::Profile(p) => rooted_form("profile", p),
-    }
-}
-
-/// [`json_form`] of a catalog or profile, under the root key `root`.
-pub(crate) fn rooted_form<T: serde::Serialize>(root: &str, doc: &T) -> Value {
-    let Ok(mut inner) = serde_json::to_value(doc) else {
-        return Value::Null;
-    };
-    to_markdown(&mut inner);
-    let mut map = serde_json::Map::new();
-    map.insert(root.to_owned(), inner);
-    Value::Object(map)
-}
-
 /// The fragment of markup in its XML form (`{"$xml": fragment}`).
 pub(crate) fn fragment(map: &serde_json::Map<String, Value>) -> Option<&str> {
     match map.get(XML_MARKUP_KEY) {
         Some(Value::String(x)) if map.len() == 1 => Some(x),
         _ => None,
-    }
-}
-
-/// Replaces each fragment of XML markup below `v` by its Markdown form, as the JSON output has it.
-pub(crate) fn to_markdown(v: &mut Value) {
-    match v {
-        Value::Object(map) => {
-            if let Some(s) = fragment(map).map(xml_to_markdown) {
-                *v = Value::String(s);
-                return;
-            }
-            map.values_mut().for_each(to_markdown);
-        }
-        Value::Array(items) => items.iter_mut().for_each(to_markdown),
-        _ => {}
     }
 }
 
@@ -239,66 +202,5 @@ fn clip(message: &str) -> String {
     match message.char_indices().nth(MAX) {
         Some((i, _)) => format!("{}…", message.get(..i).unwrap_or(message)),
         None => message.to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn profile(merge: Value) -> Value {
-        json!({"profile": {
-            "uuid": "8bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
-            "metadata": {"title": "t", "last-modified": "2024-01-01T00:00:00Z", "version": "1",
-                         "oscal-version": "1.2.3"},
-            "imports": [{"href": "cat.json", "include-all": {}}],
-            "merge": merge
-        }})
-    }
-
-    #[test]
-    fn combine_method_allowed_after_patch() {
-        let v = profile(json!({"combine": {"method": "use-first"}, "as-is": true}));
-        assert_eq!(violations(&v, Model::Profile), Ok(Vec::new()));
-    }
-
-    #[test]
-    fn combine_method_unknown_value_rejected_at_its_pointer() {
-        let v = profile(json!({"combine": {"method": "whatever"}, "as-is": true}));
-        let found = violations(&v, Model::Profile).unwrap_or_default();
-        assert!(
-            found
-                .iter()
-                .any(|x| x.pointer == "/profile/merge/combine/method"),
-            "{found:?}"
-        );
-    }
-
-    #[test]
-    fn combine_patch_touches_only_empty_combines() {
-        let mut s = json!({"properties": {"combine": {"type": "object", "properties": {"x": {}}}}});
-        let before = s.clone();
-        allow_combine_method(&mut s);
-        assert_eq!(s, before);
-        let mut empty = json!({});
-        allow_combine_method(&mut empty);
-        assert_eq!(empty, json!({}));
-    }
-
-    #[test]
-    fn catalog_bad_id_reported_at_pointer() {
-        let v = json!({"catalog": {
-            "uuid": "8bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
-            "metadata": {"title": "t", "last-modified": "2024-01-01T00:00:00Z", "version": "1",
-                         "oscal-version": "1.2.3"},
-            "controls": [{"id": "not a token", "title": "x"}]
-        }});
-        let d = check(&v, Some(SourceId(0)));
-        let pointers: Vec<_> = d.iter().filter_map(|d| d.primary.clone()).collect();
-        assert_eq!(
-            pointers,
-            vec![Span::pointer(SourceId(0), "/catalog/controls/0/id")]
-        );
     }
 }

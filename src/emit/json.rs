@@ -9,7 +9,8 @@
 //!
 //! [`Markup::Xml`]: crate::model::Markup::Xml
 
-use serde::ser::{self, Serialize, Serializer};
+use serde::ser::{self, Impossible, Serialize, Serializer};
+use serde_json::Value;
 
 use crate::model::common::XML_MARKUP_KEY;
 use crate::model::markup::xml_to_markdown;
@@ -35,16 +36,22 @@ macro_rules! forward {
     };
 }
 
+/// The error for a shape that neither the typed model nor a `Value` ever serializes (tuples,
+/// enum variants that hold data, newtype structs): the JSON form has none.
+fn not_oscal<E: ser::Error>() -> E {
+    E::custom("not a shape of the OSCAL JSON form")
+}
+
 impl<S: Serializer> Serializer for Markdown<S> {
     type Ok = S::Ok;
     type Error = S::Error;
     type SerializeSeq = Markdown<S::SerializeSeq>;
-    type SerializeTuple = Markdown<S::SerializeTuple>;
-    type SerializeTupleStruct = Markdown<S::SerializeTupleStruct>;
-    type SerializeTupleVariant = Markdown<S::SerializeTupleVariant>;
+    type SerializeTuple = Impossible<S::Ok, S::Error>;
+    type SerializeTupleStruct = Impossible<S::Ok, S::Error>;
+    type SerializeTupleVariant = Impossible<S::Ok, S::Error>;
     type SerializeMap = MarkdownMap<S>;
     type SerializeStruct = Markdown<S::SerializeStruct>;
-    type SerializeStructVariant = Markdown<S::SerializeStructVariant>;
+    type SerializeStructVariant = Impossible<S::Ok, S::Error>;
 
     forward! {
         serialize_bool(v: bool) -> S::Ok;
@@ -52,12 +59,10 @@ impl<S: Serializer> Serializer for Markdown<S> {
         serialize_i16(v: i16) -> S::Ok;
         serialize_i32(v: i32) -> S::Ok;
         serialize_i64(v: i64) -> S::Ok;
-        serialize_i128(v: i128) -> S::Ok;
         serialize_u8(v: u8) -> S::Ok;
         serialize_u16(v: u16) -> S::Ok;
         serialize_u32(v: u32) -> S::Ok;
         serialize_u64(v: u64) -> S::Ok;
-        serialize_u128(v: u128) -> S::Ok;
         serialize_f32(v: f32) -> S::Ok;
         serialize_f64(v: f64) -> S::Ok;
         serialize_char(v: char) -> S::Ok;
@@ -75,55 +80,52 @@ impl<S: Serializer> Serializer for Markdown<S> {
 
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
-        name: &'static str,
-        v: &T,
+        _: &'static str,
+        _: &T,
     ) -> Result<S::Ok, S::Error> {
-        self.0.serialize_newtype_struct(name, &Md(v))
+        Err(not_oscal())
     }
 
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
         self,
-        name: &'static str,
-        index: u32,
-        variant: &'static str,
-        v: &T,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
     ) -> Result<S::Ok, S::Error> {
-        self.0
-            .serialize_newtype_variant(name, index, variant, &Md(v))
+        Err(not_oscal())
     }
 
     fn serialize_seq(self, len: Option<usize>) -> Result<Self::SerializeSeq, S::Error> {
         self.0.serialize_seq(len).map(Markdown)
     }
 
-    fn serialize_tuple(self, len: usize) -> Result<Self::SerializeTuple, S::Error> {
-        self.0.serialize_tuple(len).map(Markdown)
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, S::Error> {
+        Err(not_oscal())
     }
 
     fn serialize_tuple_struct(
         self,
-        name: &'static str,
-        len: usize,
+        _: &'static str,
+        _: usize,
     ) -> Result<Self::SerializeTupleStruct, S::Error> {
-        self.0.serialize_tuple_struct(name, len).map(Markdown)
+        Err(not_oscal())
     }
 
     fn serialize_tuple_variant(
         self,
-        name: &'static str,
-        index: u32,
-        variant: &'static str,
-        len: usize,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
     ) -> Result<Self::SerializeTupleVariant, S::Error> {
-        self.0
-            .serialize_tuple_variant(name, index, variant, len)
-            .map(Markdown)
+        Err(not_oscal())
     }
 
     /// A one-entry map may be markup: the decision waits for its key and value.
     fn serialize_map(self, len: Option<usize>) -> Result<MarkdownMap<S>, S::Error> {
         if len == Some(1) {
-            return Ok(MarkdownMap::Pending(self.0, Pending::Empty));
+            return Ok(MarkdownMap::One(self.0, None));
         }
         self.0.serialize_map(len).map(MarkdownMap::Open)
     }
@@ -138,14 +140,12 @@ impl<S: Serializer> Serializer for Markdown<S> {
 
     fn serialize_struct_variant(
         self,
-        name: &'static str,
-        index: u32,
-        variant: &'static str,
-        len: usize,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
     ) -> Result<Self::SerializeStructVariant, S::Error> {
-        self.0
-            .serialize_struct_variant(name, index, variant, len)
-            .map(Markdown)
+        Err(not_oscal())
     }
 
     fn is_human_readable(&self) -> bool {
@@ -158,39 +158,6 @@ impl<C: ser::SerializeSeq> ser::SerializeSeq for Markdown<C> {
     type Error = C::Error;
     fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), C::Error> {
         self.0.serialize_element(&Md(v))
-    }
-    fn end(self) -> Result<C::Ok, C::Error> {
-        self.0.end()
-    }
-}
-
-impl<C: ser::SerializeTuple> ser::SerializeTuple for Markdown<C> {
-    type Ok = C::Ok;
-    type Error = C::Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), C::Error> {
-        self.0.serialize_element(&Md(v))
-    }
-    fn end(self) -> Result<C::Ok, C::Error> {
-        self.0.end()
-    }
-}
-
-impl<C: ser::SerializeTupleStruct> ser::SerializeTupleStruct for Markdown<C> {
-    type Ok = C::Ok;
-    type Error = C::Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), C::Error> {
-        self.0.serialize_field(&Md(v))
-    }
-    fn end(self) -> Result<C::Ok, C::Error> {
-        self.0.end()
-    }
-}
-
-impl<C: ser::SerializeTupleVariant> ser::SerializeTupleVariant for Markdown<C> {
-    type Ok = C::Ok;
-    type Error = C::Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), C::Error> {
-        self.0.serialize_field(&Md(v))
     }
     fn end(self) -> Result<C::Ok, C::Error> {
         self.0.end()
@@ -215,62 +182,24 @@ impl<C: ser::SerializeStruct> ser::SerializeStruct for Markdown<C> {
     }
 }
 
-impl<C: ser::SerializeStructVariant> ser::SerializeStructVariant for Markdown<C> {
-    type Ok = C::Ok;
-    type Error = C::Error;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        v: &T,
-    ) -> Result<(), C::Error> {
-        self.0.serialize_field(key, &Md(v))
-    }
-    fn skip_field(&mut self, key: &'static str) -> Result<(), C::Error> {
-        self.0.skip_field(key)
-    }
-    fn end(self) -> Result<C::Ok, C::Error> {
-        self.0.end()
-    }
-}
-
-/// What a one-entry map has shown so far.
-pub(crate) enum Pending {
-    /// Nothing yet.
-    Empty,
-    /// The key `$xml`.
-    XmlKey,
-    /// `$xml` with a string value: markup, written as Markdown at the end.
-    Markup(String),
-}
-
-/// The map of [`Markdown`]: open (written through), or a one-entry map not yet known to be
-/// markup or not.
+/// The map of [`Markdown`]: written through, or a one-entry map held back until its entry shows
+/// whether it is markup (`{"$xml": fragment}`, typed or in an untyped `Value`).
 pub(crate) enum MarkdownMap<S: Serializer> {
-    /// Written through to `S`.
+    /// Written through to `S` (keys are strings: nothing to convert in them).
     Open(S::SerializeMap),
-    /// Held back: the serializer and what was seen.
-    Pending(S, Pending),
-    /// Between states (a failed step left nothing to continue with).
+    /// One entry to come: the serializer, and the key once seen.
+    One(S, Option<Value>),
+    /// Markup, already written as its Markdown string.
+    Markup(S::Ok),
+    /// After a failed step, or a map longer than it said.
     Gone,
 }
 
 /// A string, if `v` serializes as one.
 fn as_string<T: Serialize + ?Sized>(v: &T) -> Option<String> {
     match v.serialize(serde_json::value::Serializer) {
-        Ok(serde_json::Value::String(s)) => Some(s),
+        Ok(Value::String(s)) => Some(s),
         _ => None,
-    }
-}
-
-impl<S: Serializer> MarkdownMap<S> {
-    /// Opens the real map (with one entry) and writes a held-back `$xml` key into it.
-    fn open(ser: S, pending: &Pending) -> Result<S::SerializeMap, S::Error> {
-        use ser::SerializeMap as _;
-        let mut map = ser.serialize_map(Some(1))?;
-        if !matches!(pending, Pending::Empty) {
-            map.serialize_key(XML_MARKUP_KEY)?;
-        }
-        Ok(map)
     }
 }
 
@@ -279,62 +208,46 @@ impl<S: Serializer> ser::SerializeMap for MarkdownMap<S> {
     type Error = S::Error;
 
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), S::Error> {
-        match std::mem::replace(self, MarkdownMap::Gone) {
-            MarkdownMap::Pending(ser, Pending::Empty)
-                if as_string(key).as_deref() == Some(XML_MARKUP_KEY) =>
-            {
-                *self = MarkdownMap::Pending(ser, Pending::XmlKey);
+        match self {
+            MarkdownMap::Open(map) => map.serialize_key(key),
+            MarkdownMap::One(_, seen @ None) => {
+                *seen = Some(serde_json::to_value(key).map_err(ser::Error::custom)?);
                 Ok(())
             }
-            MarkdownMap::Pending(ser, pending) => {
-                let mut map = Self::open(ser, &pending)?;
-                if let Pending::Markup(fragment) = &pending {
-                    map.serialize_value(fragment)?;
-                }
-                map.serialize_key(&Md(key))?;
-                *self = MarkdownMap::Open(map);
-                Ok(())
-            }
-            MarkdownMap::Open(mut map) => {
-                map.serialize_key(&Md(key))?;
-                *self = MarkdownMap::Open(map);
-                Ok(())
-            }
-            MarkdownMap::Gone => Err(ser::Error::custom("map used after an error")),
+            _ => Err(ser::Error::custom("map entry after its last")),
         }
     }
 
     fn serialize_value<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), S::Error> {
         match std::mem::replace(self, MarkdownMap::Gone) {
-            MarkdownMap::Pending(ser, Pending::XmlKey) => {
-                if let Some(fragment) = as_string(v) {
-                    *self = MarkdownMap::Pending(ser, Pending::Markup(fragment));
-                } else {
-                    let mut map = Self::open(ser, &Pending::XmlKey)?;
-                    map.serialize_value(&Md(v))?;
-                    *self = MarkdownMap::Open(map);
-                }
-                Ok(())
-            }
             MarkdownMap::Open(mut map) => {
                 map.serialize_value(&Md(v))?;
                 *self = MarkdownMap::Open(map);
-                Ok(())
             }
-            MarkdownMap::Pending(..) | MarkdownMap::Gone => {
-                Err(ser::Error::custom("map value without a key"))
+            MarkdownMap::One(ser, Some(key)) => {
+                let fragment = (key == XML_MARKUP_KEY).then(|| as_string(v)).flatten();
+                *self = match fragment {
+                    Some(x) => MarkdownMap::Markup(ser.serialize_str(&xml_to_markdown(&x))?),
+                    None => {
+                        let mut map = ser.serialize_map(Some(1))?;
+                        map.serialize_entry(&key, &Md(v))?;
+                        MarkdownMap::Open(map)
+                    }
+                };
             }
+            _ => return Err(ser::Error::custom("map value without a key")),
         }
+        Ok(())
     }
 
     fn end(self) -> Result<S::Ok, S::Error> {
         match self {
-            MarkdownMap::Pending(ser, Pending::Markup(fragment)) => {
-                ser.serialize_str(&xml_to_markdown(&fragment))
-            }
-            MarkdownMap::Pending(ser, pending) => Self::open(ser, &pending)?.end(),
             MarkdownMap::Open(map) => map.end(),
-            MarkdownMap::Gone => Err(ser::Error::custom("map used after an error")),
+            MarkdownMap::Markup(done) => Ok(done),
+            MarkdownMap::One(ser, None) => ser.serialize_map(Some(0))?.end(),
+            MarkdownMap::One(_, Some(_)) | MarkdownMap::Gone => {
+                Err(ser::Error::custom("map key without a value"))
+            }
         }
     }
 }

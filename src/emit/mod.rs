@@ -100,7 +100,12 @@ impl Serialize for Rooted<'_> {
 /// The document in the OSCAL JSON form with all markup as Markdown, wrapped in its root key: the
 /// value the validation checks read ([`write_to`] streams the same form without building it).
 pub fn json_value<D: Emit + ?Sized>(doc: &D) -> Value {
-    serde_json::to_value(Rooted(doc.body())).unwrap_or(Value::Null)
+    markdown_value(&Rooted(doc.body()))
+}
+
+/// `v` in the JSON form with all markup as Markdown, as [`json_value`] gives a whole document.
+pub(crate) fn markdown_value<T: Serialize + ?Sized>(v: &T) -> Value {
+    serde_json::to_value(Md(v)).unwrap_or(Value::Null)
 }
 
 /// Why [`write_to`] wrote nothing or only part of a document.
@@ -168,12 +173,8 @@ pub fn write_to<D: Emit + ?Sized, W: Write>(
 
 /// The XML text of the document.
 fn xml(body: Body<'_>) -> Result<String, WriteError> {
-    let text = match body {
-        Body::Catalog(c) => crate::xml::write("catalog", c),
-        Body::Profile(p) => crate::xml::write("profile", p),
-    };
-    let text =
-        text.map_err(|e| WriteError::Render(Box::new(Diagnostic::error(e.code, e.message))))?;
+    let text = crate::xml::write(body.root(), &body)
+        .map_err(|e| WriteError::Render(Box::new(Diagnostic::error(e.code, e.message))))?;
     match too_deep(&text, DEFAULT_MAX_DEPTH) {
         Some(d) => Err(WriteError::Render(Box::new(d))),
         None => Ok(text),

@@ -48,15 +48,6 @@ impl Markup {
             Markup::Markdown(s) | Markup::Xml(s) => s,
         }
     }
-
-    /// Plain text with all markup and insert syntax kept as is and whitespace collapsed;
-    /// good enough for messages and loose comparisons.
-    pub fn plain(&self) -> String {
-        self.to_markdown()
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
 }
 
 impl Serialize for Markup {
@@ -123,7 +114,7 @@ impl MarkupLine {
 }
 
 /// A property: a name/value pair with optional namespace.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Property {
     /// The property name.
@@ -152,12 +143,8 @@ impl Property {
     pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
         Property {
             name: name.into(),
-            uuid: None,
-            ns: None,
             value: value.into(),
-            class: None,
-            group: None,
-            remarks: None,
+            ..Property::default()
         }
     }
 
@@ -168,7 +155,7 @@ impl Property {
 }
 
 /// A link to another resource.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Link {
     /// The target.
@@ -193,9 +180,7 @@ impl Link {
         Link {
             href: href.into(),
             rel: rel.map(str::to_owned),
-            media_type: None,
-            resource_fragment: None,
-            text: None,
+            ..Link::default()
         }
     }
 }

@@ -57,32 +57,6 @@ pub enum Document {
     Profile(Profile),
 }
 
-impl Document {
-    /// The root name of the document, as in XML and as the JSON top-level key.
-    pub fn root_name(&self) -> &'static str {
-        match self {
-            Document::Catalog(_) => "catalog",
-            Document::Profile(_) => "profile",
-        }
-    }
-
-    /// The document's metadata.
-    pub fn metadata(&self) -> &Metadata {
-        match self {
-            Document::Catalog(c) => &c.metadata,
-            Document::Profile(p) => &p.metadata,
-        }
-    }
-}
-
-/// JSON wrapper `{"catalog": {...}}`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CatalogRoot {
-    /// The catalog.
-    pub catalog: Catalog,
-}
-
 /// JSON wrapper `{"profile": {...}}`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]

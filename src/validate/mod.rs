@@ -100,7 +100,7 @@ fn check_graph(
     sink: &mut Sink,
 ) -> Option<Document> {
     let root = g.docs.get(g.root)?;
-    for d in schema::check(&schema::json_form(&root.doc), Some(root.source)) {
+    for d in schema::check(&crate::emit::json_value(&root.doc), Some(root.source)) {
         sink.push(d);
     }
     let found = refs::check(&root.doc, Some(root.source), &[]);

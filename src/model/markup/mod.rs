@@ -37,8 +37,6 @@
 //! Markdown → XML goes through pulldown-cmark; OSCAL's own inline forms (inserts, `"`, `~`, `^`)
 //! are found in its text events, using source offsets to tell escaped characters from live ones.
 
-#[cfg(test)]
-mod tests;
 mod to_markdown;
 mod to_xml;
 
@@ -239,13 +237,9 @@ pub(super) fn resolve_ref(r: &BytesRef<'_>) -> String {
     if let Ok(Some(c)) = r.resolve_char_ref() {
         return c.to_string();
     }
-    match &**r {
-        "amp" => "&".into(),
-        "lt" => "<".into(),
-        "gt" => ">".into(),
-        "quot" => "\"".into(),
-        "apos" => "'".into(),
-        other => format!("&{other};"),
+    match quick_xml::escape::resolve_xml_entity(r) {
+        Some(text) => text.to_owned(),
+        None => format!("&{};", &**r),
     }
 }
 

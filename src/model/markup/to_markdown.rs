@@ -150,14 +150,7 @@ pub(super) fn prefix_lines(text: &str, first: &str, empty: &str) -> String {
 
 pub(super) fn list_md(e: &Elem, alt: bool, depth: usize) -> String {
     let ordered = e.name == "ol";
-    let items: Vec<&Elem> = e
-        .children
-        .iter()
-        .filter_map(|n| match n {
-            Node::Elem(li) => Some(li),
-            _ => None,
-        })
-        .collect();
+    let items: Vec<&Elem> = elems(&e.children).collect();
     // A list whose items hold paragraphs is loose: blank lines between items and blocks.
     let loose = items.iter().any(|li| {
         li.children
@@ -211,28 +204,17 @@ pub(super) fn item_md(marker: &str, body: &str) -> String {
 
 pub(super) fn table_md(e: &Elem, depth: usize) -> String {
     let mut rows: Vec<&Elem> = Vec::new();
-    for node in &e.children {
-        let Node::Elem(child) = node else { continue };
+    for child in elems(&e.children) {
         if child.name == "tr" {
             rows.push(child);
         } else {
             // thead, tbody, tfoot: not OSCAL, but harmless to read through.
-            rows.extend(child.children.iter().filter_map(|n| match n {
-                Node::Elem(tr) if tr.name == "tr" => Some(tr),
-                _ => None,
-            }));
+            rows.extend(elems(&child.children).filter(|tr| tr.name == "tr"));
         }
     }
     let mut lines = Vec::with_capacity(rows.len() + 1);
     for (i, row) in rows.iter().enumerate() {
-        let cells: Vec<&Elem> = row
-            .children
-            .iter()
-            .filter_map(|n| match n {
-                Node::Elem(c) => Some(c),
-                _ => None,
-            })
-            .collect();
+        let cells: Vec<&Elem> = elems(&row.children).collect();
         let texts: Vec<String> = cells.iter().map(|c| cell_md(c, depth)).collect();
         lines.push(format!("| {} |", texts.join(" | ")));
         if i == 0 {
@@ -249,6 +231,14 @@ pub(super) fn table_md(e: &Elem, depth: usize) -> String {
         }
     }
     lines.join("\n")
+}
+
+/// The elements among `nodes` (the text between a list's items or a table's rows is layout).
+fn elems(nodes: &[Node]) -> impl Iterator<Item = &Elem> {
+    nodes.iter().filter_map(|n| match n {
+        Node::Elem(e) => Some(e),
+        _ => None,
+    })
 }
 
 pub(super) fn cell_md(cell: &Elem, depth: usize) -> String {
@@ -498,23 +488,23 @@ pub(super) fn link_md(e: &Elem, w: &mut Writer, depth: usize) {
     inner.link = true;
     inline_all(&e.children, &mut inner, depth + 1);
     escape_trailing(&mut w.out, '!');
-    w.raw("[");
-    w.out.push_str(&inner.out);
-    w.raw("](");
-    w.raw(&destination(e.attr("href").unwrap_or_default()));
-    w.raw(&title(e.attr("title")));
-    w.raw(")");
+    target_md(w, "[", &inner.out, e.attr("href"), e.attr("title"));
 }
 
 pub(super) fn image_md(e: &Elem, w: &mut Writer) {
     let mut alt = w.nested();
     alt.link = true;
     alt.text(e.attr("alt").unwrap_or_default());
-    w.raw("![");
-    w.out.push_str(&alt.out);
+    target_md(w, "![", &alt.out, e.attr("src"), e.attr("title"));
+}
+
+/// The `open`…`](destination "title")` of a link (`[`) or an image (`![`), `text` already escaped.
+fn target_md(w: &mut Writer, open: &str, text: &str, dest: Option<&str>, title: Option<&str>) {
+    w.raw(open);
+    w.out.push_str(text);
     w.raw("](");
-    w.raw(&destination(e.attr("src").unwrap_or_default()));
-    w.raw(&title(e.attr("title")));
+    w.raw(&destination(dest.unwrap_or_default()));
+    w.raw(&title_md(title));
     w.raw(")");
 }
 
@@ -536,7 +526,7 @@ pub(super) fn destination(href: &str) -> String {
     if bare { out } else { format!("<{out}>") }
 }
 
-pub(super) fn title(title: Option<&str>) -> String {
+pub(super) fn title_md(title: Option<&str>) -> String {
     match title {
         None => String::new(),
         Some(t) => format!(" \"{}\"", t.replace('\\', "\\\\").replace('"', "\\\"")),

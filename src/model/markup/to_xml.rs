@@ -249,17 +249,15 @@ impl<'s> Builder<'s> {
             }
             Tag::Link {
                 dest_url, title, ..
-            } => {
-                elem.attrs.push(("href".into(), dest_url.into_string()));
-                if !title.is_empty() {
-                    elem.attrs.push(("title".into(), title.into_string()));
-                }
             }
-            Tag::Image {
+            | Tag::Image {
                 dest_url, title, ..
             } => {
-                self.literal += 1;
-                elem.attrs.push(("src".into(), dest_url.into_string()));
+                // An image's text is its `alt`, taken literally.
+                let image = elem.name == "img";
+                self.literal += usize::from(image);
+                let key = if image { "src" } else { "href" };
+                elem.attrs.push((key.into(), dest_url.into_string()));
                 if !title.is_empty() {
                     elem.attrs.push(("title".into(), title.into_string()));
                 }
@@ -287,14 +285,10 @@ impl<'s> Builder<'s> {
         }
         match tag {
             Tag::Paragraph | Tag::HtmlBlock => "p",
-            Tag::Heading { level, .. } => match *level as usize {
-                1 => "h1",
-                2 => "h2",
-                3 => "h3",
-                4 => "h4",
-                5 => "h5",
-                _ => "h6",
-            },
+            Tag::Heading { level, .. } => {
+                let names = ["h1", "h2", "h3", "h4", "h5", "h6"];
+                names.get(*level as usize - 1).copied().unwrap_or("h6")
+            }
             Tag::BlockQuote(_) => "blockquote",
             Tag::CodeBlock(_) => "pre",
             Tag::List(Some(_)) => "ol",
