@@ -491,7 +491,7 @@ mod tests {
     #[test]
     fn a_failed_import_keeps_its_place() {
         let mut world = MemWorld::new();
-        world.add("cat.json", crate::fuzzing::CATALOG);
+        world.add("cat.json", include_str!("../fuzz/catalog.json"));
         let profile = r#"{"profile": {"uuid": "9bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
           "metadata": {"title": "P", "last-modified": "2024-01-01T00:00:00Z", "version": "1",
                        "oscal-version": "1.2.3"},
