@@ -27,8 +27,6 @@ pub struct ImportGraph {
     pub root: usize,
     /// Documents, by index (shared with the run's [`DocCache`]).
     pub docs: Vec<Arc<Loaded>>,
-    /// Canonical URI → index.
-    pub keys: IndexMap<String, usize>,
     /// The edges: per document, the document each of its imports reached, by import position
     /// (`None` for an import that failed: refused, missing, broken, circular). A catalog, or a
     /// profile cut off at the depth limit, has none.
@@ -63,7 +61,6 @@ impl ImportGraph {
         ImportGraph {
             root: idx,
             docs: self.docs.clone(),
-            keys: self.keys.clone(),
             imports: (self.imports.iter().enumerate())
                 .map(|(i, list)| match is_reached(&i) {
                     true => list.clone(),
@@ -102,6 +99,7 @@ struct Discover<'a> {
     sink: &'a mut Sink,
     cache: &'a mut DocCache,
     docs: Vec<Arc<Loaded>>,
+    /// Canonical URI → index.
     keys: IndexMap<String, usize>,
     imports: Vec<Vec<Option<usize>>>,
     order: Vec<usize>,
@@ -164,7 +162,6 @@ pub fn discover_cached(
     Some(ImportGraph {
         root: root_idx,
         docs: d.docs,
-        keys: d.keys,
         imports: d.imports,
         order: d.order,
         reached_by: d.reached_by,

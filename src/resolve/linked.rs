@@ -41,12 +41,17 @@ struct Ends {
     tail: usize,
 }
 
+impl Ends {
+    /// An empty list.
+    const NONE: Ends = Ends {
+        head: NIL,
+        tail: NIL,
+    };
+}
+
 impl Default for Ends {
     fn default() -> Self {
-        Ends {
-            head: NIL,
-            tail: NIL,
-        }
+        Ends::NONE
     }
 }
 
@@ -147,10 +152,7 @@ impl<T> Chain<T> {
 
     /// The items of a list, taken out in order.
     fn take_items(&mut self, ends: Ends) -> Vec<T> {
-        let nodes = self.nodes(ends);
-        let mut out = Vec::with_capacity(nodes.len());
-        out.extend(nodes.into_iter().filter_map(|n| self.take(n)));
-        out
+        self.take_all(ends).into_iter().map(|(_, t)| t).collect()
     }
 
     /// Inserts `items` in order after `at`, or at the start or the end of the list.
@@ -334,22 +336,10 @@ impl Work {
 
     fn ctl(&self, i: usize) -> &Ctl {
         static NONE: Ctl = Ctl {
-            params: Ends {
-                head: NIL,
-                tail: NIL,
-            },
-            props: Ends {
-                head: NIL,
-                tail: NIL,
-            },
-            links: Ends {
-                head: NIL,
-                tail: NIL,
-            },
-            parts: Ends {
-                head: NIL,
-                tail: NIL,
-            },
+            params: Ends::NONE,
+            props: Ends::NONE,
+            links: Ends::NONE,
+            parts: Ends::NONE,
             title: None,
             parent: NIL,
             children: Vec::new(),
@@ -470,9 +460,7 @@ impl Work {
 
     /// An add to the whole of control `ci`.
     fn implicit(&mut self, ci: usize, add: &Add, start: bool) {
-        if let (Some(t), Some(c)) = (&add.title, self.ctls.get_mut(ci)) {
-            c.title = Some(t.clone());
-        }
+        self.set_title(ci, add);
         self.put_params(ci, &add.params, start);
         self.put_props_links(Anchor::Ctl(ci), add, start);
         self.put_parts(Holder::Ctl(ci), ci, &add.parts, start);
@@ -730,9 +718,7 @@ impl Work {
         }
         true
     }
-}
 
-impl Work {
     fn set_title(&mut self, ci: usize, add: &Add) {
         if let (Some(t), Some(c)) = (&add.title, self.ctls.get_mut(ci)) {
             c.title = Some(t.clone());

@@ -10,7 +10,7 @@ use crate::model::{CombineMethod, InsertControls, Merge, Order, Parameter, Profi
 use crate::options::{CombineMerge, FlatMode};
 use indexmap::{IndexMap, IndexSet};
 
-/// Merged content of one profile.
+/// Merged content of one profile; modify edits it in place, finish builds the catalog from it.
 #[derive(Debug, Clone, Default)]
 pub struct Merged {
     /// The structured content.

@@ -290,7 +290,9 @@ impl FsWorld {
 /// `rest` (the part of an href after a map's prefix), percent-decoded, as a path under `dir`;
 /// `None` when it would leave `dir`: an absolute path, a `..` above `dir`, a NUL.
 fn under(dir: &Path, rest: &str) -> Option<PathBuf> {
-    let decoded = percent_decode(rest.trim_start_matches('/'));
+    // Invalid UTF-8 is replaced, never a panic.
+    let decoded =
+        percent_encoding::percent_decode_str(rest.trim_start_matches('/')).decode_utf8_lossy();
     if decoded.starts_with('/') || decoded.contains('\0') {
         return None;
     }
@@ -313,14 +315,6 @@ fn under(dir: &Path, rest: &str) -> Option<PathBuf> {
         }
     }
     Some(out)
-}
-
-/// Percent-decoding of a URI path (`+` stays `+`); invalid UTF-8 is replaced, never a panic.
-fn percent_decode(s: &str) -> String {
-    url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_else(|| s.to_owned())
 }
 
 impl World for FsWorld {
