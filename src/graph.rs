@@ -477,30 +477,3 @@ fn content_free(d: Diagnostic, uri: &Url) -> Diagnostic {
         ..d
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::world::MemWorld;
-
-    /// validate maps each import of the root to its document by position: an import that failed
-    /// must hold its place as `None`, not shift the ones after it.
-    #[test]
-    fn a_failed_import_keeps_its_place() {
-        let mut world = MemWorld::new();
-        world.add("cat.json", include_str!("../fuzz/catalog.json"));
-        let profile = r#"{"profile": {"uuid": "9bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
-          "metadata": {"title": "P", "last-modified": "2024-01-01T00:00:00Z", "version": "1",
-                       "oscal-version": "1.2.3"},
-          "imports": [{"href": "missing.json", "include-all": {}},
-                      {"href": "cat.json", "include-all": {}},
-                      {"href": "cat.json", "include-all": {}}]}}"#;
-        let root = world.add("p.json", profile);
-        let (mut sources, mut sink) = (SourceMap::default(), Sink::default());
-        let g = discover(&world, &root, &Options::default(), &mut sources, &mut sink).unwrap();
-        assert_eq!(g.imports[g.root], vec![None, Some(1), Some(1)]);
-        assert_eq!(g.order, vec![1, 0]);
-        let codes: Vec<&str> = sink.diagnostics().iter().map(|d| d.code).collect();
-        assert_eq!(codes, ["req-uri-error"]);
-    }
-}
