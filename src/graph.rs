@@ -330,9 +330,6 @@ impl Discover<'_> {
                     if let Some(done) = self.check_known(&plain, &at, importer) {
                         return done;
                     }
-                    if self.failed.contains(&key_of(&plain)) {
-                        return None;
-                    }
                     if self.docs.len() >= self.opts.max_documents {
                         self.report(
                             importer,
@@ -366,9 +363,6 @@ impl Discover<'_> {
                     if let Some(done) = self.check_known(&key, &at, importer) {
                         return done;
                     }
-                    if self.failed.contains(&key_of(&key)) {
-                        return None;
-                    }
                     (key, bytes)
                 }
             };
@@ -393,9 +387,12 @@ impl Discover<'_> {
         })
     }
 
-    /// A document already loaded: a cycle if it is on the route, else a shared import.
+    /// A document already met: a cycle if it is on the route, else a shared import; or one that
+    /// failed to load, reported on its first route.
     fn check_known(&mut self, uri: &Url, at: &Span, importer: usize) -> Option<Option<usize>> {
-        let &known = self.keys.get(&key_of(uri))?;
+        let Some(&known) = self.keys.get(&key_of(uri)) else {
+            return self.failed.contains(&key_of(uri)).then_some(None);
+        };
         if let Some(pos) = self.route.iter().position(|&r| r == known) {
             let mut names: Vec<String> = self.route[pos..]
                 .iter()

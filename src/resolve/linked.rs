@@ -260,17 +260,10 @@ impl Work {
         for p in params {
             at = self.insert_param(i, at, p);
         }
-        let mut l = self.ctl(i).links;
-        let mut p = self.ctl(i).props;
-        for x in std::mem::take(&mut c.control.props) {
-            self.props.push_back(&mut p, x);
-        }
-        for x in std::mem::take(&mut c.control.links) {
-            self.links.push_back(&mut l, x);
-        }
+        let (props, links) = self.load_props_links(&mut c.control.props, &mut c.control.links);
         if let Some(ctl) = self.ctls.get_mut(i) {
-            ctl.props = p;
-            ctl.links = l;
+            ctl.props = props;
+            ctl.links = links;
         }
         let mut at = NIL;
         for part in std::mem::take(&mut c.control.parts) {
@@ -356,20 +349,31 @@ impl Work {
         }
     }
 
+    /// Moves an object's props and links into lists of their own.
+    fn load_props_links(
+        &mut self,
+        props: &mut Vec<Property>,
+        links: &mut Vec<Link>,
+    ) -> (Ends, Ends) {
+        let (mut p, mut l) = (Ends::NONE, Ends::NONE);
+        for x in std::mem::take(props) {
+            self.props.push_back(&mut p, x);
+        }
+        for x in std::mem::take(links) {
+            self.links.push_back(&mut l, x);
+        }
+        (p, l)
+    }
+
     /// Links parameter `p` after node `at` of control `ci`'s params.
     fn insert_param(&mut self, ci: usize, at: usize, mut p: Parameter) -> usize {
-        let mut own = ParamAt {
-            props: Ends::default(),
-            links: Ends::default(),
+        let (props, links) = self.load_props_links(&mut p.props, &mut p.links);
+        let own = ParamAt {
+            props,
+            links,
             ctl: ci,
             live: true,
         };
-        for x in std::mem::take(&mut p.props) {
-            self.props.push_back(&mut own.props, x);
-        }
-        for x in std::mem::take(&mut p.links) {
-            self.links.push_back(&mut own.links, x);
-        }
         let id = p.id.clone();
         let mut ends = self.ctl(ci).params;
         let n = self.params.insert_after(&mut ends, at, p);
@@ -405,20 +409,15 @@ impl Work {
 
     /// Links `part` (and, inside it, its own content) after node `at` of `h`'s parts.
     fn insert_part(&mut self, h: Holder, ci: usize, at: usize, mut part: Part) -> usize {
-        let mut own = PartAt {
-            props: Ends::default(),
-            links: Ends::default(),
-            parts: Ends::default(),
+        let (props, links) = self.load_props_links(&mut part.props, &mut part.links);
+        let own = PartAt {
+            props,
+            links,
+            parts: Ends::NONE,
             holder: h,
             ctl: ci,
             live: true,
         };
-        for x in std::mem::take(&mut part.props) {
-            self.props.push_back(&mut own.props, x);
-        }
-        for x in std::mem::take(&mut part.links) {
-            self.links.push_back(&mut own.links, x);
-        }
         let inner = std::mem::take(&mut part.parts);
         let id = part.id.clone();
         let mut ends = self.parts_of(h);
