@@ -744,7 +744,7 @@ fn position(add: &Add) -> Pos {
 
 /// All criteria given must hold (req-modify-alter-remove-match); a remove with no criterion
 /// matches nothing.
-pub(super) fn matches_remove(
+fn matches_remove(
     r: &Remove,
     item: &str,
     id: Option<&str>,
