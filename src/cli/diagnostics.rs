@@ -117,6 +117,7 @@ struct Tally {
 }
 
 /// Prints the diagnostics of a run as they come (SARIF: all at the end) and counts them.
+#[derive(Default)]
 pub struct Reporter {
     format: ErrorFormat,
     color: bool,
@@ -160,16 +161,8 @@ impl Reporter {
             format,
             color,
             to_stdout,
-            buffer: None,
             max_per_code: Some(DEFAULT_MAX_PER_CODE),
-            quiet: false,
-            sarif: Vec::new(),
-            seen: IndexSet::new(),
-            tally: IndexMap::new(),
-            summary: Vec::new(),
-            errors: 0,
-            warnings: 0,
-            batch_warnings: 0,
+            ..Reporter::default()
         }
     }
 
