@@ -60,34 +60,20 @@ pub struct Body {
 }
 
 impl Body {
-    /// Splits a catalog's content into nodes, numbering them in pre-order for `doc`.
-    pub fn from_catalog(catalog: &Catalog, doc: u32) -> Body {
-        let (params, controls) = (catalog.params.clone(), catalog.controls.clone());
-        Body::from_parts(params, controls, catalog.groups.clone(), doc)
-    }
-
-    /// [`Body::from_catalog`] that moves the content out of `catalog` instead of copying it
-    /// (for a catalog nobody reads again); `catalog` keeps its metadata and back-matter.
+    /// Moves a catalog's content out into nodes, numbering them in pre-order for `doc`;
+    /// `catalog` keeps its metadata and back-matter.
     pub fn take_from_catalog(catalog: &mut Catalog, doc: u32) -> Body {
-        let params = std::mem::take(&mut catalog.params);
-        let controls = std::mem::take(&mut catalog.controls);
-        Body::from_parts(params, controls, std::mem::take(&mut catalog.groups), doc)
-    }
-
-    /// The content as nodes, numbered in pre-order for `doc`.
-    fn from_parts(
-        params: Vec<Parameter>,
-        controls: Vec<Control>,
-        groups: Vec<Group>,
-        doc: u32,
-    ) -> Body {
         let mut n = 0u32;
+        let controls = std::mem::take(&mut catalog.controls);
+        let groups = std::mem::take(&mut catalog.groups);
         Body {
-            params,
-            controls: (controls.into_iter())
+            params: std::mem::take(&mut catalog.params),
+            controls: controls
+                .into_iter()
                 .map(|c| cnode_owned(c, doc, &mut n))
                 .collect(),
-            groups: (groups.into_iter())
+            groups: groups
+                .into_iter()
                 .map(|g| gnode_owned(g, doc, &mut n))
                 .collect(),
         }

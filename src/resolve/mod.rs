@@ -416,33 +416,21 @@ fn over_limit(
 }
 
 /// A catalog's working form. Importers read only metadata and back-matter of `catalog`; the
-/// content is in `body`, so it is not held twice: when this graph holds the only reference to the
-/// document (no other profile of the batch uses it), the content moves out of it, else it is
-/// copied. `None` for a profile.
+/// content is in `body`, so it is not held twice: the content moves out of the document, which
+/// is copied first when another profile of the batch shares it. `None` for a profile.
 fn catalog_done(g: &mut ImportGraph, idx: usize) -> Option<Done> {
     let doc_no = u32::try_from(idx).unwrap_or(u32::MAX);
     let loaded = g.docs.get_mut(idx)?;
-    let body = match std::sync::Arc::get_mut(loaded).map(|l| &mut l.doc) {
-        Some(Document::Catalog(c)) => Body::take_from_catalog(c, doc_no),
-        Some(Document::Profile(_)) => return None,
-        None => match &loaded.doc {
-            Document::Catalog(c) => Body::from_catalog(c, doc_no),
-            Document::Profile(_) => return None,
-        },
-    };
-    let Document::Catalog(c) = &loaded.doc else {
+    if let Document::Profile(_) = loaded.doc {
+        return None;
+    }
+    let Document::Catalog(c) = &mut std::sync::Arc::make_mut(loaded).doc else {
         return None;
     };
+    let body = Body::take_from_catalog(c, doc_no);
     Some(Done {
         body,
-        catalog: Catalog {
-            uuid: c.uuid.clone(),
-            metadata: c.metadata.clone(),
-            params: Vec::new(),
-            controls: Vec::new(),
-            groups: Vec::new(),
-            back_matter: c.back_matter.clone(),
-        },
+        catalog: c.clone(),
     })
 }
 

@@ -452,10 +452,10 @@ mod tests {
     fn catalog_body(xml: &[u8]) -> Body {
         let uri = url::Url::parse("mem:///catalog.xml").expect("constant URL");
         let mut sources = crate::source::SourceMap::default();
-        let loaded = crate::load::load(xml.to_vec(), &uri, &mut sources, &Options::default())
+        let mut loaded = crate::load::load(xml.to_vec(), &uri, &mut sources, &Options::default())
             .expect("test catalog loads");
-        match &loaded.doc {
-            Document::Catalog(c) => Body::from_catalog(c, 0),
+        match &mut loaded.doc {
+            Document::Catalog(c) => Body::take_from_catalog(c, 0),
             Document::Profile(_) => panic!("not a catalog"),
         }
     }
