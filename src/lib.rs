@@ -58,7 +58,6 @@
 pub mod check;
 pub mod diag;
 pub mod emit;
-pub mod fuzzing;
 pub mod graph;
 pub mod load;
 pub mod model;

@@ -1,3 +1,3 @@
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| oscalc::fuzzing::locate(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| oscalc_fuzz::locate(data));

@@ -117,6 +117,7 @@ struct Tally {
 }
 
 /// Prints the diagnostics of a run as they come (SARIF: all at the end) and counts them.
+#[derive(Default)]
 pub struct Reporter {
     format: ErrorFormat,
     color: bool,
@@ -160,16 +161,8 @@ impl Reporter {
             format,
             color,
             to_stdout,
-            buffer: None,
             max_per_code: Some(DEFAULT_MAX_PER_CODE),
-            quiet: false,
-            sarif: Vec::new(),
-            seen: IndexSet::new(),
-            tally: IndexMap::new(),
-            summary: Vec::new(),
-            errors: 0,
-            warnings: 0,
-            batch_warnings: 0,
+            ..Reporter::default()
         }
     }
 
@@ -592,10 +585,6 @@ fn gh_escape(s: &str, property: bool) -> String {
 }
 
 fn github(d: &Located) -> String {
-    let level = match d.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-    };
     let mut props = Vec::new();
     if let Some(p) = &d.place {
         props.push(format!("file={}", gh_escape(&p.file, true)));
@@ -613,7 +602,8 @@ fn github(d: &Located) -> String {
         message.push_str(&format!("\nhelp: {h}"));
     }
     format!(
-        "::{level} {}::{}\n",
+        "::{} {}::{}\n",
+        d.severity,
         props.join(","),
         gh_escape(&message, false)
     )
@@ -658,10 +648,6 @@ fn sarif_location(p: &Place, message: Option<&str>) -> Value {
 }
 
 fn sarif_result(d: &Located) -> Value {
-    let level = match d.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-    };
     let mut related: Vec<Value> = d
         .labels
         .iter()
@@ -674,7 +660,7 @@ fn sarif_result(d: &Located) -> Value {
     }
     let mut r = json!({
         "ruleId": d.code,
-        "level": level,
+        "level": d.severity.to_string(),
         "message": {"text": d.message},
         "locations": d.place.iter().map(|p| sarif_location(p, None)).collect::<Vec<_>>(),
         "relatedLocations": related,

@@ -39,7 +39,7 @@ pub(super) struct InputArgs {
 }
 
 /// The world of one run: named streams from memory, everything else from the [`FsWorld`].
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(super) struct Inputs {
     fs: FsWorld,
     limit: u64,
@@ -63,11 +63,7 @@ impl Inputs {
             fs,
             limit,
             base: args.base.clone(),
-            served: IndexMap::new(),
-            stdin: None,
-            stream_ids: Vec::new(),
-            read: Mutex::new(IndexMap::new()),
-            paths: Mutex::new(Vec::new()),
+            ..Inputs::default()
         }
     }
 

@@ -18,6 +18,7 @@ use oscalc::diag::{Diagnostic, Errors, LintLevels, Sink, Warned};
 use oscalc::load::Format;
 use oscalc::options::{Identity, Options};
 use oscalc::resolve::{ResolvedCatalog, Session};
+use oscalc::world::FsWorld;
 use output::Target;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -86,6 +87,23 @@ impl Common {
         Reporter::new(self.error_format, self.color, stdout_free)
             .max_per_code(self.max_per_code.0)
             .quiet(self.quiet)
+    }
+
+    /// The world of `imports` and the options of these flags, or the exit code of a usage error
+    /// (already reported).
+    fn setup(&self, imports: &imports::ImportArgs) -> Result<(FsWorld, Options), ExitCode> {
+        let world = imports::world(imports, self.max_file_size)?;
+        let mut opts = Options {
+            lints: self.lints()?,
+            ..Options::default()
+        };
+        if let Some(n) = self.max_controls {
+            opts.max_controls = n;
+        }
+        if let Some(n) = self.max_file_size {
+            opts.max_file_size = n;
+        }
+        Ok((world, opts))
     }
 
     /// The lint levels of `--deny-warnings`, `--deny` and `--allow`; an unknown code is a usage
@@ -205,24 +223,10 @@ pub fn run() -> ExitCode {
 
 fn validate(args: &ValidateArgs) -> ExitCode {
     let common = &args.common;
-    let world = match imports::world(&args.imports, common.max_file_size) {
-        Ok(w) => w,
+    let (world, opts) = match common.setup(&args.imports) {
+        Ok(s) => s,
         Err(code) => return code,
     };
-    let lints = match common.lints() {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
-    let mut opts = Options {
-        lints,
-        ..Options::default()
-    };
-    if let Some(n) = common.max_controls {
-        opts.max_controls = n;
-    }
-    if let Some(n) = common.max_file_size {
-        opts.max_file_size = n;
-    }
     let mut inputs = Inputs::new(world, opts.max_file_size, &args.inputs);
     let mut reporter = common.reporter(true);
     let mut worst = 0u8;
@@ -283,26 +287,12 @@ fn failure_code(errors: &[Diagnostic]) -> u8 {
 }
 
 fn resolve(args: &ResolveArgs) -> ExitCode {
-    let world = match imports::world(&args.imports, args.common.max_file_size) {
-        Ok(w) => w,
+    let (world, mut opts) = match args.common.setup(&args.imports) {
+        Ok(s) => s,
         Err(code) => return code,
     };
-    let lints = match args.common.lints() {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
-    let mut opts = Options {
-        validate_output: !args.no_validate,
-        validate_input: !args.no_validate,
-        lints,
-        ..Options::default()
-    };
-    if let Some(n) = args.common.max_controls {
-        opts.max_controls = n;
-    }
-    if let Some(n) = args.common.max_file_size {
-        opts.max_file_size = n;
-    }
+    opts.validate_output = !args.no_validate;
+    opts.validate_input = !args.no_validate;
     opts.no_prune = args.no_prune;
     let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
     if args.reproducible || epoch.is_some() {

@@ -60,26 +60,8 @@ pub struct Body {
 }
 
 impl Body {
-    /// Splits a catalog's content into nodes, numbering them in pre-order for `doc`.
-    pub fn from_catalog(catalog: &Catalog, doc: u32) -> Body {
-        let mut n = 0u32;
-        Body {
-            params: catalog.params.clone(),
-            controls: catalog
-                .controls
-                .iter()
-                .map(|c| cnode_owned(c.clone(), doc, &mut n))
-                .collect(),
-            groups: catalog
-                .groups
-                .iter()
-                .map(|g| gnode_owned(g.clone(), doc, &mut n))
-                .collect(),
-        }
-    }
-
-    /// [`Body::from_catalog`] that moves the content out of `catalog` instead of copying it
-    /// (for a catalog nobody reads again); `catalog` keeps its metadata and back-matter.
+    /// Moves a catalog's content out into nodes, numbering them in pre-order for `doc`;
+    /// `catalog` keeps its metadata and back-matter.
     pub fn take_from_catalog(catalog: &mut Catalog, doc: u32) -> Body {
         let mut n = 0u32;
         let controls = std::mem::take(&mut catalog.controls);

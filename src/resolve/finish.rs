@@ -4,7 +4,7 @@
 
 use super::Cx;
 use super::body::{Body, CNode, GNode};
-use super::modify::Modified;
+use super::merge::Merged;
 use super::refscan;
 use crate::diag::Diagnostic;
 use crate::model::{BackMatter, Catalog, Link, Metadata, Parameter, Profile, Property, Resource};
@@ -30,8 +30,8 @@ pub struct FinishInput<'a> {
 }
 
 /// Builds the resolved catalog, and the content with its origins for importers.
-pub fn run(modified: Modified, input: FinishInput<'_>, cx: &mut Cx) -> (Catalog, Body) {
-    let Modified { mut body, loose } = modified;
+pub fn run(modified: Merged, input: FinishInput<'_>, cx: &mut Cx) -> (Catalog, Body) {
+    let Merged { mut body, loose } = modified;
     // req-loose-param: catalog-level params and params that lost their control are candidates.
     let mut candidates: Vec<Parameter> = Vec::new();
     let mut ids = IndexSet::new();

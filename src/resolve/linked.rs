@@ -41,12 +41,17 @@ struct Ends {
     tail: usize,
 }
 
+impl Ends {
+    /// An empty list.
+    const NONE: Ends = Ends {
+        head: NIL,
+        tail: NIL,
+    };
+}
+
 impl Default for Ends {
     fn default() -> Self {
-        Ends {
-            head: NIL,
-            tail: NIL,
-        }
+        Ends::NONE
     }
 }
 
@@ -147,10 +152,7 @@ impl<T> Chain<T> {
 
     /// The items of a list, taken out in order.
     fn take_items(&mut self, ends: Ends) -> Vec<T> {
-        let nodes = self.nodes(ends);
-        let mut out = Vec::with_capacity(nodes.len());
-        out.extend(nodes.into_iter().filter_map(|n| self.take(n)));
-        out
+        self.take_all(ends).into_iter().map(|(_, t)| t).collect()
     }
 
     /// Inserts `items` in order after `at`, or at the start or the end of the list.
@@ -258,17 +260,10 @@ impl Work {
         for p in params {
             at = self.insert_param(i, at, p);
         }
-        let mut l = self.ctl(i).links;
-        let mut p = self.ctl(i).props;
-        for x in std::mem::take(&mut c.control.props) {
-            self.props.push_back(&mut p, x);
-        }
-        for x in std::mem::take(&mut c.control.links) {
-            self.links.push_back(&mut l, x);
-        }
+        let (props, links) = self.load_props_links(&mut c.control.props, &mut c.control.links);
         if let Some(ctl) = self.ctls.get_mut(i) {
-            ctl.props = p;
-            ctl.links = l;
+            ctl.props = props;
+            ctl.links = links;
         }
         let mut at = NIL;
         for part in std::mem::take(&mut c.control.parts) {
@@ -334,22 +329,10 @@ impl Work {
 
     fn ctl(&self, i: usize) -> &Ctl {
         static NONE: Ctl = Ctl {
-            params: Ends {
-                head: NIL,
-                tail: NIL,
-            },
-            props: Ends {
-                head: NIL,
-                tail: NIL,
-            },
-            links: Ends {
-                head: NIL,
-                tail: NIL,
-            },
-            parts: Ends {
-                head: NIL,
-                tail: NIL,
-            },
+            params: Ends::NONE,
+            props: Ends::NONE,
+            links: Ends::NONE,
+            parts: Ends::NONE,
             title: None,
             parent: NIL,
             children: Vec::new(),
@@ -366,20 +349,31 @@ impl Work {
         }
     }
 
+    /// Moves an object's props and links into lists of their own.
+    fn load_props_links(
+        &mut self,
+        props: &mut Vec<Property>,
+        links: &mut Vec<Link>,
+    ) -> (Ends, Ends) {
+        let (mut p, mut l) = (Ends::NONE, Ends::NONE);
+        for x in std::mem::take(props) {
+            self.props.push_back(&mut p, x);
+        }
+        for x in std::mem::take(links) {
+            self.links.push_back(&mut l, x);
+        }
+        (p, l)
+    }
+
     /// Links parameter `p` after node `at` of control `ci`'s params.
     fn insert_param(&mut self, ci: usize, at: usize, mut p: Parameter) -> usize {
-        let mut own = ParamAt {
-            props: Ends::default(),
-            links: Ends::default(),
+        let (props, links) = self.load_props_links(&mut p.props, &mut p.links);
+        let own = ParamAt {
+            props,
+            links,
             ctl: ci,
             live: true,
         };
-        for x in std::mem::take(&mut p.props) {
-            self.props.push_back(&mut own.props, x);
-        }
-        for x in std::mem::take(&mut p.links) {
-            self.links.push_back(&mut own.links, x);
-        }
         let id = p.id.clone();
         let mut ends = self.ctl(ci).params;
         let n = self.params.insert_after(&mut ends, at, p);
@@ -415,20 +409,15 @@ impl Work {
 
     /// Links `part` (and, inside it, its own content) after node `at` of `h`'s parts.
     fn insert_part(&mut self, h: Holder, ci: usize, at: usize, mut part: Part) -> usize {
-        let mut own = PartAt {
-            props: Ends::default(),
-            links: Ends::default(),
-            parts: Ends::default(),
+        let (props, links) = self.load_props_links(&mut part.props, &mut part.links);
+        let own = PartAt {
+            props,
+            links,
+            parts: Ends::NONE,
             holder: h,
             ctl: ci,
             live: true,
         };
-        for x in std::mem::take(&mut part.props) {
-            self.props.push_back(&mut own.props, x);
-        }
-        for x in std::mem::take(&mut part.links) {
-            self.links.push_back(&mut own.links, x);
-        }
         let inner = std::mem::take(&mut part.parts);
         let id = part.id.clone();
         let mut ends = self.parts_of(h);
@@ -470,9 +459,7 @@ impl Work {
 
     /// An add to the whole of control `ci`.
     fn implicit(&mut self, ci: usize, add: &Add, start: bool) {
-        if let (Some(t), Some(c)) = (&add.title, self.ctls.get_mut(ci)) {
-            c.title = Some(t.clone());
-        }
+        self.set_title(ci, add);
         self.put_params(ci, &add.params, start);
         self.put_props_links(Anchor::Ctl(ci), add, start);
         self.put_parts(Holder::Ctl(ci), ci, &add.parts, start);
@@ -730,9 +717,7 @@ impl Work {
         }
         true
     }
-}
 
-impl Work {
     fn set_title(&mut self, ci: usize, add: &Add) {
         if let (Some(t), Some(c)) = (&add.title, self.ctls.get_mut(ci)) {
             c.title = Some(t.clone());
@@ -759,7 +744,7 @@ fn position(add: &Add) -> Pos {
 
 /// All criteria given must hold (req-modify-alter-remove-match); a remove with no criterion
 /// matches nothing.
-pub(super) fn matches_remove(
+fn matches_remove(
     r: &Remove,
     item: &str,
     id: Option<&str>,

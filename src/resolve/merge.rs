@@ -10,7 +10,7 @@ use crate::model::{CombineMethod, InsertControls, Merge, Order, Parameter, Profi
 use crate::options::{CombineMerge, FlatMode};
 use indexmap::{IndexMap, IndexSet};
 
-/// Merged content of one profile.
+/// Merged content of one profile; modify edits it in place, finish builds the catalog from it.
 #[derive(Debug, Clone, Default)]
 pub struct Merged {
     /// The structured content.
@@ -242,39 +242,28 @@ fn custom_structure(
     for c in pool_body.controls {
         pool.entry(c.control.id.clone()).or_default().push(c);
     }
-    let mut placed = Placed {
-        ids: IndexSet::new(),
-        left: cx.opts.max_controls,
-        refused: false,
+    let mut custom = Custom {
+        imported,
+        pool,
+        tree,
+        placed: Placed {
+            ids: IndexSet::new(),
+            left: cx.opts.max_controls,
+            refused: false,
+        },
+        doc: cx.profile_doc,
+        n: 0,
     };
     let mut out = Body {
         params: pool_body.params,
         ..Body::default()
     };
-    let mut n = 0u32;
-    let doc = cx.profile_doc;
-    out.controls = insert_all(
-        inserts,
-        &pool,
-        &tree,
-        &mut placed,
-        cx,
-        "/profile/merge/custom",
-    );
+    out.controls = custom.insert_all(inserts, cx, "/profile/merge/custom");
     for (i, g) in groups.iter().enumerate() {
         let ptr = format!("/profile/merge/custom/groups/{i}");
-        out.groups.push(custom_group(
-            g,
-            &imported,
-            &pool,
-            &tree,
-            &mut placed,
-            cx,
-            doc,
-            &mut n,
-            &ptr,
-        ));
+        out.groups.push(custom.group(g, cx, &ptr));
     }
+    let Custom { pool, placed, .. } = custom;
     if placed.refused {
         // The unplaced warnings would only repeat what the limit cut short.
         return out;
@@ -289,65 +278,59 @@ fn custom_structure(
     out
 }
 
-#[allow(clippy::too_many_arguments)] // one recursive walk; the arguments are its state
-fn custom_group(
-    g: &ProfileGroup,
-    imported: &IndexMap<String, crate::model::Group>,
-    pool: &IndexMap<String, Vec<CNode>>,
-    tree: &IndexMap<String, Vec<String>>,
-    placed: &mut Placed,
-    cx: &mut Cx,
+/// What the custom groups are built from, and what they have placed so far.
+struct Custom {
+    /// The first imported group of each id.
+    imported: IndexMap<String, crate::model::Group>,
+    /// The merged controls, flat, by id.
+    pool: IndexMap<String, Vec<CNode>>,
+    /// Control id → ids of its children, as imported.
+    tree: IndexMap<String, Vec<String>>,
+    placed: Placed,
+    /// The profile's document, and the next group's number in it (the groups' origins).
     doc: u32,
-    n: &mut u32,
-    ptr: &str,
-) -> GNode {
-    let origin = Origin { doc, index: *n };
-    *n += 1;
-    // req-custom-group: the group with the exact same content, minus insert-controls.
-    let mut group = crate::model::Group {
-        id: g.id.clone(),
-        class: g.class.clone(),
-        title: g.title.clone(),
-        params: g.params.clone(),
-        props: g.props.clone(),
-        links: g.links.clone(),
-        parts: g.parts.clone(),
-        groups: Vec::new(),
-        controls: Vec::new(),
-    };
-    // req-custom-group-contents: a custom group with the id of an imported group gets that
-    // group's params, props, links and parts too, in source order, after its own (the custom
-    // group's title stays: a group has one). Objects the custom group already has are not doubled.
-    if let Some(source) = g.id.as_ref().and_then(|id| imported.get(id)) {
-        append_new(&mut group.params, &source.params);
-        append_new(&mut group.props, &source.props);
-        append_new(&mut group.links, &source.links);
-        append_new(&mut group.parts, &source.parts);
-    }
-    let controls = insert_all(&g.insert_controls, pool, tree, placed, cx, ptr);
-    let groups = g
-        .groups
-        .iter()
-        .enumerate()
-        .map(|(i, k)| {
-            custom_group(
-                k,
-                imported,
-                pool,
-                tree,
-                placed,
-                cx,
-                doc,
-                n,
-                &format!("{ptr}/groups/{i}"),
-            )
-        })
-        .collect();
-    GNode {
-        origin,
-        group,
-        groups,
-        controls,
+    n: u32,
+}
+
+impl Custom {
+    /// One custom group and its sub-groups, filled by their insert-controls.
+    fn group(&mut self, g: &ProfileGroup, cx: &mut Cx, ptr: &str) -> GNode {
+        let origin = Origin {
+            doc: self.doc,
+            index: self.n,
+        };
+        self.n += 1;
+        // req-custom-group: the group with the exact same content, minus insert-controls.
+        let mut group = crate::model::Group {
+            id: g.id.clone(),
+            class: g.class.clone(),
+            title: g.title.clone(),
+            params: g.params.clone(),
+            props: g.props.clone(),
+            links: g.links.clone(),
+            parts: g.parts.clone(),
+            groups: Vec::new(),
+            controls: Vec::new(),
+        };
+        // req-custom-group-contents: a custom group with the id of an imported group gets that
+        // group's params, props, links and parts too, in source order, after its own (the custom
+        // group's title stays: a group has one). Objects the custom group already has are not doubled.
+        if let Some(source) = g.id.as_ref().and_then(|id| self.imported.get(id)) {
+            append_new(&mut group.params, &source.params);
+            append_new(&mut group.props, &source.props);
+            append_new(&mut group.links, &source.links);
+            append_new(&mut group.parts, &source.parts);
+        }
+        let controls = self.insert_all(&g.insert_controls, cx, ptr);
+        let groups = (g.groups.iter().enumerate())
+            .map(|(i, k)| self.group(k, cx, &format!("{ptr}/groups/{i}")))
+            .collect();
+        GNode {
+            origin,
+            group,
+            groups,
+            controls,
+        }
     }
 }
 
@@ -400,59 +383,56 @@ impl Placed {
     }
 }
 
-fn insert_all(
-    inserts: &[InsertControls],
-    pool: &IndexMap<String, Vec<CNode>>,
-    tree: &IndexMap<String, Vec<String>>,
-    placed: &mut Placed,
-    cx: &mut Cx,
-    ptr: &str,
-) -> Vec<CNode> {
-    let mut out = Vec::new();
-    for (i, ins) in inserts.iter().enumerate() {
-        let here = format!("{ptr}/insert-controls/{i}");
-        // An empty `matching` of the exclusions is located under include-controls too (so it
-        // always was; the pointer is wrong and left for a change of its own).
-        let at = format!("{here}/include-controls");
-        let mut ids: Vec<String> = if ins.include_all.is_some() {
-            pool.keys().cloned().collect()
-        } else {
-            matched_ids(&ins.include_controls, tree, cx, &at, false)
-                .into_iter()
-                .filter(|id| pool.contains_key(id.as_str()))
-                .collect()
-        };
-        let excluded = matched_ids(&ins.exclude_controls, tree, cx, &at, false);
-        ids.retain(|id| !excluded.contains(id));
-        match ins.order {
-            // Code-point order, as the reference XSLT sorts.
-            Some(Order::Ascending) => ids.sort(),
-            Some(Order::Descending) => {
-                ids.sort();
-                ids.reverse();
-            }
-            // req-custom-select: `keep` inserts in order of appearance through the imports
-            // (depth-first), which is the pool's order, not the order of the with-ids list.
-            Some(Order::Keep) => ids.sort_by_key(|id| pool.get_index_of(id.as_str())),
-            _ => {}
-        }
-        if ids.is_empty() {
-            // req-custom-select-ignore, req-custom-select-warning.
-            let d = Diagnostic::warning(
-                "req-custom-select-warning",
-                "insert-controls selects none of the merged controls",
-            );
-            cx.report(d, here.clone());
-        }
-        for id in ids {
-            if let Some(nodes) = pool.get(&id) {
-                if !placed.take(nodes, cx, &here) {
-                    return out;
+impl Custom {
+    /// The controls a list of insert-controls places, in order.
+    fn insert_all(&mut self, inserts: &[InsertControls], cx: &mut Cx, ptr: &str) -> Vec<CNode> {
+        let (pool, tree, placed) = (&self.pool, &self.tree, &mut self.placed);
+        let mut out = Vec::new();
+        for (i, ins) in inserts.iter().enumerate() {
+            let here = format!("{ptr}/insert-controls/{i}");
+            // An empty `matching` of the exclusions is located under include-controls too (so it
+            // always was; the pointer is wrong and left for a change of its own).
+            let at = format!("{here}/include-controls");
+            let mut ids: Vec<String> = if ins.include_all.is_some() {
+                pool.keys().cloned().collect()
+            } else {
+                matched_ids(&ins.include_controls, tree, cx, &at, false)
+                    .into_iter()
+                    .filter(|id| pool.contains_key(id.as_str()))
+                    .collect()
+            };
+            let excluded = matched_ids(&ins.exclude_controls, tree, cx, &at, false);
+            ids.retain(|id| !excluded.contains(id));
+            match ins.order {
+                // Code-point order, as the reference XSLT sorts.
+                Some(Order::Ascending) => ids.sort(),
+                Some(Order::Descending) => {
+                    ids.sort();
+                    ids.reverse();
                 }
-                placed.ids.insert(id.clone());
-                out.extend(nodes.iter().cloned());
+                // req-custom-select: `keep` inserts in order of appearance through the imports
+                // (depth-first), which is the pool's order, not the order of the with-ids list.
+                Some(Order::Keep) => ids.sort_by_key(|id| pool.get_index_of(id.as_str())),
+                _ => {}
+            }
+            if ids.is_empty() {
+                // req-custom-select-ignore, req-custom-select-warning.
+                let d = Diagnostic::warning(
+                    "req-custom-select-warning",
+                    "insert-controls selects none of the merged controls",
+                );
+                cx.report(d, here.clone());
+            }
+            for id in ids {
+                if let Some(nodes) = pool.get(&id) {
+                    if !placed.take(nodes, cx, &here) {
+                        return out;
+                    }
+                    placed.ids.insert(id.clone());
+                    out.extend(nodes.iter().cloned());
+                }
             }
         }
+        out
     }
-    out
 }

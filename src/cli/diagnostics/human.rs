@@ -17,7 +17,7 @@
 //! line is found through the source's line index. A source that may not be quoted
 //! ([`oscalc::source::Source::quotable`]) is named by file:line:col in a note instead.
 
-use super::{Located, chain, token_end};
+use super::{BLUE, Located, RESET, chain, token_end};
 use oscalc::diag::{Diagnostic, SourceId, Span};
 use oscalc::source::SourceMap;
 use std::fmt::Write as _;
@@ -27,9 +27,7 @@ const WINDOW: usize = 200;
 /// Bytes kept before the place when a line is cut.
 const BEFORE: usize = 60;
 
-const BLUE: &str = "\u{1b}[34m";
 const BOLD: &str = "\u{1b}[1m";
-const RESET: &str = "\u{1b}[0m";
 
 /// One place to underline.
 struct Mark {

@@ -1,31 +1,20 @@
-//! Entry points for the fuzz targets of `fuzz/` (one call each, so a target stays one line), and
-//! for replaying their seeds in ordinary tests. In: arbitrary bytes. Out: nothing; the only
-//! failure is a panic, a hang or an overflow, which the fuzzer reports.
+//! Entry points for the fuzz targets (one call each, so a target stays one line), written with the
+//! public `oscalc::` API only; `tests/fuzz_seeds.rs` includes this file to replay the seeds on
+//! stable. In: arbitrary bytes. Out: nothing; the only failure is a panic, a hang or an overflow,
+//! which the fuzzer reports.
 
-use crate::options::Options;
-use crate::source::SourceMap;
-use crate::world::MemWorld;
+use oscalc::source::SourceMap;
+use oscalc::{MemWorld, Options};
 use url::Url;
 
 /// A small catalog the fuzzed profiles import (`cat.json`): groups, nesting, params, inserts,
 /// back-matter.
-pub const CATALOG: &str = r##"{"catalog": {
-  "uuid": "8bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
-  "metadata": {"title": "Fuzz", "last-modified": "2024-01-01T00:00:00Z", "version": "1",
-               "oscal-version": "1.2.3"},
-  "groups": [{"id": "g1", "title": "G1", "controls": [
-    {"id": "c1", "title": "C1", "params": [{"id": "c1_prm", "label": "L"}],
-     "parts": [{"id": "c1_smt", "name": "statement", "prose": "Do {{ insert: param, c1_prm }}."}],
-     "links": [{"href": "#0bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4", "rel": "reference"}],
-     "controls": [{"id": "c1.1", "title": "C1.1"}]},
-    {"id": "c2", "title": "C2"}]}],
-  "back-matter": {"resources": [{"uuid": "0bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4", "title": "R"}]}
-}}"##;
+pub const CATALOG: &str = include_str!("../catalog.json");
 
 fn load(data: &[u8], name: &str) {
     let uri = MemWorld::uri(name);
     let mut sources = SourceMap::default();
-    let _ = crate::load::load(data.to_vec(), &uri, &mut sources, &Options::default());
+    let _ = oscalc::load::load(data.to_vec(), &uri, &mut sources, &Options::default());
 }
 
 /// Loads the bytes as a JSON document (whatever they hold).
@@ -51,7 +40,7 @@ pub fn load_xml(data: &[u8]) {
 /// line:column of offsets spread over the text. A disagreement panics, so the fuzzer reports it.
 /// (Pointers are compared only in JSON that parses: that is where diagnostics locate them.)
 pub fn locate(data: &[u8]) {
-    use crate::source::{SourceIndex, line_col};
+    use oscalc::source::{SourceIndex, line_col};
     let index = SourceIndex::default();
     let mut pointers = Vec::new();
     // Pointers are located only in JSON that parses (a syntax error is located by offset), so
@@ -194,79 +183,10 @@ pub fn resolve(data: &[u8]) {
     world.add("cat.json", CATALOG);
     let profile: Url = world.add("profile", data.to_vec());
     let opts = Options::default();
-    if let Ok(resolved) = crate::resolve::resolve(&world, &profile, &opts).output {
-        let _ = crate::validate::output(&resolved);
-        let _ = crate::emit::emit(&resolved, crate::model::Format::Json);
-        let _ = crate::emit::emit(&resolved, crate::model::Format::Xml);
+    if let Ok(resolved) = oscalc::resolve(&world, &profile, &opts).output {
+        let _ = oscalc::validate::output(&resolved);
+        let _ = oscalc::emit(&resolved, oscalc::Format::Json);
+        let _ = oscalc::emit(&resolved, oscalc::Format::Xml);
     }
-    let _ = crate::validate::validate(&world, &profile, &opts);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const PROFILE: &str = r#"{"profile": {
-      "uuid": "9bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
-      "metadata": {"title": "P", "last-modified": "2024-01-01T00:00:00Z", "version": "1",
-                   "oscal-version": "1.2.3"},
-      "imports": [{"href": "cat.json", "include-controls": [{"with-ids": ["c1"],
-                   "with-child-controls": "yes"}]}],
-      "merge": {"as-is": true},
-      "modify": {"set-parameters": [{"param-id": "c1_prm", "values": ["v"]}]}
-    }}"#;
-
-    /// The seeds: each entry point on well-formed, cut and hostile input, without a panic.
-    #[test]
-    fn entry_points_survive_seeds() {
-        let deep_json = format!(
-            "{{\"catalog\": {}{}}}",
-            "[".repeat(50_000),
-            "]".repeat(50_000)
-        );
-        let deep_xml = format!("<catalog>{}", "<part>".repeat(50_000));
-        let seeds: Vec<Vec<u8>> = vec![
-            Vec::new(),
-            CATALOG.as_bytes().to_vec(),
-            PROFILE.as_bytes().to_vec(),
-            PROFILE.as_bytes()[..PROFILE.len() / 2].to_vec(),
-            b"\xEF\xBB\xBF{\"catalog\": \xff}".to_vec(),
-            deep_json.into_bytes(),
-            deep_xml.into_bytes(),
-            b"<!DOCTYPE x [<!ENTITY a \"&a;&a;\">]><catalog>&a;</catalog>".to_vec(),
-            // Found by the `locate` target: a key twice in one object.
-            br#"{"a": {"p": [1], "p": [{"q": 2}]}}"#.to_vec(),
-            // Found by the `locate` target: a text of exactly two checkpoint chunks, located at
-            // its end.
-            vec![b'a'; 2048],
-            // Found by the `locate` target: stray continuation bytes before a position.
-            b"{\n   \xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe x\n"
-                .to_vec(),
-        ];
-        for seed in &seeds {
-            load_json(seed);
-            load_xml(seed);
-            resolve(seed);
-            locate(seed);
-        }
-    }
-
-    #[test]
-    fn seed_profile_resolves_against_the_catalog() {
-        let mut world = MemWorld::new();
-        world.add("cat.json", CATALOG);
-        let p = world.add("profile.json", PROFILE);
-        let resolved = crate::resolve::resolve(&world, &p, &Options::default());
-        let catalog = resolved
-            .output
-            .map(|r| r.catalog)
-            .map_err(|e| format!("{e:?}"));
-        let ids: Vec<String> = catalog
-            .iter()
-            .flat_map(|c| c.groups.iter())
-            .flat_map(|g| g.controls.iter())
-            .map(|c| c.id.to_string())
-            .collect();
-        assert_eq!(ids, ["c1"]);
-    }
+    let _ = oscalc::validate(&world, &profile, &opts);
 }

@@ -1,0 +1,72 @@
+//! Replays the seeds of the fuzz targets on stable: the entry points of `fuzz/src/lib.rs`, on
+//! well-formed, cut and hostile input, must neither panic nor hang.
+
+#[path = "../fuzz/src/lib.rs"]
+mod fuzzing;
+
+use fuzzing::{CATALOG, load_json, load_xml, locate, resolve};
+use oscalc::{MemWorld, Options};
+
+const PROFILE: &str = r#"{"profile": {
+  "uuid": "9bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
+  "metadata": {"title": "P", "last-modified": "2024-01-01T00:00:00Z", "version": "1",
+               "oscal-version": "1.2.3"},
+  "imports": [{"href": "cat.json", "include-controls": [{"with-ids": ["c1"],
+               "with-child-controls": "yes"}]}],
+  "merge": {"as-is": true},
+  "modify": {"set-parameters": [{"param-id": "c1_prm", "values": ["v"]}]}
+}}"#;
+
+/// The seeds: each entry point on well-formed, cut and hostile input, without a panic.
+#[test]
+fn entry_points_survive_seeds() {
+    let deep_json = format!(
+        "{{\"catalog\": {}{}}}",
+        "[".repeat(50_000),
+        "]".repeat(50_000)
+    );
+    let deep_xml = format!("<catalog>{}", "<part>".repeat(50_000));
+    let seeds: Vec<Vec<u8>> = vec![
+        Vec::new(),
+        CATALOG.as_bytes().to_vec(),
+        PROFILE.as_bytes().to_vec(),
+        PROFILE.as_bytes()[..PROFILE.len() / 2].to_vec(),
+        b"\xEF\xBB\xBF{\"catalog\": \xff}".to_vec(),
+        deep_json.into_bytes(),
+        deep_xml.into_bytes(),
+        b"<!DOCTYPE x [<!ENTITY a \"&a;&a;\">]><catalog>&a;</catalog>".to_vec(),
+        // Found by the `locate` target: a key twice in one object.
+        br#"{"a": {"p": [1], "p": [{"q": 2}]}}"#.to_vec(),
+        // Found by the `locate` target: a text of exactly two checkpoint chunks, located at
+        // its end.
+        vec![b'a'; 2048],
+        // Found by the `locate` target: stray continuation bytes before a position.
+        b"{\n   \xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe x\n"
+            .to_vec(),
+    ];
+    for seed in &seeds {
+        load_json(seed);
+        load_xml(seed);
+        resolve(seed);
+        locate(seed);
+    }
+}
+
+#[test]
+fn seed_profile_resolves_against_the_catalog() {
+    let mut world = MemWorld::new();
+    world.add("cat.json", CATALOG);
+    let p = world.add("profile.json", PROFILE);
+    let resolved = oscalc::resolve(&world, &p, &Options::default());
+    let catalog = resolved
+        .output
+        .map(|r| r.catalog)
+        .map_err(|e| format!("{e:?}"));
+    let ids: Vec<String> = catalog
+        .iter()
+        .flat_map(|c| c.groups.iter())
+        .flat_map(|g| g.controls.iter())
+        .map(|c| c.id.to_string())
+        .collect();
+    assert_eq!(ids, ["c1"]);
+}
