@@ -277,7 +277,9 @@ fn expect_divergence(
         Err(report) if report.starts_with("resolution failed") => return Err(report),
         Err(_) => {}
     }
-    let name = expected.file_name().ok_or("expected output without a file name")?;
+    let name = expected
+        .file_name()
+        .ok_or("expected output without a file name")?;
     let pinned = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/conformance/divergent")
         .join(name);
