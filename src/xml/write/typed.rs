@@ -5,7 +5,7 @@
 //! attributes, children are written in place, markup goes through the fragment check.
 //!
 //! Streaming relies on the model declaring flags before children and both in schema order, as
-//! the binding does. A field that comes out of that order stops the walk with [`Stop::Order`].
+//! the binding does; a field that comes out of that order is an error.
 //! Maps (a `Value` document, or untyped parts of the model such as roles or hashes) come in any
 //! order: they are collected, then their entries are serialized again in schema order.
 
@@ -27,8 +27,6 @@ use crate::xml::escape_into;
 pub(super) enum Stop {
     /// The document does not fit the XML form.
     Xml(XmlError),
-    /// A field came after one the binding puts later.
-    Order,
     /// A scalar position got something else (turned into an `Xml` error by the caller).
     NotScalar,
 }
@@ -37,7 +35,6 @@ impl fmt::Display for Stop {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Stop::Xml(e) => e.fmt(f),
-            Stop::Order => f.write_str("fields out of schema order"),
             Stop::NotScalar => f.write_str("not a scalar"),
         }
     }
@@ -58,9 +55,9 @@ impl From<XmlError> for Stop {
 }
 
 /// Writes `value`, the object under the root key `root`.
-pub(super) fn write<T: Serialize + ?Sized>(root: &str, value: &T) -> Result<String, Stop> {
+pub(super) fn write<T: Serialize + ?Sized>(root: &str, value: &T) -> Result<String, XmlError> {
     let Some((name, def)) = binding::root(root) else {
-        return Err(Stop::Xml(unknown_root(root)));
+        return Err(unknown_root(root));
     };
     let mut w = Writer::new();
     let path = Path {
@@ -68,8 +65,17 @@ pub(super) fn write<T: Serialize + ?Sized>(root: &str, value: &T) -> Result<Stri
         key: name,
         index: None,
     };
-    value.serialize(Node::element(&mut w, name, def, 0, &path)?)?;
+    let node = Node::element(&mut w, name, def, 0, &path).map_err(xml_error)?;
+    value.serialize(node).map_err(xml_error)?;
     Ok(w.finish())
+}
+
+/// Only attributes and text take scalars, and they turn `NotScalar` into an error of their own.
+fn xml_error(stop: Stop) -> XmlError {
+    match stop {
+        Stop::Xml(e) => e,
+        Stop::NotScalar => emit(stop.to_string()),
+    }
 }
 
 /// What a position in the document takes.
@@ -672,7 +678,7 @@ impl Object<'_, '_> {
         v: &T,
     ) -> Result<(), Stop> {
         if index < self.next_child {
-            return Err(Stop::Order);
+            return Err(self.out_of_order(child.json));
         }
         self.next_child = index + 1;
         self.open();
@@ -780,12 +786,21 @@ impl ser::SerializeStruct for Object<'_, '_> {
 }
 
 impl Object<'_, '_> {
+    /// A field after one the binding puts later: the model's fields follow the binding's
+    /// order, so this is a bug in the model, not in the document.
+    fn out_of_order(&self, key: &str) -> Stop {
+        Stop::Xml(emit(format!(
+            "{}/{key} comes out of schema order",
+            self.path.pointer()
+        )))
+    }
+
     /// One field: a flag, the text, a child, or a key the binding does not know.
     fn field<T: Serialize + ?Sized>(&mut self, key: &str, v: &T) -> Result<(), Stop> {
         match Field::of(self.def, key) {
             Field::Flag(i) => {
                 if self.content.is_some() || i < self.next_flag {
-                    return Err(Stop::Order);
+                    return Err(self.out_of_order(key));
                 }
                 self.next_flag = i + 1;
                 return self.attribute(key, true, v);
@@ -796,7 +811,7 @@ impl Object<'_, '_> {
         }
         // A key the binding does not know: an attribute after the flags, if it can be one.
         if self.content.is_some() {
-            return Err(Stop::Order);
+            return Err(self.out_of_order(key));
         }
         if !is_name(key) {
             return Err(Stop::Xml(emit(format!(
