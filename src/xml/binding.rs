@@ -87,38 +87,18 @@ pub(crate) const BLOCK_ELEMENTS: &[&str] = &[
     "h6",
 ];
 
-/// The elements of OSCAL markup (markup-line and markup-multiline), all unprefixed.
-pub(crate) const MARKUP_ELEMENTS: &[&str] = &[
-    "a",
-    "insert",
-    "br",
-    "code",
-    "em",
-    "i",
-    "b",
-    "strong",
-    "sub",
-    "sup",
-    "q",
-    "img",
-    "p",
-    "ul",
-    "ol",
-    "li",
-    "pre",
-    "hr",
-    "blockquote",
-    "table",
-    "tr",
-    "td",
+/// The other elements of OSCAL markup: inline ones, and the insides of lists and tables.
+const INLINE_ELEMENTS: &[&str] = &[
+    "a", "insert", "br", "code", "em", "i", "b", "strong", "sub", "sup", "q", "li", "tr", "td",
     "th",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
 ];
+
+/// `name` as an element of OSCAL markup (markup-line or markup-multiline, all unprefixed), with
+/// its `'static` name.
+pub(crate) fn markup_element(name: &str) -> Option<&'static str> {
+    let mut known = BLOCK_ELEMENTS.iter().chain(INLINE_ELEMENTS);
+    known.find(|n| **n == name).copied()
+}
 
 /// The document root for `name` (`catalog` or `profile`), with its `'static` name.
 pub(crate) fn root(name: &str) -> Option<(&'static str, &'static Def)> {
@@ -471,25 +451,18 @@ static SELECT_CONTROL_BY_ID: Def = Def::assembly(
     ],
 );
 
-static IMPORT: Def = Def::assembly(
-    &["href"],
-    &[
-        one("include-all", &EMPTY),
-        many_same("include-controls", &SELECT_CONTROL_BY_ID),
-        many_same("exclude-controls", &SELECT_CONTROL_BY_ID),
-    ],
-);
+/// What an import, or an `insert-controls`, selects.
+static SELECTION: [Child; 3] = [
+    one("include-all", &EMPTY),
+    many_same("include-controls", &SELECT_CONTROL_BY_ID),
+    many_same("exclude-controls", &SELECT_CONTROL_BY_ID),
+];
+
+static IMPORT: Def = Def::assembly(&["href"], &SELECTION);
 
 static COMBINE: Def = Def::empty(&["method"]);
 
-static INSERT_CONTROLS: Def = Def::assembly(
-    &["order"],
-    &[
-        one("include-all", &EMPTY),
-        many_same("include-controls", &SELECT_CONTROL_BY_ID),
-        many_same("exclude-controls", &SELECT_CONTROL_BY_ID),
-    ],
-);
+static INSERT_CONTROLS: Def = Def::assembly(&["order"], &SELECTION);
 
 static PROFILE_GROUP: Def = Def::assembly(
     &["id", "class"],

@@ -92,8 +92,7 @@ impl DeError {
                 message,
                 pointer: None,
             } => {
-                let mut pointer = String::new();
-                path.write(&mut pointer);
+                let mut pointer = path.pointer();
                 if let Some(key) = key {
                     pointer.push('/');
                     pointer.push_str(key);
@@ -122,6 +121,22 @@ pub(super) enum Path<'p> {
 }
 
 impl Path<'_> {
+    /// The pointer, written out for a message.
+    pub(super) fn pointer(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out);
+        out
+    }
+
+    /// Nesting below the root; an array's items count as deep as the array.
+    pub(super) fn depth(&self) -> usize {
+        match self {
+            Path::Root(_) => 0,
+            Path::Key(parent, _) => parent.depth() + 1,
+            Path::Index(parent, _) => parent.depth(),
+        }
+    }
+
     fn write(&self, out: &mut String) {
         let (parent, segment) = match self {
             Path::Root(root) => {
@@ -503,21 +518,23 @@ impl<'de> ElementMap<'_, '_> {
         let path = Path::Key(&self.path, child.json);
         match child.shape {
             Shape::One => seed.deserialize(self.stream.open(child.def, path)?),
-            Shape::Many => seed.deserialize(Items {
-                stream: self.stream,
-                def: child.def,
-                name: child.xml,
-                wrapped: false,
-                path,
-            }),
-            Shape::Grouped(item) => {
-                self.stream.next()?;
+            Shape::Many | Shape::Grouped(_) => {
+                let (name, wrapped) = match child.shape {
+                    Shape::Grouped(item) => {
+                        // The wrapper's start tag; its end tag ends the items.
+                        self.stream.next()?;
+                        (item, true)
+                    }
+                    _ => (child.xml, false),
+                };
                 seed.deserialize(Items {
                     stream: self.stream,
                     def: child.def,
-                    name: item,
-                    wrapped: true,
+                    name,
+                    wrapped,
                     path,
+                    ended: false,
+                    index: 0,
                 })
             }
             Shape::Unwrapped => seed.deserialize(MarkupDe(self.stream.prose()?)),
@@ -533,19 +550,16 @@ struct Items<'s, 'a> {
     name: &'static str,
     wrapped: bool,
     path: Path<'s>,
+    ended: bool,
+    index: usize,
 }
 
 impl<'de> Deserializer<'de> for Items<'_, '_> {
     type Error = DeError;
 
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
-        let mut access = ItemAccess {
-            items: self,
-            ended: false,
-            index: 0,
-        };
-        let value = visitor.visit_seq(&mut access)?;
-        match access.ended || !access.items.wrapped {
+    fn deserialize_any<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value, DeError> {
+        let value = visitor.visit_seq(&mut self)?;
+        match self.ended || !self.wrapped {
             true => Ok(value),
             false => fail("group not read to its end"),
         }
@@ -562,13 +576,7 @@ impl<'de> Deserializer<'de> for Items<'_, '_> {
     }
 }
 
-struct ItemAccess<'s, 'a> {
-    items: Items<'s, 'a>,
-    ended: bool,
-    index: usize,
-}
-
-impl<'de> SeqAccess<'de> for ItemAccess<'_, '_> {
+impl<'de> SeqAccess<'de> for Items<'_, '_> {
     type Error = DeError;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(
@@ -578,12 +586,11 @@ impl<'de> SeqAccess<'de> for ItemAccess<'_, '_> {
         if self.ended {
             return Ok(None);
         }
-        let items = &mut self.items;
-        items.stream.skip_space()?;
-        let item = match items.stream.peek()? {
-            Some(Token::Start { name, .. }) => *name == items.name,
-            Some(Token::End) if items.wrapped => {
-                items.stream.peeked = None;
+        self.stream.skip_space()?;
+        let item = match self.stream.peek()? {
+            Some(Token::Start { name, .. }) => *name == self.name,
+            Some(Token::End) if self.wrapped => {
+                self.stream.peeked = None;
                 self.ended = true;
                 return Ok(None);
             }
@@ -593,9 +600,9 @@ impl<'de> SeqAccess<'de> for ItemAccess<'_, '_> {
             self.ended = true;
             return Ok(None);
         }
-        let path = Path::Index(&items.path, self.index);
+        let path = Path::Index(&self.path, self.index);
         self.index += 1;
-        let element = items.stream.open(items.def, path)?;
+        let element = self.stream.open(self.def, path)?;
         seed.deserialize(element)
             .map(Some)
             .map_err(|e| e.at(&path, None))

@@ -103,15 +103,7 @@ impl<'a> Stream<'a> {
     /// The content of a markup element up to its end tag, serialized without prefixes.
     pub(super) fn markup(&mut self, multiline: bool) -> Result<String, DeError> {
         let mut m = Markup::new(multiline);
-        loop {
-            match self.next()? {
-                Some(Token::Start { attrs, .. }) => m.start(self.check.open_markup(), &attrs),
-                Some(Token::Text { text, .. }) => m.text(&text),
-                Some(Token::End) if m.open.is_empty() => break,
-                Some(Token::End) => m.end(),
-                None => return fail("document ends inside markup"),
-            }
-        }
+        while self.markup_token(&mut m)? {}
         m.flush_pending();
         // The buffer grew by doubling; the fragment lives as long as the model.
         m.buf.shrink_to_fit();
@@ -134,18 +126,22 @@ impl<'a> Stream<'a> {
                 m.buf.shrink_to_fit();
                 return Ok(m.buf);
             }
-            loop {
-                match self.next()? {
-                    Some(Token::Start { attrs, .. }) => m.start(self.check.open_markup(), &attrs),
-                    Some(Token::Text { text, .. }) => m.text(&text),
-                    Some(Token::End) => m.end(),
-                    None => return fail("document ends inside prose"),
-                }
-                if m.open.is_empty() {
-                    break;
-                }
-            }
+            // The block's start tag opens it; the loop ends with its end tag.
+            while self.markup_token(&mut m)? && !m.open.is_empty() {}
         }
+    }
+
+    /// One token of markup into `m`; false at an end tag with nothing open in `m` (the end of
+    /// the element holding the markup).
+    fn markup_token(&mut self, m: &mut Markup) -> Result<bool, DeError> {
+        match self.next()? {
+            Some(Token::Start { attrs, .. }) => m.start(self.check.open_markup(), &attrs),
+            Some(Token::Text { text, .. }) => m.text(&text),
+            Some(Token::End) if m.open.is_empty() => return Ok(false),
+            Some(Token::End) => m.end(),
+            None => return fail("document ends inside markup"),
+        }
+        Ok(true)
     }
 }
 
@@ -171,7 +167,6 @@ impl Markup {
         }
     }
 
-    /// A start tag; the check has let only markup elements through.
     /// A start tag; `name` as the check found it among the markup elements.
     fn start(&mut self, name: &'static str, attrs: &[Attr<'_>]) {
         self.flush_pending();

@@ -18,7 +18,8 @@ use quick_xml::reader::Reader;
 use serde::Serialize;
 
 use super::XmlError;
-use super::binding::{self, Child, Content, Def, MARKUP_ELEMENTS, Shape};
+use super::binding::{self, Child, Content, Def, Shape};
+use super::de::Path;
 use super::dom::OSCAL_NS;
 use super::{escape_into, is_xml_space};
 
@@ -60,39 +61,6 @@ fn emit(message: String) -> XmlError {
     XmlError::new("emit-xml-shape", message, 0)
 }
 
-/// Where in the value the writer is, turned into a JSON pointer only for messages.
-struct Path<'p> {
-    parent: Option<&'p Path<'p>>,
-    key: &'p str,
-    index: Option<usize>,
-}
-
-impl Path<'_> {
-    fn pointer(&self) -> String {
-        let mut parts = Vec::new();
-        let mut at = Some(self);
-        while let Some(p) = at {
-            if let Some(i) = p.index {
-                parts.push(i.to_string());
-            }
-            parts.push(p.key.replace('~', "~0").replace('/', "~1"));
-            at = p.parent;
-        }
-        parts.reverse();
-        format!("/{}", parts.join("/"))
-    }
-
-    fn depth(&self) -> usize {
-        let mut n = 0;
-        let mut at = self.parent;
-        while let Some(p) = at {
-            n += 1;
-            at = p.parent;
-        }
-        n
-    }
-}
-
 struct Writer {
     out: String,
 }
@@ -118,6 +86,28 @@ impl Writer {
         }
     }
 
+    /// Writes `<name>` and gives the mark [`Writer::end`] takes.
+    fn open(&mut self, name: &str) -> usize {
+        self.out.push('<');
+        self.out.push_str(name);
+        self.out.push('>');
+        self.out.len()
+    }
+
+    /// Ends the element opened at `mark`: `<name/>` when nothing was written since, else its
+    /// end tag, on a new line at `level` when given.
+    fn end(&mut self, name: &str, mark: usize, level: Option<usize>) {
+        if self.out.len() == mark {
+            self.out.pop();
+            self.out.push_str("/>");
+            return;
+        }
+        if let Some(level) = level {
+            self.indent(level);
+        }
+        self.close(name);
+    }
+
     fn close(&mut self, name: &str) {
         self.out.push_str("</");
         self.out.push_str(name);
@@ -141,20 +131,9 @@ impl Writer {
         level: usize,
         path: &Path<'_>,
     ) -> Result<(), XmlError> {
-        self.out.push('<');
-        self.out.push_str(name);
-        self.out.push('>');
-        let before = self.out.len();
+        let mark = self.open(name);
         self.fragment(fragment, multiline.then_some(level + 1), path)?;
-        if self.out.len() == before {
-            self.out.pop();
-            self.out.push_str("/>");
-            return Ok(());
-        }
-        if multiline {
-            self.indent(level);
-        }
-        self.close(name);
+        self.end(name, mark, multiline.then_some(level));
         Ok(())
     }
 
@@ -240,7 +219,7 @@ impl Writer {
     ) -> Result<(), XmlError> {
         let qname = e.name();
         let name: &str = qname.as_ref();
-        if !MARKUP_ELEMENTS.contains(&name) {
+        if binding::markup_element(name).is_none() {
             return Err(bad(format!("has element `{name}`")));
         }
         if let Some(level) = line {

@@ -60,11 +60,7 @@ pub(super) fn write<T: Serialize + ?Sized>(root: &str, value: &T) -> Result<Stri
         return Err(unknown_root(root));
     };
     let mut w = Writer::new();
-    let path = Path {
-        parent: None,
-        key: name,
-        index: None,
-    };
+    let path = Path::Root(name);
     let node = Node::element(&mut w, name, def, 0, &path).map_err(xml_error)?;
     value.serialize(node).map_err(xml_error)?;
     Ok(w.finish())
@@ -174,11 +170,8 @@ impl<'a, 'p> Node<'a, 'p> {
                 Ok(())
             }
             Kind::Element { name, def } if def.is_scalar() => {
-                let out = &mut self.w.out;
-                out.push('<');
-                out.push_str(name);
-                out.push('>');
-                escape_into(out, text, false);
+                self.w.open(name);
+                escape_into(&mut self.w.out, text, false);
                 self.w.close(name);
                 Ok(())
             }
@@ -410,11 +403,7 @@ impl ser::SerializeSeq for Items<'_, '_> {
     type Error = Stop;
 
     fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Stop> {
-        let path = Path {
-            parent: self.path.parent,
-            key: self.path.key,
-            index: Some(self.index),
-        };
+        let path = Path::Index(self.path, self.index);
         self.index += 1;
         self.w.indent(self.level);
         v.serialize(Node::element(
@@ -683,11 +672,7 @@ impl Object<'_, '_> {
         self.next_child = index + 1;
         self.open();
         let level = self.level + 1;
-        let path = Path {
-            parent: Some(self.path),
-            key: child.json,
-            index: None,
-        };
+        let path = Path::Key(self.path, child.json);
         let w = &mut *self.w;
         match child.shape {
             Shape::One => {
@@ -727,10 +712,7 @@ fn grouped<T: Serialize + ?Sized>(
     path: &Path<'_>,
 ) -> Result<(), Stop> {
     w.indent(level);
-    w.out.push('<');
-    w.out.push_str(child.xml);
-    w.out.push('>');
-    let before = w.out.len();
+    let mark = w.open(child.xml);
     v.serialize(Node {
         w: &mut *w,
         level: level + 1,
@@ -740,13 +722,7 @@ fn grouped<T: Serialize + ?Sized>(
             def: child.def,
         },
     })?;
-    if w.out.len() == before {
-        w.out.pop();
-        w.out.push_str("/>");
-    } else {
-        w.indent(level);
-        w.close(child.xml);
-    }
+    w.end(child.xml, mark, Some(level));
     Ok(())
 }
 
@@ -763,23 +739,15 @@ impl ser::SerializeStruct for Object<'_, '_> {
     }
 
     fn end(self) -> Result<(), Stop> {
-        let out = &mut self.w.out;
         match (self.def.content, self.content) {
-            (Content::Assembly(_), Some(before)) if out.len() > before => {
-                self.w.indent(self.level);
-                self.w.close(self.name);
-            }
-            (Content::Assembly(_), Some(_)) => {
-                out.pop();
-                out.push_str("/>");
-            }
+            (Content::Assembly(_), Some(mark)) => self.w.end(self.name, mark, Some(self.level)),
             (Content::Text { .. }, content) => {
                 if content.is_none() {
-                    out.push('>');
+                    self.w.out.push('>');
                 }
                 self.w.close(self.name);
             }
-            _ => out.push_str("/>"),
+            _ => self.w.out.push_str("/>"),
         }
         Ok(())
     }
