@@ -28,7 +28,7 @@ use serde_json::Value;
 
 use super::binding::{self, Child, Content, Def, Scalar, Shape};
 use super::dom::{Attr, Token};
-use super::stream::{MARKUP_KEY, Stream, element_value, schema_order};
+use super::stream::{MARKUP_KEY, Stream, boolean, element_value, schema_order};
 use super::{XmlError, XmlLimits};
 use crate::source::pointer::PointerHash;
 
@@ -270,13 +270,7 @@ fn retype<T: DeserializeOwned>(bytes: &[u8], limits: &XmlLimits) -> Result<T, Re
 pub(crate) fn value(bytes: &[u8], limits: &XmlLimits) -> Result<(&'static str, Value), XmlError> {
     let mut typed = start(bytes, limits)?;
     typed.stream.check.typed = false;
-    let element = Element {
-        stream: &mut typed.stream,
-        def: typed.def,
-        attrs: std::mem::take(&mut typed.attrs),
-        path: Path::Root(typed.root),
-    };
-    let value = element.value().map_err(xml_error)?;
+    let value = element_value(&mut typed.stream, typed.def, typed.attrs).map_err(xml_error)?;
     typed.stream.drain().map_err(xml_error)?;
     Ok((typed.root, value))
 }
@@ -310,12 +304,6 @@ pub(super) struct Element<'s, 'a> {
 }
 
 impl Element<'_, '_> {
-    /// The JSON form: flags in schema order, other attributes, then the text or the children
-    /// in schema order (a child kind in several runs gathered into one array).
-    fn value(self) -> Result<Value, DeError> {
-        element_value(self.stream, self.def, self.attrs)
-    }
-
     /// Markup as `{"$xml": …}`, a bare field as its scalar, anything else as a map.
     fn read_into<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         match self.def.content {
@@ -357,9 +345,14 @@ impl<'de> Deserializer<'de> for Element<'_, '_> {
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         let path = self.path;
+        // Untyped (a `Value` in the model): the JSON form, a child kind in several runs gathered
+        // into one array.
         let value = match self.def.content {
-            Content::Assembly(_) | Content::Empty => self.value(),
-            Content::Text { .. } if !self.def.is_scalar() => self.value(),
+            Content::Assembly(_) | Content::Empty | Content::Text { .. }
+                if !self.def.is_scalar() =>
+            {
+                element_value(self.stream, self.def, self.attrs)
+            }
             _ => return self.read_into(visitor).map_err(|e| e.at(&path, None)),
         };
         let value = value.map_err(|e| e.at(&path, None))?;
@@ -619,13 +612,8 @@ impl<'de> Deserializer<'de> for TextDe<'_> {
     type Error = DeError;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
-        if self.scalar == Scalar::Boolean {
-            // Anything but these stays a string, for the typed model to refuse.
-            match self.text.trim() {
-                "true" | "1" => return visitor.visit_bool(true),
-                "false" | "0" => return visitor.visit_bool(false),
-                _ => {}
-            }
+        if let Some(b) = boolean(self.scalar, &self.text) {
+            return visitor.visit_bool(b);
         }
         match self.text {
             Cow::Borrowed(s) => visitor.visit_str(s),

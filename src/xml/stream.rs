@@ -224,14 +224,18 @@ impl Markup {
     }
 }
 
-/// Typed text; a boolean that is not `true`/`false`/`1`/`0` stays a string so that the typed
-/// model reports it, located, as a datatype error.
-pub(super) fn scalar_value(scalar: Scalar, text: &str) -> Value {
+/// The boolean a boolean field's text spells; anything but `true`/`false`/`1`/`0` stays a string
+/// so that the typed model reports it, located, as a datatype error.
+pub(super) fn boolean(scalar: Scalar, text: &str) -> Option<bool> {
     match (scalar, text.trim()) {
-        (Scalar::Boolean, "true" | "1") => Value::Bool(true),
-        (Scalar::Boolean, "false" | "0") => Value::Bool(false),
-        _ => Value::String(text.to_owned()),
+        (Scalar::Boolean, "true" | "1") => Some(true),
+        (Scalar::Boolean, "false" | "0") => Some(false),
+        _ => None,
     }
+}
+
+fn scalar_value(scalar: Scalar, text: &str) -> Value {
+    boolean(scalar, text).map_or_else(|| Value::String(text.to_owned()), Value::Bool)
 }
 
 pub(super) fn markup_value(xml: String) -> Value {
@@ -251,19 +255,12 @@ pub(super) fn schema_order(def: &Def, attrs: &mut [Attr<'_>]) {
     }
 }
 
-/// What a child position of an assembly holds so far, in the JSON form.
-enum Slot {
-    Unset,
-    One(Value),
-    Many(Vec<Value>),
-    Prose(String),
-}
-
 /// An assembly or empty element being read into its JSON form.
 struct Open {
     def: &'static Def,
     map: Map<String, Value>,
-    slots: Vec<Slot>,
+    /// What each child position holds so far, in the JSON form.
+    slots: Vec<Option<Value>>,
     /// Its child position in the element that holds it.
     slot: usize,
     /// Inside a grouping wrapper: the child position and the items so far.
@@ -289,7 +286,7 @@ pub(super) fn element_value(
             _ => {
                 stream.next()?;
                 if let Some((i, items)) = top.group.take() {
-                    set_slot(top, i, Slot::Many(items));
+                    set_slot(top, i, Value::Array(items));
                     continue;
                 }
                 let Some(done) = open.pop() else { break };
@@ -312,9 +309,10 @@ pub(super) fn element_value(
         match child.shape {
             Shape::Unwrapped => {
                 let prose = stream.prose()?;
-                match top.slots.get_mut(i) {
-                    Some(Slot::Prose(before)) => before.push_str(&prose),
-                    _ => set_slot(top, i, Slot::Prose(prose)),
+                let before = top.slots.get_mut(i).and_then(Option::as_mut);
+                match before.and_then(|v| v.get_mut(MARKUP_KEY)) {
+                    Some(Value::String(before)) => before.push_str(&prose),
+                    _ => set_slot(top, i, markup_value(prose)),
                 }
             }
             Shape::Grouped(_) if top.group.is_none() => {
@@ -365,7 +363,7 @@ fn start_value(
         map.insert(key.to_owned(), scalar_value(scalar, &stream.text()?));
         return Ok(Ok(Value::Object(map)));
     }
-    let slots = def.children().iter().map(|_| Slot::Unset).collect();
+    let slots = vec![None; def.children().len()];
     Ok(Err(Open {
         def,
         map,
@@ -375,9 +373,9 @@ fn start_value(
     }))
 }
 
-fn set_slot(open: &mut Open, i: usize, value: Slot) {
+fn set_slot(open: &mut Open, i: usize, value: Value) {
     if let Some(slot) = open.slots.get_mut(i) {
-        *slot = value;
+        *slot = Some(value);
     }
 }
 
@@ -389,23 +387,19 @@ fn deliver(open: &mut Open, i: usize, value: Value) {
     }
     let many = matches!(open.def.children().get(i), Some(c) if c.shape == Shape::Many);
     match open.slots.get_mut(i) {
-        Some(Slot::Many(items)) if many => items.push(value),
-        Some(slot) if many => *slot = Slot::Many(vec![value]),
-        Some(slot) => *slot = Slot::One(value),
+        Some(Some(Value::Array(items))) if many => items.push(value),
+        Some(slot) if many => *slot = Some(Value::Array(vec![value])),
+        Some(slot) => *slot = Some(value),
         None => {}
     }
 }
 
 /// The object of an assembly: its flags, then the children in schema order.
-fn finish(def: &'static Def, mut map: Map<String, Value>, slots: Vec<Slot>) -> Value {
+fn finish(def: &'static Def, mut map: Map<String, Value>, slots: Vec<Option<Value>>) -> Value {
     for (child, slot) in def.children().iter().zip(slots) {
-        let value = match slot {
-            Slot::Unset => continue,
-            Slot::One(v) => v,
-            Slot::Many(items) => Value::Array(items),
-            Slot::Prose(xml) => markup_value(xml),
-        };
-        map.insert(child.json.to_owned(), value);
+        if let Some(value) = slot {
+            map.insert(child.json.to_owned(), value);
+        }
     }
     Value::Object(map)
 }

@@ -334,7 +334,7 @@ impl<'a, 'p> ser::Serializer for Node<'a, 'p> {
                     kind: Kind::Fragment { name, multiline },
                     ..self
                 },
-                seen: MarkupSeen::Nothing,
+                written: false,
             }),
             Kind::Element { def, .. } if !def.is_scalar() => Ok(MapNode::Collect {
                 node: self,
@@ -420,19 +420,13 @@ impl ser::SerializeSeq for Items<'_, '_> {
     }
 }
 
-/// What a markup map has shown so far.
-enum MarkupSeen {
-    Nothing,
-    Key,
-    Fragment,
-}
-
 /// A map at an element position.
 enum MapNode<'a, 'p> {
     /// Markup's `{"$xml": fragment}`: the fragment is written when it arrives.
     Markup {
         node: Node<'a, 'p>,
-        seen: MarkupSeen,
+        /// The fragment has been written.
+        written: bool,
     },
     /// An element given as a map, whose entries come in any order: each is written on its own
     /// as it arrives, and the pieces are put in schema order at the end.
@@ -522,16 +516,15 @@ impl ser::SerializeMap for MapNode<'_, '_> {
 
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Stop> {
         match self {
-            MapNode::Markup { node, seen } => {
+            MapNode::Markup { node, written } => {
                 let is_xml = matches!(
                     key.serialize(serde_json::value::Serializer),
                     Ok(Value::String(k)) if k == XML_MARKUP_KEY
                 );
-                if !is_xml || !matches!(seen, MarkupSeen::Nothing) {
-                    return Err(node.mismatch());
+                match is_xml && !*written {
+                    true => Ok(()),
+                    false => Err(node.mismatch()),
                 }
-                *seen = MarkupSeen::Key;
-                Ok(())
             }
             MapNode::Collect { entries, .. } => {
                 match key.serialize(serde_json::value::Serializer) {
@@ -545,11 +538,8 @@ impl ser::SerializeMap for MapNode<'_, '_> {
 
     fn serialize_value<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Stop> {
         match self {
-            MapNode::Markup { node, seen } => {
-                if !matches!(seen, MarkupSeen::Key) {
-                    return Err(node.mismatch());
-                }
-                *seen = MarkupSeen::Fragment;
+            MapNode::Markup { node, written } => {
+                *written = true;
                 v.serialize(Node {
                     w: &mut *node.w,
                     level: node.level,
@@ -566,9 +556,9 @@ impl ser::SerializeMap for MapNode<'_, '_> {
 
     fn end(self) -> Result<(), Stop> {
         match self {
-            MapNode::Markup { node, seen } => match seen {
-                MarkupSeen::Fragment => Ok(()),
-                _ => Err(node.mismatch()),
+            MapNode::Markup { node, written } => match written {
+                true => Ok(()),
+                false => Err(node.mismatch()),
             },
             MapNode::Collect { node, entries } => entries.end(node),
         }
