@@ -20,17 +20,15 @@ pub(crate) enum Scalar {
 /// What an element holds besides its flags (attributes).
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Content {
-    /// Child elements only, in this order; whitespace between them is insignificant.
+    /// Child elements only, in this order; whitespace between them is insignificant. Without
+    /// children, `{}` plus the flags (`include-all`, `flat`, `combine`).
     Assembly(&'static [Child]),
     /// Text. Without flags the JSON value is the scalar itself; with flags it is an object holding
     /// the flags and the text under `key` (`hash` → `{"algorithm", "value"}`).
     Text { scalar: Scalar, key: &'static str },
-    /// Inline markup (`title`, `label`, link `text`, `choice`).
-    MarkupLine,
-    /// Block markup (`remarks`, `description`, `usage`).
-    MarkupMultiline,
-    /// Nothing but flags: `{}` plus the flags (`include-all`, `flat`, `combine`).
-    Empty,
+    /// Markup: inline (`title`, `label`, link `text`, `choice`), or with `multiline` block markup
+    /// (`remarks`, `description`, `usage`).
+    Markup { multiline: bool },
 }
 
 /// One kind of element: its flags in schema order and its content.
@@ -124,13 +122,6 @@ impl Def {
         }
     }
 
-    const fn empty(flags: &'static [&'static str]) -> Def {
-        Def {
-            flags,
-            content: Content::Empty,
-        }
-    }
-
     /// The child positions, empty for anything but an assembly.
     pub(crate) fn children(&self) -> &'static [Child] {
         match self.content {
@@ -189,11 +180,11 @@ static TEXT: Def = Def::value(&[], Scalar::String, "value");
 static BOOL: Def = Def::value(&[], Scalar::Boolean, "value");
 static MARKUP_LINE: Def = Def {
     flags: &[],
-    content: Content::MarkupLine,
+    content: Content::Markup { multiline: false },
 };
 static MARKUP_MULTILINE: Def = Def {
     flags: &[],
-    content: Content::MarkupMultiline,
+    content: Content::Markup { multiline: true },
 };
 
 static PROPERTY: Def = Def::assembly(
@@ -439,7 +430,7 @@ static CATALOG: Def = Def::assembly(
     ],
 );
 
-static EMPTY: Def = Def::empty(&[]);
+static EMPTY: Def = Def::assembly(&[], &[]);
 
 static MATCHING: Def = Def::assembly(&["pattern"], &[one("remarks", &MARKUP_MULTILINE)]);
 
@@ -460,7 +451,7 @@ static SELECTION: [Child; 3] = [
 
 static IMPORT: Def = Def::assembly(&["href"], &SELECTION);
 
-static COMBINE: Def = Def::empty(&["method"]);
+static COMBINE: Def = Def::assembly(&["method"], &[]);
 
 static INSERT_CONTROLS: Def = Def::assembly(&["order"], &SELECTION);
 

@@ -307,8 +307,7 @@ impl Element<'_, '_> {
     /// Markup as `{"$xml": …}`, a bare field as its scalar, anything else as a map.
     fn read_into<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         match self.def.content {
-            Content::MarkupLine | Content::MarkupMultiline => {
-                let multiline = matches!(self.def.content, Content::MarkupMultiline);
+            Content::Markup { multiline } => {
                 let xml = self.stream.markup(multiline)?;
                 MarkupDe(xml).deserialize_any(visitor)
             }
@@ -348,9 +347,7 @@ impl<'de> Deserializer<'de> for Element<'_, '_> {
         // Untyped (a `Value` in the model): the JSON form, a child kind in several runs gathered
         // into one array.
         let value = match self.def.content {
-            Content::Assembly(_) | Content::Empty | Content::Text { .. }
-                if !self.def.is_scalar() =>
-            {
+            Content::Assembly(_) | Content::Text { .. } if !self.def.is_scalar() => {
                 element_value(self.stream, self.def, self.attrs)
             }
             _ => return self.read_into(visitor).map_err(|e| e.at(&path, None)),
@@ -444,16 +441,6 @@ impl<'de> MapAccess<'de> for ElementMap<'_, '_> {
                 seed.deserialize(key.into_deserializer())
                     .map(Some)
                     .map_err(|e: DeError| e.at(&self.path, Some(key)))
-            }
-            Content::Empty => {
-                self.stream.skip_space()?;
-                match self.stream.next()? {
-                    Some(Token::End) => {
-                        self.done = true;
-                        Ok(None)
-                    }
-                    _ => fail("content in an empty element"),
-                }
             }
             _ => fail("element not read to its end"),
         }

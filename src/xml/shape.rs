@@ -289,7 +289,7 @@ impl Check {
         offset: usize,
     ) -> Result<(), DeError> {
         self.record(|| at, offset);
-        if matches!(def.content, Content::MarkupLine | Content::MarkupMultiline) {
+        if matches!(def.content, Content::Markup { .. }) {
             no_attributes(name, attrs)?;
             self.frames.push(Frame::Markup {
                 field: name,

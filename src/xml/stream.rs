@@ -341,8 +341,7 @@ fn start_value(
     slot: usize,
 ) -> Result<Result<Value, Open>, DeError> {
     let key = match def.content {
-        Content::MarkupLine | Content::MarkupMultiline => {
-            let multiline = matches!(def.content, Content::MarkupMultiline);
+        Content::Markup { multiline } => {
             return Ok(Ok(markup_value(stream.markup(multiline)?)));
         }
         Content::Text { scalar, .. } if def.is_scalar() => {

@@ -127,13 +127,9 @@ impl<'a, 'p> Node<'a, 'p> {
             )));
         }
         let kind = match def.content {
-            Content::MarkupLine => Kind::Markup {
+            Content::Markup { multiline } => Kind::Markup {
                 name: Some(name),
-                multiline: false,
-            },
-            Content::MarkupMultiline => Kind::Markup {
-                name: Some(name),
-                multiline: true,
+                multiline,
             },
             _ => Kind::Element { name, def },
         };
