@@ -3,7 +3,7 @@
 //!
 //! The format is recognised by content (first significant byte), not by extension. JSON goes
 //! straight into the typed model; so does XML, through `crate::xml::de`, which shows serde each
-//! element as its OSCAL JSON form (a failure is read again through that form to be located).
+//! element as its OSCAL JSON form and locates a failure in the same walk.
 
 mod json;
 mod xml;

@@ -348,11 +348,10 @@ impl<'de> Deserializer<'de> for Element<'_, '_> {
         // into one array.
         let value = match self.def.content {
             Content::Assembly(_) | Content::Text { .. } if !self.def.is_scalar() => {
-                element_value(self.stream, self.def, self.attrs)
+                element_value(self.stream, self.def, self.attrs).map_err(|e| e.at(&path, None))?
             }
             _ => return self.read_into(visitor).map_err(|e| e.at(&path, None)),
         };
-        let value = value.map_err(|e| e.at(&path, None))?;
         value
             .deserialize_any(visitor)
             .map_err(|e| <DeError as de::Error>::custom(e).at(&path, None))

@@ -73,9 +73,7 @@ pub(crate) struct Tokens<'a> {
     /// Namespace bindings in scope, fed from the one pass over each start tag's attributes.
     ns: NamespaceResolver,
     max_depth: usize,
-    /// Open elements.
-    depth: usize,
-    /// Name of each open element, for the truncation message.
+    /// Name of each open element: the depth, and the truncation message.
     open: Vec<Cow<'a, str>>,
     seen_root: bool,
     pending_end: bool,
@@ -129,7 +127,6 @@ impl<'a> Tokens<'a> {
             reader: Reader::from_str(input),
             ns: NamespaceResolver::default(),
             max_depth: limits.max_depth,
-            depth: 0,
             open: Vec::new(),
             seen_root: false,
             pending_end: false,
@@ -198,7 +195,7 @@ impl<'a> Tokens<'a> {
         let (resolved, local) = self.ns.resolve_element(e.name());
         let oscal = matches!(resolved, ResolveResult::Bound(ns) if ns.as_ref() == OSCAL_NS);
         let name = self.borrow_in(local.as_ref());
-        if self.seen_root && self.depth == 0 {
+        if self.seen_root && self.open.is_empty() {
             return Err(XmlError::new(
                 "load-xml-syntax",
                 "content after the root element".to_owned(),
@@ -206,8 +203,7 @@ impl<'a> Tokens<'a> {
             ));
         }
         self.seen_root = true;
-        self.depth += 1;
-        if self.depth > self.max_depth {
+        if self.open.len() >= self.max_depth {
             return Err(XmlError::new(
                 "load-limit",
                 format!("elements nested deeper than {}", self.max_depth),
@@ -316,13 +312,12 @@ impl<'a> Tokens<'a> {
 
     fn close(&mut self) -> Token<'a> {
         self.ns.pop();
-        self.depth = self.depth.saturating_sub(1);
         self.open.pop();
         Token::End
     }
 
     fn text(&mut self, text: Cow<'a, str>, at: usize) -> Result<Option<Token<'a>>, XmlError> {
-        if self.depth > 0 {
+        if !self.open.is_empty() {
             let text = self.borrow_in_cow(text);
             return Ok(Some(Token::Text {
                 text,
