@@ -309,7 +309,7 @@ impl Element<'_, '_> {
         match self.def.content {
             Content::Markup { multiline } => {
                 let xml = self.stream.markup(multiline)?;
-                MarkupDe(xml).deserialize_any(visitor)
+                MarkupDe(Some(xml)).deserialize_any(visitor)
             }
             Content::Text { scalar, .. } if self.def.is_scalar() => {
                 let text = self.stream.text()?;
@@ -516,7 +516,7 @@ impl<'de> ElementMap<'_, '_> {
                     index: 0,
                 })
             }
-            Shape::Unwrapped => seed.deserialize(MarkupDe(self.stream.prose()?)),
+            Shape::Unwrapped => seed.deserialize(MarkupDe(Some(self.stream.prose()?))),
         }
     }
 }
@@ -635,14 +635,14 @@ impl<'de> Deserializer<'de> for TextDe<'_> {
     }
 }
 
-/// Markup in its XML form: the map `{"$xml": fragment}`.
-struct MarkupDe(String);
+/// Markup in its XML form: the map `{"$xml": fragment}`, the fragment taken once read.
+struct MarkupDe(Option<String>);
 
 impl<'de> Deserializer<'de> for MarkupDe {
     type Error = DeError;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
-        visitor.visit_map(MarkupMap(Some(self.0)))
+        visitor.visit_map(self)
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
@@ -664,9 +664,7 @@ impl<'de> Deserializer<'de> for MarkupDe {
     }
 }
 
-struct MarkupMap(Option<String>);
-
-impl<'de> MapAccess<'de> for MarkupMap {
+impl<'de> MapAccess<'de> for MarkupDe {
     type Error = DeError;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(
