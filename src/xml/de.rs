@@ -128,15 +128,6 @@ impl Path<'_> {
         out
     }
 
-    /// Nesting below the root; an array's items count as deep as the array.
-    pub(super) fn depth(&self) -> usize {
-        match self {
-            Path::Root(_) => 0,
-            Path::Key(parent, _) => parent.depth() + 1,
-            Path::Index(parent, _) => parent.depth(),
-        }
-    }
-
     fn write(&self, out: &mut String) {
         let (parent, segment) = match self {
             Path::Root(root) => {
@@ -598,7 +589,9 @@ impl<'de> Deserializer<'de> for TextDe<'_> {
     type Error = DeError;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
-        if let Some(b) = boolean(self.scalar, &self.text) {
+        if self.scalar == Scalar::Boolean
+            && let Some(b) = boolean(&self.text)
+        {
             return visitor.visit_bool(b);
         }
         match self.text {

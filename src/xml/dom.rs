@@ -73,7 +73,9 @@ pub(crate) struct Tokens<'a> {
     /// Namespace bindings in scope, fed from the one pass over each start tag's attributes.
     ns: NamespaceResolver,
     max_depth: usize,
-    /// Name of each open element: the depth, and the truncation message.
+    /// Open elements.
+    depth: usize,
+    /// Name of each open element, for the truncation message.
     open: Vec<Cow<'a, str>>,
     seen_root: bool,
     pending_end: bool,
@@ -127,6 +129,7 @@ impl<'a> Tokens<'a> {
             reader: Reader::from_str(input),
             ns: NamespaceResolver::default(),
             max_depth: limits.max_depth,
+            depth: 0,
             open: Vec::new(),
             seen_root: false,
             pending_end: false,
@@ -195,7 +198,7 @@ impl<'a> Tokens<'a> {
         let (resolved, local) = self.ns.resolve_element(e.name());
         let oscal = matches!(resolved, ResolveResult::Bound(ns) if ns.as_ref() == OSCAL_NS);
         let name = self.borrow_in(local.as_ref());
-        if self.seen_root && self.open.is_empty() {
+        if self.seen_root && self.depth == 0 {
             return Err(XmlError::new(
                 "load-xml-syntax",
                 "content after the root element".to_owned(),
@@ -203,7 +206,8 @@ impl<'a> Tokens<'a> {
             ));
         }
         self.seen_root = true;
-        if self.open.len() >= self.max_depth {
+        self.depth += 1;
+        if self.depth > self.max_depth {
             return Err(XmlError::new(
                 "load-limit",
                 format!("elements nested deeper than {}", self.max_depth),
@@ -312,12 +316,13 @@ impl<'a> Tokens<'a> {
 
     fn close(&mut self) -> Token<'a> {
         self.ns.pop();
+        self.depth = self.depth.saturating_sub(1);
         self.open.pop();
         Token::End
     }
 
     fn text(&mut self, text: Cow<'a, str>, at: usize) -> Result<Option<Token<'a>>, XmlError> {
-        if !self.open.is_empty() {
+        if self.depth > 0 {
             let text = self.borrow_in_cow(text);
             return Ok(Some(Token::Text {
                 text,

@@ -224,18 +224,21 @@ impl Markup {
     }
 }
 
-/// The boolean a boolean field's text spells; anything but `true`/`false`/`1`/`0` stays a string
-/// so that the typed model reports it, located, as a datatype error.
-pub(super) fn boolean(scalar: Scalar, text: &str) -> Option<bool> {
-    match (scalar, text.trim()) {
-        (Scalar::Boolean, "true" | "1") => Some(true),
-        (Scalar::Boolean, "false" | "0") => Some(false),
+/// The boolean the text of a boolean field spells; anything but `true`/`false`/`1`/`0` stays a
+/// string so that the typed model reports it, located, as a datatype error.
+pub(super) fn boolean(text: &str) -> Option<bool> {
+    match text.trim() {
+        "true" | "1" => Some(true),
+        "false" | "0" => Some(false),
         _ => None,
     }
 }
 
 fn scalar_value(scalar: Scalar, text: &str) -> Value {
-    boolean(scalar, text).map_or_else(|| Value::String(text.to_owned()), Value::Bool)
+    match scalar {
+        Scalar::Boolean if let Some(b) = boolean(text) => Value::Bool(b),
+        _ => Value::String(text.to_owned()),
+    }
 }
 
 pub(super) fn markup_value(xml: String) -> Value {

@@ -119,7 +119,9 @@ impl<'a, 'p> Node<'a, 'p> {
         level: usize,
         path: &'a Path<'p>,
     ) -> Result<Self, Stop> {
-        if path.depth() > MAX_DEPTH {
+        // The level is the nesting of the value too (only `revisions` adds a level of its own,
+        // and it never nests).
+        if level > MAX_DEPTH {
             return Err(Stop::Xml(XmlError::new(
                 "emit-limit",
                 format!("value nested deeper than {MAX_DEPTH} at {}", path.pointer()),
