@@ -20,17 +20,15 @@ pub(crate) enum Scalar {
 /// What an element holds besides its flags (attributes).
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Content {
-    /// Child elements only, in this order; whitespace between them is insignificant.
+    /// Child elements only, in this order; whitespace between them is insignificant. Without
+    /// children, `{}` plus the flags (`include-all`, `flat`, `combine`).
     Assembly(&'static [Child]),
     /// Text. Without flags the JSON value is the scalar itself; with flags it is an object holding
     /// the flags and the text under `key` (`hash` → `{"algorithm", "value"}`).
     Text { scalar: Scalar, key: &'static str },
-    /// Inline markup (`title`, `label`, link `text`, `choice`).
-    MarkupLine,
-    /// Block markup (`remarks`, `description`, `usage`).
-    MarkupMultiline,
-    /// Nothing but flags: `{}` plus the flags (`include-all`, `flat`, `combine`).
-    Empty,
+    /// Markup: inline (`title`, `label`, link `text`, `choice`), or with `multiline` block markup
+    /// (`remarks`, `description`, `usage`).
+    Markup { multiline: bool },
 }
 
 /// One kind of element: its flags in schema order and its content.
@@ -87,38 +85,18 @@ pub(crate) const BLOCK_ELEMENTS: &[&str] = &[
     "h6",
 ];
 
-/// The elements of OSCAL markup (markup-line and markup-multiline), all unprefixed.
-pub(crate) const MARKUP_ELEMENTS: &[&str] = &[
-    "a",
-    "insert",
-    "br",
-    "code",
-    "em",
-    "i",
-    "b",
-    "strong",
-    "sub",
-    "sup",
-    "q",
-    "img",
-    "p",
-    "ul",
-    "ol",
-    "li",
-    "pre",
-    "hr",
-    "blockquote",
-    "table",
-    "tr",
-    "td",
+/// The other elements of OSCAL markup: inline ones, and the insides of lists and tables.
+const INLINE_ELEMENTS: &[&str] = &[
+    "a", "insert", "br", "code", "em", "i", "b", "strong", "sub", "sup", "q", "li", "tr", "td",
     "th",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
 ];
+
+/// `name` as an element of OSCAL markup (markup-line or markup-multiline, all unprefixed), with
+/// its `'static` name.
+pub(crate) fn markup_element(name: &str) -> Option<&'static str> {
+    let mut known = BLOCK_ELEMENTS.iter().chain(INLINE_ELEMENTS);
+    known.find(|n| **n == name).copied()
+}
 
 /// The document root for `name` (`catalog` or `profile`), with its `'static` name.
 pub(crate) fn root(name: &str) -> Option<(&'static str, &'static Def)> {
@@ -141,13 +119,6 @@ impl Def {
         Def {
             flags,
             content: Content::Text { scalar, key },
-        }
-    }
-
-    const fn empty(flags: &'static [&'static str]) -> Def {
-        Def {
-            flags,
-            content: Content::Empty,
         }
     }
 
@@ -209,11 +180,11 @@ static TEXT: Def = Def::value(&[], Scalar::String, "value");
 static BOOL: Def = Def::value(&[], Scalar::Boolean, "value");
 static MARKUP_LINE: Def = Def {
     flags: &[],
-    content: Content::MarkupLine,
+    content: Content::Markup { multiline: false },
 };
 static MARKUP_MULTILINE: Def = Def {
     flags: &[],
-    content: Content::MarkupMultiline,
+    content: Content::Markup { multiline: true },
 };
 
 static PROPERTY: Def = Def::assembly(
@@ -459,7 +430,7 @@ static CATALOG: Def = Def::assembly(
     ],
 );
 
-static EMPTY: Def = Def::empty(&[]);
+static EMPTY: Def = Def::assembly(&[], &[]);
 
 static MATCHING: Def = Def::assembly(&["pattern"], &[one("remarks", &MARKUP_MULTILINE)]);
 
@@ -471,25 +442,18 @@ static SELECT_CONTROL_BY_ID: Def = Def::assembly(
     ],
 );
 
-static IMPORT: Def = Def::assembly(
-    &["href"],
-    &[
-        one("include-all", &EMPTY),
-        many_same("include-controls", &SELECT_CONTROL_BY_ID),
-        many_same("exclude-controls", &SELECT_CONTROL_BY_ID),
-    ],
-);
+/// What an import, or an `insert-controls`, selects.
+static SELECTION: [Child; 3] = [
+    one("include-all", &EMPTY),
+    many_same("include-controls", &SELECT_CONTROL_BY_ID),
+    many_same("exclude-controls", &SELECT_CONTROL_BY_ID),
+];
 
-static COMBINE: Def = Def::empty(&["method"]);
+static IMPORT: Def = Def::assembly(&["href"], &SELECTION);
 
-static INSERT_CONTROLS: Def = Def::assembly(
-    &["order"],
-    &[
-        one("include-all", &EMPTY),
-        many_same("include-controls", &SELECT_CONTROL_BY_ID),
-        many_same("exclude-controls", &SELECT_CONTROL_BY_ID),
-    ],
-);
+static COMBINE: Def = Def::assembly(&["method"], &[]);
+
+static INSERT_CONTROLS: Def = Def::assembly(&["order"], &SELECTION);
 
 static PROFILE_GROUP: Def = Def::assembly(
     &["id", "class"],

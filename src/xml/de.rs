@@ -28,7 +28,7 @@ use serde_json::Value;
 
 use super::binding::{self, Child, Content, Def, Scalar, Shape};
 use super::dom::{Attr, Token};
-use super::stream::{MARKUP_KEY, Stream, element_value, schema_order};
+use super::stream::{MARKUP_KEY, Stream, boolean, element_value, schema_order};
 use super::{XmlError, XmlLimits};
 use crate::source::pointer::PointerHash;
 
@@ -92,8 +92,7 @@ impl DeError {
                 message,
                 pointer: None,
             } => {
-                let mut pointer = String::new();
-                path.write(&mut pointer);
+                let mut pointer = path.pointer();
                 if let Some(key) = key {
                     pointer.push('/');
                     pointer.push_str(key);
@@ -122,6 +121,13 @@ pub(super) enum Path<'p> {
 }
 
 impl Path<'_> {
+    /// The pointer, written out for a message.
+    pub(super) fn pointer(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out);
+        out
+    }
+
     fn write(&self, out: &mut String) {
         let (parent, segment) = match self {
             Path::Root(root) => {
@@ -255,13 +261,7 @@ fn retype<T: DeserializeOwned>(bytes: &[u8], limits: &XmlLimits) -> Result<T, Re
 pub(crate) fn value(bytes: &[u8], limits: &XmlLimits) -> Result<(&'static str, Value), XmlError> {
     let mut typed = start(bytes, limits)?;
     typed.stream.check.typed = false;
-    let element = Element {
-        stream: &mut typed.stream,
-        def: typed.def,
-        attrs: std::mem::take(&mut typed.attrs),
-        path: Path::Root(typed.root),
-    };
-    let value = element.value().map_err(xml_error)?;
+    let value = element_value(&mut typed.stream, typed.def, typed.attrs).map_err(xml_error)?;
     typed.stream.drain().map_err(xml_error)?;
     Ok((typed.root, value))
 }
@@ -295,19 +295,12 @@ pub(super) struct Element<'s, 'a> {
 }
 
 impl Element<'_, '_> {
-    /// The JSON form: flags in schema order, other attributes, then the text or the children
-    /// in schema order (a child kind in several runs gathered into one array).
-    fn value(self) -> Result<Value, DeError> {
-        element_value(self.stream, self.def, self.attrs)
-    }
-
     /// Markup as `{"$xml": …}`, a bare field as its scalar, anything else as a map.
     fn read_into<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         match self.def.content {
-            Content::MarkupLine | Content::MarkupMultiline => {
-                let multiline = matches!(self.def.content, Content::MarkupMultiline);
+            Content::Markup { multiline } => {
                 let xml = self.stream.markup(multiline)?;
-                MarkupDe(xml).deserialize_any(visitor)
+                MarkupDe(Some(xml)).deserialize_any(visitor)
             }
             Content::Text { scalar, .. } if self.def.is_scalar() => {
                 let text = self.stream.text()?;
@@ -342,12 +335,14 @@ impl<'de> Deserializer<'de> for Element<'_, '_> {
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         let path = self.path;
+        // Untyped (a `Value` in the model): the JSON form, a child kind in several runs gathered
+        // into one array.
         let value = match self.def.content {
-            Content::Assembly(_) | Content::Empty => self.value(),
-            Content::Text { .. } if !self.def.is_scalar() => self.value(),
+            Content::Assembly(_) | Content::Text { .. } if !self.def.is_scalar() => {
+                element_value(self.stream, self.def, self.attrs).map_err(|e| e.at(&path, None))?
+            }
             _ => return self.read_into(visitor).map_err(|e| e.at(&path, None)),
         };
-        let value = value.map_err(|e| e.at(&path, None))?;
         value
             .deserialize_any(visitor)
             .map_err(|e| <DeError as de::Error>::custom(e).at(&path, None))
@@ -437,16 +432,6 @@ impl<'de> MapAccess<'de> for ElementMap<'_, '_> {
                     .map(Some)
                     .map_err(|e: DeError| e.at(&self.path, Some(key)))
             }
-            Content::Empty => {
-                self.stream.skip_space()?;
-                match self.stream.next()? {
-                    Some(Token::End) => {
-                        self.done = true;
-                        Ok(None)
-                    }
-                    _ => fail("content in an empty element"),
-                }
-            }
             _ => fail("element not read to its end"),
         }
     }
@@ -503,24 +488,26 @@ impl<'de> ElementMap<'_, '_> {
         let path = Path::Key(&self.path, child.json);
         match child.shape {
             Shape::One => seed.deserialize(self.stream.open(child.def, path)?),
-            Shape::Many => seed.deserialize(Items {
-                stream: self.stream,
-                def: child.def,
-                name: child.xml,
-                wrapped: false,
-                path,
-            }),
-            Shape::Grouped(item) => {
-                self.stream.next()?;
+            Shape::Many | Shape::Grouped(_) => {
+                let (name, wrapped) = match child.shape {
+                    Shape::Grouped(item) => {
+                        // The wrapper's start tag; its end tag ends the items.
+                        self.stream.next()?;
+                        (item, true)
+                    }
+                    _ => (child.xml, false),
+                };
                 seed.deserialize(Items {
                     stream: self.stream,
                     def: child.def,
-                    name: item,
-                    wrapped: true,
+                    name,
+                    wrapped,
                     path,
+                    ended: false,
+                    index: 0,
                 })
             }
-            Shape::Unwrapped => seed.deserialize(MarkupDe(self.stream.prose()?)),
+            Shape::Unwrapped => seed.deserialize(MarkupDe(Some(self.stream.prose()?))),
         }
     }
 }
@@ -533,19 +520,16 @@ struct Items<'s, 'a> {
     name: &'static str,
     wrapped: bool,
     path: Path<'s>,
+    ended: bool,
+    index: usize,
 }
 
 impl<'de> Deserializer<'de> for Items<'_, '_> {
     type Error = DeError;
 
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
-        let mut access = ItemAccess {
-            items: self,
-            ended: false,
-            index: 0,
-        };
-        let value = visitor.visit_seq(&mut access)?;
-        match access.ended || !access.items.wrapped {
+    fn deserialize_any<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value, DeError> {
+        let value = visitor.visit_seq(&mut self)?;
+        match self.ended || !self.wrapped {
             true => Ok(value),
             false => fail("group not read to its end"),
         }
@@ -562,13 +546,7 @@ impl<'de> Deserializer<'de> for Items<'_, '_> {
     }
 }
 
-struct ItemAccess<'s, 'a> {
-    items: Items<'s, 'a>,
-    ended: bool,
-    index: usize,
-}
-
-impl<'de> SeqAccess<'de> for ItemAccess<'_, '_> {
+impl<'de> SeqAccess<'de> for Items<'_, '_> {
     type Error = DeError;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(
@@ -578,12 +556,11 @@ impl<'de> SeqAccess<'de> for ItemAccess<'_, '_> {
         if self.ended {
             return Ok(None);
         }
-        let items = &mut self.items;
-        items.stream.skip_space()?;
-        let item = match items.stream.peek()? {
-            Some(Token::Start { name, .. }) => *name == items.name,
-            Some(Token::End) if items.wrapped => {
-                items.stream.peeked = None;
+        self.stream.skip_space()?;
+        let item = match self.stream.peek()? {
+            Some(Token::Start { name, .. }) => *name == self.name,
+            Some(Token::End) if self.wrapped => {
+                self.stream.peeked = None;
                 self.ended = true;
                 return Ok(None);
             }
@@ -593,9 +570,9 @@ impl<'de> SeqAccess<'de> for ItemAccess<'_, '_> {
             self.ended = true;
             return Ok(None);
         }
-        let path = Path::Index(&items.path, self.index);
+        let path = Path::Index(&self.path, self.index);
         self.index += 1;
-        let element = items.stream.open(items.def, path)?;
+        let element = self.stream.open(self.def, path)?;
         seed.deserialize(element)
             .map(Some)
             .map_err(|e| e.at(&path, None))
@@ -612,13 +589,10 @@ impl<'de> Deserializer<'de> for TextDe<'_> {
     type Error = DeError;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
-        if self.scalar == Scalar::Boolean {
-            // Anything but these stays a string, for the typed model to refuse.
-            match self.text.trim() {
-                "true" | "1" => return visitor.visit_bool(true),
-                "false" | "0" => return visitor.visit_bool(false),
-                _ => {}
-            }
+        if self.scalar == Scalar::Boolean
+            && let Some(b) = boolean(&self.text)
+        {
+            return visitor.visit_bool(b);
         }
         match self.text {
             Cow::Borrowed(s) => visitor.visit_str(s),
@@ -654,14 +628,14 @@ impl<'de> Deserializer<'de> for TextDe<'_> {
     }
 }
 
-/// Markup in its XML form: the map `{"$xml": fragment}`.
-struct MarkupDe(String);
+/// Markup in its XML form: the map `{"$xml": fragment}`, the fragment taken once read.
+struct MarkupDe(Option<String>);
 
 impl<'de> Deserializer<'de> for MarkupDe {
     type Error = DeError;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
-        visitor.visit_map(MarkupMap(Some(self.0)))
+        visitor.visit_map(self)
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
@@ -683,9 +657,7 @@ impl<'de> Deserializer<'de> for MarkupDe {
     }
 }
 
-struct MarkupMap(Option<String>);
-
-impl<'de> MapAccess<'de> for MarkupMap {
+impl<'de> MapAccess<'de> for MarkupDe {
     type Error = DeError;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(

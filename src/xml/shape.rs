@@ -6,7 +6,7 @@
 //! an explicit stack of open elements (no recursion), which is also what lets the reader go on
 //! checking after serde has stopped. Building values is `de.rs`'s job.
 
-use super::binding::{self, BLOCK_ELEMENTS, Child, Content, Def, MARKUP_ELEMENTS, Shape};
+use super::binding::{self, BLOCK_ELEMENTS, Child, Content, Def, Shape};
 use super::de::DeError;
 use super::dom::{Attr, OSCAL_NS, Token};
 use super::{XmlError, is_xml_space};
@@ -200,8 +200,7 @@ impl Check {
         oscal: bool,
         offset: usize,
     ) -> Result<(), DeError> {
-        let known = MARKUP_ELEMENTS.iter().find(|n| **n == name);
-        let (Some(known), true) = (known, oscal) else {
+        let (Some(known), true) = (binding::markup_element(name), oscal) else {
             let parent = self.markup.last().copied().unwrap_or(field);
             return Err(shape(
                 format!("element `{name}` is not allowed in `{parent}` (markup)"),
@@ -290,7 +289,7 @@ impl Check {
         offset: usize,
     ) -> Result<(), DeError> {
         self.record(|| at, offset);
-        if matches!(def.content, Content::MarkupLine | Content::MarkupMultiline) {
+        if matches!(def.content, Content::Markup { .. }) {
             no_attributes(name, attrs)?;
             self.frames.push(Frame::Markup {
                 field: name,

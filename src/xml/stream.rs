@@ -103,15 +103,7 @@ impl<'a> Stream<'a> {
     /// The content of a markup element up to its end tag, serialized without prefixes.
     pub(super) fn markup(&mut self, multiline: bool) -> Result<String, DeError> {
         let mut m = Markup::new(multiline);
-        loop {
-            match self.next()? {
-                Some(Token::Start { attrs, .. }) => m.start(self.check.open_markup(), &attrs),
-                Some(Token::Text { text, .. }) => m.text(&text),
-                Some(Token::End) if m.open.is_empty() => break,
-                Some(Token::End) => m.end(),
-                None => return fail("document ends inside markup"),
-            }
-        }
+        while self.markup_token(&mut m)? {}
         m.flush_pending();
         // The buffer grew by doubling; the fragment lives as long as the model.
         m.buf.shrink_to_fit();
@@ -134,18 +126,22 @@ impl<'a> Stream<'a> {
                 m.buf.shrink_to_fit();
                 return Ok(m.buf);
             }
-            loop {
-                match self.next()? {
-                    Some(Token::Start { attrs, .. }) => m.start(self.check.open_markup(), &attrs),
-                    Some(Token::Text { text, .. }) => m.text(&text),
-                    Some(Token::End) => m.end(),
-                    None => return fail("document ends inside prose"),
-                }
-                if m.open.is_empty() {
-                    break;
-                }
-            }
+            // The block's start tag opens it; the loop ends with its end tag.
+            while self.markup_token(&mut m)? && !m.open.is_empty() {}
         }
+    }
+
+    /// One token of markup into `m`; false at an end tag with nothing open in `m` (the end of
+    /// the element holding the markup).
+    fn markup_token(&mut self, m: &mut Markup) -> Result<bool, DeError> {
+        match self.next()? {
+            Some(Token::Start { attrs, .. }) => m.start(self.check.open_markup(), &attrs),
+            Some(Token::Text { text, .. }) => m.text(&text),
+            Some(Token::End) if m.open.is_empty() => return Ok(false),
+            Some(Token::End) => m.end(),
+            None => return fail("document ends inside markup"),
+        }
+        Ok(true)
     }
 }
 
@@ -171,7 +167,6 @@ impl Markup {
         }
     }
 
-    /// A start tag; the check has let only markup elements through.
     /// A start tag; `name` as the check found it among the markup elements.
     fn start(&mut self, name: &'static str, attrs: &[Attr<'_>]) {
         self.flush_pending();
@@ -229,12 +224,19 @@ impl Markup {
     }
 }
 
-/// Typed text; a boolean that is not `true`/`false`/`1`/`0` stays a string so that the typed
-/// model reports it, located, as a datatype error.
-pub(super) fn scalar_value(scalar: Scalar, text: &str) -> Value {
-    match (scalar, text.trim()) {
-        (Scalar::Boolean, "true" | "1") => Value::Bool(true),
-        (Scalar::Boolean, "false" | "0") => Value::Bool(false),
+/// The boolean the text of a boolean field spells; anything but `true`/`false`/`1`/`0` stays a
+/// string so that the typed model reports it, located, as a datatype error.
+pub(super) fn boolean(text: &str) -> Option<bool> {
+    match text.trim() {
+        "true" | "1" => Some(true),
+        "false" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+fn scalar_value(scalar: Scalar, text: &str) -> Value {
+    match scalar {
+        Scalar::Boolean if let Some(b) = boolean(text) => Value::Bool(b),
         _ => Value::String(text.to_owned()),
     }
 }
@@ -256,19 +258,12 @@ pub(super) fn schema_order(def: &Def, attrs: &mut [Attr<'_>]) {
     }
 }
 
-/// What a child position of an assembly holds so far, in the JSON form.
-enum Slot {
-    Unset,
-    One(Value),
-    Many(Vec<Value>),
-    Prose(String),
-}
-
 /// An assembly or empty element being read into its JSON form.
 struct Open {
     def: &'static Def,
     map: Map<String, Value>,
-    slots: Vec<Slot>,
+    /// What each child position holds so far, in the JSON form.
+    slots: Vec<Option<Value>>,
     /// Its child position in the element that holds it.
     slot: usize,
     /// Inside a grouping wrapper: the child position and the items so far.
@@ -294,7 +289,7 @@ pub(super) fn element_value(
             _ => {
                 stream.next()?;
                 if let Some((i, items)) = top.group.take() {
-                    set_slot(top, i, Slot::Many(items));
+                    set_slot(top, i, Value::Array(items));
                     continue;
                 }
                 let Some(done) = open.pop() else { break };
@@ -317,9 +312,10 @@ pub(super) fn element_value(
         match child.shape {
             Shape::Unwrapped => {
                 let prose = stream.prose()?;
-                match top.slots.get_mut(i) {
-                    Some(Slot::Prose(before)) => before.push_str(&prose),
-                    _ => set_slot(top, i, Slot::Prose(prose)),
+                let before = top.slots.get_mut(i).and_then(Option::as_mut);
+                match before.and_then(|v| v.get_mut(MARKUP_KEY)) {
+                    Some(Value::String(before)) => before.push_str(&prose),
+                    _ => set_slot(top, i, markup_value(prose)),
                 }
             }
             Shape::Grouped(_) if top.group.is_none() => {
@@ -348,8 +344,7 @@ fn start_value(
     slot: usize,
 ) -> Result<Result<Value, Open>, DeError> {
     let key = match def.content {
-        Content::MarkupLine | Content::MarkupMultiline => {
-            let multiline = matches!(def.content, Content::MarkupMultiline);
+        Content::Markup { multiline } => {
             return Ok(Ok(markup_value(stream.markup(multiline)?)));
         }
         Content::Text { scalar, .. } if def.is_scalar() => {
@@ -370,7 +365,7 @@ fn start_value(
         map.insert(key.to_owned(), scalar_value(scalar, &stream.text()?));
         return Ok(Ok(Value::Object(map)));
     }
-    let slots = def.children().iter().map(|_| Slot::Unset).collect();
+    let slots = vec![None; def.children().len()];
     Ok(Err(Open {
         def,
         map,
@@ -380,9 +375,9 @@ fn start_value(
     }))
 }
 
-fn set_slot(open: &mut Open, i: usize, value: Slot) {
+fn set_slot(open: &mut Open, i: usize, value: Value) {
     if let Some(slot) = open.slots.get_mut(i) {
-        *slot = value;
+        *slot = Some(value);
     }
 }
 
@@ -394,23 +389,19 @@ fn deliver(open: &mut Open, i: usize, value: Value) {
     }
     let many = matches!(open.def.children().get(i), Some(c) if c.shape == Shape::Many);
     match open.slots.get_mut(i) {
-        Some(Slot::Many(items)) if many => items.push(value),
-        Some(slot) if many => *slot = Slot::Many(vec![value]),
-        Some(slot) => *slot = Slot::One(value),
+        Some(Some(Value::Array(items))) if many => items.push(value),
+        Some(slot) if many => *slot = Some(Value::Array(vec![value])),
+        Some(slot) => *slot = Some(value),
         None => {}
     }
 }
 
 /// The object of an assembly: its flags, then the children in schema order.
-fn finish(def: &'static Def, mut map: Map<String, Value>, slots: Vec<Slot>) -> Value {
+fn finish(def: &'static Def, mut map: Map<String, Value>, slots: Vec<Option<Value>>) -> Value {
     for (child, slot) in def.children().iter().zip(slots) {
-        let value = match slot {
-            Slot::Unset => continue,
-            Slot::One(v) => v,
-            Slot::Many(items) => Value::Array(items),
-            Slot::Prose(xml) => markup_value(xml),
-        };
-        map.insert(child.json.to_owned(), value);
+        if let Some(value) = slot {
+            map.insert(child.json.to_owned(), value);
+        }
     }
     Value::Object(map)
 }

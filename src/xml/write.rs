@@ -18,7 +18,8 @@ use quick_xml::reader::Reader;
 use serde::Serialize;
 
 use super::XmlError;
-use super::binding::{self, Child, Content, Def, MARKUP_ELEMENTS, Shape};
+use super::binding::{self, Child, Content, Def, Shape};
+use super::de::Path;
 use super::dom::OSCAL_NS;
 use super::{escape_into, is_xml_space};
 
@@ -49,20 +50,7 @@ const MAX_DEPTH: usize = 256;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn write<T: Serialize + ?Sized>(root: &str, value: &T) -> Result<String, XmlError> {
-    match typed::write(root, value) {
-        Ok(text) => Ok(text),
-        Err(typed::Stop::Xml(e)) => Err(e),
-        // The typed model's fields follow the binding's order, so this is not expected; should a
-        // field still come out of order, its value, whose maps are taken in schema order, is
-        // written instead.
-        Err(typed::Stop::Order | typed::Stop::NotScalar) => {
-            let value = serde_json::to_value(value).map_err(|e| emit(e.to_string()))?;
-            typed::write(root, &value).map_err(|e| match e {
-                typed::Stop::Xml(e) => e,
-                other => emit(other.to_string()),
-            })
-        }
-    }
+    typed::write(root, value)
 }
 
 fn unknown_root(root: &str) -> XmlError {
@@ -71,39 +59,6 @@ fn unknown_root(root: &str) -> XmlError {
 
 fn emit(message: String) -> XmlError {
     XmlError::new("emit-xml-shape", message, 0)
-}
-
-/// Where in the value the writer is, turned into a JSON pointer only for messages.
-struct Path<'p> {
-    parent: Option<&'p Path<'p>>,
-    key: &'p str,
-    index: Option<usize>,
-}
-
-impl Path<'_> {
-    fn pointer(&self) -> String {
-        let mut parts = Vec::new();
-        let mut at = Some(self);
-        while let Some(p) = at {
-            if let Some(i) = p.index {
-                parts.push(i.to_string());
-            }
-            parts.push(p.key.replace('~', "~0").replace('/', "~1"));
-            at = p.parent;
-        }
-        parts.reverse();
-        format!("/{}", parts.join("/"))
-    }
-
-    fn depth(&self) -> usize {
-        let mut n = 0;
-        let mut at = self.parent;
-        while let Some(p) = at {
-            n += 1;
-            at = p.parent;
-        }
-        n
-    }
 }
 
 struct Writer {
@@ -131,6 +86,28 @@ impl Writer {
         }
     }
 
+    /// Writes `<name>` and gives the mark [`Writer::end`] takes.
+    fn open(&mut self, name: &str) -> usize {
+        self.out.push('<');
+        self.out.push_str(name);
+        self.out.push('>');
+        self.out.len()
+    }
+
+    /// Ends the element opened at `mark`: `<name/>` when nothing was written since, else its
+    /// end tag, on a new line at `level` when given.
+    fn end(&mut self, name: &str, mark: usize, level: Option<usize>) {
+        if self.out.len() == mark {
+            self.out.pop();
+            self.out.push_str("/>");
+            return;
+        }
+        if let Some(level) = level {
+            self.indent(level);
+        }
+        self.close(name);
+    }
+
     fn close(&mut self, name: &str) {
         self.out.push_str("</");
         self.out.push_str(name);
@@ -154,20 +131,9 @@ impl Writer {
         level: usize,
         path: &Path<'_>,
     ) -> Result<(), XmlError> {
-        self.out.push('<');
-        self.out.push_str(name);
-        self.out.push('>');
-        let before = self.out.len();
+        let mark = self.open(name);
         self.fragment(fragment, multiline.then_some(level + 1), path)?;
-        if self.out.len() == before {
-            self.out.pop();
-            self.out.push_str("/>");
-            return Ok(());
-        }
-        if multiline {
-            self.indent(level);
-        }
-        self.close(name);
+        self.end(name, mark, multiline.then_some(level));
         Ok(())
     }
 
@@ -253,7 +219,7 @@ impl Writer {
     ) -> Result<(), XmlError> {
         let qname = e.name();
         let name: &str = qname.as_ref();
-        if !MARKUP_ELEMENTS.contains(&name) {
+        if binding::markup_element(name).is_none() {
             return Err(bad(format!("has element `{name}`")));
         }
         if let Some(level) = line {
@@ -282,83 +248,4 @@ fn is_name(key: &str) -> bool {
     let mut chars = key.chars();
     chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
         && chars.all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use crate::model::{Catalog, Profile};
-    use crate::xml::{XmlLimits, read};
-
-    /// The typed walk, which must not fall back, against the same document as a value, whose
-    /// maps are collected and taken in schema order.
-    fn typed_matches_value<T>(root: &str, typed: &T)
-    where
-        T: serde::Serialize + std::fmt::Debug,
-    {
-        let value = serde_json::to_value(typed).unwrap_or_else(|e| panic!("{e}"));
-        let expected = super::typed::write(root, &value).unwrap_or_else(|e| panic!("{e}"));
-        match super::typed::write(root, typed) {
-            Ok(text) => assert!(text == expected, "typed:\n{text}\nvalue:\n{expected}"),
-            Err(e) => panic!("{root}: {e}"),
-        }
-    }
-
-    fn typed_round_trip(bytes: &[u8]) {
-        let read = read(bytes, &XmlLimits::default()).unwrap_or_else(|e| panic!("{e}"));
-        match read.root {
-            "catalog" => {
-                let c: Catalog =
-                    serde_json::from_value(read.value).unwrap_or_else(|e| panic!("{e}"));
-                typed_matches_value("catalog", &c);
-            }
-            _ => {
-                let p: Profile =
-                    serde_json::from_value(read.value).unwrap_or_else(|e| panic!("{e}"));
-                typed_matches_value("profile", &p);
-            }
-        }
-    }
-
-    #[test]
-    fn typed_documents_write_as_their_values_do() {
-        typed_round_trip(include_bytes!(
-            "../../tests/fixtures/xml/NIST_SP-800-53_rev5_LOW-baseline_profile.xml"
-        ));
-        typed_round_trip(include_bytes!(
-            "../../tests/fixtures/xml/loose-parameters.xml"
-        ));
-        typed_round_trip(include_bytes!(
-            "../../tests/fixtures/xml/req-modify-alter-remove-match1.xml"
-        ));
-        let catalog = std::fs::read(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/benches/data/rev5/NIST_SP-800-53_rev5_catalog.xml"
-        ))
-        .unwrap_or_else(|e| panic!("{e}"));
-        typed_round_trip(&catalog);
-    }
-
-    #[test]
-    fn typed_markdown_and_untyped_fields_are_written_like_values() {
-        let profile: Profile = serde_json::from_value(json!({
-            "uuid": "p",
-            "metadata": {"title": "A *b* & c", "last-modified": "2024-01-01T00:00:00Z",
-                "version": "1", "oscal-version": "1.2.3",
-                "roles": [{"title": {"$xml": "R <em>1</em>"}, "id": "r"}],
-                "revisions": [{"version": "2", "title": "Old"}],
-                "remarks": "one\n\ntwo"},
-            "imports": [{"href": "c.xml", "include-controls": [
-                {"with-parent-controls": "yes", "with-child-controls": "no", "with-ids": ["a"]}]}],
-            "merge": {"as-is": true, "flat": {}},
-            "modify": {"set-parameters": [{"param-id": "x", "values": ["1 < 2"],
-                "guidelines": [{"prose": {"$xml": "<p>g</p>"}}]}]},
-            "back-matter": {"resources": [{"uuid": "u", "rlinks": [{"href": "h",
-                "hashes": [{"value": "00", "algorithm": "SHA-256"}]}],
-                "base64": {"value": "AA==", "filename": "f"}}]}
-        }))
-        .unwrap_or_else(|e| panic!("{e}"));
-        typed_matches_value("profile", &profile);
-    }
 }

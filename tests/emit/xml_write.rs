@@ -2,7 +2,7 @@
 //! reader, the fixed layout, markup and Markdown, kept attributes, and the errors and limits of
 //! documents that have no XML form, given typed or as JSON-form values.
 
-use oscalc::model::{Catalog, Markup, MarkupLine};
+use oscalc::model::{Catalog, Markup, MarkupLine, Profile};
 use oscalc::xml::{XmlLimits, read, write};
 use serde_json::{Value, json};
 
@@ -221,4 +221,71 @@ fn deep_values_are_a_limit_error_not_a_crash() {
         })
         .map(|t| t.join());
     assert!(matches!(outcome, Ok(Ok(Some("emit-limit")))), "{outcome:?}");
+}
+
+/// The typed walk, which streams the model's fields as they come, against the same document as
+/// a value, whose maps are collected and taken in schema order.
+fn typed_matches_value<T>(root: &str, typed: &T)
+where
+    T: serde::Serialize + std::fmt::Debug,
+{
+    let value = serde_json::to_value(typed).unwrap_or_else(|e| panic!("{e}"));
+    let expected = write(root, &value).unwrap_or_else(|e| panic!("{e}"));
+    match write(root, typed) {
+        Ok(text) => assert!(text == expected, "typed:\n{text}\nvalue:\n{expected}"),
+        Err(e) => panic!("{root}: {e}"),
+    }
+}
+
+fn typed_round_trip(bytes: &[u8]) {
+    let read = read(bytes, &XmlLimits::default()).unwrap_or_else(|e| panic!("{e}"));
+    match read.root {
+        "catalog" => {
+            let c: Catalog = serde_json::from_value(read.value).unwrap_or_else(|e| panic!("{e}"));
+            typed_matches_value("catalog", &c);
+        }
+        _ => {
+            let p: Profile = serde_json::from_value(read.value).unwrap_or_else(|e| panic!("{e}"));
+            typed_matches_value("profile", &p);
+        }
+    }
+}
+
+#[test]
+fn typed_documents_write_as_their_values_do() {
+    typed_round_trip(include_bytes!(
+        "../fixtures/xml/NIST_SP-800-53_rev5_LOW-baseline_profile.xml"
+    ));
+    typed_round_trip(include_bytes!("../fixtures/xml/loose-parameters.xml"));
+    typed_round_trip(include_bytes!(
+        "../fixtures/xml/req-modify-alter-remove-match1.xml"
+    ));
+    let catalog = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/benches/data/rev5/NIST_SP-800-53_rev5_catalog.xml"
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    typed_round_trip(&catalog);
+}
+
+#[test]
+fn typed_markdown_and_untyped_fields_are_written_like_values() {
+    let profile: Profile = serde_json::from_value(json!({
+        "uuid": "p",
+        "metadata": {"title": "A *b* & c", "last-modified": "2024-01-01T00:00:00Z",
+            "version": "1", "oscal-version": "1.2.3",
+            "roles": [{"title": {"$xml": "R <em>1</em>"}, "id": "r"}],
+            "revisions": [{"version": "2", "title": "Old"}],
+            "remarks": "one\n\ntwo"},
+        "imports": [{"href": "c.xml", "include-controls": [
+            {"with-parent-controls": "yes", "with-child-controls": "no", "with-ids": ["a"]}]}],
+        "merge": {"as-is": true, "flat": {}},
+        "modify": {"set-parameters": [{"param-id": "x", "values": ["1 < 2"],
+            "guidelines": [{"prose": {"$xml": "<p>g</p>"}}]}]},
+        "back-matter": {"resources": [{"uuid": "u", "rlinks": [{"href": "h",
+            "hashes": [{"value": "00", "algorithm": "SHA-256"}]}],
+            "base64": {"value": "AA==", "filename": "f"}}]}
+    }))
+    .unwrap_or_else(|e| panic!("{e}"));
+    typed_matches_value("profile", &profile);
 }

@@ -5,7 +5,7 @@
 //! attributes, children are written in place, markup goes through the fragment check.
 //!
 //! Streaming relies on the model declaring flags before children and both in schema order, as
-//! the binding does. A field that comes out of that order stops the walk with [`Stop::Order`].
+//! the binding does; a field that comes out of that order is an error.
 //! Maps (a `Value` document, or untyped parts of the model such as roles or hashes) come in any
 //! order: they are collected, then their entries are serialized again in schema order.
 
@@ -27,8 +27,6 @@ use crate::xml::escape_into;
 pub(super) enum Stop {
     /// The document does not fit the XML form.
     Xml(XmlError),
-    /// A field came after one the binding puts later.
-    Order,
     /// A scalar position got something else (turned into an `Xml` error by the caller).
     NotScalar,
 }
@@ -37,7 +35,6 @@ impl fmt::Display for Stop {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Stop::Xml(e) => e.fmt(f),
-            Stop::Order => f.write_str("fields out of schema order"),
             Stop::NotScalar => f.write_str("not a scalar"),
         }
     }
@@ -58,18 +55,23 @@ impl From<XmlError> for Stop {
 }
 
 /// Writes `value`, the object under the root key `root`.
-pub(super) fn write<T: Serialize + ?Sized>(root: &str, value: &T) -> Result<String, Stop> {
+pub(super) fn write<T: Serialize + ?Sized>(root: &str, value: &T) -> Result<String, XmlError> {
     let Some((name, def)) = binding::root(root) else {
-        return Err(Stop::Xml(unknown_root(root)));
+        return Err(unknown_root(root));
     };
     let mut w = Writer::new();
-    let path = Path {
-        parent: None,
-        key: name,
-        index: None,
-    };
-    value.serialize(Node::element(&mut w, name, def, 0, &path)?)?;
+    let path = Path::Root(name);
+    let node = Node::element(&mut w, name, def, 0, &path).map_err(xml_error)?;
+    value.serialize(node).map_err(xml_error)?;
     Ok(w.finish())
+}
+
+/// Only attributes and text take scalars, and they turn `NotScalar` into an error of their own.
+fn xml_error(stop: Stop) -> XmlError {
+    match stop {
+        Stop::Xml(e) => e,
+        Stop::NotScalar => emit(stop.to_string()),
+    }
 }
 
 /// What a position in the document takes.
@@ -117,7 +119,9 @@ impl<'a, 'p> Node<'a, 'p> {
         level: usize,
         path: &'a Path<'p>,
     ) -> Result<Self, Stop> {
-        if path.depth() > MAX_DEPTH {
+        // The level is the nesting of the value too (only `revisions` adds a level of its own,
+        // and it never nests).
+        if level > MAX_DEPTH {
             return Err(Stop::Xml(XmlError::new(
                 "emit-limit",
                 format!("value nested deeper than {MAX_DEPTH} at {}", path.pointer()),
@@ -125,13 +129,9 @@ impl<'a, 'p> Node<'a, 'p> {
             )));
         }
         let kind = match def.content {
-            Content::MarkupLine => Kind::Markup {
+            Content::Markup { multiline } => Kind::Markup {
                 name: Some(name),
-                multiline: false,
-            },
-            Content::MarkupMultiline => Kind::Markup {
-                name: Some(name),
-                multiline: true,
+                multiline,
             },
             _ => Kind::Element { name, def },
         };
@@ -168,11 +168,8 @@ impl<'a, 'p> Node<'a, 'p> {
                 Ok(())
             }
             Kind::Element { name, def } if def.is_scalar() => {
-                let out = &mut self.w.out;
-                out.push('<');
-                out.push_str(name);
-                out.push('>');
-                escape_into(out, text, false);
+                self.w.open(name);
+                escape_into(&mut self.w.out, text, false);
                 self.w.close(name);
                 Ok(())
             }
@@ -335,7 +332,7 @@ impl<'a, 'p> ser::Serializer for Node<'a, 'p> {
                     kind: Kind::Fragment { name, multiline },
                     ..self
                 },
-                seen: MarkupSeen::Nothing,
+                written: false,
             }),
             Kind::Element { def, .. } if !def.is_scalar() => Ok(MapNode::Collect {
                 node: self,
@@ -404,11 +401,7 @@ impl ser::SerializeSeq for Items<'_, '_> {
     type Error = Stop;
 
     fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Stop> {
-        let path = Path {
-            parent: self.path.parent,
-            key: self.path.key,
-            index: Some(self.index),
-        };
+        let path = Path::Index(self.path, self.index);
         self.index += 1;
         self.w.indent(self.level);
         v.serialize(Node::element(
@@ -425,19 +418,13 @@ impl ser::SerializeSeq for Items<'_, '_> {
     }
 }
 
-/// What a markup map has shown so far.
-enum MarkupSeen {
-    Nothing,
-    Key,
-    Fragment,
-}
-
 /// A map at an element position.
 enum MapNode<'a, 'p> {
     /// Markup's `{"$xml": fragment}`: the fragment is written when it arrives.
     Markup {
         node: Node<'a, 'p>,
-        seen: MarkupSeen,
+        /// The fragment has been written.
+        written: bool,
     },
     /// An element given as a map, whose entries come in any order: each is written on its own
     /// as it arrives, and the pieces are put in schema order at the end.
@@ -527,16 +514,15 @@ impl ser::SerializeMap for MapNode<'_, '_> {
 
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Stop> {
         match self {
-            MapNode::Markup { node, seen } => {
+            MapNode::Markup { node, written } => {
                 let is_xml = matches!(
                     key.serialize(serde_json::value::Serializer),
                     Ok(Value::String(k)) if k == XML_MARKUP_KEY
                 );
-                if !is_xml || !matches!(seen, MarkupSeen::Nothing) {
-                    return Err(node.mismatch());
+                match is_xml && !*written {
+                    true => Ok(()),
+                    false => Err(node.mismatch()),
                 }
-                *seen = MarkupSeen::Key;
-                Ok(())
             }
             MapNode::Collect { entries, .. } => {
                 match key.serialize(serde_json::value::Serializer) {
@@ -550,11 +536,8 @@ impl ser::SerializeMap for MapNode<'_, '_> {
 
     fn serialize_value<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Stop> {
         match self {
-            MapNode::Markup { node, seen } => {
-                if !matches!(seen, MarkupSeen::Key) {
-                    return Err(node.mismatch());
-                }
-                *seen = MarkupSeen::Fragment;
+            MapNode::Markup { node, written } => {
+                *written = true;
                 v.serialize(Node {
                     w: &mut *node.w,
                     level: node.level,
@@ -571,9 +554,9 @@ impl ser::SerializeMap for MapNode<'_, '_> {
 
     fn end(self) -> Result<(), Stop> {
         match self {
-            MapNode::Markup { node, seen } => match seen {
-                MarkupSeen::Fragment => Ok(()),
-                _ => Err(node.mismatch()),
+            MapNode::Markup { node, written } => match written {
+                true => Ok(()),
+                false => Err(node.mismatch()),
             },
             MapNode::Collect { node, entries } => entries.end(node),
         }
@@ -672,16 +655,12 @@ impl Object<'_, '_> {
         v: &T,
     ) -> Result<(), Stop> {
         if index < self.next_child {
-            return Err(Stop::Order);
+            return Err(self.out_of_order(child.json));
         }
         self.next_child = index + 1;
         self.open();
         let level = self.level + 1;
-        let path = Path {
-            parent: Some(self.path),
-            key: child.json,
-            index: None,
-        };
+        let path = Path::Key(self.path, child.json);
         let w = &mut *self.w;
         match child.shape {
             Shape::One => {
@@ -721,10 +700,7 @@ fn grouped<T: Serialize + ?Sized>(
     path: &Path<'_>,
 ) -> Result<(), Stop> {
     w.indent(level);
-    w.out.push('<');
-    w.out.push_str(child.xml);
-    w.out.push('>');
-    let before = w.out.len();
+    let mark = w.open(child.xml);
     v.serialize(Node {
         w: &mut *w,
         level: level + 1,
@@ -734,13 +710,7 @@ fn grouped<T: Serialize + ?Sized>(
             def: child.def,
         },
     })?;
-    if w.out.len() == before {
-        w.out.pop();
-        w.out.push_str("/>");
-    } else {
-        w.indent(level);
-        w.close(child.xml);
-    }
+    w.end(child.xml, mark, Some(level));
     Ok(())
 }
 
@@ -757,35 +727,36 @@ impl ser::SerializeStruct for Object<'_, '_> {
     }
 
     fn end(self) -> Result<(), Stop> {
-        let out = &mut self.w.out;
         match (self.def.content, self.content) {
-            (Content::Assembly(_), Some(before)) if out.len() > before => {
-                self.w.indent(self.level);
-                self.w.close(self.name);
-            }
-            (Content::Assembly(_), Some(_)) => {
-                out.pop();
-                out.push_str("/>");
-            }
+            (Content::Assembly(_), Some(mark)) => self.w.end(self.name, mark, Some(self.level)),
             (Content::Text { .. }, content) => {
                 if content.is_none() {
-                    out.push('>');
+                    self.w.out.push('>');
                 }
                 self.w.close(self.name);
             }
-            _ => out.push_str("/>"),
+            _ => self.w.out.push_str("/>"),
         }
         Ok(())
     }
 }
 
 impl Object<'_, '_> {
+    /// A field after one the binding puts later: the model's fields follow the binding's
+    /// order, so this is a bug in the model, not in the document.
+    fn out_of_order(&self, key: &str) -> Stop {
+        Stop::Xml(emit(format!(
+            "{}/{key} comes out of schema order",
+            self.path.pointer()
+        )))
+    }
+
     /// One field: a flag, the text, a child, or a key the binding does not know.
     fn field<T: Serialize + ?Sized>(&mut self, key: &str, v: &T) -> Result<(), Stop> {
         match Field::of(self.def, key) {
             Field::Flag(i) => {
                 if self.content.is_some() || i < self.next_flag {
-                    return Err(Stop::Order);
+                    return Err(self.out_of_order(key));
                 }
                 self.next_flag = i + 1;
                 return self.attribute(key, true, v);
@@ -796,7 +767,7 @@ impl Object<'_, '_> {
         }
         // A key the binding does not know: an attribute after the flags, if it can be one.
         if self.content.is_some() {
-            return Err(Stop::Order);
+            return Err(self.out_of_order(key));
         }
         if !is_name(key) {
             return Err(Stop::Xml(emit(format!(
