@@ -186,7 +186,7 @@ struct ResolveArgs {
     #[command(flatten)]
     imports: imports::ImportArgs,
     /// Same inputs, same bytes: a name-based uuid and a fixed last-modified
-    /// (SOURCE_DATE_EPOCH, else the profile's own).
+    /// (SOURCE_DATE_EPOCH, else the profile's own), the same from any folder or clone.
     #[arg(long)]
     reproducible: bool,
     /// Keep unreferenced loose parameters and resources.
@@ -464,14 +464,20 @@ fn deliver(
 
 /// The source-profile link: the profile's path relative to the output file's folder, as a URI
 /// reference (`/` between segments, anything else a URI cannot carry percent-encoded, so
-/// `my profile#1.json` links as `my%20profile%231.json`).
+/// `my profile#1.json` links as `my%20profile%231.json`). Written to standard output, which has
+/// no place, the link is the profile's own name, relative to its own folder: neither the working
+/// directory nor the folder of the checkout shows in the output, so `--reproducible` gives the
+/// same bytes from anywhere.
 fn source_profile_href(profile: &Path, out: Option<&Path>) -> String {
-    let base = out
+    let rel = out
         .and_then(|o| std::path::absolute(o).ok())
-        .and_then(|o| o.parent().map(Path::to_path_buf))
-        .or_else(|| std::env::current_dir().ok());
-    let rel = base.and_then(|b| relative(profile, &b));
-    let path = rel.unwrap_or_else(|| profile.to_path_buf());
+        .and_then(|o| o.parent().map(normal))
+        .and_then(|base| relative(&normal(profile), &base));
+    let path = match (rel, out, profile.file_name()) {
+        (Some(rel), _, _) => rel,
+        (None, None, Some(name)) => PathBuf::from(name),
+        _ => profile.to_path_buf(),
+    };
     let segments: Vec<String> = path
         .components()
         .map(|c| match c {
@@ -508,6 +514,25 @@ fn encode_segment(bytes: &[u8]) -> String {
         .remove(b'=')
         .remove(b'@');
     percent_encode(bytes, SEGMENT).to_string()
+}
+
+/// `path` with `.` and `..` taken out by their names (`a/b/../c` is `a/c`), as a shell shows
+/// them: `-o ../out/r.json` from `profiles/` names the folder `out` beside `profiles`.
+fn normal(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn relative(path: &Path, base: &Path) -> Option<PathBuf> {

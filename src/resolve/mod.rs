@@ -465,9 +465,12 @@ fn identity(
                 .as_bytes()
                 .to_vec();
             // Only options that can change the content name it: lint levels, the output check
-            // and the input limits change what is reported, never what is written.
+            // and the input limits change what is reported, never what is written; the
+            // source-profile link depends on where the output goes, and the uuid must not (the
+            // same inputs give the same uuid from any folder and to any file).
             let defaults = Options::default();
             let content_opts = Options {
+                source_profile_href: None,
                 lints: crate::diag::LintLevels::default(),
                 validate_output: defaults.validate_output,
                 validate_input: defaults.validate_input,

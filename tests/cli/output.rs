@@ -720,3 +720,84 @@ fn the_source_profile_link_is_a_percent_encoded_uri_reference() {
         .unwrap();
     assert_eq!(href, "../my%20profile%231%20%3F%25%C3%A9.json");
 }
+
+/// The source-profile link of `v`'s metadata.
+fn source_profile(v: &serde_json::Value) -> String {
+    v["catalog"]["metadata"]["links"]
+        .as_array()
+        .and_then(|links| links.iter().find(|l| l["rel"] == "source-profile"))
+        .and_then(|l| l["href"].as_str())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[test]
+fn reproducible_output_is_the_same_from_any_folder_and_any_clone() {
+    // Two copies of one project in different folders ("clones"), each with a `profiles/` and an
+    // `out/` folder; oscalc is run from the project's root, from inside `profiles/` and from
+    // an unrelated folder, to standard output and to a file.
+    let clones = [diamond("repro-one"), tmp_dir("out-repro-two/deeper/clone")];
+    for clone in &clones {
+        std::fs::create_dir_all(clone.join("profiles")).unwrap();
+        std::fs::create_dir_all(clone.join("out")).unwrap();
+        for f in [
+            "catalog.json",
+            "profile-a.json",
+            "profile-b.json",
+            "profile-c.json",
+        ] {
+            std::fs::copy(clones[0].join(f), clone.join("profiles").join(f)).unwrap();
+        }
+    }
+    let elsewhere = tmp_dir("out-repro-elsewhere");
+    let repro = |dir: &Path, profile: &str, out: Option<&str>| -> Vec<u8> {
+        let mut args = vec!["resolve", "-q", "--reproducible", profile];
+        if let Some(out) = out {
+            args.extend(["-o", out]);
+        }
+        let o = run_in(dir, &args, None);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        match out {
+            Some(out) => std::fs::read(dir.join(out)).unwrap(),
+            None => o.stdout,
+        }
+    };
+    let mut to_stdout = Vec::new();
+    let mut to_file = Vec::new();
+    for clone in &clones {
+        let abs = clone.join("profiles/profile-a.json");
+        let abs = abs.to_str().unwrap();
+        let out_file = clone.join("out/r.json");
+        to_stdout.push(repro(clone, "profiles/profile-a.json", None));
+        to_stdout.push(repro(&clone.join("profiles"), "profile-a.json", None));
+        to_stdout.push(repro(&elsewhere, abs, None));
+        to_file.push(repro(clone, "profiles/profile-a.json", Some("out/r.json")));
+        to_file.push(repro(
+            &clone.join("profiles"),
+            "profile-a.json",
+            Some("../out/r.json"),
+        ));
+        to_file.push(repro(&elsewhere, abs, Some(out_file.to_str().unwrap())));
+    }
+    for (i, bytes) in to_stdout.iter().enumerate() {
+        assert_eq!(
+            String::from_utf8_lossy(bytes),
+            String::from_utf8_lossy(&to_stdout[0]),
+            "stdout run {i}"
+        );
+    }
+    for (i, bytes) in to_file.iter().enumerate() {
+        assert_eq!(
+            String::from_utf8_lossy(bytes),
+            String::from_utf8_lossy(&to_file[0]),
+            "file run {i}"
+        );
+    }
+    // Standard output links the profile by its own name; a file, by the path from its folder.
+    let (s, f) = (json(&to_stdout[0]), json(&to_file[0]));
+    assert_eq!(source_profile(&s), "profile-a.json");
+    assert_eq!(source_profile(&f), "../profiles/profile-a.json");
+    // The uuid is the content's: the same wherever the output goes.
+    assert_eq!(s["catalog"]["uuid"], f["catalog"]["uuid"]);
+    assert!(s["catalog"]["uuid"].as_str().is_some_and(|u| u.len() == 36));
+}
