@@ -35,9 +35,9 @@ use std::sync::Arc;
 use libtest_mimic::{Arguments, Failed, Trial};
 use serde_json::Value;
 
+use oscalc::Options;
 use support::compare::compare_json;
 use support::ratchet::Lists;
-use oscalc::Options;
 use support::run::{Diag, Out, resolve_file, resolve_file_with};
 use support::schema::validate_catalog_text;
 use support::scrub::{Metadata, compare_xml};

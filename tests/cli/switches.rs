@@ -8,11 +8,36 @@ use serde_json::Value;
 
 /// Each switch: flag, the non-default value, its decision, the case folder that shows it.
 const SWITCHES: [(&str, &str, &str, &str); 5] = [
-    ("--flat", "strict", "D2", "merge/flat-strict-nested-children"),
-    ("--parent-controls", "uplevel", "D1", "select/switch-parent-controls-uplevel"),
-    ("--by-id-self", "ignore", "D3", "modify/switch-by-id-self-ignore"),
-    ("--set-param-props", "by-name", "D4", "modify/switch-set-param-props-by-name"),
-    ("--combine-merge", "keep", "D6", "merge/switch-combine-merge-keep"),
+    (
+        "--flat",
+        "strict",
+        "D2",
+        "merge/flat-strict-nested-children",
+    ),
+    (
+        "--parent-controls",
+        "uplevel",
+        "D1",
+        "select/switch-parent-controls-uplevel",
+    ),
+    (
+        "--by-id-self",
+        "ignore",
+        "D3",
+        "modify/switch-by-id-self-ignore",
+    ),
+    (
+        "--set-param-props",
+        "by-name",
+        "D4",
+        "modify/switch-set-param-props-by-name",
+    ),
+    (
+        "--combine-merge",
+        "keep",
+        "D6",
+        "merge/switch-combine-merge-keep",
+    ),
 ];
 
 fn resolved(args: &[&str]) -> Value {
@@ -130,7 +155,11 @@ fn combine_merge_error_fails_resolve_with_exit_1_and_writes_nothing() {
         out.to_str().expect("utf-8 path"),
     ]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert!(stderr(&o).contains("error[req-merge-combine]"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("error[req-merge-combine]"),
+        "{}",
+        stderr(&o)
+    );
     assert!(!out.exists());
 }
 

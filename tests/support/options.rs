@@ -12,7 +12,9 @@ pub fn from_case(spec: &toml::Table) -> Result<Options, String> {
     let Some(table) = spec.get("options") else {
         return Ok(opts);
     };
-    let table = table.as_table().ok_or("case.toml: `options` is not a table")?;
+    let table = table
+        .as_table()
+        .ok_or("case.toml: `options` is not a table")?;
     for (key, value) in table {
         let value = value
             .as_str()
