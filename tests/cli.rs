@@ -15,6 +15,8 @@ mod imports;
 mod output;
 #[path = "cli/scale.rs"]
 mod scale;
+#[path = "cli/switches.rs"]
+mod switches;
 #[path = "cli/validate.rs"]
 mod validate;
 

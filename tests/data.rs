@@ -10,7 +10,10 @@
 //! - `cases::<phase>::<case>`: our own case folders (`tests/cases/<phase>/<case>/case.toml`: `entry`,
 //!   then `expected` (JSON or XML, compared with full metadata after blanking) and/or `warnings`
 //!   (the exact list of warning codes), or `error` (code) with `message` (text the diagnostic
-//!   must contain)). Not ratcheted: a case folder is written to pass. A folder with an
+//!   must contain), and optionally a table `[options]` of decision switches, spelt as the CLI's
+//!   flags (`[options]` then `flat = "strict"` is `--flat strict`; keys `flat`, `parent-controls`,
+//!   `by-id-self`, `set-param-props`, `combine-merge`; `support::options`); absent: the defaults.
+//!   Not ratcheted: a case folder is written to pass. A folder with an
 //!   `expected.diag` is run through the binary instead (`support::broken`: the broken-input
 //!   corpus of `tests/cases/broken/`, exact codes and line:col, exit status, no file left behind).
 //! - `schema::…`: the JSON output of every case above validates against the bundled catalog schema.
@@ -32,9 +35,10 @@ use std::sync::Arc;
 use libtest_mimic::{Arguments, Failed, Trial};
 use serde_json::Value;
 
+use oscalc::Options;
 use support::compare::compare_json;
 use support::ratchet::Lists;
-use support::run::{Diag, Out, resolve_file};
+use support::run::{Diag, Out, resolve_file, resolve_file_with};
 use support::schema::validate_catalog_text;
 use support::scrub::{Metadata, compare_xml};
 use support::{files_ending, fixture, read};
@@ -156,7 +160,7 @@ fn stem(path: &Path) -> Option<String> {
 /// Resolution must fail with `code`, in a diagnostic that names the file `names` (in its message,
 /// or as the file it points into); and nothing the spoofed resource holds may show up anywhere.
 fn expect_error(case: &str, profile: &Path, code: &str, names: &str) -> Result<(), String> {
-    expect_error_in(case, profile, code, names, None)
+    expect_error_in(case, profile, code, names, None, &Options::default())
 }
 
 /// [`expect_error`]; with `folder`, paths into it are shortened to their file names first, so a
@@ -167,12 +171,13 @@ fn expect_error_in(
     code: &str,
     names: &str,
     folder: Option<&Path>,
+    opts: &Options,
 ) -> Result<(), String> {
     let shorten = |text: String| match folder {
         Some(folder) => shorten_paths(&text, folder),
         None => text,
     };
-    let resolution = resolve_file(profile, Out::Xml)?;
+    let resolution = resolve_file_with(profile, Out::Xml, opts)?;
     let mut texts: Vec<String> = resolution.warnings.iter().map(Diag::rendered).collect();
     let errors = match &resolution.output {
         Ok(document) => {
@@ -339,9 +344,10 @@ fn run_case(folder: &Path) -> Result<(), String> {
         return support::broken::run(folder, &spec);
     }
     let entry = folder.join(text("entry").ok_or("case.toml has no `entry`")?);
+    let opts = support::options::from_case(&spec)?;
     if let Some(code) = text("error") {
         let names = text("message").unwrap_or("");
-        return expect_error_in("", &entry, code, names, Some(folder));
+        return expect_error_in("", &entry, code, names, Some(folder), &opts);
     }
     let expected_file = text("expected").ok_or("case.toml has neither `expected` nor `error`")?;
     let out = if expected_file.ends_with(".xml") {
@@ -349,7 +355,7 @@ fn run_case(folder: &Path) -> Result<(), String> {
     } else {
         Out::Json
     };
-    let resolution = resolve_file(&entry, out)?;
+    let resolution = resolve_file_with(&entry, out, &opts)?;
     let actual = resolution.document()?;
     let expected = read(&folder.join(expected_file))?;
     match out {

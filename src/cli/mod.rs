@@ -8,6 +8,7 @@ mod inputs;
 pub mod interrupt;
 mod output;
 mod summary;
+mod switches;
 mod targets;
 mod walk;
 
@@ -79,6 +80,9 @@ struct Common {
     /// line: a number, or `all`.
     #[arg(long, value_name = "N|all", default_value = "5")]
     max_per_code: MaxPerCode,
+    /// The switches on the specification's open points (`validate` resolves imported profiles).
+    #[command(flatten)]
+    switches: switches::Switches,
 }
 
 impl Common {
@@ -103,6 +107,7 @@ impl Common {
         if let Some(n) = self.max_file_size {
             opts.max_file_size = n;
         }
+        self.switches.apply(&mut opts);
         Ok((world, opts))
     }
 

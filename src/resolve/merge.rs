@@ -91,7 +91,8 @@ fn combine_method(merge: Option<&Merge>, cx: &mut Cx) -> CombineMethod {
         None | Some(CombineMethod::Keep) => CombineMethod::Keep,
         Some(CombineMethod::UseFirst) => CombineMethod::UseFirst,
         Some(CombineMethod::Merge) => {
-            // req-merge-combine: deprecated and undefined; D6 decides.
+            // req-merge-combine: deprecated and undefined. D6: use-first, unless
+            // `CombineMerge` (`--combine-merge`) says keep or error.
             let mut d = Diagnostic::warning(
                 "req-merge-combine",
                 "combine method `merge` is deprecated and undefined",
@@ -189,6 +190,8 @@ fn drop_seen_controls(body: &mut Body, seen: &mut IndexSet<String>) {
 fn flat(bodies: Vec<Body>, mode: FlatMode, loose: &mut Vec<Parameter>) -> Body {
     let mut out = Body::default();
     fn push(c: CNode, mode: FlatMode, out: &mut Vec<CNode>) {
+        // D2: a child stays inside its included parent, unless `FlatMode::Strict`
+        // (`--flat strict`, req-merge-flat-list-1 read literally): depth first, document order.
         match mode {
             FlatMode::KeepNesting => out.push(c),
             FlatMode::Strict => {

@@ -125,6 +125,8 @@ fn set_param(p: &mut Parameter, sp: &SetParameter, mode: SetParamProps) {
         p.select.clone_from(&sp.select);
         p.values.clear();
     }
+    // D4: a prop replaces the one with its uuid (appended), or with `SetParamProps::ByName`
+    // (`--set-param-props by-name`) the one of its name and ns (in place).
     for prop in &sp.props {
         let same = |x: &Property| match mode {
             SetParamProps::Append => prop.uuid.is_some() && x.uuid == prop.uuid,
@@ -215,7 +217,7 @@ pub(super) fn alter(c: &mut Work, a: &Alter, index: usize, cx: &mut Cx) {
         match add.by_id.as_deref() {
             None => c.add_implicit(add),
             Some(id) if id == c.id() => {
-                // D3 (P4): by-id naming the control itself.
+                // D3 (P4): by-id naming the control itself; `ByIdSelf` (`--by-id-self`) decides.
                 let (msg, implicit) = match cx.opts.by_id_self {
                     ByIdSelf::Implicit => ("treated as an add to the whole control", true),
                     ByIdSelf::Ignore => ("ignored", false),

@@ -381,7 +381,8 @@ impl Cut<'_> {
             n.children = kids;
             return vec![n];
         }
-        // D1: an unselected ancestor of a selected control comes along, unless it was excluded
+        // D1: an unselected ancestor of a selected control comes along (`ParentControls::Uplevel`,
+        // `--parent-controls uplevel`: never), unless it was excluded
         // (id-structure-as-is-list-1: then the children move up).
         if !kids.is_empty()
             && self.plan.parent_mode == ParentControls::Include

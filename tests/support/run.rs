@@ -83,6 +83,11 @@ impl Resolution {
 
 /// Resolves the profile at `profile` (absolute) and emits the result as `out`.
 pub fn resolve_file(profile: &Path, out: Out) -> Result<Resolution, String> {
+    resolve_file_with(profile, out, &Options::default())
+}
+
+/// [`resolve_file`] with `opts` (a case folder's `[options]`).
+pub fn resolve_file_with(profile: &Path, out: Out, opts: &Options) -> Result<Resolution, String> {
     let url = url::Url::from_file_path(profile)
         .map_err(|()| format!("{} is not an absolute path", profile.display()))?;
     let format = match out {
@@ -92,7 +97,7 @@ pub fn resolve_file(profile: &Path, out: Out) -> Result<Resolution, String> {
     let caught = catch_unwind(AssertUnwindSafe(|| {
         let world = FsWorld::new();
         let mut session = Session::new();
-        let warned = session.resolve(&world, &url, &Options::default());
+        let warned = session.resolve(&world, &url, opts);
         let diag = |d: &oscalc::Diagnostic| diag(&session, d);
         let warnings = warned.warnings.iter().map(diag).collect();
         let output = match &warned.output {
