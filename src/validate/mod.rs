@@ -151,7 +151,7 @@ fn imported_ids(
             // said once, there; one the graph could not see (a limit of resolution) is said here.
             Err(_) if sink.has_errors() => out.push(None),
             Err(code) => {
-                let mut d = unresolved(&loaded.uri, code);
+                let mut d = unresolved(&loaded.uri, code, opts);
                 if let Some(source) = root_source {
                     let at = format!("/profile/imports/{index}/href");
                     d = d.at(crate::diag::Span::pointer(source, at));
@@ -193,15 +193,26 @@ fn ids_of(
 
 /// An imported profile that does not resolve: said at the import, with the first error's code;
 /// `validate` or `resolve` of that profile gives the details.
-fn unresolved(uri: &Url, code: &str) -> Diagnostic {
+fn unresolved(uri: &Url, code: &str, opts: &Options) -> Diagnostic {
     let name = crate::source::display_uri(uri);
+    // The decision switches can be what makes it fail: the advice must carry them.
+    let defaults = Options::default();
+    let switched = (opts.parent_controls, opts.flat, opts.by_id_self)
+        != (defaults.parent_controls, defaults.flat, defaults.by_id_self)
+        || (opts.set_param_props, opts.combine_merge)
+            != (defaults.set_param_props, defaults.combine_merge);
+    let with = if switched {
+        " with the same decision switches"
+    } else {
+        ""
+    };
     Diagnostic::warning(
         "ref-import-unresolved",
         format!(
             "the imported profile {name} does not resolve ({code}); the ids it would provide are not checked"
         ),
     )
-    .hint(format!("run `oscalc resolve {name}` to see why"))
+    .hint(format!("run `oscalc resolve {name}`{with} to see why"))
 }
 
 /// When the typed load failed on shape, the schema still says everything that is wrong at once:

@@ -197,4 +197,11 @@ fn validate_resolves_imported_profiles_with_the_switches() {
     let err = stderr(&switched);
     assert!(err.contains("warning[ref-import-unresolved]"), "{err}");
     assert!(err.contains("req-merge-combine"), "{err}");
+    // The advice to resolve the import carries the switches that made it fail.
+    let human = oscalc(&["validate", outer, "--combine-merge", "error"]);
+    let err = stderr(&human);
+    assert!(
+        err.contains("with the same decision switches to see why"),
+        "{err}"
+    );
 }
