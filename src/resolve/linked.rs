@@ -14,8 +14,8 @@
 //! D7: the adds of one profile's modify to one control (across all its alters naming it, in
 //! document order) that put items at the same place keep their document order, whatever the
 //! position, as NIST's reference XSLT does (the specification is silent): each add at a list's
-//! start or after an anchor goes after what the earlier ones put there ([`Place`]). A later
-//! profile of an import chain alters the already-resolved import in a fresh [`Work`], so its own
+//! start or after an anchor goes after what the earlier ones put there (`Place`). A later
+//! profile of an import chain alters the already-resolved import in a fresh `Work`, so its own
 //! `starting` content still comes before what earlier profiles added.
 
 use super::Cx;
