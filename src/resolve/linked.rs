@@ -10,12 +10,20 @@
 //! control and its content); only when two live objects share the id is that order walked (a
 //! document with duplicate ids). `tests/resolve_oracles/one_by_one.rs` keeps the direct
 //! algorithm, one search and one shift per add, as the oracle.
+//!
+//! D7: the adds of one profile's modify to one control (across all its alters naming it, in
+//! document order) that put items at the same place keep their document order, whatever the
+//! position, as NIST's reference XSLT does (the specification is silent): each add at a list's
+//! start or after an anchor goes after what the earlier ones put there (`Place`). A later
+//! profile of an import chain alters the already-resolved import in a fresh `Work`, so its own
+//! `starting` content still comes before what earlier profiles added.
 
 use super::Cx;
 use super::body::CNode;
 use super::modify;
 use crate::model::{Add, Alter, Link, MarkupLine, Parameter, Part, Position, Property, Remove};
 use indexmap::IndexMap;
+use std::collections::HashMap;
 
 /// No node: the end of a list.
 const NIL: usize = usize::MAX;
@@ -59,6 +67,8 @@ struct Slot<T> {
     item: Option<T>,
     prev: usize,
     next: usize,
+    /// Still in its list (a removed node keeps its item for the index).
+    linked: bool,
 }
 
 /// Items of one kind, each in some doubly linked list.
@@ -89,6 +99,7 @@ impl<T> Chain<T> {
             item: Some(item),
             prev: at,
             next,
+            linked: true,
         });
         match self.slots.get_mut(at) {
             Some(s) => s.next = n,
@@ -107,6 +118,9 @@ impl<T> Chain<T> {
     }
 
     fn unlink(&mut self, ends: &mut Ends, n: usize) {
+        if let Some(s) = self.slots.get_mut(n) {
+            s.linked = false;
+        }
         let (prev, next) = (self.prev(n), self.next(n));
         match self.slots.get_mut(prev) {
             Some(s) => s.next = next,
@@ -116,6 +130,36 @@ impl<T> Chain<T> {
             Some(s) => s.prev = prev,
             None => ends.tail = prev,
         }
+    }
+
+    /// Empties a list.
+    fn clear(&mut self, ends: &mut Ends) {
+        for n in self.nodes(*ends) {
+            if let Some(s) = self.slots.get_mut(n) {
+                s.linked = false;
+            }
+        }
+        *ends = Ends::NONE;
+    }
+
+    fn linked(&self, n: usize) -> bool {
+        self.slots.get(n).is_some_and(|s| s.linked)
+    }
+
+    /// D7: the node after which the next add at a place goes: the last node that earlier adds
+    /// put there and that is still in the list (`stack` holds them in the order put, so the
+    /// last one still linked is also the last in the list), else `origin`.
+    fn resume(&self, stack: Option<&mut Vec<usize>>, origin: usize) -> usize {
+        let Some(stack) = stack else {
+            return origin;
+        };
+        while let Some(&n) = stack.last() {
+            if self.linked(n) {
+                return n;
+            }
+            stack.pop();
+        }
+        origin
     }
 
     /// The nodes of a list, in order.
@@ -155,14 +199,22 @@ impl<T> Chain<T> {
         self.take_all(ends).into_iter().map(|(_, t)| t).collect()
     }
 
-    /// Inserts `items` in order after `at`, or at the start or the end of the list.
-    fn put(&mut self, ends: &mut Ends, items: &[T], start: bool)
+    /// Inserts `items` in order at the end of the list or, given the `stack` of what adds put
+    /// at its start, after them (D7), pushing the new nodes on it.
+    fn put(&mut self, ends: &mut Ends, items: &[T], stack: Option<&mut Vec<usize>>)
     where
         T: Clone,
     {
-        let mut at = if start { NIL } else { ends.tail };
+        let mut at = ends.tail;
+        let mut stack = stack;
+        if let Some(st) = stack.as_deref_mut() {
+            at = self.resume(Some(st), NIL);
+        }
         for x in items {
             at = self.insert_after(ends, at, x.clone());
+            if let Some(st) = stack.as_deref_mut() {
+                st.push(at);
+            }
         }
     }
 }
@@ -188,7 +240,7 @@ struct ParamAt {
 }
 
 /// Who holds a list of parts.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Holder {
     Ctl(usize),
     Part(usize),
@@ -219,11 +271,25 @@ fn owner_lists<'a>(
 }
 
 /// An object an add can name by id.
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Anchor {
     Param(usize),
     Part(usize),
     Ctl(usize),
+}
+
+/// D7: a place where adds put items in turn: the start of a list (for `starting`, and for the
+/// kinds a `before` puts at its holder's start) or right after an anchor (`after`). Each add at
+/// a place goes after what earlier adds of this modify put there, so the adds' contents keep
+/// their document order, as `ending` and `before` keep it by construction.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Place {
+    Params(usize),
+    Props(Anchor),
+    Links(Anchor),
+    Parts(Holder),
+    AfterParam(usize),
+    AfterPart(usize),
 }
 
 /// One control being altered, in linked form; [`modify::alter`] drives it.
@@ -239,6 +305,8 @@ pub(super) struct Work {
     links: Chain<Link>,
     /// Every object that ever carried an id, in no particular order.
     ids: IndexMap<String, Vec<Anchor>>,
+    /// D7: the nodes adds put at each place, in the order put.
+    placed: HashMap<Place, Vec<usize>>,
 }
 
 impl Work {
@@ -434,27 +502,80 @@ impl Work {
         n
     }
 
-    fn put_params(&mut self, ci: usize, items: &[Parameter], start: bool) {
-        let mut at = if start { NIL } else { self.ctl(ci).params.tail };
+    /// Links `items` into control `ci`'s params after node `at`, recording them at `place`, if
+    /// given (D7).
+    fn params_after(
+        &mut self,
+        ci: usize,
+        mut at: usize,
+        items: &[Parameter],
+        place: Option<Place>,
+    ) {
         for p in items {
             at = self.insert_param(ci, at, p.clone());
+            if let Some(place) = place {
+                self.placed.entry(place).or_default().push(at);
+            }
         }
     }
 
-    fn put_parts(&mut self, h: Holder, ci: usize, items: &[Part], start: bool) {
-        let mut at = if start { NIL } else { self.parts_of(h).tail };
+    /// Links `items` into `h`'s parts after node `at`, recording them at `place`, if given (D7).
+    fn parts_after(
+        &mut self,
+        h: Holder,
+        ci: usize,
+        mut at: usize,
+        items: &[Part],
+        place: Option<Place>,
+    ) {
         for p in items {
             at = self.insert_part(h, ci, at, p.clone());
+            if let Some(place) = place {
+                self.placed.entry(place).or_default().push(at);
+            }
         }
     }
 
+    /// D7: at the start, `items` go after what earlier adds put at the start (document order).
+    fn put_params(&mut self, ci: usize, items: &[Parameter], start: bool) {
+        if items.is_empty() {
+            return;
+        }
+        let place = Place::Params(ci);
+        if start {
+            let at = self.params.resume(self.placed.get_mut(&place), NIL);
+            self.params_after(ci, at, items, Some(place));
+        } else {
+            let at = self.ctl(ci).params.tail;
+            self.params_after(ci, at, items, None);
+        }
+    }
+
+    /// D7: as [`Self::put_params`].
+    fn put_parts(&mut self, h: Holder, ci: usize, items: &[Part], start: bool) {
+        if items.is_empty() {
+            return;
+        }
+        let place = Place::Parts(h);
+        if start {
+            let at = self.parts.resume(self.placed.get_mut(&place), NIL);
+            self.parts_after(h, ci, at, items, Some(place));
+        } else {
+            let at = self.parts_of(h).tail;
+            self.parts_after(h, ci, at, items, None);
+        }
+    }
+
+    /// D7: as [`Self::put_params`].
     fn put_props_links(&mut self, owner: Anchor, add: &Add, start: bool) {
         let (props, links) = (&mut self.props, &mut self.links);
         let lists = owner_lists(&mut self.ctls, &mut self.param_at, &mut self.part_at, owner);
-        if let Some((p, l)) = lists {
-            props.put(p, &add.props, start);
-            links.put(l, &add.links, start);
-        }
+        let Some((pe, le)) = lists else { return };
+        let placed = &mut self.placed;
+        let stack = start.then(|| placed.entry(Place::Props(owner)).or_default());
+        props.put(pe, &add.props, stack);
+        let stack = start.then(|| placed.entry(Place::Links(owner)).or_default());
+        links.put(le, &add.links, stack);
     }
 
     /// An add to the whole of control `ci`.
@@ -530,7 +651,7 @@ impl Work {
     }
 
     fn remove_props_links(&mut self, owner: Anchor, r: &Remove) -> bool {
-        let props = &mut self.props;
+        let (props, links) = (&mut self.props, &mut self.links);
         let lists = owner_lists(&mut self.ctls, &mut self.param_at, &mut self.part_at, owner);
         let Some((pe, le)) = lists else { return false };
         let mut hit = false;
@@ -551,7 +672,7 @@ impl Work {
             }
         }
         if le.head != NIL && matches_remove(r, "link", None, None, None, None) {
-            *le = Ends::default();
+            links.clear(le);
             hit = true;
         }
         hit
@@ -642,6 +763,7 @@ impl Work {
     /// itself, D3). Before/after act as starting/ending; each kind goes into its own collection,
     /// so canonical order holds; a title replaces the title (P16).
     pub(super) fn add_implicit(&mut self, add: &Add) {
+        // D7: `starting`/`before` continue after what earlier adds put at the start.
         self.implicit(0, add, matches!(position(add), Pos::Starting | Pos::Before));
     }
 
@@ -665,13 +787,15 @@ impl Work {
             }
             (Anchor::Param(n), Pos::Before | Pos::After) => {
                 let ci = self.param_at.get(n).map_or(0, |a| a.ctl);
-                let mut at = if pos == Pos::Before {
-                    self.params.prev(n)
+                // D7: `before` lands right before the anchor, so after the earlier adds'
+                // params; `after` goes after what earlier `after` adds put behind it.
+                if pos == Pos::Before {
+                    let at = self.params.prev(n);
+                    self.params_after(ci, at, &add.params, None);
                 } else {
-                    n
-                };
-                for p in &add.params {
-                    at = self.insert_param(ci, at, p.clone());
+                    let place = Place::AfterParam(n);
+                    let at = self.params.resume(self.placed.get_mut(&place), n);
+                    self.params_after(ci, at, &add.params, Some(place));
                 }
                 self.put_props_links(Anchor::Ctl(ci), add, start);
                 self.put_parts(Holder::Ctl(ci), ci, &add.parts, start);
@@ -693,13 +817,14 @@ impl Work {
                 let Some((h, ci)) = self.part_at.get(n).map(|a| (a.holder, a.ctl)) else {
                     return false;
                 };
-                let mut at = if pos == Pos::Before {
-                    self.parts.prev(n)
+                // D7: as for a param anchor.
+                if pos == Pos::Before {
+                    let at = self.parts.prev(n);
+                    self.parts_after(h, ci, at, &add.parts, None);
                 } else {
-                    n
-                };
-                for p in &add.parts {
-                    at = self.insert_part(h, ci, at, p.clone());
+                    let place = Place::AfterPart(n);
+                    let at = self.parts.resume(self.placed.get_mut(&place), n);
+                    self.parts_after(h, ci, at, &add.parts, Some(place));
                 }
                 let owner = match h {
                     Holder::Ctl(i) => Anchor::Ctl(i),

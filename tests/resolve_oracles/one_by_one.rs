@@ -1,10 +1,16 @@
 //! The one-by-one alter, as `modify` applied every alter before the linked form took all of
 //! them: each add searches the whole control and shifts the rest of its list. The oracle the
 //! linked form is compared with (`linked.rs` here): the same content and the same warnings.
+//!
+//! D7 (adds at one place keep document order) is kept by tags: an item an add puts at a list's
+//! start or after an anchor carries its place in a field the random content never uses
+//! (`Tagged`), and the next add at that place goes after the last item still tagged with it.
+//! [`untag`] clears the tags once all alters ran.
 
-use crate::model::{Add, Alter, Control, Parameter, Part, Position, Property, Remove};
+use crate::model::{Add, Alter, Control, Link, Parameter, Part, Position, Property, Remove};
 use crate::options::ByIdSelf;
 use crate::resolve::body::CNode;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// The namespace of names that carry no `ns`.
 const OSCAL_NS: &str = "http://csrc.nist.gov/ns/oscal";
@@ -54,13 +60,126 @@ fn position(add: &Add) -> Pos {
     }
 }
 
-/// Inserts `items` at the start or the end of `list`.
-fn put<T: Clone>(list: &mut Vec<T>, items: &[T], at_start: bool) {
+/// Serial numbers of tagged items (only their distinctness matters).
+static SERIAL: AtomicU32 = AtomicU32::new(0);
+
+/// An item that can carry a D7 tag `<serial>|<place>`: place `S` (put at its list's start by
+/// an add), `A<serial>` (put after the anchor with that serial), or empty (only an anchor).
+trait Tagged: Clone {
+    fn slot(&mut self) -> &mut Option<String>;
+    fn tag(&self) -> Option<&str>;
+}
+
+impl Tagged for Parameter {
+    fn slot(&mut self) -> &mut Option<String> {
+        &mut self.depends_on
+    }
+    fn tag(&self) -> Option<&str> {
+        self.depends_on.as_deref()
+    }
+}
+
+impl Tagged for Part {
+    fn slot(&mut self) -> &mut Option<String> {
+        &mut self.class
+    }
+    fn tag(&self) -> Option<&str> {
+        self.class.as_deref()
+    }
+}
+
+impl Tagged for Property {
+    fn slot(&mut self) -> &mut Option<String> {
+        &mut self.group
+    }
+    fn tag(&self) -> Option<&str> {
+        self.group.as_deref()
+    }
+}
+
+impl Tagged for Link {
+    fn slot(&mut self) -> &mut Option<String> {
+        &mut self.resource_fragment
+    }
+    fn tag(&self) -> Option<&str> {
+        self.resource_fragment.as_deref()
+    }
+}
+
+fn place_of<T: Tagged>(x: &T) -> Option<&str> {
+    x.tag().and_then(|t| t.split_once('|')).map(|(_, p)| p)
+}
+
+fn tagged<T: Tagged>(x: &T, place: &str) -> T {
+    let mut x = x.clone();
+    let n = SERIAL.fetch_add(1, Ordering::Relaxed);
+    *x.slot() = Some(format!("{n}|{place}"));
+    x
+}
+
+/// Inserts `items` at `at`, each tagged with `place` when given.
+fn insert<T: Tagged>(list: &mut Vec<T>, at: usize, items: &[T], place: Option<&str>) {
+    let items = items.iter().map(|x| match place {
+        Some(p) => tagged(x, p),
+        None => x.clone(),
+    });
+    list.splice(at..at, items);
+}
+
+/// Inserts `items` at the start of `list`, after what earlier adds put there (D7), or at its end.
+fn put<T: Tagged>(list: &mut Vec<T>, items: &[T], at_start: bool) {
     if at_start {
-        list.splice(0..0, items.iter().cloned());
+        let at = list
+            .iter()
+            .rposition(|x| place_of(x) == Some("S"))
+            .map_or(0, |i| i + 1);
+        insert(list, at, items, Some("S"));
     } else {
         list.extend(items.iter().cloned());
     }
+}
+
+/// Inserts `items` after `list[i]` and after what earlier adds put after it (D7).
+fn put_after<T: Tagged>(list: &mut Vec<T>, i: usize, items: &[T]) {
+    let Some(anchor) = list.get_mut(i) else {
+        return;
+    };
+    let serial = match anchor.tag().and_then(|t| t.split_once('|')) {
+        Some((n, _)) => n.to_owned(),
+        None => {
+            let n = SERIAL.fetch_add(1, Ordering::Relaxed).to_string();
+            *anchor.slot() = Some(format!("{n}|"));
+            n
+        }
+    };
+    let place = format!("A{serial}");
+    let at = list
+        .iter()
+        .rposition(|x| place_of(x) == Some(place.as_str()))
+        .map_or(i + 1, |j| j + 1);
+    insert(list, at, items, Some(&place));
+}
+
+/// Clears the D7 tags of a control and its child controls.
+pub fn untag(c: &mut CNode) {
+    fn parts(list: &mut [Part]) {
+        for p in list {
+            p.class = None;
+            p.props.iter_mut().for_each(|x| x.group = None);
+            p.links.iter_mut().for_each(|x| x.resource_fragment = None);
+            parts(&mut p.parts);
+        }
+    }
+    let k = &mut c.control;
+    for p in &mut k.params {
+        p.depends_on = None;
+        p.props.iter_mut().for_each(|x| x.group = None);
+        p.links.iter_mut().for_each(|x| x.resource_fragment = None);
+    }
+    k.props.iter_mut().for_each(|x| x.group = None);
+    k.links.iter_mut().for_each(|x| x.resource_fragment = None);
+    parts(&mut k.parts);
+    c.children.iter_mut().for_each(untag);
 }
 
 /// req-modify-alter-add-implicit*: before/after act as starting/ending; each kind goes into its
@@ -136,8 +255,11 @@ fn add_at_param(c: &mut Control, i: usize, add: &Add, pos: Pos) {
             put(&mut c.params, &add.params, start);
         }
         Pos::Before | Pos::After => {
-            let at = if pos == Pos::Before { i } else { i + 1 };
-            c.params.splice(at..at, add.params.iter().cloned());
+            if pos == Pos::Before {
+                insert(&mut c.params, i, &add.params, None);
+            } else {
+                put_after(&mut c.params, i, &add.params);
+            }
             let start = pos == Pos::Before;
             put(&mut c.props, &add.props, start);
             put(&mut c.links, &add.links, start);
@@ -153,7 +275,7 @@ fn add_at_param(c: &mut Control, i: usize, add: &Add, pos: Pos) {
 /// added beside a part.
 struct ControlSide<'a>(
     &'a mut Vec<Property>,
-    &'a mut Vec<crate::model::Link>,
+    &'a mut Vec<Link>,
     &'a mut Vec<Parameter>,
 );
 
@@ -179,8 +301,11 @@ fn add_in_parts(
                 put(side.2, &add.params, start);
             }
             Pos::Before | Pos::After => {
-                let at = if pos == Pos::Before { i } else { i + 1 };
-                parts.splice(at..at, add.parts.iter().cloned());
+                if pos == Pos::Before {
+                    insert(parts, i, &add.parts, None);
+                } else {
+                    put_after(parts, i, &add.parts);
+                }
                 let start = pos == Pos::Before;
                 put(side.0, &add.props, start);
                 put(side.1, &add.links, start);
@@ -214,11 +339,7 @@ fn remove(c: &mut Control, r: &Remove) -> bool {
     hit
 }
 
-fn remove_props_links(
-    props: &mut Vec<Property>,
-    links: &mut Vec<crate::model::Link>,
-    r: &Remove,
-) -> bool {
+fn remove_props_links(props: &mut Vec<Property>, links: &mut Vec<Link>, r: &Remove) -> bool {
     let (np, nl) = (props.len(), links.len());
     props.retain(|p| {
         !matches_remove(
