@@ -162,6 +162,8 @@ fn bench_baselines(c: &mut Criterion) {
                     })
                 });
             }
+            // The baselines are JSON and XML; YAML output is measured by `write`.
+            Format::Yaml => {}
         }
         g.bench_function(BenchmarkId::new(base.name, "oscalc"), |b| {
             b.iter(|| black_box(run(&world, &uri, base.format)))
@@ -225,9 +227,33 @@ fn bench_chains(c: &mut Criterion) {
     g.finish();
 }
 
+/// Writing the loaded rev5 catalog (markup read from JSON, so Markdown) in each format, into
+/// memory: the writers alone, no resolution and no check.
+fn bench_write(c: &mut Criterion) {
+    let p = path(&format!("{REV5}/NIST_SP-800-53_rev5_catalog.json"));
+    let mut sources = oscalc::source::SourceMap::default();
+    let loaded = oscalc::load::load(read(&p), &url(&p), &mut sources, &Options::default())
+        .unwrap_or_else(|e| panic!("{}: {e:?}", p.display()));
+    let mut g = c.benchmark_group("write");
+    for (name, format) in [
+        ("rev5_catalog_json", Format::Json),
+        ("rev5_catalog_yaml", Format::Yaml),
+        ("rev5_catalog_xml", Format::Xml),
+    ] {
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let mut out = Vec::with_capacity(16 << 20);
+                oscalc::emit::write_to(&loaded.doc, format, &mut out).expect("written");
+                black_box(out)
+            })
+        });
+    }
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = config();
-    targets = bench_load, bench_baselines, bench_heavy, bench_synthetic, bench_chains
+    targets = bench_load, bench_baselines, bench_heavy, bench_synthetic, bench_chains, bench_write
 }
 criterion_main!(benches);

@@ -5,6 +5,8 @@ use std::process::{Command, Output};
 
 #[path = "cli/bounds.rs"]
 mod bounds;
+#[path = "cli/convert.rs"]
+mod convert;
 #[path = "cli/diagnostics.rs"]
 mod diagnostics;
 #[path = "cli/folders.rs"]
@@ -13,6 +15,8 @@ mod folders;
 mod imports;
 #[path = "cli/output.rs"]
 mod output;
+#[path = "support/pyyaml.rs"]
+mod pyyaml;
 #[path = "cli/scale.rs"]
 mod scale;
 #[path = "cli/switches.rs"]

@@ -2,6 +2,7 @@
 //! A module of the `oscalc` binary, not of the library: it uses the library only through its
 //! public `oscalc::` API, and clap stays here.
 
+mod convert;
 pub mod diagnostics;
 mod imports;
 mod inputs;
@@ -46,6 +47,8 @@ enum Command {
     Resolve(ResolveArgs),
     /// Check catalogs and profiles (JSON or XML): syntax, the OSCAL 1.2.3 schema, references.
     Validate(ValidateArgs),
+    /// Convert a catalog, profile or resolved catalog between JSON, XML and YAML, checked first.
+    Convert(convert::ConvertArgs),
 }
 
 /// Flags every command takes.
@@ -165,6 +168,7 @@ struct ValidateArgs {
 enum OutFormat {
     Json,
     Xml,
+    Yaml,
 }
 
 impl From<OutFormat> for Format {
@@ -172,6 +176,7 @@ impl From<OutFormat> for Format {
         match f {
             OutFormat::Json => Format::Json,
             OutFormat::Xml => Format::Xml,
+            OutFormat::Yaml => Format::Yaml,
         }
     }
 }
@@ -223,6 +228,7 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Resolve(args) => resolve(&args),
         Command::Validate(args) => validate(&args),
+        Command::Convert(args) => convert::run(&args),
     }
 }
 
@@ -427,7 +433,7 @@ fn deliver(
     }
     all.extend(checked.into_diagnostics());
     // XML is rendered before anything is reported, so a failure to render joins the batch;
-    // JSON cannot fail to render and is streamed from the typed catalog as it is written.
+    // JSON and YAML cannot fail to render and are streamed from the typed catalog as written.
     let xml = match (out.format, all.iter().any(Diagnostic::is_error)) {
         (Format::Xml, false) => match oscalc::emit::try_emit(&resolved, Format::Xml) {
             Ok(b) => Some(b),

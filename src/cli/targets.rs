@@ -11,8 +11,9 @@
 //!   name stays predictable from its profile's name). oscalc creates no folder: `-o DIR/` that
 //!   does not exist, or `-o FILE` in a missing folder, is an error naming it.
 //! - `-o FILE`: one profile only.
-//! - format: `--to`, else FILE's extension (`.json`, `.xml`; another extension of a regular or new
-//!   file is an error unless `--to` says), else the input's own format, as oscal-cli does.
+//! - format: `--to`, else FILE's extension (`.json`, `.xml`, `.yaml`/`.yml`; another extension of
+//!   a regular or new file is an error unless `--to` says), else the input's own format, as
+//!   oscal-cli does.
 
 use super::output::Target;
 use oscalc::diag::Diagnostic;
@@ -75,10 +76,10 @@ pub(super) fn layout(
     {
         return Err(usage(
             format!(
-                "oscalc cannot write `.{}` files: its output is JSON or XML",
+                "oscalc cannot write `.{}` files: its output is JSON, XML or YAML",
                 ext.to_string_lossy()
             ),
-            "name the output .json or .xml, or choose the format with --to",
+            "name the output .json, .xml or .yaml, or choose the format with --to",
         ));
     }
     match out.parent() {
@@ -106,6 +107,7 @@ impl Layout {
                 let ext = match format {
                     Format::Json => "json",
                     Format::Xml => "xml",
+                    Format::Yaml => "yaml",
                 };
                 Target::Path(dir.join(format!("{}-resolved.{ext}", stem(profile))))
             }
@@ -218,11 +220,19 @@ mod tests {
             let e = layout(out, None, &two).unwrap_err();
             assert_eq!(e.code, "usage-output", "{out:?}");
         }
-        let e = layout(Some(Path::new("x.yaml")), None, &two[..1]).unwrap_err();
+        let e = layout(Some(Path::new("x.txt")), None, &two[..1]).unwrap_err();
         assert_eq!(e.code, "usage-output");
         assert_eq!(
-            layout(Some(Path::new("x.yaml")), Some(Format::Json), &two[..1]).unwrap(),
-            Layout::File(PathBuf::from("x.yaml"))
+            layout(Some(Path::new("x.txt")), Some(Format::Json), &two[..1]).unwrap(),
+            Layout::File(PathBuf::from("x.txt"))
         );
+        for name in ["x.yaml", "x.YML"] {
+            let file = layout(Some(Path::new(name)), None, &two[..1]).unwrap();
+            assert_eq!(
+                file.format(None, Some(Format::Json)),
+                Format::Yaml,
+                "{name}"
+            );
+        }
     }
 }

@@ -1,12 +1,15 @@
-//! Stage: emit. In: a catalog, profile or resolved catalog. Out: bytes in JSON or XML,
+//! Stage: emit. In: a catalog, profile or resolved catalog. Out: bytes in JSON, XML or YAML,
 //! deterministic (req-order): schema key order, 2-space indent, LF, final newline.
 //!
-//! Both formats are written from the typed model. JSON goes through `serde_json` with markup
-//! read from XML turned into Markdown on the way (`emit/json.rs`); XML goes through
-//! [`crate::xml::write`], which serializes the typed model as the binding table says. No
-//! document-wide `Value` is built, except by [`json_value`] for callers that want one.
+//! All formats are written from the typed model. JSON goes through `serde_json` with markup
+//! read from XML turned into Markdown on the way (`emit/json.rs`); YAML is the same JSON form,
+//! through the same Markdown adapter, written by a small block-style serializer
+//! (`emit/yaml.rs`); XML goes through [`crate::xml::write`], which serializes the typed model as
+//! the binding table says. No document-wide `Value` is built, except by [`json_value`] for
+//! callers that want one.
 
 mod json;
+mod yaml;
 
 use std::io::Write;
 
@@ -129,8 +132,8 @@ impl From<WriteError> for std::io::Error {
     }
 }
 
-/// Writes the document in `format` to `out`, the bytes [`emit`] gives. JSON is streamed as it
-/// is serialized; XML is rendered whole first, so a document without an XML form writes
+/// Writes the document in `format` to `out`, the bytes [`emit`] gives. JSON and YAML are
+/// streamed as they are serialized; XML is rendered whole first, so a document without an XML form writes
 /// nothing. `out` is not buffered here: give a `BufWriter` for a file or a socket.
 ///
 /// ```
@@ -147,6 +150,12 @@ impl From<WriteError> for std::io::Error {
 /// let mut out = Vec::new();
 /// write_to(&catalog, Format::Xml, &mut out)?;
 /// assert!(String::from_utf8(out)?.contains("<title>Demo <em>one</em></title>"));
+/// let mut out = Vec::new();
+/// write_to(&catalog, Format::Yaml, &mut out)?;
+/// let yaml = String::from_utf8(out)?;
+/// assert!(yaml.starts_with("catalog:\n  uuid: 74c8ba1e-5cd4-4ad1-bbfd-d888e2f6c724\n"));
+/// assert!(yaml.contains("    title: Demo *one*\n    last-modified: \"2024-01-01T00:00:00Z\"\n"));
+/// assert!(yaml.contains("    version: \"1\"\n"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn write_to<D: Emit + ?Sized, W: Write>(
@@ -164,6 +173,13 @@ pub fn write_to<D: Emit + ?Sized, W: Write>(
                 .serialize(&mut ser)
                 .map_err(std::io::Error::from)?;
             buf.write_all(b"\n")?;
+            buf.flush()?;
+        }
+        Format::Yaml => {
+            let mut buf = std::io::BufWriter::with_capacity(1 << 16, &mut out);
+            Rooted(doc.body())
+                .serialize(&mut yaml::Writer::new(&mut buf))
+                .map_err(std::io::Error::from)?;
             buf.flush()?;
         }
         Format::Xml => out.write_all(xml(doc.body())?.as_bytes())?,
@@ -340,7 +356,7 @@ pub fn emit<D: Emit + ?Sized>(doc: &D, format: Format) -> Vec<u8> {
 /// Writes the document in `format`, or says why it cannot be written.
 pub fn try_emit<D: Emit + ?Sized>(doc: &D, format: Format) -> Result<Vec<u8>, Box<Diagnostic>> {
     let rendered = match format {
-        Format::Json => {
+        Format::Json | Format::Yaml => {
             let mut out = Vec::new();
             write_to(doc, format, &mut out).map(|()| out)
         }

@@ -91,7 +91,7 @@ pub fn load(
             )
             .at(at(first_significant(&bytes))),
         ]),
-        None => Err(vec![
+        None | Some(Format::Yaml) => Err(vec![
             Diagnostic::error(
                 "load-root",
                 format!(

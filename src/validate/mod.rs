@@ -268,6 +268,7 @@ fn untyped(bytes: &[u8], opts: &Options) -> Option<Value> {
             root.insert(read.root.to_owned(), read.value);
             Some(Value::Object(root))
         }
+        crate::model::Format::Yaml => None,
     }
 }
 
