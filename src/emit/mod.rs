@@ -155,7 +155,9 @@ pub fn write_to<D: Emit + ?Sized, W: Write>(
     mut out: W,
 ) -> Result<(), WriteError> {
     match format {
-        Format::Json => {
+        // JSON text is a YAML 1.2 document: the block-style YAML writer is not part of this
+        // build, and a YAML output gets the same data in flow style.
+        Format::Json | Format::Yaml => {
             // The serializer makes many small writes: a buffer of our own type takes them
             // inline, where `out` (often a `&mut dyn Write`) would take each as a call.
             let mut buf = std::io::BufWriter::with_capacity(1 << 16, &mut out);
@@ -340,7 +342,7 @@ pub fn emit<D: Emit + ?Sized>(doc: &D, format: Format) -> Vec<u8> {
 /// Writes the document in `format`, or says why it cannot be written.
 pub fn try_emit<D: Emit + ?Sized>(doc: &D, format: Format) -> Result<Vec<u8>, Box<Diagnostic>> {
     let rendered = match format {
-        Format::Json => {
+        Format::Json | Format::Yaml => {
             let mut out = Vec::new();
             write_to(doc, format, &mut out).map(|()| out)
         }

@@ -32,6 +32,8 @@ pub enum Format {
     Json,
     /// OSCAL XML.
     Xml,
+    /// OSCAL YAML: the JSON model written as YAML (same keys, Markdown prose).
+    Yaml,
 }
 
 impl Format {
@@ -42,6 +44,8 @@ impl Format {
             Some(Format::Json)
         } else if lower.ends_with(".xml") {
             Some(Format::Xml)
+        } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+            Some(Format::Yaml)
         } else {
             None
         }
