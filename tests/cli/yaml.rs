@@ -100,7 +100,12 @@ fn a_yaml_shape_error_names_the_line_and_column_of_the_node() {
     let col = bad.lines().nth(line - 1).unwrap().find("title").unwrap() + 1;
     let path = dir.join("cat.yaml");
     std::fs::write(&path, &bad).unwrap();
-    let o = oscalc(&["validate", path.to_str().unwrap(), "--error-format", "short"]);
+    let o = oscalc(&[
+        "validate",
+        path.to_str().unwrap(),
+        "--error-format",
+        "short",
+    ]);
     assert_eq!(o.status.code(), Some(1));
     let name = Path::new(path.to_str().unwrap()).display().to_string();
     assert!(

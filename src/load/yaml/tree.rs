@@ -158,7 +158,11 @@ pub(crate) fn walk(text: &str, bounds: Bounds) -> Result<Walked, Refusal> {
 fn syntax(info: &str, offset: usize) -> Refusal {
     // The parser's own bound on flow nesting, met before the walk's.
     if info.contains("recursion limit") {
-        return refuse("load-limit", "YAML nested deeper than the parser allows", offset);
+        return refuse(
+            "load-limit",
+            "YAML nested deeper than the parser allows",
+            offset,
+        );
     }
     let message = match info.find(": `") {
         Some(i) => info.get(..i).unwrap_or(info),
