@@ -153,7 +153,8 @@ fn bench_baselines(c: &mut Criterion) {
                     })
                 });
             }
-            Format::Xml => {
+            // No baseline is resolved to YAML.
+            Format::Xml | Format::Yaml => {
                 let out = floor::parse_xml(&out);
                 g.bench_function(BenchmarkId::new(base.name, "floor"), |b| {
                     b.iter(|| {

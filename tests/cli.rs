@@ -23,6 +23,8 @@ mod scale;
 mod switches;
 #[path = "cli/validate.rs"]
 mod validate;
+#[path = "cli/yaml.rs"]
+mod yaml;
 
 fn oscalc(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_oscalc"))

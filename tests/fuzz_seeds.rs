@@ -4,7 +4,7 @@
 #[path = "../fuzz/src/lib.rs"]
 mod fuzzing;
 
-use fuzzing::{CATALOG, load_json, load_xml, locate, resolve};
+use fuzzing::{CATALOG, load_json, load_xml, load_yaml, locate, resolve};
 use oscalc::{MemWorld, Options};
 
 const PROFILE: &str = r#"{"profile": {
@@ -26,6 +26,17 @@ fn entry_points_survive_seeds() {
         "]".repeat(50_000)
     );
     let deep_xml = format!("<catalog>{}", "<part>".repeat(50_000));
+    let deep_yaml = format!("catalog:\n  props: {}", "- ".repeat(50_000));
+    let deep_flow_yaml = format!("catalog: {}", "[".repeat(50_000));
+    let mut laughs = String::from("catalog:\n  a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for (n, p) in ["b", "c", "d", "e", "f", "g", "h", "i"]
+        .iter()
+        .zip(["a", "b", "c", "d", "e", "f", "g", "h"])
+    {
+        laughs.push_str(&format!(
+            "  {n}: &{n} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+        ));
+    }
     let seeds: Vec<Vec<u8>> = vec![
         Vec::new(),
         CATALOG.as_bytes().to_vec(),
@@ -43,8 +54,17 @@ fn entry_points_survive_seeds() {
         // Found by the `locate` target: stray continuation bytes before a position.
         b"{\n   \xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe\xbe x\n"
             .to_vec(),
+        include_bytes!("fixtures/yaml/catalog.yaml").to_vec(),
+        include_bytes!("fixtures/yaml/profile.yaml").to_vec(),
+        deep_yaml.into_bytes(),
+        deep_flow_yaml.into_bytes(),
+        laughs.into_bytes(),
+        b"catalog: &x\n  k: *x\n".to_vec(),
+        b"catalog: !!python/object:os.system x\n---\nprofile: {}\n".to_vec(),
+        b"\xEF\xBB\xBFcatalog:\n  uuid: \xff\n".to_vec(),
     ];
     for seed in &seeds {
+        load_yaml(seed);
         load_json(seed);
         load_xml(seed);
         resolve(seed);

@@ -34,6 +34,29 @@ pub fn load_xml(data: &[u8]) {
     }
 }
 
+/// Loads the bytes as a YAML document (a `.yaml` name), then locates each diagnostic's place, as
+/// a report would: the YAML position walk runs on whatever text the loader refused.
+pub fn load_yaml(data: &[u8]) {
+    let uri = MemWorld::uri("doc.yaml");
+    let mut sources = SourceMap::default();
+    if let Err(found) = oscalc::load::load(data.to_vec(), &uri, &mut sources, &Options::default()) {
+        for span in found.iter().filter_map(|d| d.primary.as_ref()) {
+            let _ = sources.line_col(span);
+        }
+        // A pointer into the text, as a schema finding gives one.
+        if let Some(source) = found
+            .first()
+            .and_then(|d| d.primary.as_ref())
+            .map(|s| s.source)
+        {
+            let _ = sources.line_col(&oscalc::diag::Span::pointer(
+                source,
+                "/catalog/controls/0/id",
+            ));
+        }
+    }
+}
+
 /// Locates places in the bytes as diagnostics do, through the per-source indexes built once
 /// (`source::index`), and checks them against the plain walks they replace: the JSON pointer of
 /// every value the bytes hold (when they parse), pointers spelt by the bytes' last line, and the

@@ -96,6 +96,24 @@ pub const CODES: &[CodeInfo] = &[
         "load-xml-namespace",
         "the XML root is not in the OSCAL namespace",
     ),
+    e("load-yaml-syntax", "the YAML text is malformed"),
+    e(
+        "load-yaml-alias",
+        "YAML aliases expand past the budget the document's size allows; refused",
+    ),
+    e(
+        "load-yaml-tag",
+        "a YAML tag outside the core schema (`!!str`, `!!map`, ...); refused",
+    ),
+    e(
+        "load-yaml-duplicate-key",
+        "a YAML mapping has the same key twice",
+    ),
+    e(
+        "load-yaml-documents",
+        "a YAML stream holds more than one document",
+    ),
+    e("load-yaml-key", "a YAML mapping key is not a plain string"),
     e("load-encoding", "the input is not UTF-8"),
     e(
         "load-shape",

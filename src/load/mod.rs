@@ -1,12 +1,15 @@
 //! Stage: load. In: bytes of one document and its URI. Out: a typed [`Document`] plus the source
 //! registered in the [`SourceMap`], or located diagnostics.
 //!
-//! The format is recognised by content (first significant byte), not by extension. JSON goes
-//! straight into the typed model; so does XML, through `crate::xml::de`, which shows serde each
-//! element as its OSCAL JSON form and locates a failure in the same walk.
+//! The format is recognised by content (first significant byte), not by extension, except
+//! that a `.yaml`/`.yml` name says YAML; a text that is neither JSON nor XML is YAML when it is
+//! a mapping with a `catalog` or `profile` key. JSON goes straight into the typed model; so does
+//! XML, through `crate::xml::de`, which shows serde each element as its OSCAL JSON form and
+//! locates a failure in the same walk; YAML is walked into plain data, then typed.
 
 mod json;
 mod xml;
+mod yaml;
 pub(crate) use xml::limits as xml_limits;
 
 use crate::diag::{Diagnostic, Span};
@@ -40,11 +43,14 @@ pub fn load(
     opts: &Options,
 ) -> Result<Loaded, Vec<Diagnostic>> {
     let bytes: Arc<[u8]> = bytes.into();
-    let format = sniff(&bytes);
+    let mut format = recognise(&bytes, uri);
+    if format.is_none() && bytes.len() as u64 <= opts.max_file_size && yaml::claims(&bytes, opts) {
+        format = Some(Format::Yaml);
+    }
     let source = sources.add(Source {
         uri: uri.clone(),
         bytes: bytes.clone(),
-        xml_positions: crate::source::XmlPositions::by(crate::xml::positions),
+        xml_positions: positions(format),
         index: Default::default(),
         is_xml: format == Some(Format::Xml),
         quotable: false,
@@ -77,6 +83,7 @@ pub fn load(
             None => json::load(&bytes, source),
         },
         Some(Format::Xml) => xml::load(&bytes, source, opts),
+        Some(Format::Yaml) => yaml::load(&bytes, source, opts),
         None if strip_bom(&bytes).iter().all(u8::is_ascii_whitespace) => Err(vec![
             Diagnostic::error(
                 "load-empty",
@@ -95,7 +102,7 @@ pub fn load(
             Diagnostic::error(
                 "load-root",
                 format!(
-                    "{} is neither JSON nor XML (it starts with neither `{{` nor `<`)",
+                    "{} is neither JSON, XML nor YAML (it starts with neither `{{` nor `<`, and is no YAML mapping with a `catalog` or `profile` key)",
                     crate::source::display_uri(uri)
                 ),
             )
@@ -110,6 +117,31 @@ pub fn load(
         format: format.unwrap_or(Format::Json),
         doc,
     })
+}
+
+/// The format of a document: by its first significant byte, but YAML by a `.yaml`/`.yml` name
+/// unless the text starts as XML (JSON text is YAML too, and is read as such).
+pub(crate) fn recognise(bytes: &[u8], uri: &Url) -> Option<Format> {
+    let sniffed = sniff(bytes);
+    if sniffed != Some(Format::Xml) && Format::from_extension(uri.path()) == Some(Format::Yaml) {
+        return Some(Format::Yaml);
+    }
+    sniffed
+}
+
+/// Where pointers into a source of `format` are found: XML and YAML by their reader's walk,
+/// JSON by the source's own index.
+fn positions(format: Option<Format>) -> crate::source::XmlPositions {
+    match format {
+        Some(Format::Xml) => crate::source::XmlPositions::by(crate::xml::positions),
+        Some(Format::Yaml) => crate::source::XmlPositions::by(yaml::positions),
+        Some(Format::Json) | None => crate::source::XmlPositions::default(),
+    }
+}
+
+/// The JSON form of a YAML text, for the schema check of a document the model refused.
+pub(crate) fn yaml_untyped(bytes: &[u8], opts: &Options) -> Option<serde_json::Value> {
+    yaml::untyped(bytes, opts)
 }
 
 /// The offset of the first bracket that opens level `max + 1` of JSON nesting, if any. One pass

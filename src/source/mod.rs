@@ -13,7 +13,7 @@ pub struct Source {
     pub uri: Url,
     /// Its bytes.
     pub bytes: Arc<[u8]>,
-    /// For XML sources: JSON pointer → byte offset, indexed on first use.
+    /// For XML and YAML sources: JSON pointer → byte offset, indexed on first use.
     pub xml_positions: XmlPositions,
     /// Line starts and (JSON) pointer positions, indexed on first use.
     pub index: SourceIndex,
@@ -48,6 +48,11 @@ impl XmlPositions {
             index: OnceLock::new(),
             walk: Some(walk),
         }
+    }
+
+    /// Whether a walk locates pointers (XML and YAML sources), rather than the JSON index.
+    pub fn has_walk(&self) -> bool {
+        self.walk.is_some()
     }
 
     /// The byte offset of the element or attribute at `pointer` in `bytes`, or of the nearest
@@ -106,7 +111,9 @@ impl SourceMap {
         let src = self.get(span.source)?;
         match &span.at {
             At::Offset(o) => Some(*o as usize),
-            At::Pointer(p) if src.is_xml => src.xml_positions.offset(&src.bytes, p),
+            At::Pointer(p) if src.is_xml || src.xml_positions.has_walk() => {
+                src.xml_positions.offset(&src.bytes, p)
+            }
             At::Pointer(p) => src.index.json_offset(&src.bytes, p),
         }
     }

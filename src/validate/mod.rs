@@ -230,7 +230,10 @@ fn raw_schema_check(doc: &Url, opts: &Options, sources: &SourceMap, sink: &mut S
     let Some(source) = last_source_for(sources, doc) else {
         return;
     };
-    let Some(value) = sources.get(source).and_then(|s| untyped(&s.bytes, opts)) else {
+    let Some(value) = sources
+        .get(source)
+        .and_then(|s| untyped(&s.bytes, &s.uri, opts))
+    else {
         return;
     };
     if schema::model_of(&value).is_none() {
@@ -258,9 +261,10 @@ fn last_source_for(sources: &SourceMap, uri: &Url) -> Option<SourceId> {
 
 /// The JSON form of bytes the run already read, without the typed model (JSON as parsed; XML
 /// through `crate::xml`): a named stream cannot be read twice, and a file may have changed.
-fn untyped(bytes: &[u8], opts: &Options) -> Option<Value> {
+fn untyped(bytes: &[u8], uri: &Url, opts: &Options) -> Option<Value> {
     let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match crate::load::sniff(text)? {
+    match crate::load::recognise(text, uri).unwrap_or(crate::model::Format::Yaml) {
+        crate::model::Format::Yaml => crate::load::yaml_untyped(bytes, opts),
         crate::model::Format::Json => serde_json::from_slice(text).ok(),
         crate::model::Format::Xml => {
             let read = crate::xml::read(text, &crate::load::xml_limits(opts)).ok()?;

@@ -80,37 +80,33 @@ pub fn candidates(
     Ok(out)
 }
 
-/// The format a media type names, if any; `Some(None)` for a type we skip (YAML).
-fn media_format(media_type: &str) -> Option<Option<Format>> {
+/// The format a media type names, if any (`application/yaml`, `…+yaml`, `text/yaml`, …).
+fn media_format(media_type: &str) -> Option<Format> {
     let m = media_type.to_ascii_lowercase();
-    if m.contains("yaml") {
-        Some(None)
+    // A parameter (`; charset=utf-8`) says nothing about the format.
+    let m = m.split(';').next().unwrap_or_default().trim();
+    if m.ends_with("+yaml") || m.ends_with("/yaml") || m.ends_with("/x-yaml") {
+        Some(Format::Yaml)
     } else if m.ends_with("+xml") || m.ends_with("/xml") {
-        Some(Some(Format::Xml))
+        Some(Format::Xml)
     } else if m.ends_with("+json") || m.ends_with("/json") {
-        Some(Some(Format::Json))
+        Some(Format::Json)
     } else {
         None
     }
 }
 
-/// Rlinks in preference order (P6): the importing document's format first, then any other OSCAL
-/// format; without a media type the extension decides; YAML is skipped.
+/// Rlinks in preference order (P6): the importing document's format first, then the other
+/// OSCAL formats in rlink order; without a media type the extension decides.
 fn rlink_candidates(resource: &Resource, base: &Url, format: Format) -> Vec<Candidate> {
     let mut ranked: Vec<(u8, usize, Url, &str)> = Vec::new();
     for (i, rlink) in resource.rlinks.iter().enumerate() {
-        let guessed = match rlink.media_type.as_deref().and_then(media_format) {
-            Some(f) => f,
-            None => {
-                let lower = rlink.href.to_ascii_lowercase();
-                if lower.ends_with(".yaml") || lower.ends_with(".yml") {
-                    None
-                } else {
-                    Some(Format::from_extension(&lower).unwrap_or(format))
-                }
-            }
-        };
-        let Some(f) = guessed else { continue };
+        let f = rlink
+            .media_type
+            .as_deref()
+            .and_then(media_format)
+            .or_else(|| Format::from_extension(&rlink.href))
+            .unwrap_or(format);
         let Ok(url) = base.join(&rlink.href) else {
             continue;
         };
