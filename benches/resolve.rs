@@ -153,8 +153,7 @@ fn bench_baselines(c: &mut Criterion) {
                     })
                 });
             }
-            // No baseline is resolved to YAML.
-            Format::Xml | Format::Yaml => {
+            Format::Xml => {
                 let out = floor::parse_xml(&out);
                 g.bench_function(BenchmarkId::new(base.name, "floor"), |b| {
                     b.iter(|| {

@@ -95,8 +95,6 @@ impl Layout {
             Layout::File(p) => by_extension(p),
             Layout::Stdout | Layout::Folder(_) => None,
         };
-        // This build reads YAML but writes JSON and XML only: a YAML input resolves to JSON.
-        let input = input.filter(|f| *f != Format::Yaml);
         to.or(named).or(input).unwrap_or(Format::Json)
     }
 
@@ -138,7 +136,6 @@ fn is_stdout(path: &Path) -> bool {
 fn by_extension(path: &Path) -> Option<Format> {
     path.file_name()
         .and_then(|n| Format::from_extension(&n.to_string_lossy()))
-        .filter(|f| *f != Format::Yaml)
 }
 
 /// The name an output derives from (`-` is standard input).

@@ -164,9 +164,7 @@ pub fn write_to<D: Emit + ?Sized, W: Write>(
     mut out: W,
 ) -> Result<(), WriteError> {
     match format {
-        // JSON text is a YAML 1.2 document: the block-style YAML writer is not part of this
-        // build, and a YAML output gets the same data in flow style.
-        Format::Json | Format::Yaml => {
+        Format::Json => {
             // The serializer makes many small writes: a buffer of our own type takes them
             // inline, where `out` (often a `&mut dyn Write`) would take each as a call.
             let mut buf = std::io::BufWriter::with_capacity(1 << 16, &mut out);

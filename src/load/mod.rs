@@ -98,7 +98,7 @@ pub fn load(
             )
             .at(at(first_significant(&bytes))),
         ]),
-        None | Some(Format::Yaml) => Err(vec![
+        None => Err(vec![
             Diagnostic::error(
                 "load-root",
                 format!(

@@ -272,7 +272,6 @@ fn untyped(bytes: &[u8], uri: &Url, opts: &Options) -> Option<Value> {
             root.insert(read.root.to_owned(), read.value);
             Some(Value::Object(root))
         }
-        crate::model::Format::Yaml => None,
     }
 }
 

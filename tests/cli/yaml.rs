@@ -29,8 +29,14 @@ fn resolve(profile: &str, extra: &[&str]) -> Vec<u8> {
 #[test]
 fn yaml_copies_resolve_to_what_the_json_copies_resolve_to() {
     let from_json = resolve(&format!("{JSON_CASE}/profile.json"), &[]);
-    let from_yaml = resolve(&format!("{YAML}/profile.yaml"), &[]);
-    assert!(from_yaml.starts_with(b"{"), "a YAML input resolves to JSON");
+    // As an XML input gives XML, a YAML input gives YAML unless told otherwise.
+    let as_yaml = resolve(&format!("{YAML}/profile.yaml"), &[]);
+    assert!(
+        as_yaml.starts_with(b"catalog:\n"),
+        "a YAML input resolves to YAML"
+    );
+    let from_yaml = resolve(&format!("{YAML}/profile.yaml"), &["--to", "json"]);
+    assert!(from_yaml.starts_with(b"{"), "--to json");
     let expected: Value =
         serde_json::from_slice(&std::fs::read(format!("{JSON_CASE}/expected.json")).unwrap())
             .unwrap();
