@@ -127,6 +127,27 @@ fn bench_load(c: &mut Criterion) {
         }
         g.bench_function(name, |b| b.iter(|| black_box(load(bytes.clone()))));
     }
+    // YAML beside them: the JSON catalog written as YAML by oscalc's emitter in the setup, read
+    // under a `.yaml` name (the format by extension, as `oscalc` reads a `.yaml` file).
+    let p = path(&format!("{REV5}/NIST_SP-800-53_rev5_catalog.json"));
+    let opts = Options::default();
+    let mut sources = oscalc::source::SourceMap::default();
+    let loaded = oscalc::load::load(read(&p), &url(&p), &mut sources, &opts)
+        .unwrap_or_else(|e| panic!("{}: {e:?}", p.display()));
+    let bytes = emit(&loaded.doc, Format::Yaml);
+    let uri = url(&p.with_extension("yaml"));
+    let load = |b: Vec<u8>| {
+        let mut sources = oscalc::source::SourceMap::default();
+        oscalc::load::load(b, &uri, &mut sources, &opts).ok()
+    };
+    match load(bytes.clone()) {
+        Some(l) if l.format == Format::Yaml => {
+            g.bench_function("rev5_catalog_yaml", |b| {
+                b.iter(|| black_box(load(bytes.clone())))
+            });
+        }
+        _ => eprintln!("skipping load/rev5_catalog_yaml: oscalc cannot load it in this build"),
+    }
     g.finish();
 }
 

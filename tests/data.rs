@@ -5,8 +5,9 @@
 //!   listed in `tests/conformance/errors.txt` must fail with the listed code and a message naming the
 //!   listed file; any other profile with an expected output is resolved to XML and compared with it
 //!   after NIST's scrub. Cases in `divergent.txt` must *differ* from NIST's output.
-//! - `golden::<LEVEL>::<xml|json>-in::<xml|json>-out`: the SP 800-53 rev4 baselines against NIST's
-//!   resolved catalogs (`tests/fixtures/sp800-53-rev4/`).
+//! - `golden::<LEVEL>::<xml|json|yaml>-in::<xml|json>-out`: the SP 800-53 rev4 baselines against
+//!   NIST's resolved catalogs (`tests/fixtures/sp800-53-rev4/`); the YAML inputs are written from
+//!   the JSON fixtures by oscalc's emitter at run time (`support::multiformat::rev4_yaml`).
 //! - `cases::<phase>::<case>`: our own case folders (`tests/cases/<phase>/<case>/case.toml`: `entry`,
 //!   then `expected` (JSON or XML, compared with full metadata after blanking) and/or `warnings`
 //!   (the exact list of warning codes), or `error` (code) with `message` (text the diagnostic
@@ -69,25 +70,32 @@ fn main() {
 // ---------------------------------------------------------------------------------------------
 // multiformat
 
-/// `multiformat::<case>`: each requirement test whose XML resolves resolves to the same catalog
-/// from JSON copies of every input (req-multiformat-differ). Strict: no ratchet.
+/// `multiformat::<case>` and `multiformat::yaml::<case>`: each requirement test whose XML
+/// resolves resolves to the same catalog from JSON copies of every input, and from YAML copies
+/// (req-multiformat-differ). Strict: no ratchet.
 fn multiformat_trials(cases: &BTreeSet<String>, trials: &mut Vec<Trial>) {
-    for case in cases {
-        let case = case.clone();
-        let name = format!("multiformat::{case}");
-        let run = move || -> Result<(), String> {
-            let xml_profile = requirement_tests().join(format!("{case}.xml"));
-            let from_xml = resolve_file(&xml_profile, Out::Json)?;
-            let Ok(expected) = from_xml.output else {
-                return Ok(()); // error cases: covered by conformance::
+    type Twin = fn() -> Result<&'static Path, String>;
+    let twins: [(&str, Twin); 2] = [
+        ("multiformat", support::multiformat::json_twin),
+        ("multiformat::yaml", support::multiformat::yaml_twin),
+    ];
+    for (prefix, twin) in twins {
+        for case in cases {
+            let case = case.clone();
+            let name = format!("{prefix}::{case}");
+            let run = move || -> Result<(), String> {
+                let xml_profile = requirement_tests().join(format!("{case}.xml"));
+                let from_xml = resolve_file(&xml_profile, Out::Json)?;
+                let Ok(expected) = from_xml.output else {
+                    return Ok(()); // error cases: covered by conformance::
+                };
+                let from_twin = resolve_file(&twin()?.join(format!("{case}.xml")), Out::Json)?;
+                let actual = from_twin.document()?;
+                compare_json(&expected, actual, Metadata::Full)
             };
-            let twin = support::multiformat::json_twin()?;
-            let from_json = resolve_file(&twin.join(format!("{case}.xml")), Out::Json)?;
-            let actual = from_json.document()?;
-            compare_json(&expected, actual, Metadata::Full)
-        };
-        trials
-            .push(Trial::test(name, move || run().map_err(Failed::from)).with_kind("multiformat"));
+            let trial = Trial::test(name, move || run().map_err(Failed::from));
+            trials.push(trial.with_kind("multiformat"));
+        }
     }
 }
 
@@ -424,7 +432,28 @@ fn golden_trials(lists: &Arc<Lists>, trials: &mut Vec<Trial>) {
                 resolve_and_validate(&profile)
             }));
         }
+        // The same baselines from YAML: the catalog and profile written by oscalc's YAML emitter
+        // (checked as data against the JSON by PyYAML), the import pointed at the YAML catalog.
+        for (output, out) in [("xml", Out::Xml), ("json", Out::Json)] {
+            let expected = golden_expected(level, output);
+            let name = format!("golden::{level}::yaml-in::{output}-out");
+            let run = move || {
+                let profile = golden_yaml_profile(level)?;
+                resolve_and_compare(&profile, &expected, out, Metadata::Full)
+            };
+            trials.push(ratcheted(lists, name, run));
+        }
+        let name = format!("schema::golden::{level}::yaml-in");
+        trials.push(ratcheted(lists, name, move || {
+            resolve_and_validate(&golden_yaml_profile(level)?)
+        }));
     }
+}
+
+/// The `level` baseline profile as YAML, importing the catalog as YAML (`support::multiformat`).
+fn golden_yaml_profile(level: &str) -> Result<PathBuf, String> {
+    let dir = support::multiformat::rev4_yaml()?;
+    Ok(dir.join(format!("NIST_SP-800-53_rev4_{level}-baseline_profile.yaml")))
 }
 
 // ---------------------------------------------------------------------------------------------

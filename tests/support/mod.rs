@@ -12,6 +12,7 @@ pub mod broken;
 pub mod compare;
 pub mod multiformat;
 pub mod options;
+pub mod pyyaml;
 pub mod ratchet;
 pub mod report;
 pub mod run;
