@@ -1,20 +1,9 @@
 //! JSON input: bytes straight into the typed model, errors located by line:column or pointer.
 
 use crate::diag::{Diagnostic, SourceId, Span};
-use crate::model::{Catalog, Document, Profile};
+use crate::model::Document;
 use crate::source::SourceIndex;
 use serde::Deserialize;
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Root {
-    #[serde(rename = "$schema", default)]
-    _schema: Option<String>,
-    #[serde(default)]
-    catalog: Option<Catalog>,
-    #[serde(default)]
-    profile: Option<Profile>,
-}
 
 pub(super) fn load(bytes: &[u8], source: SourceId) -> Result<Document, Vec<Diagnostic>> {
     let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -27,8 +16,8 @@ pub(super) fn load(bytes: &[u8], source: SourceId) -> Result<Document, Vec<Diagn
     }
     // The fast pass tracks no path; only a document that fails is read again to locate why.
     let mut de = serde_json::Deserializer::from_slice(text);
-    let fast = Root::deserialize(&mut de);
-    let root: Root = match fast.or_else(|_| {
+    let fast = super::Root::deserialize(&mut de);
+    let root: super::Root = match fast.or_else(|_| {
         de = serde_json::Deserializer::from_slice(text);
         serde_path_to_error::deserialize(&mut de)
     }) {
@@ -47,10 +36,9 @@ pub(super) fn load(bytes: &[u8], source: SourceId) -> Result<Document, Vec<Diagn
                 .at(Span::offset(source, bom + off)),
         ]);
     }
-    match (root.catalog, root.profile) {
-        (Some(c), None) => Ok(Document::Catalog(c)),
-        (None, Some(p)) => Ok(Document::Profile(p)),
-        _ => Err(vec![wrong_root(text, bom, source).unwrap_or_else(|| {
+    match root.document() {
+        Some(doc) => Ok(doc),
+        None => Err(vec![wrong_root(text, bom, source).unwrap_or_else(|| {
             Diagnostic::error(
                 "load-root",
                 "the document must have exactly one of the root keys `catalog` or `profile`",

@@ -22,6 +22,30 @@ use url::Url;
 /// The format of a document; defined with the model, re-exported here for the loader's users.
 pub use crate::model::Format;
 
+/// The root object of a JSON or YAML document: `catalog` or `profile` (and a `$schema`), as the
+/// JSON and YAML readers type it.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Root {
+    #[serde(rename = "$schema", default)]
+    _schema: Option<String>,
+    #[serde(default)]
+    catalog: Option<crate::model::Catalog>,
+    #[serde(default)]
+    profile: Option<crate::model::Profile>,
+}
+
+impl Root {
+    /// The document, when exactly one of `catalog` and `profile` is there.
+    fn document(self) -> Option<Document> {
+        match (self.catalog, self.profile) {
+            (Some(c), None) => Some(Document::Catalog(c)),
+            (None, Some(p)) => Some(Document::Profile(p)),
+            _ => None,
+        }
+    }
+}
+
 /// A loaded document.
 #[derive(Debug, Clone)]
 pub struct Loaded {

@@ -12,22 +12,10 @@ mod de;
 mod tree;
 
 use crate::diag::{Diagnostic, SourceId, Span};
-use crate::model::{Catalog, Document, Profile};
+use crate::model::Document;
 use crate::options::Options;
 use crate::source::pointer::PointerHash;
-use serde::Deserialize;
 use tree::{Bounds, Node, Refusal, walk};
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Root {
-    #[serde(rename = "$schema", default)]
-    _schema: Option<String>,
-    #[serde(default)]
-    catalog: Option<Catalog>,
-    #[serde(default)]
-    profile: Option<Profile>,
-}
 
 /// The text after a BOM, and the BOM's length; `Err` with the offset of the first byte that is
 /// not UTF-8.
@@ -115,7 +103,7 @@ pub(super) fn load(
         }
         return Err(vec![d]);
     }
-    let typed: Root = serde_path_to_error::deserialize(root).map_err(|e| {
+    let typed: super::Root = serde_path_to_error::deserialize(root).map_err(|e| {
         let path = e.path().to_string();
         let message = e.inner().to_string();
         let message = if path == "." {
@@ -126,10 +114,9 @@ pub(super) fn load(
         let pointer = super::xml::path_to_pointer(&path);
         vec![Diagnostic::error("load-shape", message).at(Span::pointer(source, pointer))]
     })?;
-    match (typed.catalog, typed.profile) {
-        (Some(c), None) => Ok(Document::Catalog(c)),
-        (None, Some(p)) => Ok(Document::Profile(p)),
-        _ => Err(vec![
+    match typed.document() {
+        Some(doc) => Ok(doc),
+        None => Err(vec![
             Diagnostic::error(
                 "load-root",
                 "the document must have exactly one of the root keys `catalog` or `profile`",

@@ -5,7 +5,7 @@
 //! index, whatever the count.
 
 use super::LineCol;
-use super::pointer::PointerHash;
+use super::pointer::{PointerHash, escape_token};
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -223,15 +223,6 @@ fn decode_key(quoted: &[u8]) -> Option<String> {
     }
     let inner = quoted.get(1..quoted.len().checked_sub(1)?)?;
     std::str::from_utf8(inner).ok().map(str::to_owned)
-}
-
-/// A key as a pointer token (RFC 6901: `~` → `~0`, `/` → `~1`).
-fn escape_token(key: &str) -> std::borrow::Cow<'_, str> {
-    if key.contains(['~', '/']) {
-        key.replace('~', "~0").replace('/', "~1").into()
-    } else {
-        key.into()
-    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,15 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct PointerHash(pub(crate) u64);
 
+/// A key as a pointer token (RFC 6901: `~` → `~0`, `/` → `~1`).
+pub(crate) fn escape_token(key: &str) -> std::borrow::Cow<'_, str> {
+    if key.contains(['~', '/']) {
+        key.replace('~', "~0").replace('/', "~1").into()
+    } else {
+        key.into()
+    }
+}
+
 impl PointerHash {
     /// The empty pointer (the whole document).
     pub(crate) const EMPTY: PointerHash = PointerHash(0xcbf2_9ce4_8422_2325);

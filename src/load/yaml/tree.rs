@@ -10,7 +10,7 @@
 //! laughs" is refused, not built), tags outside the core schema (`!foo`, `!!python/object`), a key
 //! twice in one mapping, a key that is not a scalar, and a second document.
 
-use crate::source::pointer::PointerHash;
+use crate::source::pointer::{PointerHash, escape_token};
 use indexmap::IndexMap;
 use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
 
@@ -442,15 +442,6 @@ fn null() -> Node {
     Node::Scalar {
         text: String::new(),
         plain: true,
-    }
-}
-
-/// A key as a pointer token (RFC 6901: `~` → `~0`, `/` → `~1`).
-fn escape_token(key: &str) -> std::borrow::Cow<'_, str> {
-    if key.contains(['~', '/']) {
-        key.replace('~', "~0").replace('/', "~1").into()
-    } else {
-        key.into()
     }
 }
 
