@@ -38,7 +38,7 @@ macro_rules! forward {
 
 /// The error for a shape that neither the typed model nor a `Value` ever serializes (tuples,
 /// enum variants that hold data, newtype structs): the JSON form has none.
-fn not_oscal<E: ser::Error>() -> E {
+pub(crate) fn not_oscal<E: ser::Error>() -> E {
     E::custom("not a shape of the OSCAL JSON form")
 }
 

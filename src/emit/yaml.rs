@@ -17,6 +17,8 @@ use std::io::Write;
 
 use serde::ser::{self, Serialize};
 
+use super::json::not_oscal;
+
 /// Why a YAML write stopped.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum YamlError {
@@ -424,8 +426,8 @@ impl<'a, W: Write> ser::Serializer for &'a mut Writer<W> {
     type Ok = ();
     type Error = YamlError;
     type SerializeSeq = Seq<'a, W>;
-    type SerializeTuple = Seq<'a, W>;
-    type SerializeTupleStruct = Seq<'a, W>;
+    type SerializeTuple = ser::Impossible<(), YamlError>;
+    type SerializeTupleStruct = ser::Impossible<(), YamlError>;
     type SerializeTupleVariant = ser::Impossible<(), YamlError>;
     type SerializeMap = Map<'a, W>;
     type SerializeStruct = Map<'a, W>;
@@ -504,24 +506,24 @@ impl<'a, W: Write> ser::Serializer for &'a mut Writer<W> {
         self,
         _: &'static str,
         _: u32,
-        variant: &'static str,
-        v: &T,
+        _: &'static str,
+        _: &T,
     ) -> Result<(), YamlError> {
-        // As `serde_json` writes it: `{variant: value}`.
-        self.open();
-        self.key(variant)?;
-        v.serialize(&mut *self)?;
-        self.close("{}")
+        Err(not_oscal())
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Seq<'a, W>, YamlError> {
         self.open();
         Ok(Seq(self))
     }
-    fn serialize_tuple(self, len: usize) -> Result<Seq<'a, W>, YamlError> {
-        self.serialize_seq(Some(len))
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, YamlError> {
+        Err(not_oscal())
     }
-    fn serialize_tuple_struct(self, _: &'static str, len: usize) -> Result<Seq<'a, W>, YamlError> {
-        self.serialize_seq(Some(len))
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, YamlError> {
+        Err(not_oscal())
     }
     fn serialize_tuple_variant(
         self,
@@ -530,9 +532,7 @@ impl<'a, W: Write> ser::Serializer for &'a mut Writer<W> {
         _: &'static str,
         _: usize,
     ) -> Result<Self::SerializeTupleVariant, YamlError> {
-        Err(YamlError::Shape(
-            "not a shape of the OSCAL JSON form".to_owned(),
-        ))
+        Err(not_oscal())
     }
     fn serialize_map(self, _: Option<usize>) -> Result<Map<'a, W>, YamlError> {
         self.open();
@@ -549,9 +549,7 @@ impl<'a, W: Write> ser::Serializer for &'a mut Writer<W> {
         _: &'static str,
         _: usize,
     ) -> Result<Self::SerializeStructVariant, YamlError> {
-        Err(YamlError::Shape(
-            "not a shape of the OSCAL JSON form".to_owned(),
-        ))
+        Err(not_oscal())
     }
 }
 
@@ -567,28 +565,6 @@ impl<W: Write> ser::SerializeSeq for Seq<'_, W> {
     }
     fn end(self) -> Result<(), YamlError> {
         self.0.close("[]")
-    }
-}
-
-impl<W: Write> ser::SerializeTuple for Seq<'_, W> {
-    type Ok = ();
-    type Error = YamlError;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), YamlError> {
-        ser::SerializeSeq::serialize_element(self, v)
-    }
-    fn end(self) -> Result<(), YamlError> {
-        ser::SerializeSeq::end(self)
-    }
-}
-
-impl<W: Write> ser::SerializeTupleStruct for Seq<'_, W> {
-    type Ok = ();
-    type Error = YamlError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), YamlError> {
-        ser::SerializeSeq::serialize_element(self, v)
-    }
-    fn end(self) -> Result<(), YamlError> {
-        ser::SerializeSeq::end(self)
     }
 }
 
