@@ -3,7 +3,7 @@
 //! In: the flags of `resolve` and `validate` (which resolves the profiles a profile imports, so
 //! the same switches steer it). Out: the matching fields of [`Options`]; the library decides.
 
-use clap::ValueEnum;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use oscalc::options::{ByIdSelf, CombineMerge, FlatMode, Options, ParentControls, SetParamProps};
 
 /// The decision switches, flattened into the flags every command takes.
@@ -11,95 +11,60 @@ use oscalc::options::{ByIdSelf, CombineMerge, FlatMode, Options, ParentControls,
 pub struct Switches {
     /// D2, req-merge-flat-list-1: under `flat`, `nested` keeps a control inside its included
     /// parent; `strict` puts every control top level, in document order [default: nested].
-    #[arg(long, value_enum, value_name = "MODE", help_heading = "Decisions")]
-    flat: Option<Flat>,
+    #[arg(long, value_name = "MODE", help_heading = "Decisions", value_parser = one_of([
+        ("nested", FlatMode::KeepNesting),
+        ("strict", FlatMode::Strict),
+    ]))]
+    flat: Option<FlatMode>,
     /// D1, import-nested: the ancestors of an included child control are `include`d, or its
     /// children move up in their place (`uplevel`, NIST's XSLT) [default: include].
-    #[arg(long, value_enum, value_name = "MODE", help_heading = "Decisions")]
-    parent_controls: Option<Parent>,
+    #[arg(long, value_name = "MODE", help_heading = "Decisions", value_parser = one_of([
+        ("include", ParentControls::Include),
+        ("uplevel", ParentControls::Uplevel),
+    ]))]
+    parent_controls: Option<ParentControls>,
     /// D3, req-modify-alter-add-explicit-id: an add whose by-id is the altered control itself is an
     /// `implicit` add to it, or `ignore`d (spec-literal); warned either way [default: implicit].
-    #[arg(long, value_enum, value_name = "MODE", help_heading = "Decisions")]
-    by_id_self: Option<SelfAdd>,
+    #[arg(long, value_name = "MODE", help_heading = "Decisions", value_parser = one_of([
+        ("implicit", ByIdSelf::Implicit),
+        ("ignore", ByIdSelf::Ignore),
+    ]))]
+    by_id_self: Option<ByIdSelf>,
     /// D4, req-modify-set-param-objects3: a set-parameter's props `append` (same uuid replaces), or
     /// replace the prop of the same name and ns (`by-name`) [default: append].
-    #[arg(long, value_enum, value_name = "MODE", help_heading = "Decisions")]
-    set_param_props: Option<ParamProps>,
+    #[arg(long, value_name = "MODE", help_heading = "Decisions", value_parser = one_of([
+        ("append", SetParamProps::Append),
+        ("by-name", SetParamProps::ByName),
+    ]))]
+    set_param_props: Option<SetParamProps>,
     /// D6, req-merge-combine: the deprecated combine method `merge` acts as `use-first` or
     /// `keep` (with a warning), or is an `error` [default: use-first].
-    #[arg(long, value_enum, value_name = "MODE", help_heading = "Decisions")]
-    combine_merge: Option<Combine>,
+    #[arg(long, value_name = "MODE", help_heading = "Decisions", value_parser = one_of([
+        ("use-first", CombineMerge::UseFirst),
+        ("keep", CombineMerge::Keep),
+        ("error", CombineMerge::Error),
+    ]))]
+    combine_merge: Option<CombineMerge>,
+}
+
+/// A flag's values: each name and the library's option it stands for.
+fn one_of<T: Copy + Send + Sync + 'static, const N: usize>(
+    table: [(&'static str, T); N],
+) -> impl TypedValueParser<Value = T> {
+    PossibleValuesParser::new(table.map(|(name, _)| name)).try_map(move |given| {
+        let found = table.iter().find(|(name, _)| *name == given);
+        // Unreachable: the possible values above checked the name.
+        found.map(|&(_, v)| v).ok_or("not a possible value")
+    })
 }
 
 impl Switches {
     /// Sets the fields of `opts` these flags name; an absent flag leaves the default.
     pub fn apply(&self, opts: &mut Options) {
-        if let Some(f) = self.flat {
-            opts.flat = match f {
-                Flat::Nested => FlatMode::KeepNesting,
-                Flat::Strict => FlatMode::Strict,
-            };
-        }
-        if let Some(p) = self.parent_controls {
-            opts.parent_controls = match p {
-                Parent::Include => ParentControls::Include,
-                Parent::Uplevel => ParentControls::Uplevel,
-            };
-        }
-        if let Some(s) = self.by_id_self {
-            opts.by_id_self = match s {
-                SelfAdd::Implicit => ByIdSelf::Implicit,
-                SelfAdd::Ignore => ByIdSelf::Ignore,
-            };
-        }
-        if let Some(p) = self.set_param_props {
-            opts.set_param_props = match p {
-                ParamProps::Append => SetParamProps::Append,
-                ParamProps::ByName => SetParamProps::ByName,
-            };
-        }
-        if let Some(c) = self.combine_merge {
-            opts.combine_merge = match c {
-                Combine::UseFirst => CombineMerge::UseFirst,
-                Combine::Keep => CombineMerge::Keep,
-                Combine::Error => CombineMerge::Error,
-            };
-        }
+        opts.flat = self.flat.unwrap_or(opts.flat);
+        opts.parent_controls = self.parent_controls.unwrap_or(opts.parent_controls);
+        opts.by_id_self = self.by_id_self.unwrap_or(opts.by_id_self);
+        opts.set_param_props = self.set_param_props.unwrap_or(opts.set_param_props);
+        opts.combine_merge = self.combine_merge.unwrap_or(opts.combine_merge);
     }
-}
-
-/// `--flat` (D2).
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum Flat {
-    Nested,
-    Strict,
-}
-
-/// `--parent-controls` (D1).
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum Parent {
-    Include,
-    Uplevel,
-}
-
-/// `--by-id-self` (D3).
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum SelfAdd {
-    Implicit,
-    Ignore,
-}
-
-/// `--set-param-props` (D4).
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum ParamProps {
-    Append,
-    ByName,
-}
-
-/// `--combine-merge` (D6).
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum Combine {
-    UseFirst,
-    Keep,
-    Error,
 }
