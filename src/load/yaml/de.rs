@@ -2,8 +2,9 @@
 //!
 //! YAML is the JSON model written as YAML, and the model's scalars are strings: a scalar reads as
 //! a string wherever the model asks for one or for anything (`1.0`, `01`, `yes`, `null` stay
-//! text). Only where the model asks for a boolean or a number is a plain scalar read as one, and
-//! only where it asks for an optional value does a plain empty, `~` or `null` read as absent.
+//! text). Only where the model asks for a boolean (it asks for no number) is a plain scalar read
+//! as one, and only where it asks for an optional value does a plain empty, `~` or `null` read as
+//! absent.
 
 use super::tree::Node;
 use serde::de::value::{Error, MapDeserializer, SeqDeserializer};
@@ -63,58 +64,6 @@ impl<'de> Deserializer<'de> for &'de Node {
         }
     }
 
-    fn deserialize_u64<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-        match self {
-            Node::Scalar { text, plain: true } => match text.parse::<u64>() {
-                Ok(n) => v.visit_u64(n),
-                Err(_) => Err(Error::invalid_type(Unexpected::Str(text), &v)),
-            },
-            _ => self.deserialize_any(v),
-        }
-    }
-
-    fn deserialize_i64<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-        match self {
-            Node::Scalar { text, plain: true } => match text.parse::<i64>() {
-                Ok(n) => v.visit_i64(n),
-                Err(_) => Err(Error::invalid_type(Unexpected::Str(text), &v)),
-            },
-            _ => self.deserialize_any(v),
-        }
-    }
-
-    fn deserialize_f64<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-        match self {
-            Node::Scalar { text, plain: true } => match text.parse::<f64>() {
-                Ok(n) => v.visit_f64(n),
-                Err(_) => Err(Error::invalid_type(Unexpected::Str(text), &v)),
-            },
-            _ => self.deserialize_any(v),
-        }
-    }
-
-    fn deserialize_u8<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-        self.deserialize_u64(v)
-    }
-    fn deserialize_u16<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-        self.deserialize_u64(v)
-    }
-    fn deserialize_u32<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-        self.deserialize_u64(v)
-    }
-    fn deserialize_i8<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-        self.deserialize_i64(v)
-    }
-    fn deserialize_i16<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-        self.deserialize_i64(v)
-    }
-    fn deserialize_i32<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-        self.deserialize_i64(v)
-    }
-    fn deserialize_f32<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
-        self.deserialize_f64(v)
-    }
-
     fn deserialize_newtype_struct<V: Visitor<'de>>(
         self,
         _name: &'static str,
@@ -141,9 +90,10 @@ impl<'de> Deserializer<'de> for &'de Node {
         }
     }
 
+    // The model has no numbers: a number asked for would be a string, and refused as one.
     serde::forward_to_deserialize_any! {
-        i128 u128 char str string bytes byte_buf unit unit_struct seq tuple tuple_struct map
-        struct identifier ignored_any
+        i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit
+        unit_struct seq tuple tuple_struct map struct identifier ignored_any
     }
 }
 
