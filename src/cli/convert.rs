@@ -101,7 +101,7 @@ fn convert(args: &ConvertArgs, layout: &Layout, to: Option<Format>, reporter: &m
     };
     let found = checked(&loaded, args.no_validate);
     let format = layout.format(to, Some(loaded.format));
-    let target = target_of(layout, &args.input, format);
+    let target = layout.target_named(&args.input, "", format);
     write(
         args,
         reporter,
@@ -188,30 +188,6 @@ fn read(
         .fetch(&uri)
         .map_err(|e| (2, vec![Diagnostic::error(e.code(), e.to_string())]))?;
     oscalc::load::load(bytes, &uri, sources, opts).map_err(|diags| (failure_code(&diags), diags))
-}
-
-/// The target of one conversion: the file or stream named, or `STEM.EXT` in the folder named.
-fn target_of(layout: &Layout, input: &Path, format: Format) -> Target {
-    match layout {
-        Layout::Stdout => Target::Stdout,
-        Layout::File(p) => Target::Path(p.clone()),
-        Layout::Folder(dir) => {
-            let stem = match input.file_stem() {
-                Some(s) if input != Path::new("-") => s.to_string_lossy().into_owned(),
-                _ => "stdin".to_owned(),
-            };
-            Target::Path(dir.join(format!("{stem}.{}", extension(format))))
-        }
-    }
-}
-
-/// The usual file extension of a format.
-fn extension(format: Format) -> &'static str {
-    match format {
-        Format::Json => "json",
-        Format::Xml => "xml",
-        Format::Yaml => "yaml",
-    }
 }
 
 /// `converted IN (XML) → OUT (JSON): catalog`, the line printed last.

@@ -100,6 +100,11 @@ impl Layout {
 
     /// Where the output of `profile` goes, in `format`.
     pub(super) fn target(&self, profile: &Path, format: Format) -> Target {
+        self.target_named(profile, "-resolved", format)
+    }
+
+    /// Where what is made of `input` goes, in `format`: in a folder, `STEMsuffix.EXT`.
+    pub(super) fn target_named(&self, input: &Path, suffix: &str, format: Format) -> Target {
         match self {
             Layout::Stdout => Target::Stdout,
             Layout::File(p) => Target::Path(p.clone()),
@@ -109,7 +114,7 @@ impl Layout {
                     Format::Xml => "xml",
                     Format::Yaml => "yaml",
                 };
-                Target::Path(dir.join(format!("{}-resolved.{ext}", stem(profile))))
+                Target::Path(dir.join(format!("{}{suffix}.{ext}", stem(input))))
             }
         }
     }
@@ -139,11 +144,11 @@ fn by_extension(path: &Path) -> Option<Format> {
 }
 
 /// The name an output derives from (`-` is standard input).
-fn stem(profile: &Path) -> String {
-    if profile == Path::new("-") {
+fn stem(input: &Path) -> String {
+    if input == Path::new("-") {
         return "stdin".to_owned();
     }
-    profile
+    input
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default()
