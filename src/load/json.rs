@@ -99,7 +99,7 @@ fn wrong_root(text: &[u8], bom: usize, source: SourceId) -> Option<Diagnostic> {
 
 /// The offset of the opening quote of a top-level key: back from its value over `:` and the key.
 fn key_offset(text: &[u8], key: &str) -> Option<usize> {
-    let pointer = format!("/{}", key.replace('~', "~0").replace('/', "~1"));
+    let pointer = format!("/{}", crate::source::pointer::escape_token(key));
     let value = SourceIndex::default().json_offset(text, &pointer)?;
     let head = text.get(..value)?;
     let colon = head.iter().rposition(|&b| b == b':')?;

@@ -19,6 +19,7 @@ use super::profile::{
     Modify, Order, Position, Profile, ProfileGroup, Remove, SelectControls, SetParameter, YesNo,
 };
 use super::{Document, common::XML_MARKUP_KEY};
+use crate::source::pointer::escape_token;
 use serde_json::Value;
 use std::fmt::Write as _;
 
@@ -83,15 +84,7 @@ impl Path<'_> {
         for step in &self.0 {
             out.push('/');
             match step {
-                Step::Key(k) => {
-                    for c in k.chars() {
-                        match c {
-                            '~' => out.push_str("~0"),
-                            '/' => out.push_str("~1"),
-                            c => out.push(c),
-                        }
-                    }
-                }
+                Step::Key(k) => out.push_str(&escape_token(k)),
                 // Writing to a String cannot fail.
                 Step::Index(i) => {
                     let _ = write!(out, "{i}");
