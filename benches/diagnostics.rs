@@ -50,7 +50,6 @@ fn sources(bytes: &Arc<[u8]>) -> SourceMap {
         bytes: bytes.clone(),
         xml_positions: XmlPositions::default(),
         index: SourceIndex::default(),
-        is_xml: false,
         quotable: true,
     });
     map

@@ -76,7 +76,6 @@ pub fn load(
         bytes: bytes.clone(),
         xml_positions: positions(format),
         index: Default::default(),
-        is_xml: format == Some(Format::Xml),
         quotable: false,
     });
     let at = |off: usize| Span::offset(source, off);

@@ -17,8 +17,6 @@ pub struct Source {
     pub xml_positions: XmlPositions,
     /// Line starts and (JSON) pointer positions, indexed on first use.
     pub index: SourceIndex,
-    /// Whether the source is XML (else JSON).
-    pub is_xml: bool,
     /// Whether diagnostics may quote this text: only a document that loaded as the OSCAL
     /// document it was expected to be, or one the user named. A file a hostile import names
     /// (`/etc/passwd`, `/proc/self/environ`) is located by file and position only, never quoted.
@@ -111,7 +109,7 @@ impl SourceMap {
         let src = self.get(span.source)?;
         match &span.at {
             At::Offset(o) => Some(*o as usize),
-            At::Pointer(p) if src.is_xml || src.xml_positions.has_walk() => {
+            At::Pointer(p) if src.xml_positions.has_walk() => {
                 src.xml_positions.offset(&src.bytes, p)
             }
             At::Pointer(p) => src.index.json_offset(&src.bytes, p),
@@ -212,7 +210,6 @@ mod tests {
             bytes: text.as_bytes().into(),
             xml_positions: XmlPositions::by(crate::xml::positions),
             index: SourceIndex::default(),
-            is_xml: true,
             quotable: true,
         });
         (map, id)
