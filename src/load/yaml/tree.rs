@@ -168,11 +168,7 @@ fn syntax(info: &str, offset: usize) -> Refusal {
         Some(i) => info.get(..i).unwrap_or(info),
         None => info,
     };
-    Refusal {
-        code: "load-yaml-syntax",
-        message: message.to_owned(),
-        offset,
-    }
+    refuse("load-yaml-syntax", message, offset)
 }
 
 fn refuse(code: &'static str, message: impl Into<String>, offset: usize) -> Refusal {
@@ -244,11 +240,7 @@ impl Walk<'_> {
                     let off = if container { *key_at } else { at };
                     Ok((f.hash.key(&escape_token(key)), off))
                 }
-                Kind::Map(_, None) => Err(refuse(
-                    "load-yaml-key",
-                    "a YAML mapping key is a sequence or mapping",
-                    at,
-                )),
+                Kind::Map(_, None) => Err(not_a_key(at)),
             },
         }
     }
@@ -388,11 +380,7 @@ impl Walk<'_> {
                     map.insert(key, node);
                 }
                 None => {
-                    return Err(refuse(
-                        "load-yaml-key",
-                        "a YAML mapping key is a sequence or mapping",
-                        at,
-                    ));
+                    return Err(not_a_key(at));
                 }
             },
         }
@@ -420,11 +408,7 @@ impl Walk<'_> {
         {
             return match node {
                 Node::Scalar { text, plain } => self.scalar(text, plain, 0, at),
-                _ => Err(refuse(
-                    "load-yaml-key",
-                    "a YAML mapping key is a sequence or mapping",
-                    at,
-                )),
+                _ => Err(not_a_key(at)),
             };
         }
         let (hash, off) = self.next_place(at, height > 0)?;
@@ -436,6 +420,14 @@ impl Walk<'_> {
 
 fn too_deep(max: usize, at: usize) -> Refusal {
     refuse("load-limit", format!("YAML nested deeper than {max}"), at)
+}
+
+fn not_a_key(at: usize) -> Refusal {
+    refuse(
+        "load-yaml-key",
+        "a YAML mapping key is a sequence or mapping",
+        at,
+    )
 }
 
 fn null() -> Node {
