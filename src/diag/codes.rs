@@ -245,25 +245,3 @@ pub fn stage(code: &str) -> Stage {
 pub fn lookup(code: &str) -> Option<&'static CodeInfo> {
     CODES.iter().find(|c| c.code == code)
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn stage_orders_load_before_schema_refs_resolve_and_emit() {
-        let order = [
-            "req-circular-error",
-            "schema-invalid",
-            "ref-dangling",
-            "select-unknown-id",
-            "emit-limit",
-        ];
-        let stages: Vec<Stage> = order.iter().map(|c| stage(c)).collect();
-        let mut sorted = stages.clone();
-        sorted.sort();
-        assert_eq!(stages, sorted);
-        assert_eq!(stage("load-root"), Stage::Load);
-        assert_eq!(stage("req-merge-keep-warning"), Stage::Resolve);
-    }
-}

@@ -112,13 +112,4 @@ mod tests {
         let e = Diagnostic::error("ref-dangling", "m");
         assert_eq!(l.apply(e).map(|d| d.severity), Some(Severity::Error));
     }
-
-    #[test]
-    fn unknown_code_names_close_registered_codes() {
-        let e =
-            LintLevels::new(false, &["select-unknown-di".to_owned()], &[]).expect_err("unknown");
-        assert_eq!(e.near, ["select-unknown-id"]);
-        let e = LintLevels::new(false, &[], &["select-nonsense".to_owned()]).expect_err("unknown");
-        assert_eq!(e.near, ["select-unknown-id", "select-import-empty"]);
-    }
 }

@@ -31,20 +31,3 @@ fn edit_distance(a: &str, b: &str) -> usize {
     }
     prev.last().copied().unwrap_or(0)
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn nearest_takes_the_closest_within_two_edits() {
-        let known: Vec<String> = ["ac-1", "ac-2", "catalog", "profile"]
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect();
-        assert_eq!(nearest("ac-l", known.iter()), Some("ac-1"));
-        assert_eq!(nearest("catalogue", known.iter()), Some("catalog"));
-        assert_eq!(nearest("prof", known.iter()), None);
-        assert_eq!(nearest("zzzzzz", known.iter()), None);
-    }
-}
