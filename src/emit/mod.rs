@@ -285,7 +285,7 @@ fn depth_error(open: &[(String, Option<String>)], max: usize) -> Diagnostic {
     // how many more levels follow.
     let structure = open
         .iter()
-        .take_while(|(n, _)| !crate::model::markup::is_markup_element(n))
+        .take_while(|(n, _)| crate::xml::markup_element(n).is_none())
         .count();
     let mut path: Vec<&str> = open
         .iter()

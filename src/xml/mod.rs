@@ -47,6 +47,7 @@ mod shape;
 mod stream;
 mod write;
 
+pub(crate) use binding::markup_element;
 pub(crate) use de::positions;
 pub use write::write;
 

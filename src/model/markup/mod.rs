@@ -134,31 +134,6 @@ pub(super) fn is_block(name: &str) -> bool {
     )
 }
 
-/// Whether `name` is an element of OSCAL markup (prose), not of the document's structure.
-pub fn is_markup_element(name: &str) -> bool {
-    is_block(name)
-        || matches!(
-            name,
-            "li" | "thead"
-                | "tbody"
-                | "tr"
-                | "th"
-                | "td"
-                | "a"
-                | "em"
-                | "strong"
-                | "b"
-                | "i"
-                | "q"
-                | "code"
-                | "sub"
-                | "sup"
-                | "img"
-                | "insert"
-                | "br"
-        )
-}
-
 pub(super) fn is_xml_space(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\n' | '\r')
 }
