@@ -11,6 +11,7 @@ mod json;
 mod xml;
 mod yaml;
 pub(crate) use xml::limits as xml_limits;
+pub(crate) use yaml::untyped as yaml_untyped;
 
 use crate::diag::{Diagnostic, Span};
 use crate::model::Document;
@@ -160,11 +161,6 @@ fn positions(format: Option<Format>) -> crate::source::XmlPositions {
         Some(Format::Yaml) => crate::source::XmlPositions::by(yaml::positions),
         Some(Format::Json) | None => crate::source::XmlPositions::default(),
     }
-}
-
-/// The JSON form of a YAML text, for the schema check of a document the model refused.
-pub(crate) fn yaml_untyped(bytes: &[u8], opts: &Options) -> Option<serde_json::Value> {
-    yaml::untyped(bytes, opts)
 }
 
 /// The offset of the first bracket that opens level `max + 1` of JSON nesting, if any. One pass
