@@ -46,6 +46,23 @@ pub fn output(resolved: &ResolvedCatalog) -> Vec<Diagnostic> {
     in_the_output(output::check(&resolved.catalog))
 }
 
+/// Compiles the schemas the checks of a resolution need on valid documents (the lean profile
+/// schema of [`input`], the lean members schema of the input catalogs' and the output's check),
+/// so that a caller with a core to spare can have them ready before the documents are loaded:
+/// a check that comes to a schema while it is being compiled waits for it instead of compiling it
+/// again. Each is compiled once per process, whoever asks first; calling this again costs nothing.
+///
+/// ```
+/// // On a thread of its own while the documents load, as `oscalc resolve` does.
+/// std::thread::scope(|s| {
+///     s.spawn(oscalc::check::prepare);
+/// });
+/// ```
+pub fn prepare() {
+    input::prepare();
+    output::prepare();
+}
+
 /// Output findings: said to be in the output; duplicates warn, everything else is an error.
 fn in_the_output(mut out: Vec<Diagnostic>) -> Vec<Diagnostic> {
     for d in &mut out {

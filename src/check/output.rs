@@ -228,6 +228,11 @@ pub(super) fn wrap(key: &str, value: Value) -> Value {
     Value::Object(map)
 }
 
+/// Compiles the lean members schema and its leaf checks now (see [`super::prepare`]).
+pub(super) fn prepare() {
+    let _ = lean_parts();
+}
+
 /// The members schema with lean patterns, compiled once: the check every output goes through.
 fn lean() -> Option<&'static jsonschema::Validator> {
     lean_parts().map(|(_, validator)| validator)

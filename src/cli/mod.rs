@@ -298,6 +298,18 @@ fn failure_code(errors: &[Diagnostic]) -> u8 {
 }
 
 fn resolve(args: &ResolveArgs) -> ExitCode {
+    // The checks' schemas compile on the second core while the documents load; the scope joins
+    // that thread before the process goes on, whatever the outcome.
+    std::thread::scope(|s| {
+        if !args.no_validate {
+            // Without a thread, each check compiles its schema when it comes to it.
+            let _ = std::thread::Builder::new().spawn_scoped(s, oscalc::check::prepare);
+        }
+        resolve_profiles(args)
+    })
+}
+
+fn resolve_profiles(args: &ResolveArgs) -> ExitCode {
     let (world, mut opts) = match args.common.setup(&args.imports) {
         Ok(s) => s,
         Err(code) => return code,
