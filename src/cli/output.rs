@@ -331,3 +331,92 @@ pub(super) fn refuse_input(target: &Target, inputs: &[(u64, u64)]) -> Result<(),
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folder(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("oscalc-stage-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut all: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        all.sort();
+        all
+    }
+
+    fn registered(path: &Path) -> bool {
+        interrupt::live().iter().any(|p| p == path)
+    }
+
+    #[test]
+    fn a_staged_output_takes_the_target_only_when_committed() {
+        let dir = folder("commit");
+        let target = dir.join("out.txt");
+        std::fs::write(&target, b"old").unwrap();
+        let staged = stage(&Target::Path(target.clone()), |w| w.write_all(b"new"))
+            .unwrap()
+            .unwrap();
+        let tmp = staged.tmp_path.clone();
+        assert_eq!(std::fs::read(&tmp).unwrap(), b"new");
+        assert_eq!(std::fs::read(&target).unwrap(), b"old");
+        assert!(
+            registered(&tmp),
+            "an interrupt must find the temporary file"
+        );
+        // Not committed: deleted and forgotten, the target as it was.
+        drop(staged);
+        assert_eq!(names(&dir), ["out.txt"]);
+        assert!(!registered(&tmp));
+        assert_eq!(std::fs::read(&target).unwrap(), b"old");
+        let staged = stage(&Target::Path(target.clone()), |w| w.write_all(b"new"))
+            .unwrap()
+            .unwrap();
+        let tmp = staged.tmp_path.clone();
+        commit(staged).unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"new");
+        assert_eq!(names(&dir), ["out.txt"]);
+        assert!(!registered(&tmp));
+    }
+
+    #[test]
+    fn a_failed_body_leaves_nothing_and_names_the_target() {
+        let dir = folder("fail");
+        let target = dir.join("new.txt");
+        let failed = stage(&Target::Path(target.clone()), |w| {
+            w.write_all(b"part")?;
+            Err(std::io::Error::other("disk full"))
+        })
+        .unwrap();
+        let Err(e) = failed else {
+            panic!("a failed body was staged")
+        };
+        assert_eq!(e.code(), "write-io");
+        assert_eq!(
+            e.to_string(),
+            format!("cannot write {}: disk full", target.display())
+        );
+        assert!(names(&dir).is_empty(), "{:?}", names(&dir));
+        assert!(!interrupt::live().iter().any(|p| p.starts_with(&dir)));
+    }
+
+    #[test]
+    fn only_files_and_new_names_are_staged() {
+        let dir = folder("kinds");
+        let never = |_: &mut dyn Write| -> std::io::Result<()> { panic!("written") };
+        assert!(stage(&Target::Stdout, never).is_none());
+        assert!(stage(&Target::Path(PathBuf::from("/dev/null")), never).is_none());
+        assert!(stage(&Target::Path(dir.clone()), never).is_none());
+        let dangling = dir.join("link");
+        std::os::unix::fs::symlink(dir.join("nowhere"), &dangling).unwrap();
+        assert!(stage(&Target::Path(dangling), never).is_none());
+        assert_eq!(names(&dir), ["link"]);
+    }
+}
