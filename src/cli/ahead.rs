@@ -12,6 +12,7 @@ use super::output::{self, Staged, Target, WriteError};
 use oscalc::diag::Diagnostic;
 use oscalc::load::Format;
 use oscalc::resolve::ResolvedCatalog;
+use std::sync::OnceLock;
 
 /// The output as far as it got before the check's verdict.
 pub(super) enum Ahead {
@@ -57,12 +58,22 @@ pub(super) fn prepare(
     }
 }
 
+/// How many cores the process may use (asked once: each answer reads the cgroup files again).
+pub(super) fn cores() -> usize {
+    static CORES: OnceLock<usize> = OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
+}
+
 /// `check()` and `prepare()` side by side: `prepare` on a thread of its own, `check` (which has
-/// threads of its own) here; both on this thread when no thread can be started.
+/// threads of its own) here; one after the other on one core, or when no thread can be started.
 pub(super) fn beside<C, P: Send>(
     check: impl FnOnce() -> C,
     prepare: impl Fn() -> P + Sync,
 ) -> (C, P) {
+    if cores() < 2 {
+        let checked = check();
+        return (checked, prepare());
+    }
     std::thread::scope(|s| {
         let helper = std::thread::Builder::new().spawn_scoped(s, &prepare);
         let checked = check();

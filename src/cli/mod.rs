@@ -303,7 +303,7 @@ fn resolve(args: &ResolveArgs) -> ExitCode {
     // The checks' schemas compile on the second core while the documents load; the scope joins
     // that thread before the process goes on, whatever the outcome.
     std::thread::scope(|s| {
-        if !args.no_validate {
+        if !args.no_validate && ahead::cores() >= 2 {
             // Without a thread, each check compiles its schema when it comes to it.
             let _ = std::thread::Builder::new().spawn_scoped(s, oscalc::check::prepare);
         }
@@ -352,7 +352,7 @@ fn resolve_profiles(args: &ResolveArgs) -> ExitCode {
     // One session for all profiles: each shared document is read and parsed once; independent
     // profiles resolve in parallel; results come back in argument order.
     let mut session = Session::new();
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let threads = ahead::cores();
     let pairs: Vec<(Url, Options)> = jobs
         .iter()
         .map(|j| (j.uri.clone(), j.opts.clone()))
