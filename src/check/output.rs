@@ -117,7 +117,10 @@ pub(crate) fn check(catalog: &Catalog) -> Vec<Diagnostic> {
     let walk = || refs::check(&Under("catalog", catalog), None, &[]);
     // The reference walk runs on a thread of its own, beside the members' checks.
     let (schema, refs) = std::thread::scope(|s| {
-        let refs = std::thread::Builder::new().spawn_scoped(s, walk);
+        let refs = std::thread::Builder::new().spawn_scoped(s, || {
+            super::grow_arena();
+            walk()
+        });
         let schema = schema_violations(catalog);
         let refs = match refs {
             // A panic in a check is a bug: it goes on as if the check had run here.
@@ -180,7 +183,10 @@ fn in_parallel<T: Send>(n: usize, task: impl Fn(usize) -> T + Sync) -> Vec<T> {
         }
     };
     let mut all = std::thread::scope(|s| {
-        let helper = std::thread::Builder::new().spawn_scoped(s, run);
+        let helper = std::thread::Builder::new().spawn_scoped(s, || {
+            super::grow_arena();
+            run()
+        });
         let mut mine = run();
         if let Ok(helper) = helper {
             match helper.join() {
