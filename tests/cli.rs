@@ -15,6 +15,8 @@ mod folders;
 mod imports;
 #[path = "cli/output.rs"]
 mod output;
+#[path = "cli/overlap.rs"]
+mod overlap;
 #[path = "support/pyyaml.rs"]
 mod pyyaml;
 #[path = "cli/scale.rs"]

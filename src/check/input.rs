@@ -52,6 +52,11 @@ fn profile_violations(p: &Profile) -> Result<Vec<Violation>, String> {
     schema::violations(&value, Model::Profile).map_err(str::to_owned)
 }
 
+/// Compiles the lean profile schema now (see [`super::prepare`]).
+pub(super) fn prepare() {
+    let _ = lean_profile();
+}
+
 /// The profile schema (combine `method` allowed) with lean patterns, compiled once.
 fn lean_profile() -> Option<&'static jsonschema::Validator> {
     static LEAN: OnceLock<Option<jsonschema::Validator>> = OnceLock::new();

@@ -117,7 +117,10 @@ pub(crate) fn check(catalog: &Catalog) -> Vec<Diagnostic> {
     let walk = || refs::check(&Under("catalog", catalog), None, &[]);
     // The reference walk runs on a thread of its own, beside the members' checks.
     let (schema, refs) = std::thread::scope(|s| {
-        let refs = std::thread::Builder::new().spawn_scoped(s, walk);
+        let refs = std::thread::Builder::new().spawn_scoped(s, || {
+            super::grow_arena();
+            walk()
+        });
         let schema = schema_violations(catalog);
         let refs = match refs {
             // A panic in a check is a bug: it goes on as if the check had run here.
@@ -162,7 +165,9 @@ fn flatten(
 /// independently, so two threads share them when the machine has two cores: each takes the next
 /// task as it frees. On one core, or when no thread can be started, all run on this one.
 fn in_parallel<T: Send>(n: usize, task: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    // Asked once per process: each answer reads the cgroup files again.
+    static CORES: OnceLock<usize> = OnceLock::new();
+    let cores = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from));
     if cores < 2 || n < 2 {
         return (0..n).map(task).collect();
     }
@@ -178,7 +183,10 @@ fn in_parallel<T: Send>(n: usize, task: impl Fn(usize) -> T + Sync) -> Vec<T> {
         }
     };
     let mut all = std::thread::scope(|s| {
-        let helper = std::thread::Builder::new().spawn_scoped(s, run);
+        let helper = std::thread::Builder::new().spawn_scoped(s, || {
+            super::grow_arena();
+            run()
+        });
         let mut mine = run();
         if let Ok(helper) = helper {
             match helper.join() {
@@ -226,6 +234,11 @@ pub(super) fn wrap(key: &str, value: Value) -> Value {
     let mut map = Map::new();
     map.insert(key.to_owned(), value);
     Value::Object(map)
+}
+
+/// Compiles the lean members schema and its leaf checks now (see [`super::prepare`]).
+pub(super) fn prepare() {
+    let _ = lean_parts();
 }
 
 /// The members schema with lean patterns, compiled once: the check every output goes through.

@@ -2,6 +2,7 @@
 //! A module of the `oscalc` binary, not of the library: it uses the library only through its
 //! public `oscalc::` API, and clap stays here.
 
+mod ahead;
 mod convert;
 pub mod diagnostics;
 mod imports;
@@ -13,6 +14,7 @@ mod switches;
 mod targets;
 mod walk;
 
+use ahead::Ahead;
 use clap::{Parser, Subcommand, ValueEnum};
 use diagnostics::{Color, ErrorFormat, MaxPerCode, Reporter};
 use inputs::{InputArgs, Inputs};
@@ -298,6 +300,18 @@ fn failure_code(errors: &[Diagnostic]) -> u8 {
 }
 
 fn resolve(args: &ResolveArgs) -> ExitCode {
+    // The checks' schemas compile on the second core while the documents load; the scope joins
+    // that thread before the process goes on, whatever the outcome.
+    std::thread::scope(|s| {
+        if !args.no_validate && ahead::cores() >= 2 {
+            // Without a thread, each check compiles its schema when it comes to it.
+            let _ = std::thread::Builder::new().spawn_scoped(s, oscalc::check::prepare);
+        }
+        resolve_profiles(args)
+    })
+}
+
+fn resolve_profiles(args: &ResolveArgs) -> ExitCode {
     let (world, mut opts) = match args.common.setup(&args.imports) {
         Ok(s) => s,
         Err(code) => return code,
@@ -338,7 +352,7 @@ fn resolve(args: &ResolveArgs) -> ExitCode {
     // One session for all profiles: each shared document is read and parsed once; independent
     // profiles resolve in parallel; results come back in argument order.
     let mut session = Session::new();
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let threads = ahead::cores();
     let pairs: Vec<(Url, Options)> = jobs
         .iter()
         .map(|j| (j.uri.clone(), j.opts.clone()))
@@ -425,35 +439,47 @@ fn deliver(
         }
     };
     // An output that fails validation is an error, not a file. The check reads the typed
-    // catalog member by member and builds no document-wide value, so the writer streams from
-    // the same catalog afterwards.
-    let mut checked = Sink::with_levels(job.opts.lints.clone());
-    if job.opts.validate_output {
-        checked.extend(oscalc::validate::output(&resolved));
-    }
-    all.extend(checked.into_diagnostics());
+    // catalog member by member and builds no document-wide value; the output is rendered and
+    // written into its temporary file beside it (`ahead.rs`), unless the run failed already.
     // XML is rendered before anything is reported, so a failure to render joins the batch;
     // JSON and YAML cannot fail to render and are streamed from the typed catalog as written.
-    let xml = match (out.format, all.iter().any(Diagnostic::is_error)) {
-        (Format::Xml, false) => match oscalc::emit::try_emit(&resolved, Format::Xml) {
-            Ok(b) => Some(b),
-            Err(d) => {
+    let failed = all.iter().any(Diagnostic::is_error);
+    let check = || {
+        let mut checked = Sink::with_levels(job.opts.lints.clone());
+        checked.extend(oscalc::validate::output(&resolved));
+        checked.into_diagnostics()
+    };
+    let prepare =
+        || (!failed).then(|| ahead::prepare(&resolved, &out.target, out.format, out.read));
+    let (checked, ahead) = if job.opts.validate_output && !failed {
+        ahead::beside(check, prepare)
+    } else if job.opts.validate_output {
+        (check(), None)
+    } else {
+        (Vec::new(), prepare())
+    };
+    all.extend(checked);
+    let ahead = match ahead {
+        Some(Ahead::Unrendered(d)) => {
+            if !all.iter().any(Diagnostic::is_error) {
                 all.push(*d);
-                None
             }
-        },
-        _ => None,
+            None
+        }
+        a => a,
     };
     common.report(reporter, &all, &session.sources);
+    // A staged output not committed here is deleted as `ahead` drops.
     if all.iter().any(Diagnostic::is_error) {
         return 1;
     }
-    let written = output::refuse_input(&out.target, out.read).and_then(|()| match xml {
-        Some(b) => output::write(&out.target, &b),
-        None => output::write_with(&out.target, |w| {
+    let written = match ahead {
+        Some(Ahead::Staged(staged)) => staged.and_then(output::commit),
+        Some(Ahead::Xml(b)) => output::write(&out.target, &b),
+        _ => output::write_with(&out.target, |w| {
             oscalc::emit::write_to(&resolved, out.format, w).map_err(std::io::Error::from)
         }),
-    });
+    };
     match written {
         Ok(()) => {
             let target = match &out.target {

@@ -160,6 +160,51 @@ fn replace(
     old: Option<&Metadata>,
     body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
+    temp_beside(path, old, body)?.commit()
+}
+
+/// A complete output in a temporary file beside its target, not yet in place: [`Staged::commit`]
+/// renames it over the target; dropped instead, it is deleted and the target stays as it was.
+pub(super) struct Staged {
+    /// `None` once committed.
+    tmp: Option<tempfile::NamedTempFile>,
+    /// The temporary file's name, as the interrupt registry holds it.
+    tmp_path: PathBuf,
+    /// The file it replaces (links followed).
+    path: PathBuf,
+    /// The target as the user named it, for errors.
+    user: PathBuf,
+}
+
+impl Staged {
+    /// Puts the output in place (the rename); the registry forgets the temporary file.
+    fn commit(mut self) -> std::io::Result<()> {
+        let Some(tmp) = self.tmp.take() else {
+            return Ok(());
+        };
+        let mut live = interrupt::live();
+        let persisted = tmp.persist(&self.path).map(drop).map_err(|e| e.error);
+        interrupt::forget(&mut live, &self.tmp_path);
+        persisted
+    }
+}
+
+impl Drop for Staged {
+    /// Not committed (or never filled): the temporary file is deleted, then forgotten (an
+    /// interrupt in between finds nothing to delete).
+    fn drop(&mut self) {
+        drop(self.tmp.take());
+        interrupt::forget(&mut interrupt::live(), &self.tmp_path);
+    }
+}
+
+/// Writes what `body` writes into a temporary file beside the regular file `path` (or the new
+/// name), registered for deletion on interrupt, synced, with `old`'s owner and mode.
+fn temp_beside(
+    path: &Path,
+    old: Option<&Metadata>,
+    body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<Staged> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
@@ -178,14 +223,62 @@ fn replace(
         tmp
     };
     let tmp_path = tmp.path().to_path_buf();
-    let result = fill(tmp, old, body).and_then(|tmp| {
-        let live = interrupt::live();
-        let persisted = tmp.persist(path).map(drop).map_err(|e| e.error);
-        drop(live);
-        persisted
-    });
-    interrupt::forget(&mut interrupt::live(), &tmp_path);
-    result
+    // From here the guard forgets the file on any failure (`fill` deletes it then).
+    let mut staged = Staged {
+        tmp: None,
+        tmp_path,
+        path: path.to_path_buf(),
+        user: path.to_path_buf(),
+    };
+    staged.tmp = Some(fill(tmp, old, body)?);
+    Ok(staged)
+}
+
+/// Writes what `body` writes into a temporary file beside `target`, complete and synced but not
+/// in place, when `target` is a regular file or a new name; `None` (and `body` unused) for
+/// standard output, a device or a FIFO, which take their bytes only when they are final, and for
+/// a target that is not written at all (the error comes from [`write_with`] then).
+pub(super) fn stage(
+    target: &Target,
+    body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Option<Result<Staged, WriteError>> {
+    let Target::Path(user) = target else {
+        return None;
+    };
+    let io = |source| WriteError::Io {
+        path: user.to_path_buf(),
+        source,
+    };
+    let (path, old) = match std::fs::metadata(user) {
+        Ok(m) if m.is_file() => match std::fs::canonicalize(user) {
+            Ok(real) => (real, Some(m)),
+            Err(e) => return Some(Err(io(e))),
+        },
+        Err(e)
+            if e.kind() == std::io::ErrorKind::NotFound
+                && std::fs::symlink_metadata(user).is_err() =>
+        {
+            (user.clone(), None)
+        }
+        _ => return None,
+    };
+    Some(
+        temp_beside(&path, old.as_ref(), body)
+            .map(|mut s| {
+                s.user.clone_from(user);
+                s
+            })
+            .map_err(|e| io(without_temp_path(e))),
+    )
+}
+
+/// Puts a staged output in place.
+pub(super) fn commit(staged: Staged) -> Result<(), WriteError> {
+    let user = staged.user.clone();
+    staged.commit().map_err(|e| WriteError::Io {
+        path: user,
+        source: without_temp_path(e),
+    })
 }
 
 /// Gives the temporary file the old file's owner and mode, then writes and syncs the content.
@@ -237,4 +330,93 @@ pub(super) fn refuse_input(target: &Target, inputs: &[(u64, u64)]) -> Result<(),
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folder(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("oscalc-stage-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut all: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        all.sort();
+        all
+    }
+
+    fn registered(path: &Path) -> bool {
+        interrupt::live().iter().any(|p| p == path)
+    }
+
+    #[test]
+    fn a_staged_output_takes_the_target_only_when_committed() {
+        let dir = folder("commit");
+        let target = dir.join("out.txt");
+        std::fs::write(&target, b"old").unwrap();
+        let staged = stage(&Target::Path(target.clone()), |w| w.write_all(b"new"))
+            .unwrap()
+            .unwrap();
+        let tmp = staged.tmp_path.clone();
+        assert_eq!(std::fs::read(&tmp).unwrap(), b"new");
+        assert_eq!(std::fs::read(&target).unwrap(), b"old");
+        assert!(
+            registered(&tmp),
+            "an interrupt must find the temporary file"
+        );
+        // Not committed: deleted and forgotten, the target as it was.
+        drop(staged);
+        assert_eq!(names(&dir), ["out.txt"]);
+        assert!(!registered(&tmp));
+        assert_eq!(std::fs::read(&target).unwrap(), b"old");
+        let staged = stage(&Target::Path(target.clone()), |w| w.write_all(b"new"))
+            .unwrap()
+            .unwrap();
+        let tmp = staged.tmp_path.clone();
+        commit(staged).unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"new");
+        assert_eq!(names(&dir), ["out.txt"]);
+        assert!(!registered(&tmp));
+    }
+
+    #[test]
+    fn a_failed_body_leaves_nothing_and_names_the_target() {
+        let dir = folder("fail");
+        let target = dir.join("new.txt");
+        let failed = stage(&Target::Path(target.clone()), |w| {
+            w.write_all(b"part")?;
+            Err(std::io::Error::other("disk full"))
+        })
+        .unwrap();
+        let Err(e) = failed else {
+            panic!("a failed body was staged")
+        };
+        assert_eq!(e.code(), "write-io");
+        assert_eq!(
+            e.to_string(),
+            format!("cannot write {}: disk full", target.display())
+        );
+        assert!(names(&dir).is_empty(), "{:?}", names(&dir));
+        assert!(!interrupt::live().iter().any(|p| p.starts_with(&dir)));
+    }
+
+    #[test]
+    fn only_files_and_new_names_are_staged() {
+        let dir = folder("kinds");
+        let never = |_: &mut dyn Write| -> std::io::Result<()> { panic!("written") };
+        assert!(stage(&Target::Stdout, never).is_none());
+        assert!(stage(&Target::Path(PathBuf::from("/dev/null")), never).is_none());
+        assert!(stage(&Target::Path(dir.clone()), never).is_none());
+        let dangling = dir.join("link");
+        std::os::unix::fs::symlink(dir.join("nowhere"), &dangling).unwrap();
+        assert!(stage(&Target::Path(dangling), never).is_none());
+        assert_eq!(names(&dir), ["link"]);
+    }
 }
