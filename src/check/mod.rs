@@ -73,7 +73,7 @@ pub fn prepare() {
 /// of the other threads. Sixteen blocks of 96 KiB (under the mmap threshold, so taken from the
 /// arena) are taken and given back untouched; the arena keeps the room. With another allocator
 /// this costs a few allocations and nothing else.
-fn grow_arena() {
+pub fn grow_arena() {
     let blocks: Vec<Vec<u8>> = (0..16).map(|_| Vec::with_capacity(96 * 1024)).collect();
     drop(std::hint::black_box(blocks));
 }

@@ -58,15 +58,6 @@ pub(super) fn prepare(
     }
 }
 
-/// Grows the calling thread's malloc arena in a few large steps before it renders the output,
-/// as the library's checks do on their threads (see `oscalc::check`'s `grow_arena`): glibc grows
-/// a new thread's arena a page at a time, one `mprotect` each, which on a virtual machine also
-/// interrupts the other threads' cores.
-fn grow_arena() {
-    let blocks: Vec<Vec<u8>> = (0..16).map(|_| Vec::with_capacity(96 * 1024)).collect();
-    drop(std::hint::black_box(blocks));
-}
-
 /// How many cores the process may use (asked once: each answer reads the cgroup files again).
 pub(super) fn cores() -> usize {
     static CORES: OnceLock<usize> = OnceLock::new();
@@ -85,7 +76,7 @@ pub(super) fn beside<C, P: Send>(
     }
     std::thread::scope(|s| {
         let helper = std::thread::Builder::new().spawn_scoped(s, || {
-            grow_arena();
+            oscalc::check::grow_arena();
             prepare()
         });
         let checked = check();

@@ -19,7 +19,7 @@ use super::diagnostics::{Color, ErrorFormat, MaxPerCode, Reporter};
 use super::inputs::{InputArgs, Inputs};
 use super::output::{self, Target};
 use super::targets::{self, Layout};
-use super::{OutFormat, failure_code};
+use super::{failure_code, out_format};
 use oscalc::diag::{Diagnostic, LintLevels, Sink};
 use oscalc::load::Format;
 use oscalc::model::Document;
@@ -37,8 +37,8 @@ pub(super) struct ConvertArgs {
     #[arg(short, long)]
     output: PathBuf,
     /// Output format; default: the output file's extension, else the input's format.
-    #[arg(long, alias = "format", value_enum, ignore_case = true)]
-    to: Option<OutFormat>,
+    #[arg(long, alias = "format", value_parser = out_format(), ignore_case = true)]
+    to: Option<Format>,
     /// Write the document without checking it against the schema and its references first.
     #[arg(long)]
     no_validate: bool,
@@ -65,7 +65,7 @@ pub(super) struct ConvertArgs {
 /// Runs `oscalc convert`; the exit code is `resolve`'s: 0 written, 1 the document is wrong,
 /// 2 usage, an unreadable input or an unwritable output.
 pub(super) fn run(args: &ConvertArgs) -> ExitCode {
-    let to = args.to.map(Format::from);
+    let to = args.to;
     let layout = targets::layout(Some(&args.output), to, std::slice::from_ref(&args.input));
     // Machine-readable diagnostics may use stdout only when the document does not.
     let stdout_free = !matches!(layout, Ok(Layout::Stdout));

@@ -15,7 +15,7 @@ mod targets;
 mod walk;
 
 use ahead::Ahead;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 use diagnostics::{Color, ErrorFormat, MaxPerCode, Reporter};
 use inputs::{InputArgs, Inputs};
 use oscalc::diag::{Diagnostic, Errors, LintLevels, Sink, Warned};
@@ -166,21 +166,13 @@ struct ValidateArgs {
     common: Common,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum OutFormat {
-    Json,
-    Xml,
-    Yaml,
-}
-
-impl From<OutFormat> for Format {
-    fn from(f: OutFormat) -> Format {
-        match f {
-            OutFormat::Json => Format::Json,
-            OutFormat::Xml => Format::Xml,
-            OutFormat::Yaml => Format::Yaml,
-        }
-    }
+/// The values of `--to`: the formats oscalc writes.
+fn out_format() -> impl clap::builder::TypedValueParser<Value = Format> {
+    switches::one_of([
+        ("json", Format::Json),
+        ("xml", Format::Xml),
+        ("yaml", Format::Yaml),
+    ])
 }
 
 #[derive(Debug, clap::Args)]
@@ -193,8 +185,8 @@ struct ResolveArgs {
     #[arg(short, long)]
     output: Option<PathBuf>,
     /// Output format; default: the output file's extension, else the input's format.
-    #[arg(long, alias = "format", value_enum, ignore_case = true)]
-    to: Option<OutFormat>,
+    #[arg(long, alias = "format", value_parser = out_format(), ignore_case = true)]
+    to: Option<Format>,
     #[command(flatten)]
     imports: imports::ImportArgs,
     /// Same inputs, same bytes: a name-based uuid and a fixed last-modified
@@ -326,7 +318,7 @@ fn resolve_profiles(args: &ResolveArgs) -> ExitCode {
             .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok());
         opts.identity = Identity::Reproducible(at);
     }
-    let to = args.to.map(Format::from);
+    let to = args.to;
     let layout = match targets::layout(args.output.as_deref(), to, &args.profiles) {
         Ok(l) => l,
         Err(d) => {

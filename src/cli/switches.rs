@@ -47,12 +47,15 @@ pub struct Switches {
     combine_merge: Option<CombineMerge>,
 }
 
-/// A flag's values: each name and the library's option it stands for.
-fn one_of<T: Copy + Send + Sync + 'static, const N: usize>(
+/// A flag's values: each name and the library's option it stands for (a name the flag takes
+/// with `ignore_case` matches in any case).
+pub(super) fn one_of<T: Copy + Send + Sync + 'static, const N: usize>(
     table: [(&'static str, T); N],
 ) -> impl TypedValueParser<Value = T> {
     PossibleValuesParser::new(table.map(|(name, _)| name)).try_map(move |given| {
-        let found = table.iter().find(|(name, _)| *name == given);
+        let found = table
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(&given));
         // Unreachable: the possible values above checked the name.
         found.map(|&(_, v)| v).ok_or("not a possible value")
     })
