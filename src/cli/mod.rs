@@ -21,6 +21,7 @@ use inputs::{InputArgs, Inputs};
 use oscalc::diag::{Diagnostic, Errors, LintLevels, Sink, Warned};
 use oscalc::load::Format;
 use oscalc::options::{Identity, Options};
+use oscalc::present::values::Style;
 use oscalc::resolve::{ResolvedCatalog, Session};
 use oscalc::world::FsWorld;
 use output::Target;
@@ -200,6 +201,15 @@ struct ResolveArgs {
     /// resolve without checking the inputs against the schema.
     #[arg(long)]
     no_validate: bool,
+    /// Replace each parameter insert in the prose by the parameter's values (its choices or
+    /// label in brackets when it has none).
+    #[arg(long)]
+    show_values: bool,
+    /// How --show-values marks a value: `nist` as `[Assignment: VALUE]`, `plain` as the value
+    /// alone.
+    #[arg(long, value_name = "STYLE", requires = "show_values", default_value = "nist",
+          value_parser = switches::one_of([("nist", Style::Nist), ("plain", Style::Plain)]))]
+    value_style: Style,
     #[command(flatten)]
     inputs: InputArgs,
     #[command(flatten)]
@@ -421,7 +431,7 @@ fn deliver(
 ) -> u8 {
     let common = &args.common;
     let mut all = result.warnings;
-    let resolved = match result.output {
+    let mut resolved = match result.output {
         Ok(r) => r,
         Err(errors) => {
             let code = failure_code(&errors);
@@ -430,6 +440,9 @@ fn deliver(
             return code;
         }
     };
+    if args.show_values {
+        oscalc::present::values::fill(&mut resolved.catalog, args.value_style);
+    }
     // An output that fails validation is an error, not a file. The check reads the typed
     // catalog member by member and builds no document-wide value; the output is rendered and
     // written into its temporary file beside it (`ahead.rs`), unless the run failed already.
