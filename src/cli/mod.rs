@@ -5,6 +5,7 @@
 mod ahead;
 mod convert;
 pub mod diagnostics;
+mod graph;
 mod imports;
 mod inputs;
 pub mod interrupt;
@@ -52,6 +53,8 @@ enum Command {
     Validate(ValidateArgs),
     /// Convert a catalog, profile or resolved catalog between JSON, XML and YAML, checked first.
     Convert(convert::ConvertArgs),
+    /// Draw a profile's import graph: documents, back-matter resources, controls per import.
+    Graph(graph::GraphArgs),
 }
 
 /// Flags every command takes.
@@ -233,6 +236,7 @@ pub fn run() -> ExitCode {
         Command::Resolve(args) => resolve(&args),
         Command::Validate(args) => validate(&args),
         Command::Convert(args) => convert::run(&args),
+        Command::Graph(args) => graph::run(&args),
     }
 }
 

@@ -6,5 +6,5 @@
 //! OSCAL), or a text picture. Nothing here reads a file or prints: the callers (the CLI's
 //! `resolve --show-values` and `graph`, and the renderers) write what these functions give.
 
-// pub mod graph;
+pub mod graph;
 pub mod values;

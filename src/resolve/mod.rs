@@ -3,6 +3,7 @@
 
 pub mod as_is;
 pub mod body;
+pub mod count;
 pub mod finish;
 pub mod linked;
 pub mod merge;
