@@ -11,6 +11,8 @@ mod convert;
 mod diagnostics;
 #[path = "cli/folders.rs"]
 mod folders;
+#[path = "cli/graph.rs"]
+mod graph;
 #[path = "cli/imports.rs"]
 mod imports;
 #[path = "cli/output.rs"]
@@ -25,6 +27,8 @@ mod scale;
 mod switches;
 #[path = "cli/validate.rs"]
 mod validate;
+#[path = "cli/values.rs"]
+mod values;
 #[path = "cli/yaml.rs"]
 mod yaml;
 

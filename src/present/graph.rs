@@ -174,7 +174,7 @@ fn failure_at(found: &[Diagnostic], source: crate::diag::SourceId, i: usize) -> 
                 .as_ref()
                 .is_some_and(|s| s.source == source && matches!(&s.at, At::Pointer(p) if *p == at))
         })
-        .map(|d| d.code.as_ref())
+        .map(|d| d.code)
 }
 
 /// The document a circular import leads back to: the first of its candidates the graph holds.
