@@ -57,6 +57,7 @@
 
 pub mod check;
 pub mod diag;
+pub mod diff;
 pub mod emit;
 pub mod graph;
 pub mod load;

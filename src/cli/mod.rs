@@ -5,6 +5,7 @@
 mod ahead;
 mod convert;
 pub mod diagnostics;
+mod diff;
 mod imports;
 mod inputs;
 pub mod interrupt;
@@ -51,6 +52,8 @@ enum Command {
     Validate(ValidateArgs),
     /// Convert a catalog, profile or resolved catalog between JSON, XML and YAML, checked first.
     Convert(convert::ConvertArgs),
+    /// Show what changed between two baselines (profiles, resolved first, or catalogs).
+    Diff(diff::DiffArgs),
 }
 
 /// Flags every command takes.
@@ -223,6 +226,7 @@ pub fn run() -> ExitCode {
         Command::Resolve(args) => resolve(&args),
         Command::Validate(args) => validate(&args),
         Command::Convert(args) => convert::run(&args),
+        Command::Diff(args) => diff::run(&args),
     }
 }
 
