@@ -112,3 +112,51 @@ pub(super) fn order<'i, 'a>(old: &'i Index<'a>, new: &'i Index<'a>) -> Vec<Entry
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn catalog(json: &str) -> Catalog {
+        serde_json::from_str(json).expect("catalog")
+    }
+
+    fn listing(old: &Catalog, new: &Catalog) -> Vec<String> {
+        let (o, n) = (index(old), index(new));
+        order(&o, &n)
+            .iter()
+            .map(|e| match e {
+                Entry::Both(_, h) => format!("={}", h.control.id),
+                Entry::Added(h) => format!("+{}", h.control.id),
+                Entry::Removed(h) => format!("-{}", h.control.id),
+            })
+            .collect()
+    }
+
+    const META: &str = r#""uuid": "u", "metadata": {"title": "T", "last-modified": "2024-01-01T00:00:00Z", "version": "1", "oscal-version": "1.2.3"}"#;
+
+    #[test]
+    fn order_puts_removed_controls_after_their_old_predecessor() {
+        let old = catalog(&format!(
+            r#"{{{META}, "controls": [{{"id": "x", "title": "X"}}, {{"id": "a", "title": "A",
+               "controls": [{{"id": "a.1", "title": "A1"}}]}}, {{"id": "b", "title": "B"}}]}}"#
+        ));
+        let new = catalog(&format!(
+            r#"{{{META}, "controls": [{{"id": "a", "title": "A"}}, {{"id": "c", "title": "C"}}]}}"#
+        ));
+        assert_eq!(listing(&old, &new), ["-x", "=a", "-a.1", "-b", "+c"]);
+    }
+
+    #[test]
+    fn index_gives_groups_by_id_else_title_and_parents() {
+        let cat = catalog(&format!(
+            r#"{{{META}, "groups": [{{"title": "Untitled id", "groups": [{{"id": "g2", "title": "G2",
+               "controls": [{{"id": "c", "title": "C", "controls": [{{"id": "c.1", "title": "C1"}}]}}]}}]}}]}}"#
+        ));
+        let idx = index(&cat);
+        let c1 = &idx["c.1"].place;
+        assert_eq!(c1.groups, ["Untitled id", "g2"]);
+        assert_eq!(c1.parent.as_deref(), Some("c"));
+        assert_eq!(idx["c"].place.parent, None);
+    }
+}

@@ -64,3 +64,76 @@ fn push(out: &mut Vec<Word>, tag: ChangeTag, words: &[&str]) {
     run.push(' ');
     run.push_str(&joined);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// The words of OLD (same and removed runs) and of NEW (same and added runs).
+    fn sides(runs: &[Word]) -> (String, String) {
+        let (mut old, mut new) = (Vec::new(), Vec::new());
+        for r in runs {
+            match r {
+                Word::Same(s) => {
+                    old.push(s.as_str());
+                    new.push(s.as_str());
+                }
+                Word::Removed(s) => old.push(s.as_str()),
+                Word::Added(s) => new.push(s.as_str()),
+            }
+        }
+        (old.join(" "), new.join(" "))
+    }
+
+    #[test]
+    fn words_spent_deadline_still_gives_both_texts_back() {
+        let old = (0..3000)
+            .map(|i| format!("w{i}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let new = (0..3000)
+            .map(|i| format!("w{}", i * 7 % 3001))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let limits = Limits {
+            max_words: 10_000,
+            time: Duration::ZERO,
+        };
+        let (runs, whole) = words(&old, &new, &mut Budget::new(&limits));
+        assert!(!whole);
+        assert_eq!(sides(&runs), (old, new));
+    }
+
+    #[test]
+    fn words_past_the_limit_are_replaced_whole() {
+        let limits = Limits {
+            max_words: 2,
+            time: Duration::from_secs(5),
+        };
+        let (runs, whole) = words("a b c", "a b d", &mut Budget::new(&limits));
+        assert!(whole);
+        assert_eq!(
+            runs,
+            [Word::Removed("a b c".into()), Word::Added("a b d".into())]
+        );
+    }
+
+    #[test]
+    fn words_ignore_spacing_and_join_runs() {
+        let (runs, _) = words(
+            "Review  the\npolicy yearly and report",
+            "Review the policy every month and report",
+            &mut Budget::new(&Limits::default()),
+        );
+        assert_eq!(
+            runs,
+            [
+                Word::Same("Review the policy".into()),
+                Word::Removed("yearly".into()),
+                Word::Added("every month".into()),
+                Word::Same("and report".into()),
+            ]
+        );
+    }
+}
