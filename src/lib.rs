@@ -14,6 +14,8 @@
 //! 5. [`validate()`] checks a document the user names (schema and references, from [`check`]);
 //!    [`validate::output`] checks a resolved catalog before it is written.
 //! 6. [`emit()`]: the catalog as JSON or XML bytes.
+//! 7. [`diff::diff`]: the difference of two catalogs (a profile resolved first by
+//!    [`diff::read`]), for `oscalc diff`.
 //!
 //! Problems in documents are [`Diagnostic`]s with registered codes, returned in a [`Warned`]
 //! next to the result; nothing is printed. The [`cli`] module is the `oscalc` command.
@@ -57,6 +59,7 @@
 
 pub mod check;
 pub mod diag;
+pub mod diff;
 pub mod emit;
 pub mod graph;
 pub mod load;

@@ -9,6 +9,8 @@ mod bounds;
 mod convert;
 #[path = "cli/diagnostics.rs"]
 mod diagnostics;
+#[path = "cli/diff.rs"]
+mod diff;
 #[path = "cli/folders.rs"]
 mod folders;
 #[path = "cli/graph.rs"]

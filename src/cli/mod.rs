@@ -6,6 +6,7 @@ mod ahead;
 mod convert;
 pub mod diagnostics;
 mod graph;
+mod diff;
 mod imports;
 mod inputs;
 pub mod interrupt;
@@ -55,6 +56,8 @@ enum Command {
     Convert(convert::ConvertArgs),
     /// Draw a profile's import graph: documents, back-matter resources, controls per import.
     Graph(graph::GraphArgs),
+    /// Show what changed between two baselines (profiles, resolved first, or catalogs).
+    Diff(diff::DiffArgs),
 }
 
 /// Flags every command takes.
@@ -237,6 +240,7 @@ pub fn run() -> ExitCode {
         Command::Validate(args) => validate(&args),
         Command::Convert(args) => convert::run(&args),
         Command::Graph(args) => graph::run(&args),
+        Command::Diff(args) => diff::run(&args),
     }
 }
 
