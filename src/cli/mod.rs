@@ -9,6 +9,7 @@ mod imports;
 mod inputs;
 pub mod interrupt;
 mod output;
+mod provenance;
 mod summary;
 mod switches;
 mod targets;
@@ -200,6 +201,13 @@ struct ResolveArgs {
     /// resolve without checking the inputs against the schema.
     #[arg(long)]
     no_validate: bool,
+    /// Record where each control, parameter value and altered part came from, as props in
+    /// oscalc's namespace (https://oscalc.dev/ns/provenance) in the output.
+    #[arg(long)]
+    provenance: bool,
+    /// Write the same facts as JSON to FILE (with or without --provenance); one profile only.
+    #[arg(long, value_name = "FILE")]
+    provenance_out: Option<PathBuf>,
     #[command(flatten)]
     inputs: InputArgs,
     #[command(flatten)]
@@ -311,6 +319,7 @@ fn resolve_profiles(args: &ResolveArgs) -> ExitCode {
     opts.validate_output = !args.no_validate;
     opts.validate_input = !args.no_validate;
     opts.no_prune = args.no_prune;
+    opts.provenance = provenance::mode(args.provenance, args.provenance_out.is_some());
     let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
     if args.reproducible || epoch.is_some() {
         let at = epoch
@@ -321,6 +330,13 @@ fn resolve_profiles(args: &ResolveArgs) -> ExitCode {
     let to = args.to;
     let layout = match targets::layout(args.output.as_deref(), to, &args.profiles) {
         Ok(l) => l,
+        Err(d) => {
+            Reporter::new(args.common.error_format, args.common.color, false).report_plain(*d);
+            return ExitCode::from(2);
+        }
+    };
+    let sidecar = match provenance::target(args.provenance_out.as_deref(), &args.profiles) {
+        Ok(s) => s,
         Err(d) => {
             Reporter::new(args.common.error_format, args.common.color, false).report_plain(*d);
             return ExitCode::from(2);
@@ -363,6 +379,7 @@ fn resolve_profiles(args: &ResolveArgs) -> ExitCode {
             target: layout.target(&job.profile, format),
             format,
             read: &read,
+            sidecar: sidecar.as_ref(),
         };
         worst = worst.max(deliver(&session, args, job, &out, result, &mut reporter));
     }
@@ -386,6 +403,8 @@ struct Out<'a> {
     format: Format,
     /// Device and inode of every file the run read.
     read: &'a [(u64, u64)],
+    /// Where `--provenance-out` goes.
+    sidecar: Option<&'a Target>,
 }
 
 fn prepare(
@@ -421,7 +440,7 @@ fn deliver(
 ) -> u8 {
     let common = &args.common;
     let mut all = result.warnings;
-    let resolved = match result.output {
+    let mut resolved = match result.output {
         Ok(r) => r,
         Err(errors) => {
             let code = failure_code(&errors);
@@ -430,6 +449,14 @@ fn deliver(
             return code;
         }
     };
+    if let Some(Err(e)) = out.sidecar.map(|s| provenance::check(s, &out.target, out.read)) {
+        common.report(reporter, &all, &session.sources);
+        reporter.report_plain(Diagnostic::error(e.code(), e.to_string()));
+        return 2;
+    }
+    let record = out
+        .sidecar
+        .map(|_| provenance::record(job.opts.provenance, &mut resolved.catalog));
     // An output that fails validation is an error, not a file. The check reads the typed
     // catalog member by member and builds no document-wide value; the output is rendered and
     // written into its temporary file beside it (`ahead.rs`), unless the run failed already.
@@ -472,6 +499,10 @@ fn deliver(
             oscalc::emit::write_to(&resolved, out.format, w).map_err(std::io::Error::from)
         }),
     };
+    let written = written.and_then(|()| match (out.sidecar, &record) {
+        (Some(s), Some(rec)) => provenance::write(s, rec, out.read),
+        _ => Ok(()),
+    });
     match written {
         Ok(()) => {
             let target = match &out.target {
