@@ -17,6 +17,8 @@ mod imports;
 mod output;
 #[path = "cli/overlap.rs"]
 mod overlap;
+#[path = "cli/provenance.rs"]
+mod provenance;
 #[path = "support/pyyaml.rs"]
 mod pyyaml;
 #[path = "cli/scale.rs"]

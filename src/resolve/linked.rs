@@ -702,7 +702,9 @@ impl Work {
                 )
             });
             if gone {
-                if let (Some(log), Some(p)) = (self.removed.as_mut(), self.parts.get(n)) {
+                if let Some(log) = self.removed.as_mut()
+                    && let Some(p) = self.parts.get(n)
+                {
                     log.push((p.id.clone(), p.name.clone()));
                 }
                 self.parts.unlink(&mut ends, n);
