@@ -449,7 +449,10 @@ fn deliver(
             return code;
         }
     };
-    if let Some(Err(e)) = out.sidecar.map(|s| provenance::check(s, &out.target, out.read)) {
+    if let Some(Err(e)) = out
+        .sidecar
+        .map(|s| provenance::check(s, &out.target, out.read))
+    {
         common.report(reporter, &all, &session.sources);
         reporter.report_plain(Diagnostic::error(e.code(), e.to_string()));
         return 2;

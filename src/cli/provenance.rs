@@ -54,7 +54,11 @@ pub(super) fn record(mode: Provenance, catalog: &mut Catalog) -> Record {
 }
 
 /// Whether the sidecar may go to `sidecar`: not a file the run read, not the catalog's output.
-pub(super) fn check(sidecar: &Target, main: &Target, read: &[(u64, u64)]) -> Result<(), WriteError> {
+pub(super) fn check(
+    sidecar: &Target,
+    main: &Target,
+    read: &[(u64, u64)],
+) -> Result<(), WriteError> {
     output::refuse_input(sidecar, read)?;
     output::refuse_same(sidecar, main)
 }

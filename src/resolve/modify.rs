@@ -78,7 +78,9 @@ fn set_by_places(m: &Modify, cx: &Cx) -> Vec<Option<String>> {
     let sets_value = |sp: &SetParameter| !sp.values.is_empty() || sp.select.is_some();
     let at = |i| cx.place(&format!("/profile/modify/set-parameters/{i}"));
     let places = m.set_parameters.iter().enumerate();
-    places.map(|(i, sp)| sets_value(sp).then(|| at(i))).collect()
+    places
+        .map(|(i, sp)| sets_value(sp).then(|| at(i)))
+        .collect()
 }
 
 /// Applies the settings for `p`'s id, marking them done; `only_new`: those not done before.

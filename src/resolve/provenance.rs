@@ -54,17 +54,20 @@ fn set(props: &mut Vec<Property>, name: &str, value: String) {
 /// A catalog's controls: each chain starts at the catalog `doc` (a chain an earlier resolution
 /// left in a resolved catalog ends here too).
 pub(super) fn start_chains(body: &mut Body, doc: &str) {
-    each_control(body, &mut |c| set(&mut c.props, SELECTED_BY, doc.to_owned()));
+    each_control(body, &mut |c| {
+        set(&mut c.props, SELECTED_BY, doc.to_owned())
+    });
 }
 
 /// What profile `doc` selected: `doc` goes in front of each control's chain.
 pub(super) fn extend_chains(body: &mut Body, doc: &str) {
-    each_control(body, &mut |c| {
-        match c.props.iter_mut().find(|p| is_ours(p, SELECTED_BY)) {
+    each_control(
+        body,
+        &mut |c| match c.props.iter_mut().find(|p| is_ours(p, SELECTED_BY)) {
             Some(p) => p.value = format!("{doc}{CHAIN_SEP}{}", p.value),
             None => c.props.push(prop(SELECTED_BY, doc.to_owned())),
-        }
-    });
+        },
+    );
 }
 
 /// A parameter's value was set by the set-parameter at `place`.
@@ -199,6 +202,42 @@ pub fn record(catalog: &Catalog) -> Record {
 
 /// [`record`], then the provenance props taken out of the catalog: the output as without
 /// provenance, the facts for a sidecar.
+///
+/// ```
+/// use oscalc::options::Provenance;
+/// use oscalc::resolve::provenance::{self, NS};
+/// use oscalc::{MemWorld, Options, resolve};
+///
+/// let mut world = MemWorld::new();
+/// world.add("cat.json", r#"{"catalog": {
+///   "uuid": "8bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
+///   "metadata": {"title": "Catalog", "last-modified": "2024-01-01T00:00:00Z",
+///                "version": "1", "oscal-version": "1.2.3"},
+///   "controls": [{"id": "c1", "title": "One", "params": [{"id": "c1_prm_1"}]}]
+/// }}"#);
+/// let profile = world.add("p.json", r#"{"profile": {
+///   "uuid": "1bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
+///   "metadata": {"title": "Baseline", "last-modified": "2024-01-01T00:00:00Z",
+///                "version": "1", "oscal-version": "1.2.3"},
+///   "imports": [{"href": "cat.json", "include-all": {}}],
+///   "modify": {"set-parameters": [
+///     {"param-id": "c1_prm_1", "values": ["monthly"]}]}
+/// }}"#);
+/// let opts = Options { provenance: Provenance::Props, ..Options::default() };
+/// let mut catalog = resolve(&world, &profile, &opts).output.unwrap().catalog;
+/// let chain = &catalog.controls[0].props[0];
+/// assert_eq!((chain.name.as_str(), chain.ns.as_deref()), ("selected-by", Some(NS)));
+/// assert_eq!(chain.value, "mem:///p.json > mem:///cat.json");
+/// // The set-parameter's object starts on line 7, column 5 of p.json.
+/// assert_eq!(catalog.controls[0].params[0].props[0].value, "mem:///p.json:7:5");
+///
+/// let facts = provenance::take(&mut catalog);
+/// assert!(catalog.controls[0].props.is_empty());
+/// assert!(catalog.controls[0].params[0].props.is_empty());
+/// assert_eq!(facts.controls[0].selected_by, ["mem:///p.json", "mem:///cat.json"]);
+/// let place = &facts.controls[0].params[0].set_by;
+/// assert_eq!((place.file.as_str(), place.line, place.column), ("mem:///p.json", 7, 5));
+/// ```
 pub fn take(catalog: &mut Catalog) -> Record {
     let rec = record(catalog);
     strip_params(&mut catalog.params);

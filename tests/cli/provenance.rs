@@ -28,7 +28,10 @@ fn json(path: &Path) -> Value {
 fn line_col(text: &str, at: usize) -> String {
     let before = &text[..at];
     let line = before.matches('\n').count() + 1;
-    let col = before[before.rfind('\n').map_or(0, |n| n + 1)..].chars().count() + 1;
+    let col = before[before.rfind('\n').map_or(0, |n| n + 1)..]
+        .chars()
+        .count()
+        + 1;
     format!("{line}:{col}")
 }
 
@@ -104,7 +107,10 @@ fn federal(ext: &str) {
         format!("catalogs/NIST_IoT_device_cybersecurity_capabilities_catalog.{ext}"),
     ];
     assert_eq!(props_of(&out, "di-1", "selected-by"), [chain.join(" > ")]);
-    assert_eq!(sidecar_control(&side, "di-1")["selected-by"], serde_json::json!(chain));
+    assert_eq!(
+        sidecar_control(&side, "di-1")["selected-by"],
+        serde_json::json!(chain)
+    );
     let text = std::fs::read_to_string(&profile).expect("profile");
     let at = match ext {
         "json" => json_place(&text, "\"set-parameters\"", "\"param-id\": \"ac-7_prm_1\""),
@@ -275,8 +281,16 @@ fn chain(ext: &str) {
             json_place(&outer_text, "\"adds\"", "ending"),
         ),
         _ => (
-            xml_place(&outer_text, "<modify>", "<set-parameter param-id=\"c1_prm_1\""),
-            xml_place(&inner_text, "<modify>", "<set-parameter param-id=\"c1_prm_2\""),
+            xml_place(
+                &outer_text,
+                "<modify>",
+                "<set-parameter param-id=\"c1_prm_1\"",
+            ),
+            xml_place(
+                &inner_text,
+                "<modify>",
+                "<set-parameter param-id=\"c1_prm_2\"",
+            ),
             xml_place(&outer_text, "<alter", "<remove"),
             xml_place(&outer_text, "<alter", "<add"),
         ),
@@ -286,7 +300,10 @@ fn chain(ext: &str) {
         [format!("{outer} > {inner} > cat.json")]
     );
     // The outer profile made the final value; the inner one's value stands for the other.
-    assert_eq!(out["catalog"]["controls"][0]["params"][0]["values"][0], "weekly");
+    assert_eq!(
+        out["catalog"]["controls"][0]["params"][0]["values"][0],
+        "weekly"
+    );
     assert_eq!(
         props_of(&out, "c1_prm_1", "set-by"),
         [format!("{outer}:{set1}")]
@@ -353,7 +370,14 @@ fn provenance_out_refuses_the_catalog_output_an_input_and_several_profiles() {
     let dir = chain_dir("prov-refuse", "json");
     let o = oscalc_at(
         &dir,
-        &["resolve", "outer.json", "-o", "out.json", "--provenance-out", "./out.json"],
+        &[
+            "resolve",
+            "outer.json",
+            "-o",
+            "out.json",
+            "--provenance-out",
+            "./out.json",
+        ],
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("error[write-same]"), "{}", stderr(&o));
@@ -362,7 +386,14 @@ fn provenance_out_refuses_the_catalog_output_an_input_and_several_profiles() {
     let before = std::fs::read(dir.join("inner.json")).expect("read");
     let o = oscalc_at(
         &dir,
-        &["resolve", "outer.json", "-o", "out.json", "--provenance-out", "inner.json"],
+        &[
+            "resolve",
+            "outer.json",
+            "-o",
+            "out.json",
+            "--provenance-out",
+            "inner.json",
+        ],
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("error[write-input]"), "{}", stderr(&o));
@@ -377,7 +408,15 @@ fn provenance_out_refuses_the_catalog_output_an_input_and_several_profiles() {
     std::fs::create_dir(dir.join("outs")).expect("mkdir");
     let o = oscalc_at(
         &dir,
-        &["resolve", "outer.json", "inner.json", "-o", "outs/", "--provenance-out", "s.json"],
+        &[
+            "resolve",
+            "outer.json",
+            "inner.json",
+            "-o",
+            "outs/",
+            "--provenance-out",
+            "s.json",
+        ],
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("error[usage-output]"), "{}", stderr(&o));
