@@ -75,7 +75,7 @@ impl<'a> Cx<'a> {
         let (Some(map), Some(src)) = (self.sources, self.profile_source) else {
             return String::new();
         };
-        let file = map.display_name(src);
+        let file = provenance::name(&map.display_name(src));
         match map.line_col(&Span::pointer(src, pointer)) {
             Some(at) => format!("{file}:{}:{}", at.line, at.column),
             None => file,
@@ -343,7 +343,7 @@ impl Session {
             });
         }
         if cx.provenance() {
-            let name = display_uri(&loaded.uri);
+            let name = provenance::name(&display_uri(&loaded.uri));
             for s in &mut selections {
                 provenance::extend_chains(&mut s.body, &name);
             }
@@ -454,7 +454,8 @@ fn catalog_done(g: &mut ImportGraph, idx: usize, opts: &Options) -> Option<Done>
     if let Document::Profile(_) = loaded.doc {
         return None;
     }
-    let chain = (opts.provenance != Provenance::Off).then(|| display_uri(&loaded.uri));
+    let chain =
+        (opts.provenance != Provenance::Off).then(|| provenance::name(&display_uri(&loaded.uri)));
     let Document::Catalog(c) = &mut std::sync::Arc::make_mut(loaded).doc else {
         return None;
     };
@@ -590,4 +591,21 @@ fn identity(
 /// ```
 pub fn resolve(world: &dyn World, profile: &Url, opts: &Options) -> Outcome {
     Session::new().resolve(world, profile, opts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identity_without_provenance_hashes_the_options_text_of_before() {
+        // `identity` cuts this suffix so that runs without provenance keep their uuids.
+        let text = format!("{:?}", Options::default());
+        assert!(text.ends_with(", provenance: Off }"), "{text}");
+        let with = Options {
+            provenance: Provenance::Props,
+            ..Options::default()
+        };
+        assert!(format!("{with:?}").ends_with(", provenance: Props }"));
+    }
 }

@@ -31,6 +31,48 @@ pub const REMOVED_BY: &str = "removed-by";
 /// Joins the documents of an import chain.
 const CHAIN_SEP: &str = " > ";
 
+/// The longest `selected-by` value, in bytes: every control carries one, so a hostile chain of
+/// long names (up to the import depth limit) must not multiply the output. Past it, documents
+/// from the middle of the chain give way to one `…`.
+const CHAIN_MAX: usize = 1024;
+
+/// The longest document name in a value, in bytes: the end of a longer one, after `…`.
+const NAME_MAX: usize = 256;
+
+/// A document's name as provenance gives it: at most [`NAME_MAX`] bytes.
+pub(super) fn name(full: &str) -> String {
+    if full.len() <= NAME_MAX {
+        return full.to_owned();
+    }
+    let mut cut = full.len() - (NAME_MAX - '…'.len_utf8());
+    while !full.is_char_boundary(cut) {
+        cut += 1;
+    }
+    format!("…{}", full.get(cut..).unwrap_or_default())
+}
+
+/// `doc` in front of `chain`, within [`CHAIN_MAX`]: the top profile and the documents nearest
+/// the catalog stay.
+fn prefixed(doc: &str, chain: &str) -> String {
+    let joined = format!("{doc}{CHAIN_SEP}{chain}");
+    if joined.len() <= CHAIN_MAX {
+        return joined;
+    }
+    let mut kept: Vec<&str> = Vec::new();
+    let mut len = doc.len() + 2 * CHAIN_SEP.len() + '…'.len_utf8();
+    for d in chain.rsplit(CHAIN_SEP) {
+        if d == "…" || len + d.len() + CHAIN_SEP.len() > CHAIN_MAX {
+            break;
+        }
+        len += d.len() + CHAIN_SEP.len();
+        kept.push(d);
+    }
+    kept.push("…");
+    kept.push(doc);
+    kept.reverse();
+    kept.join(CHAIN_SEP)
+}
+
 fn prop(name: &str, value: String) -> Property {
     Property {
         ns: Some(NS.to_owned()),
@@ -64,7 +106,7 @@ pub(super) fn extend_chains(body: &mut Body, doc: &str) {
     each_control(
         body,
         &mut |c| match c.props.iter_mut().find(|p| is_ours(p, SELECTED_BY)) {
-            Some(p) => p.value = format!("{doc}{CHAIN_SEP}{}", p.value),
+            Some(p) => p.value = prefixed(doc, &p.value),
             None => c.props.push(prop(SELECTED_BY, doc.to_owned())),
         },
     );
@@ -325,4 +367,31 @@ fn strip_group(g: &mut Group) {
     strip_params(&mut g.params);
     g.controls.iter_mut().for_each(strip_control);
     g.groups.iter_mut().for_each(strip_group);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chain_past_its_limit_keeps_the_top_and_the_catalog_end() {
+        let long = "d".repeat(200);
+        let mut chain = "cat.json".to_owned();
+        for i in 0..64 {
+            chain = prefixed(&format!("{i}-{long}"), &chain);
+            assert!(chain.len() <= CHAIN_MAX, "{}", chain.len());
+        }
+        let docs: Vec<&str> = chain.split(CHAIN_SEP).collect();
+        assert_eq!(docs[0], format!("63-{long}"));
+        assert_eq!(docs[1], "…");
+        assert_eq!(docs.last(), Some(&"cat.json"));
+        assert_eq!(prefixed("p.json", "cat.json"), "p.json > cat.json");
+    }
+
+    #[test]
+    fn name_past_its_limit_keeps_its_end() {
+        let n = name(&format!("{}é/p.json", "x".repeat(400)));
+        assert!(n.len() <= NAME_MAX && n.starts_with('…') && n.ends_with("é/p.json"));
+        assert_eq!(name("p.json"), "p.json");
+    }
 }
