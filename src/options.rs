@@ -60,6 +60,21 @@ pub enum CombineMerge {
     Error,
 }
 
+/// Whether the resolver records where each control, parameter value and altered part came from
+/// (`resolve --provenance`, `--provenance-out`; `resolve::provenance`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Provenance {
+    /// Nothing recorded.
+    #[default]
+    Off,
+    /// Recorded as props in oscalc's provenance namespace, kept in the output.
+    Props,
+    /// Recorded as the same props, for the caller to take out with
+    /// `resolve::provenance::take` (a sidecar file): the reproducible uuid is that of a run
+    /// without provenance, as the output is once they are taken out.
+    Taken,
+}
+
 /// How output identity (uuid, last-modified) is chosen.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Identity {
@@ -146,6 +161,8 @@ pub struct Options {
     pub validate_input: bool,
     /// Warnings denied or allowed (`--deny-warnings`, `--deny CODE`, `--allow CODE`).
     pub lints: crate::diag::LintLevels,
+    /// Record provenance props (off by default).
+    pub provenance: Provenance,
 }
 
 impl Default for Options {
@@ -167,6 +184,7 @@ impl Default for Options {
             validate_output: true,
             validate_input: true,
             lints: crate::diag::LintLevels::default(),
+            provenance: Provenance::Off,
         }
     }
 }

@@ -21,6 +21,8 @@ mod imports;
 mod output;
 #[path = "cli/overlap.rs"]
 mod overlap;
+#[path = "cli/provenance.rs"]
+mod provenance;
 #[path = "support/pyyaml.rs"]
 mod pyyaml;
 #[path = "cli/scale.rs"]

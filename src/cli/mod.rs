@@ -11,6 +11,7 @@ mod imports;
 mod inputs;
 pub mod interrupt;
 mod output;
+mod provenance;
 mod summary;
 mod switches;
 mod targets;
@@ -216,6 +217,13 @@ struct ResolveArgs {
     #[arg(long, value_name = "STYLE", requires = "show_values", default_value = "nist",
           value_parser = switches::one_of([("nist", Style::Nist), ("plain", Style::Plain)]))]
     value_style: Style,
+    /// Record where each control, parameter value and altered part came from, as props in
+    /// oscalc's namespace (https://oscalc.dev/ns/provenance) in the output.
+    #[arg(long)]
+    provenance: bool,
+    /// Write the same facts as JSON to FILE (with or without --provenance); one profile only.
+    #[arg(long, value_name = "FILE")]
+    provenance_out: Option<PathBuf>,
     #[command(flatten)]
     inputs: InputArgs,
     #[command(flatten)]
@@ -329,6 +337,7 @@ fn resolve_profiles(args: &ResolveArgs) -> ExitCode {
     opts.validate_output = !args.no_validate;
     opts.validate_input = !args.no_validate;
     opts.no_prune = args.no_prune;
+    opts.provenance = provenance::mode(args.provenance, args.provenance_out.is_some());
     let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
     if args.reproducible || epoch.is_some() {
         let at = epoch
@@ -339,6 +348,13 @@ fn resolve_profiles(args: &ResolveArgs) -> ExitCode {
     let to = args.to;
     let layout = match targets::layout(args.output.as_deref(), to, &args.profiles) {
         Ok(l) => l,
+        Err(d) => {
+            Reporter::new(args.common.error_format, args.common.color, false).report_plain(*d);
+            return ExitCode::from(2);
+        }
+    };
+    let sidecar = match provenance::target(args.provenance_out.as_deref(), &args.profiles) {
+        Ok(s) => s,
         Err(d) => {
             Reporter::new(args.common.error_format, args.common.color, false).report_plain(*d);
             return ExitCode::from(2);
@@ -381,6 +397,7 @@ fn resolve_profiles(args: &ResolveArgs) -> ExitCode {
             target: layout.target(&job.profile, format),
             format,
             read: &read,
+            sidecar: sidecar.as_ref(),
         };
         worst = worst.max(deliver(&session, args, job, &out, result, &mut reporter));
     }
@@ -404,6 +421,8 @@ struct Out<'a> {
     format: Format,
     /// Device and inode of every file the run read.
     read: &'a [(u64, u64)],
+    /// Where `--provenance-out` goes.
+    sidecar: Option<&'a Target>,
 }
 
 fn prepare(
@@ -448,6 +467,17 @@ fn deliver(
             return code;
         }
     };
+    if let Some(Err(e)) = out
+        .sidecar
+        .map(|s| provenance::check(s, &out.target, out.read))
+    {
+        common.report(reporter, &all, &session.sources);
+        reporter.report_plain(Diagnostic::error(e.code(), e.to_string()));
+        return 2;
+    }
+    let record = out
+        .sidecar
+        .map(|_| provenance::record(job.opts.provenance, &mut resolved.catalog));
     if args.show_values {
         oscalc::present::values::fill(&mut resolved.catalog, args.value_style);
     }
@@ -493,6 +523,10 @@ fn deliver(
             oscalc::emit::write_to(&resolved, out.format, w).map_err(std::io::Error::from)
         }),
     };
+    let written = written.and_then(|()| match (out.sidecar, &record) {
+        (Some(s), Some(rec)) => provenance::write(s, rec, out.read),
+        _ => Ok(()),
+    });
     match written {
         Ok(()) => {
             let target = match &out.target {

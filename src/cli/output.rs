@@ -54,6 +54,12 @@ pub(super) enum WriteError {
         /// The target.
         path: PathBuf,
     },
+    /// The target is also another output of the run.
+    #[error("{} is already the output of the resolved catalog", .path.display())]
+    IsOtherOutput {
+        /// The target.
+        path: PathBuf,
+    },
 }
 
 impl WriteError {
@@ -63,6 +69,7 @@ impl WriteError {
             WriteError::Io { .. } => "write-io",
             WriteError::Unwritable { .. } => "write-target",
             WriteError::IsInput { .. } => "write-input",
+            WriteError::IsOtherOutput { .. } => "write-same",
         }
     }
 }
@@ -330,6 +337,38 @@ pub(super) fn refuse_input(target: &Target, inputs: &[(u64, u64)]) -> Result<(),
         });
     }
     Ok(())
+}
+
+/// Refuses a second output of the run that designates the same file as `first` (standard output
+/// twice; one file by two names, links followed; one new name written two ways), so one output
+/// never replaces the other.
+pub(super) fn refuse_same(second: &Target, first: &Target) -> Result<(), WriteError> {
+    let same = match (second, first) {
+        (Target::Stdout, Target::Stdout) => true,
+        (Target::Path(a), Target::Path(b)) => match (std::fs::metadata(a), std::fs::metadata(b)) {
+            (Ok(x), Ok(y)) => (x.dev(), x.ino()) == (y.dev(), y.ino()),
+            _ => same_name(a).is_some_and(|x| same_name(b) == Some(x)),
+        },
+        _ => false,
+    };
+    match (same, second) {
+        (true, Target::Path(p)) => Err(WriteError::IsOtherOutput {
+            path: p.to_path_buf(),
+        }),
+        (true, Target::Stdout) => Err(WriteError::IsOtherOutput {
+            path: PathBuf::from("<stdout>"),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// A name not there yet, as one absolute path: its folder's real path and its file name.
+fn same_name(path: &Path) -> Option<PathBuf> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    Some(std::fs::canonicalize(dir).ok()?.join(path.file_name()?))
 }
 
 #[cfg(test)]

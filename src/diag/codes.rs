@@ -211,6 +211,10 @@ pub const CODES: &[CodeInfo] = &[
         "write-input",
         "the output names a file the run read; it is not overwritten",
     ),
+    e(
+        "write-same",
+        "two outputs of the run name the same file (the catalog and the provenance sidecar)",
+    ),
     e("write-io", "the output could not be written"),
 ];
 

@@ -3,12 +3,13 @@
 //! (ancestors brought along by D1 included), `None` where it could not be worked out (a failed
 //! import, or one whose document did not resolve).
 //!
-//! Runs the driver's own steps (`Session::resolve_doc`, children first) and, before each profile
-//! resolves, plans each of its imports over the resolved content of what it imports, as the
-//! driver does, to read the count: the numbers are the resolver's, not a second opinion. Used by
+//! Runs the driver (`Session::drive`, children first, going on past a failed document), which
+//! calls [`imports`] before each profile resolves: each import is planned over the resolved
+//! content of what it imports, as the driver plans it, to read the count: the numbers are the
+//! resolver's, not a second opinion. Used by
 //! `present::graph`; bounded as resolution is (`Options::max_controls` is checked per profile).
 
-use super::{Cx, Session, Table, catalog_done, select};
+use super::{Cx, Session, Table, select};
 use crate::diag::Sink;
 use crate::graph::ImportGraph;
 use crate::model::Document;
@@ -30,35 +31,18 @@ pub fn per_import(
         .iter()
         .map(|list| vec![None; list.len()])
         .collect();
-    let mut table = Table {
-        done: (0..g.docs.len()).map(|_| None).collect(),
-        readers: vec![0; g.docs.len()],
-    };
-    for &t in g.imports.iter().flatten().flatten() {
-        if let Some(n) = table.readers.get_mut(t) {
-            *n += 1;
-        }
-    }
-    let order = g.order.clone();
-    for idx in order {
-        let done = match catalog_done(&mut g, idx) {
-            Some(d) => Some(d),
-            None => {
-                if let Some(slot) = counts.get_mut(idx) {
-                    *slot = count_imports(&g, idx, &table, opts);
-                }
-                Session::resolve_doc(sources, &g, idx, &mut table, world, opts, sink)
-            }
-        };
-        if let Some(slot) = table.done.get_mut(idx) {
-            *slot = done;
-        }
-    }
+    Session::drive(sources, &mut g, world, opts, sink, Some(&mut counts));
     counts
 }
 
 /// The count of each import of profile `idx`, over the resolved documents in `table`.
-fn count_imports(g: &ImportGraph, idx: usize, table: &Table, opts: &Options) -> Vec<Option<usize>> {
+pub(super) fn imports(
+    sources: &SourceMap,
+    g: &ImportGraph,
+    idx: usize,
+    table: &Table,
+    opts: &Options,
+) -> Vec<Option<usize>> {
     let Some(Document::Profile(profile)) = g.docs.get(idx).map(|d| &d.doc) else {
         return Vec::new();
     };
@@ -70,6 +54,7 @@ fn count_imports(g: &ImportGraph, idx: usize, table: &Table, opts: &Options) -> 
         graph: Some(g),
         profile_source: g.docs.get(idx).map(|d| d.source),
         profile_doc: u32::try_from(idx).unwrap_or(u32::MAX),
+        sources: Some(sources),
     };
     let targets = g.imports.get(idx).map(Vec::as_slice).unwrap_or_default();
     (profile.imports.iter().zip(targets).enumerate())

@@ -33,13 +33,17 @@ const OSCAL_NS: &str = "http://csrc.nist.gov/ns/oscal";
 
 /// Applies `alters` (with their indices in the profile) to `c` through the linked form.
 pub(super) fn apply(c: &mut CNode, alters: &[(usize, &Alter)], cx: &mut Cx) {
-    let mut w = Work::default();
+    let mut w = Work {
+        removed: cx.provenance().then(Vec::new),
+        ..Work::default()
+    };
     w.load_control(c, NIL);
     for (i, a) in alters {
         modify::alter(&mut w, a, *i, cx);
     }
     let mut n = 0;
     w.store_control(c, &mut n);
+    c.control.props.append(&mut w.notes);
 }
 
 /// The first and last node of one list.
@@ -307,6 +311,10 @@ pub(super) struct Work {
     ids: IndexMap<String, Vec<Anchor>>,
     /// D7: the nodes adds put at each place, in the order put.
     placed: HashMap<Place, Vec<usize>>,
+    /// With provenance on: (id, name) of the parts the last remove took out.
+    removed: Option<Vec<(Option<String>, String)>>,
+    /// Provenance props for the altered control (`removed-by`), added when it is stored.
+    notes: Vec<Property>,
 }
 
 impl Work {
@@ -694,6 +702,11 @@ impl Work {
                 )
             });
             if gone {
+                if let Some(log) = self.removed.as_mut()
+                    && let Some(p) = self.parts.get(n)
+                {
+                    log.push((p.id.clone(), p.name.clone()));
+                }
                 self.parts.unlink(&mut ends, n);
                 self.kill_part(n);
                 hit = true;
@@ -723,6 +736,17 @@ impl Work {
 }
 
 impl Work {
+    /// Provenance: the parts the last remove took out were removed at `place`.
+    pub(super) fn note_removed(&mut self, place: &str) {
+        let Some(log) = self.removed.as_mut() else {
+            return;
+        };
+        for (id, name) in log.drain(..) {
+            let p = super::provenance::removed_by(id.as_deref(), &name, place);
+            self.notes.push(p);
+        }
+    }
+
     /// The altered control's id.
     pub(super) fn id(&self) -> &str {
         &self.id

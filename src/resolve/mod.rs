@@ -8,6 +8,7 @@ pub mod finish;
 pub mod linked;
 pub mod merge;
 pub mod modify;
+pub mod provenance;
 pub mod refs;
 pub mod refscan;
 pub mod select;
@@ -15,7 +16,7 @@ pub mod select;
 use crate::diag::{Diagnostic, Errors, Sink, SourceId, Span, Warned};
 use crate::graph::{self, ImportGraph};
 use crate::model::{Catalog, Document, Metadata, Resource};
-use crate::options::{Identity, Options};
+use crate::options::{Identity, Options, Provenance};
 use crate::source::{SourceMap, display_uri};
 use crate::world::World;
 use body::Body;
@@ -36,6 +37,9 @@ pub struct Cx<'a> {
     profile_source: Option<SourceId>,
     /// The document index of the profile being resolved (origins of nodes it creates).
     pub profile_doc: u32,
+    /// The run's texts, to name places in the profile (provenance). `None` for a stage tested
+    /// alone.
+    sources: Option<&'a SourceMap>,
 }
 
 impl<'a> Cx<'a> {
@@ -61,6 +65,24 @@ impl<'a> Cx<'a> {
         self.push(d);
     }
 
+    /// Whether the stages record provenance props.
+    pub(crate) fn provenance(&self) -> bool {
+        self.opts.provenance != Provenance::Off
+    }
+
+    /// `FILE:LINE:COL` of a JSON pointer into the profile being resolved, as diagnostics print
+    /// it (the file alone when the place cannot be found).
+    pub(crate) fn place(&self, pointer: &str) -> String {
+        let (Some(map), Some(src)) = (self.sources, self.profile_source) else {
+            return String::new();
+        };
+        let file = provenance::name(&map.display_name(src));
+        match map.line_col(&Span::pointer(src, pointer)) {
+            Some(at) => format!("{file}:{}:{}", at.line, at.column),
+            None => file,
+        }
+    }
+
     /// A context for a stage tested alone: no graph, the profile in source 0.
     #[cfg(test)]
     pub(crate) fn alone(opts: &'a Options, sink: &'a mut Sink) -> Self {
@@ -70,6 +92,7 @@ impl<'a> Cx<'a> {
             graph: None,
             profile_source: Some(SourceId(0)),
             profile_doc: 1,
+            sources: None,
         }
     }
 }
@@ -242,6 +265,27 @@ impl Session {
             ));
             return None;
         }
+        let mut table = Self::drive(sources, &mut g, world, opts, sink, None)?;
+        if sink.has_errors() {
+            return None;
+        }
+        let root = table.done.get_mut(g.root)?.take()?;
+        Some(ResolvedCatalog {
+            catalog: root.catalog,
+        })
+    }
+
+    /// Resolves the documents of `g` children first. A document that fails stops the run, unless
+    /// `counts` is asked for: then the walk goes on, and before each profile resolves, each of its
+    /// imports is planned (`count.rs`) and the number of controls it selects noted there.
+    fn drive(
+        sources: &SourceMap,
+        g: &mut ImportGraph,
+        world: &dyn World,
+        opts: &Options,
+        sink: &mut Sink,
+        mut counts: Option<&mut [Vec<Option<usize>>]>,
+    ) -> Option<Table> {
         let mut table = Table {
             done: (0..g.docs.len()).map(|_| None).collect(),
             readers: vec![0; g.docs.len()],
@@ -253,21 +297,24 @@ impl Session {
         }
         for i in 0..g.order.len() {
             let idx = *g.order.get(i)?;
-            let d = match catalog_done(&mut g, idx) {
-                Some(d) => d,
-                None => Self::resolve_doc(sources, &g, idx, &mut table, world, opts, sink)?,
+            let d = match catalog_done(g, idx, opts) {
+                Some(d) => Some(d),
+                None => {
+                    if let Some(slot) = counts.as_deref_mut().and_then(|c| c.get_mut(idx)) {
+                        *slot = count::imports(sources, g, idx, &table, opts);
+                    }
+                    let d = Self::resolve_doc(sources, g, idx, &mut table, world, opts, sink);
+                    if d.is_none() && counts.is_none() {
+                        return None;
+                    }
+                    d
+                }
             };
             if let Some(slot) = table.done.get_mut(idx) {
-                *slot = Some(d);
+                *slot = d;
             }
         }
-        if sink.has_errors() {
-            return None;
-        }
-        let root = table.done.get_mut(g.root)?.take()?;
-        Some(ResolvedCatalog {
-            catalog: root.catalog,
-        })
+        Some(table)
     }
 
     fn resolve_doc(
@@ -290,6 +337,7 @@ impl Session {
             graph: Some(g),
             profile_source: Some(loaded.source),
             profile_doc: doc_no,
+            sources: Some(sources),
         };
         // Every import reached its document: a failed one is an error, and stops the run before.
         let targets: Vec<usize> = g.imports.get(idx)?.iter().copied().collect::<Option<_>>()?;
@@ -318,6 +366,12 @@ impl Session {
                 0 => prep.run_owned(import, std::mem::take(&mut src.body), &mut cx, &at),
                 _ => prep.run(import, &src.body, &mut cx, &at),
             });
+        }
+        if cx.provenance() {
+            let name = provenance::name(&display_uri(&loaded.uri));
+            for s in &mut selections {
+                provenance::extend_chains(&mut s.body, &name);
+            }
         }
         let done = &table.done;
         let mut resources: Vec<Resource> = Vec::new();
@@ -419,16 +473,21 @@ fn over_limit(
 /// A catalog's working form. Importers read only metadata and back-matter of `catalog`; the
 /// content is in `body`, so it is not held twice: the content moves out of the document, which
 /// is copied first when another profile of the batch shares it. `None` for a profile.
-fn catalog_done(g: &mut ImportGraph, idx: usize) -> Option<Done> {
+fn catalog_done(g: &mut ImportGraph, idx: usize, opts: &Options) -> Option<Done> {
     let doc_no = u32::try_from(idx).unwrap_or(u32::MAX);
     let loaded = g.docs.get_mut(idx)?;
     if let Document::Profile(_) = loaded.doc {
         return None;
     }
+    let chain =
+        (opts.provenance != Provenance::Off).then(|| provenance::name(&display_uri(&loaded.uri)));
     let Document::Catalog(c) = &mut std::sync::Arc::make_mut(loaded).doc else {
         return None;
     };
-    let body = Body::take_from_catalog(c, doc_no);
+    let mut body = Body::take_from_catalog(c, doc_no);
+    if let Some(name) = chain {
+        provenance::start_chains(&mut body, &name);
+    }
     Some(Done {
         body,
         catalog: c.clone(),
@@ -480,6 +539,11 @@ fn identity(
                 max_documents: defaults.max_documents,
                 max_import_depth: defaults.max_import_depth,
                 max_depth: defaults.max_depth,
+                // Taken-out provenance leaves the output as without it.
+                provenance: match opts.provenance {
+                    Provenance::Taken => Provenance::Off,
+                    p => p,
+                },
                 ..opts.clone()
             };
             name.extend(format!("{content_opts:?}").as_bytes());

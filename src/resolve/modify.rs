@@ -42,15 +42,16 @@ fn apply(m: &Modify, body: &mut Body, loose: &mut [Parameter], cx: &mut Cx) {
         cx.report(d, format!("/profile/modify/set-parameters/{}", list[1].0));
     }
     let mode = cx.opts.set_param_props;
+    let marks = set_by_places(m, cx);
     let mut done = vec![false; m.set_parameters.len()];
     for_each_param(body, loose, &mut |p| {
-        apply_settings(p, &pending, &mut done, mode, false)
+        apply_settings(p, &pending, &mut done, mode, false, &marks)
     });
     apply_alters(&m.alters, body, cx);
     // D5: a param introduced by an alter/add of this profile gets its setting right after.
     if done.iter().any(|d| !d) {
         for_each_param(body, loose, &mut |p| {
-            apply_settings(p, &pending, &mut done, mode, true)
+            apply_settings(p, &pending, &mut done, mode, true, &marks)
         });
     }
     for (i, sp) in m.set_parameters.iter().enumerate() {
@@ -68,13 +69,29 @@ fn apply(m: &Modify, body: &mut Body, loose: &mut [Parameter], cx: &mut Cx) {
     }
 }
 
+/// With provenance on, the place of each set-parameter that sets a value (values or select),
+/// by index; else nothing.
+fn set_by_places(m: &Modify, cx: &Cx) -> Vec<Option<String>> {
+    if !cx.provenance() {
+        return Vec::new();
+    }
+    let sets_value = |sp: &SetParameter| !sp.values.is_empty() || sp.select.is_some();
+    let at = |i| cx.place(&format!("/profile/modify/set-parameters/{i}"));
+    let places = m.set_parameters.iter().enumerate();
+    places
+        .map(|(i, sp)| sets_value(sp).then(|| at(i)))
+        .collect()
+}
+
 /// Applies the settings for `p`'s id, marking them done; `only_new`: those not done before.
+/// `marks`: the provenance place of each setting that sets a value (empty when off).
 fn apply_settings(
     p: &mut Parameter,
     pending: &IndexMap<&str, Vec<(usize, &SetParameter)>>,
     done: &mut [bool],
     mode: SetParamProps,
     only_new: bool,
+    marks: &[Option<String>],
 ) {
     for (i, sp) in pending.get(p.id.as_str()).into_iter().flatten() {
         if let Some(flag) = done.get_mut(*i)
@@ -82,6 +99,10 @@ fn apply_settings(
         {
             *flag = true;
             set_param(p, sp, mode);
+            if let Some(Some(place)) = marks.get(*i) {
+                // An outer profile's setting replaces an inner one's mark, as it did the value.
+                super::provenance::set_by(p, place);
+            }
         }
     }
 }
@@ -204,7 +225,12 @@ fn apply_alters(alters: &[Alter], body: &mut Body, cx: &mut Cx) {
 pub(super) fn alter(c: &mut Work, a: &Alter, index: usize, cx: &mut Cx) {
     let here = format!("/profile/modify/alters/{index}");
     for (ri, r) in a.removes.iter().enumerate() {
-        if !c.remove(r) {
+        let hit = c.remove(r);
+        if cx.provenance() {
+            let place = cx.place(&format!("{here}/removes/{ri}"));
+            c.note_removed(&place);
+        }
+        if !hit {
             let d = Diagnostic::warning(
                 "modify-remove-no-match",
                 format!("remove matches nothing in control `{}`", c.id()),
@@ -213,6 +239,13 @@ pub(super) fn alter(c: &mut Work, a: &Alter, index: usize, cx: &mut Cx) {
         }
     }
     for (ai, add) in a.adds.iter().enumerate() {
+        let marked;
+        let add = if cx.provenance() {
+            marked = super::provenance::added(add, &cx.place(&format!("{here}/adds/{ai}")));
+            &marked
+        } else {
+            add
+        };
         let at = format!("{here}/adds/{ai}/by-id");
         match add.by_id.as_deref() {
             None => c.add_implicit(add),
