@@ -5,8 +5,8 @@
 mod ahead;
 mod convert;
 pub mod diagnostics;
-mod graph;
 mod diff;
+mod graph;
 mod imports;
 mod inputs;
 pub mod interrupt;

@@ -6,7 +6,7 @@
 //! open a link, an HTML tag or a table cell in the comment.
 
 use super::Names;
-use super::text::field_name;
+use super::text::{clean as one_line, field_name};
 use oscalc::diff::{Change, ControlDiff, Diff, Place, Word};
 use std::fmt::Write;
 
@@ -191,15 +191,4 @@ fn escape(s: &str) -> String {
         out.push(c);
     }
     out
-}
-
-fn one_line(s: &str) -> String {
-    s.split_whitespace()
-        .map(|w| {
-            w.chars()
-                .map(|c| if c.is_control() { '\u{fffd}' } else { c })
-                .collect()
-        })
-        .collect::<Vec<String>>()
-        .join(" ")
 }

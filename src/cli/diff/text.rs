@@ -182,7 +182,7 @@ fn at(place: &Place) -> String {
 
 /// Text from a document on one line: whitespace runs become one space, other control
 /// characters (escape sequences) `�`.
-fn clean(s: &str) -> String {
+pub(super) fn clean(s: &str) -> String {
     s.split_whitespace()
         .map(|w| {
             w.chars()
