@@ -62,6 +62,7 @@ pub mod graph;
 pub mod load;
 pub mod model;
 pub mod options;
+pub mod present;
 pub mod resolve;
 pub mod source;
 pub mod validate;
