@@ -9,6 +9,7 @@ mod imports;
 mod inputs;
 pub mod interrupt;
 mod output;
+mod render;
 mod summary;
 mod switches;
 mod targets;
@@ -51,6 +52,8 @@ enum Command {
     Validate(ValidateArgs),
     /// Convert a catalog, profile or resolved catalog between JSON, XML and YAML, checked first.
     Convert(convert::ConvertArgs),
+    /// Render a profile's resolved catalog, or a catalog, for people: HTML, Markdown or CSV.
+    Render(render::RenderArgs),
 }
 
 /// Flags every command takes.
@@ -223,6 +226,7 @@ pub fn run() -> ExitCode {
         Command::Resolve(args) => resolve(&args),
         Command::Validate(args) => validate(&args),
         Command::Convert(args) => convert::run(&args),
+        Command::Render(args) => render::run(&args),
     }
 }
 

@@ -212,6 +212,10 @@ pub const CODES: &[CodeInfo] = &[
         "the output names a file the run read; it is not overwritten",
     ),
     e("write-io", "the output could not be written"),
+    e(
+        "render-too-large",
+        "the rendered page, document or table would pass --max-output-size",
+    ),
 ];
 
 /// The stage a code belongs to, the first key of the order diagnostics are reported in.
