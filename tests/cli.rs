@@ -19,6 +19,8 @@ mod output;
 mod overlap;
 #[path = "support/pyyaml.rs"]
 mod pyyaml;
+#[path = "cli/render.rs"]
+mod render;
 #[path = "cli/scale.rs"]
 mod scale;
 #[path = "cli/switches.rs"]

@@ -13,10 +13,10 @@
 //! times can make a page far larger than its catalog.
 
 use super::Common;
+use super::failure_code;
 use super::imports::ImportArgs;
 use super::inputs::{InputArgs, Inputs};
 use super::output::{self, Target};
-use super::failure_code;
 use oscalc::diag::{Diagnostic, LintLevels, Sink};
 use oscalc::model::{Catalog, Document};
 use oscalc::present::html::{Limits, TooLarge};
@@ -108,7 +108,14 @@ pub(super) fn run(args: &RenderArgs) -> ExitCode {
             let limits = Limits {
                 max_bytes: args.max_output_size,
             };
-            write(&catalog, (format, limits), &target, &inputs, &mut reporter, &shown)
+            write(
+                &catalog,
+                (format, limits),
+                &target,
+                &inputs,
+                &mut reporter,
+                &shown,
+            )
         }
     };
     reporter.finish();
@@ -140,7 +147,8 @@ fn catalog(
             return Err(failure_code(&diags));
         }
     };
-    let checked = matches!(loaded.doc, Document::Catalog(_)).then(|| checks(args, &opts.lints, &loaded));
+    let checked =
+        matches!(loaded.doc, Document::Catalog(_)).then(|| checks(args, &opts.lints, &loaded));
     let (result, sources) = match loaded.doc {
         Document::Catalog(catalog) => {
             let diags = checked.unwrap_or_default();
@@ -171,11 +179,7 @@ fn catalog(
 
 /// The diagnostics of the checks `validate` runs on a catalog itself (none under
 /// `--no-validate`).
-fn checks(
-    args: &RenderArgs,
-    lints: &LintLevels,
-    loaded: &oscalc::load::Loaded,
-) -> Vec<Diagnostic> {
+fn checks(args: &RenderArgs, lints: &LintLevels, loaded: &oscalc::load::Loaded) -> Vec<Diagnostic> {
     let mut sink = Sink::with_levels(lints.clone());
     if !args.no_validate {
         let value = oscalc::emit::json_value(&loaded.doc);
@@ -208,7 +212,10 @@ fn write(
         Err(TooLarge { limit }) => {
             let d = Diagnostic::error(
                 "render-too-large",
-                format!("the {} of {shown} would be larger than {limit} bytes", format.name()),
+                format!(
+                    "the {} of {shown} would be larger than {limit} bytes",
+                    format.name()
+                ),
             )
             .hint("raise --max-output-size if the input is trusted");
             reporter.report_plain(d);

@@ -176,9 +176,9 @@ section.control h3 { font-size: 1.05rem; margin: .3rem 0; }
 
 fn header(out: &mut Out, catalog: &Catalog, title: &str) {
     let m = &catalog.metadata;
-    let n = catalog.counts().controls;
+    let n = controls(catalog.counts().controls);
     out.push(&format!(
-        "<header>\n<h1>{}</h1>\n<p class=\"meta\">version {} · last modified {} · {n} controls</p>\n\
+        "<header>\n<h1>{}</h1>\n<p class=\"meta\">version {} · last modified {} · {n}</p>\n\
          </header>\n<div class=\"search\"><input id=\"search\" type=\"search\" \
          placeholder=\"Filter controls: id or words\" aria-label=\"Filter controls\" \
          autocomplete=\"off\"><span id=\"count\"></span></div>\n",
@@ -232,6 +232,15 @@ fn toc_control(out: &mut Out, c: &Control, params: &Params) {
     ));
 }
 
+/// `1 control`, `93 controls`.
+pub(super) fn controls(n: usize) -> String {
+    if n == 1 {
+        "1 control".to_owned()
+    } else {
+        format!("{n} controls")
+    }
+}
+
 /// The HTML writer the walk drives.
 struct Page<'a, 'c> {
     out: &'a mut Out,
@@ -240,11 +249,10 @@ struct Page<'a, 'c> {
 
 impl Visitor for Page<'_, '_> {
     fn group_start(&mut self, g: &Group, _depth: usize) {
-        let id = g
-            .id
-            .as_deref()
-            .map(|id| format!(" id=\"{}\"", escape(&anchor(id))))
-            .unwrap_or_default();
+        let id =
+            g.id.as_deref()
+                .map(|id| format!(" id=\"{}\"", escape(&anchor(id))))
+                .unwrap_or_default();
         self.out.push(&format!(
             "<section class=\"group\"{id}>\n<h2>{}</h2>\n",
             escape(&inline_text(&g.title.0, self.params))
@@ -312,11 +320,10 @@ fn part(out: &mut Out, p: &Part, params: &Params, depth: usize) {
     if depth > MAX_DEPTH {
         return;
     }
-    let id = p
-        .id
-        .as_deref()
-        .map(|id| format!(" id=\"{}\"", escape(&anchor(id))))
-        .unwrap_or_default();
+    let id =
+        p.id.as_deref()
+            .map(|id| format!(" id=\"{}\"", escape(&anchor(id))))
+            .unwrap_or_default();
     out.push(&format!(
         "<div class=\"part {}\"{id}>",
         escape(&class_name(&p.name))
@@ -335,7 +342,11 @@ fn part(out: &mut Out, p: &Part, params: &Params, depth: usize) {
         .find(|pr| pr.name == "label" && pr.ns.is_none())
         .map(|pr| format!("<span class=\"label\">{}</span>", escape(&pr.value)));
     if let Some(prose) = &p.prose {
-        out.push(&prose_html(&prose.0, params, label.as_deref().unwrap_or("")));
+        out.push(&prose_html(
+            &prose.0,
+            params,
+            label.as_deref().unwrap_or(""),
+        ));
     } else if let Some(label) = &label {
         out.push(&format!("<p>{label}</p>"));
     }
@@ -354,8 +365,7 @@ fn prose_html(markup: &Markup, params: &Params, lead: &str) -> String {
     let mut events: Vec<Event> = Vec::new();
     let mut lead = (!lead.is_empty()).then(|| lead.to_owned());
     let mut image = 0usize;
-    for ev in pulldown_cmark::TextMergeStream::new(Parser::new_ext(&md, MdOptions::ENABLE_TABLES))
-    {
+    for ev in pulldown_cmark::TextMergeStream::new(Parser::new_ext(&md, MdOptions::ENABLE_TABLES)) {
         match ev {
             Event::Text(t) => events.extend(text_events(&t, params)),
             Event::Html(h) | Event::InlineHtml(h) => events.push(Event::Text(h)),
@@ -447,11 +457,7 @@ pub(super) fn param_text(p: &Parameter) -> String {
         return p.values.join(", ");
     }
     if let Some(select) = &p.select {
-        let choices: Vec<String> = select
-            .choice
-            .iter()
-            .map(|c| flat_text(&c.0))
-            .collect();
+        let choices: Vec<String> = select.choice.iter().map(|c| flat_text(&c.0)).collect();
         let how = match select.how_many.as_deref() {
             Some("one-or-more") => "Selection (one or more)",
             _ => "Selection",
@@ -543,7 +549,9 @@ pub(super) fn pieces(text: &str) -> Vec<Piece<'_>> {
                 }
                 out.push(Piece::Param(id));
             }
-            None => out.push(Piece::Text(rest.get(..open + 2 + close + 2).unwrap_or(rest))),
+            None => out.push(Piece::Text(
+                rest.get(..open + 2 + close + 2).unwrap_or(rest),
+            )),
         }
         rest = tail;
     }
@@ -756,7 +764,9 @@ mod tests {
     fn unsafe_link_targets_become_a_local_anchor() {
         let params = Params::default();
         let html = prose_html(
-            &Markup::markdown("[x](javascript:alert(1)) <img src=x onerror=y> ![a](http://e/i.png)"),
+            &Markup::markdown(
+                "[x](javascript:alert(1)) <img src=x onerror=y> ![a](http://e/i.png)",
+            ),
             &params,
             "",
         );
@@ -771,10 +781,7 @@ mod tests {
             r#"{"id":"p","label":"a *b*","select":{"how-many":"one-or-more","choice":["x","y {{ insert: param, q }}"]}}"#,
         )
         .unwrap();
-        assert_eq!(
-            param_text(&p),
-            "[Selection (one or more): x; y q]"
-        );
+        assert_eq!(param_text(&p), "[Selection (one or more): x; y q]");
         let p: Parameter = serde_json::from_str(r#"{"id":"p","label":"a *b*"}"#).unwrap();
         assert_eq!(param_text(&p), "[Assignment: a b]");
         let p: Parameter = serde_json::from_str(r#"{"id":"p","values":["1","2"]}"#).unwrap();

@@ -45,11 +45,11 @@ pub fn render(catalog: &Catalog, limits: Limits) -> Result<String, TooLarge> {
     let mut out = Out::new(limits);
     let m = &catalog.metadata;
     out.push(&format!(
-        "# {}\n\nVersion {} · last modified {} · {} controls\n",
+        "# {}\n\nVersion {} · last modified {} · {}\n",
         escape(&inline_text(&m.title.0, &params)),
         escape(&m.version),
         escape(&m.last_modified),
-        catalog.counts().controls
+        super::html::controls(catalog.counts().controls)
     ));
     let mut doc = Doc {
         out: &mut out,
@@ -98,11 +98,8 @@ impl Visitor for Doc<'_, '_> {
         }
         for p in &c.params {
             if let Some(at) = set_by(p) {
-                self.out.push(&format!(
-                    "\n*`{}` set by `{}`*\n",
-                    code(&p.id),
-                    code(at)
-                ));
+                self.out
+                    .push(&format!("\n*`{}` set by `{}`*\n", code(&p.id), code(at)));
             }
         }
     }
@@ -160,13 +157,52 @@ fn prose(markup: &Markup, params: &Params) -> String {
     let mut out = String::with_capacity(md.len());
     for piece in pieces(&md) {
         match piece {
-            Piece::Text(t) => out.push_str(&t.replace('<', "&lt;")),
+            Piece::Text(t) => out.push_str(&safe_links(&t.replace('<', "&lt;"))),
             Piece::Param(id) => {
                 let text = params.get(id).map_or_else(|| id.to_owned(), param_text);
                 out.push_str(&format!("**{}**", escape(&text)));
             }
         }
     }
+    out
+}
+
+/// Link targets other than `#…`, `http(s):` and `mailto:` replaced by `#` (as in the HTML
+/// page): a `javascript:` link stays text wherever the document is shown.
+fn safe_links(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("](") {
+        let (head, tail) = rest.split_at(at + 2);
+        out.push_str(head);
+        let target = tail
+            .trim_start()
+            .trim_start_matches("&lt;")
+            .to_ascii_lowercase();
+        let safe = ["#", "https://", "http://", "mailto:"]
+            .iter()
+            .any(|p| target.starts_with(p));
+        rest = tail;
+        if !safe {
+            // The target up to its closing parenthesis (nested pairs counted) goes.
+            let mut depth = 0usize;
+            let end = tail.char_indices().find_map(|(i, c)| match c {
+                '(' => {
+                    depth += 1;
+                    None
+                }
+                ')' if depth == 0 => Some(i),
+                ')' => {
+                    depth -= 1;
+                    None
+                }
+                _ => None,
+            });
+            out.push('#');
+            rest = tail.get(end.unwrap_or(tail.len())..).unwrap_or_default();
+        }
+    }
+    out.push_str(rest);
     out
 }
 
