@@ -146,7 +146,9 @@ h1 { font-size: 1.6rem; color: #1f4e79; margin: 1.2rem 0 .3rem; }
 .search { position: sticky; top: 0; background: #fff; padding: .6rem 0; border-bottom: 1px solid #ddd; z-index: 1; }
 .search input { font: inherit; width: 22rem; max-width: 70%; padding: .3rem .5rem; border: 1px solid #888; border-radius: 4px; }
 #count { color: #555; margin-left: .8rem; font-size: .9rem; }
-nav.toc { font-size: .9rem; columns: 2 18rem; margin: 1rem 0; }
+details.toc { margin: .8rem 0; }
+details.toc summary { cursor: pointer; color: #1f4e79; font-weight: 600; }
+nav.toc { font-size: .9rem; columns: 2 18rem; margin: .5rem 0 1rem; }
 nav.toc ul { list-style: none; padding-left: 1rem; margin: 0; }
 nav.toc > ul { padding-left: 0; }
 a { color: #1f4e79; }
@@ -165,7 +167,7 @@ section.control h3 { font-size: 1.05rem; margin: .3rem 0; }
 .prov code { font-size: .8rem; }
 [hidden] { display: none !important; }
 @media print {
-  .search, nav.toc { display: none; }
+  .search, details.toc { display: none; }
   body { max-width: none; font-size: 11pt; }
   section.control { break-inside: avoid; }
   section.group > h2 { break-after: avoid; }
@@ -188,14 +190,18 @@ fn header(out: &mut Out, catalog: &Catalog, title: &str) {
     ));
 }
 
-/// The table of contents: groups and top-level controls (enhancements are found inside).
+/// The table of contents, folded under its summary line: groups and top-level controls
+/// (enhancements are found inside).
 fn toc(out: &mut Out, catalog: &Catalog, params: &Params) {
-    out.push("<nav class=\"toc\" aria-label=\"Contents\">\n<ul>\n");
+    out.push(
+        "<details class=\"toc\"><summary>Contents</summary>\n\
+         <nav class=\"toc\" aria-label=\"Contents\">\n<ul>\n",
+    );
     for c in &catalog.controls {
         toc_control(out, c, params);
     }
     toc_groups(out, &catalog.groups, params, 0);
-    out.push("</ul>\n</nav>\n");
+    out.push("</ul>\n</nav>\n</details>\n");
 }
 
 fn toc_groups(out: &mut Out, groups: &[Group], params: &Params, depth: usize) {
