@@ -119,7 +119,7 @@ fn part(out: &mut Out, p: &Part, params: &Params, depth: usize) {
         .props
         .iter()
         .find(|pr| pr.name == "label" && pr.ns.is_none())
-        .map(|pr| escape(&pr.value));
+        .map(|pr| label_text(&pr.value));
     let indent = "  ".repeat(depth.saturating_sub(1));
     let lead = match (&p.title, p.name.as_str(), depth) {
         (Some(t), _, _) => format!("**{}** ", escape(&inline_text(&t.0, params))),
@@ -132,7 +132,7 @@ fn part(out: &mut Out, p: &Part, params: &Params, depth: usize) {
         .as_ref()
         .map(|pr| prose(&pr.0, params))
         .unwrap_or_default();
-    let body = format!("{lead}{label}{text}");
+    let body = format!("{lead}{label}{}", text.trim_start());
     if !body.trim().is_empty() {
         if depth == 0 {
             out.push(&format!("\n{}\n", body.trim_end()));
@@ -140,11 +140,14 @@ fn part(out: &mut Out, p: &Part, params: &Params, depth: usize) {
             // A list item's later lines sit under its text.
             let cont = format!("\n{indent}  ");
             out.push(&format!(
-                "{}{indent}- {}\n",
-                if depth == 1 { "\n" } else { "" },
+                "{indent}- {}\n",
                 body.trim_end().replace('\n', &cont)
             ));
         }
+    }
+    if depth == 0 && !p.parts.is_empty() {
+        // The items form one tight list, after a blank line.
+        out.push("\n");
     }
     for sub in &p.parts {
         part(out, sub, params, depth + 1);
@@ -204,6 +207,17 @@ fn safe_links(text: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// A part's label (`a.`, `1.`, `(a)`), escaped so that `1.` does not start a numbered list.
+fn label_text(label: &str) -> String {
+    let text = escape(label);
+    match text.find('.') {
+        Some(dot) if text.starts_with(|c: char| c.is_ascii_digit()) => {
+            format!("{}\\{}", text.get(..dot).unwrap_or_default(), text.get(dot..).unwrap_or_default())
+        }
+        _ => text,
+    }
 }
 
 /// Escapes text so Markdown reads it as text: every ASCII punctuation character it could take
