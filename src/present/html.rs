@@ -30,7 +30,7 @@ pub struct Limits {
 }
 
 impl Default for Limits {
-    /// 256 MiB: the SP 800-53 rev5 catalog renders to about 6 MiB.
+    /// 256 MiB: the shipped SP 800-53 rev5 catalog (1189 controls) renders to 1.5 MB.
     fn default() -> Self {
         Limits {
             max_bytes: 256 << 20,

@@ -214,7 +214,11 @@ fn label_text(label: &str) -> String {
     let text = escape(label);
     match text.find('.') {
         Some(dot) if text.starts_with(|c: char| c.is_ascii_digit()) => {
-            format!("{}\\{}", text.get(..dot).unwrap_or_default(), text.get(dot..).unwrap_or_default())
+            format!(
+                "{}\\{}",
+                text.get(..dot).unwrap_or_default(),
+                text.get(dot..).unwrap_or_default()
+            )
         }
         _ => text,
     }
