@@ -10,7 +10,7 @@ cargo build --quiet
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 target/debug/oscalc render profiles/NIST_IR-8259B_non-technical_baseline_profile.json \
-  -o "$work/8259B.html" --quiet
+  -o "$work/8259B.html" --quiet --reproducible
 # A fresh profile folder, nothing fetched, no first-run pages; the page itself loads nothing.
 chromium --headless --no-sandbox --disable-gpu --disable-background-networking --no-first-run \
   --disable-component-update --disable-sync --disable-quic --hide-scrollbars \

@@ -75,6 +75,10 @@ pub(super) struct RenderArgs {
     /// Resolve and render without checking the inputs against the schema first.
     #[arg(long)]
     no_validate: bool,
+    /// A profile's last-modified as `resolve --reproducible` fixes it (SOURCE_DATE_EPOCH, else
+    /// the profile's own), so the same inputs render the same bytes.
+    #[arg(long)]
+    reproducible: bool,
     #[command(flatten)]
     imports: ImportArgs,
     #[command(flatten)]
@@ -101,6 +105,13 @@ pub(super) fn run(args: &RenderArgs) -> ExitCode {
         Err(code) => return code,
     };
     opts.validate_input = !args.no_validate;
+    let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
+    if args.reproducible || epoch.is_some() {
+        let at = epoch
+            .and_then(|e| e.trim().parse::<i64>().ok())
+            .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok());
+        opts.identity = oscalc::options::Identity::Reproducible(at);
+    }
     let mut inputs = Inputs::new(world, opts.max_file_size, &args.inputs);
     let code = match catalog(args, &mut inputs, &opts, &mut reporter) {
         Err(code) => code,

@@ -357,3 +357,25 @@ fn render_never_overwrites_its_input_and_format_follows_the_flag() {
     assert_eq!(rows[1][..2], ["doc-1", "A.1"]);
     assert_eq!(rows[1][5], "Documentation");
 }
+
+#[test]
+fn render_reproducible_gives_the_same_bytes_with_the_profiles_date() {
+    let dir = tmp_dir("render-repro");
+    let (a, b) = (dir.join("a.html"), dir.join("b.html"));
+    for out in [&a, &b] {
+        let o = render(B8259, out, &["--reproducible"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    let page = read(&a);
+    assert_eq!(page, read(&b));
+    let profile: Value =
+        serde_json::from_str(&read(&Path::new(env!("CARGO_MANIFEST_DIR")).join(B8259)))
+            .expect("json");
+    let date = profile["profile"]["metadata"]["last-modified"]
+        .as_str()
+        .expect("date");
+    assert!(
+        page.contains(&format!("last modified {date} · 93 controls")),
+        "{date}"
+    );
+}
