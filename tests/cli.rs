@@ -25,6 +25,8 @@ mod overlap;
 mod provenance;
 #[path = "support/pyyaml.rs"]
 mod pyyaml;
+#[path = "cli/render.rs"]
+mod render;
 #[path = "cli/scale.rs"]
 mod scale;
 #[path = "cli/switches.rs"]

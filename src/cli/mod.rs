@@ -12,6 +12,7 @@ mod inputs;
 pub mod interrupt;
 mod output;
 mod provenance;
+mod render;
 mod summary;
 mod switches;
 mod targets;
@@ -59,6 +60,8 @@ enum Command {
     Graph(graph::GraphArgs),
     /// Show what changed between two baselines (profiles, resolved first, or catalogs).
     Diff(diff::DiffArgs),
+    /// Render a profile's resolved catalog, or a catalog, for people: HTML, Markdown or CSV.
+    Render(render::RenderArgs),
 }
 
 /// Flags every command takes.
@@ -230,6 +233,18 @@ struct ResolveArgs {
     common: Common,
 }
 
+/// `--reproducible`, or SOURCE_DATE_EPOCH in the environment: a name-based uuid, and the
+/// epoch's time (else the profile's own) as last-modified.
+fn reproducible(asked: bool, opts: &mut Options) {
+    let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
+    if asked || epoch.is_some() {
+        let at = epoch
+            .and_then(|e| e.trim().parse::<i64>().ok())
+            .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok());
+        opts.identity = Identity::Reproducible(at);
+    }
+}
+
 /// Runs the command line and returns the exit code.
 pub fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -249,6 +264,7 @@ pub fn run() -> ExitCode {
         Command::Convert(args) => convert::run(&args),
         Command::Graph(args) => graph::run(&args),
         Command::Diff(args) => diff::run(&args),
+        Command::Render(args) => render::run(&args),
     }
 }
 
@@ -338,13 +354,7 @@ fn resolve_profiles(args: &ResolveArgs) -> ExitCode {
     opts.validate_input = !args.no_validate;
     opts.no_prune = args.no_prune;
     opts.provenance = provenance::mode(args.provenance, args.provenance_out.is_some());
-    let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
-    if args.reproducible || epoch.is_some() {
-        let at = epoch
-            .and_then(|e| e.trim().parse::<i64>().ok())
-            .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok());
-        opts.identity = Identity::Reproducible(at);
-    }
+    reproducible(args.reproducible, &mut opts);
     let to = args.to;
     let layout = match targets::layout(args.output.as_deref(), to, &args.profiles) {
         Ok(l) => l,

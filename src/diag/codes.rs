@@ -216,6 +216,10 @@ pub const CODES: &[CodeInfo] = &[
         "two outputs of the run name the same file (the catalog and the provenance sidecar)",
     ),
     e("write-io", "the output could not be written"),
+    e(
+        "render-too-large",
+        "the rendered page, document or table would pass --max-output-size",
+    ),
 ];
 
 /// The stage a code belongs to, the first key of the order diagnostics are reported in.

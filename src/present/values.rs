@@ -25,6 +25,12 @@ use quick_xml::events::Event;
 /// The longest text one parameter becomes, in characters; longer texts end in `…`.
 pub const MAX_TEXT: usize = 4096;
 
+/// The most bytes the texts of a catalog's parameters take together, and the most bytes filling
+/// one catalog may add to its prose: past it, a parameter's text is its id in brackets and an
+/// insert stays an insert (still valid OSCAL). A hostile catalog of many parameters, or of
+/// prose with many inserts of one long text, cannot grow the output without bound.
+pub const MAX_TOTAL: usize = 64 << 20;
+
 /// Deepest part nesting filled; deeper parts keep their inserts (the loader's depth limit is
 /// lower).
 const MAX_PART_DEPTH: usize = 512;
@@ -63,6 +69,8 @@ pub fn param_text(param: &Parameter, style: Style) -> String {
 #[derive(Debug, Clone, Default)]
 pub struct Texts {
     by_id: IndexMap<String, String>,
+    /// Bytes filling may still add ([`MAX_TOTAL`] at first).
+    left: std::cell::Cell<usize>,
 }
 
 impl Texts {
@@ -75,17 +83,30 @@ impl Texts {
             style,
             done: IndexMap::new(),
             on_way: Vec::new(),
+            spent: 0,
         };
         let ids: Vec<&str> = params.keys().copied().collect();
         for id in ids {
             work.text(id);
         }
-        Texts { by_id: work.done }
+        Texts {
+            by_id: work.done,
+            left: std::cell::Cell::new(MAX_TOTAL),
+        }
     }
 
     /// The text of parameter `id`, if the catalog has it.
     pub fn get(&self, id: &str) -> Option<&str> {
         self.by_id.get(id).map(String::as_str)
+    }
+
+    /// The text of parameter `id` for one insert, counted against what filling may add; `None`
+    /// when the catalog lacks it or the budget is spent.
+    fn spend(&self, id: &str) -> Option<&str> {
+        let text = self.get(id)?;
+        let left = self.left.get().checked_sub(text.len())?;
+        self.left.set(left);
+        Some(text)
     }
 }
 
@@ -227,6 +248,8 @@ struct Work<'a> {
     style: Style,
     done: IndexMap<String, String>,
     on_way: Vec<String>,
+    /// Bytes of the texts worked out so far.
+    spent: usize,
 }
 
 impl Work<'_> {
@@ -237,13 +260,14 @@ impl Work<'_> {
         let Some(param) = self.params.get(id).copied() else {
             return format!("[{id}]");
         };
-        if self.on_way.iter().any(|w| w == id) {
+        if self.on_way.iter().any(|w| w == id) || self.spent > MAX_TOTAL {
             return format!("[{id}]");
         }
         self.on_way.push(id.to_owned());
         let style = self.style;
         let text = text_of(param, style, &mut |n| self.text(n));
         self.on_way.pop();
+        self.spent += text.len();
         self.done.insert(id.to_owned(), text.clone());
         text
     }
@@ -322,12 +346,19 @@ fn fill_markdown(s: &str, texts: &Texts) -> Option<String> {
         let (before, from) = rest.split_at(at);
         out.push_str(before);
         let escaped = before.chars().rev().take_while(|&c| c == '\\').count() % 2 == 1;
-        let body = from
+        // With no `}}` after this `{{`, none comes after a later one either: the rest is text
+        // (looking again from each `{{` would take quadratic time on a run of braces).
+        let Some(body) = from
             .get(2..)
-            .and_then(|b| Some(b.get(..b.find("}}")?)?.to_owned()));
-        let text = body.filter(|_| !escaped).and_then(|b| {
+            .and_then(|b| Some(b.get(..b.find("}}")?)?.to_owned()))
+        else {
+            out.push_str(from);
+            rest = "";
+            break;
+        };
+        let text = Some(body).filter(|_| !escaped).and_then(|b| {
             insert_target(&b)
-                .and_then(|id| texts.get(id))
+                .and_then(|id| texts.spend(id))
                 .map(|t| (b, t))
         });
         match text {
@@ -414,7 +445,7 @@ fn xml_insert<'t>(from: &str, texts: &'t Texts) -> Option<(usize, &'t str)> {
         }
         _ => return None,
     };
-    Some((len, texts.get(&id)?))
+    Some((len, texts.spend(&id)?))
 }
 
 #[cfg(test)]
@@ -427,7 +458,28 @@ mod tests {
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
                 .collect(),
+            left: std::cell::Cell::new(MAX_TOTAL),
         }
+    }
+
+    #[test]
+    fn a_run_of_open_braces_is_read_once() {
+        // Looking for `}}` again from each `{{` would scan this 160,000 times.
+        let prose = format!("{{{{ insert: param, x }}}} {}", "{{".repeat(160_000));
+        let out = fill_markdown(&prose, &texts(&[("x", "v")])).unwrap();
+        assert_eq!(out.len(), prose.len() - "{{ insert: param, x }}".len() + 1);
+        assert!(out.starts_with("v {{{{"));
+    }
+
+    #[test]
+    fn filling_stops_adding_past_the_budget() {
+        let long = "v".repeat(MAX_TEXT);
+        let t = texts(&[("x", long.as_str())]);
+        let inserts = MAX_TOTAL / MAX_TEXT + 10;
+        let out = fill_markdown(&"{{ insert: param, x }}".repeat(inserts), &t).unwrap();
+        assert_eq!(out.matches(long.as_str()).count(), MAX_TOTAL / MAX_TEXT);
+        assert_eq!(out.matches("{{ insert: param, x }}").count(), 10);
+        assert!(out.len() < MAX_TOTAL + 10 * 30);
     }
 
     #[test]
