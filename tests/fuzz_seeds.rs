@@ -4,7 +4,7 @@
 #[path = "../fuzz/src/lib.rs"]
 mod fuzzing;
 
-use fuzzing::{CATALOG, load_json, load_xml, load_yaml, locate, resolve};
+use fuzzing::{CATALOG, load_json, load_xml, load_yaml, locate, present, resolve};
 use oscalc::{MemWorld, Options};
 
 const PROFILE: &str = r#"{"profile": {
@@ -68,6 +68,7 @@ fn entry_points_survive_seeds() {
         load_json(seed);
         load_xml(seed);
         resolve(seed);
+        present(seed);
         locate(seed);
     }
 }

@@ -213,3 +213,36 @@ pub fn resolve(data: &[u8]) {
     }
     let _ = oscalc::validate(&world, &profile, &opts);
 }
+
+/// Resolves the bytes as a profile importing [`CATALOG`] with provenance, then runs what readers
+/// of a baseline run on it: the difference from the catalog itself, the values filled into the
+/// prose in both styles (checked again as output), and the HTML, Markdown and CSV renderings,
+/// each under a small output cap so that an amplifying input is refused, not built.
+pub fn present(data: &[u8]) {
+    use oscalc::present::{csv, html, markdown, values};
+    let mut world = MemWorld::new();
+    let catalog_uri = world.add("cat.json", CATALOG);
+    let profile: Url = world.add("profile", data.to_vec());
+    let opts = Options {
+        provenance: oscalc::options::Provenance::Props,
+        ..Options::default()
+    };
+    let Ok(resolved) = oscalc::resolve(&world, &profile, &opts).output else {
+        return;
+    };
+    let mut sources = SourceMap::default();
+    if let Ok(loaded) = oscalc::load::load(CATALOG.into(), &catalog_uri, &mut sources, &opts)
+        && let oscalc::model::Document::Catalog(base) = &loaded.doc
+    {
+        let _ = oscalc::diff::diff(base, &resolved.catalog, &oscalc::diff::Limits::default());
+    }
+    let limits = html::Limits { max_bytes: 1 << 20 };
+    for style in [values::Style::Nist, values::Style::Plain] {
+        let mut filled = resolved.clone();
+        values::fill(&mut filled.catalog, style);
+        let _ = oscalc::validate::output(&filled);
+    }
+    let _ = html::render(&resolved.catalog, limits);
+    let _ = markdown::render(&resolved.catalog, limits);
+    let _ = csv::render(&resolved.catalog, limits);
+}
