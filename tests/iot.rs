@@ -4,6 +4,8 @@
 
 #[path = "iot/catalog.rs"]
 mod catalog;
+#[path = "iot/constraints.rs"]
+mod constraints;
 #[path = "iot/csv.rs"]
 mod csv;
 #[path = "iot/document.rs"]
@@ -243,6 +245,11 @@ fn technical_prose_comes_from_the_markdown_pages() {
         statement_prose(walk::control(cat, "dp-3.3")),
         "Ability to \u{201c}sanitize\u{201d} or \u{201c}purge\u{201d} specific or all data in the device."
     );
+    // A sub-capability without a description: its heading is its statement.
+    assert_eq!(
+        statement_prose(walk::control(cat, "su-2")),
+        "Update Application Support"
+    );
     // An element the CSV scopes with its own lead-in.
     assert_eq!(
         statement_prose(walk::control(cat, "su-2.2")),
@@ -254,6 +261,19 @@ fn technical_prose_comes_from_the_markdown_pages() {
 fn nontechnical_prose_comes_from_the_markdown_pages() {
     let doc = nontechnical_catalog();
     let cat = walk::catalog(&doc);
+    // A topic is a heading only: the heading, as the page writes it, is its statement.
+    assert_eq!(
+        statement_prose(walk::control(cat, "doc-1.a")),
+        "Expected customers and use cases"
+    );
+    assert_eq!(
+        statement_prose(walk::control(cat, "doc-1.f")),
+        "Laws and regulations the IoT device and related support activities comply with."
+    );
+    assert_eq!(
+        walk::control(cat, "doc-1.f")["title"],
+        "Laws and regulations the IoT device and related support activities comply with"
+    );
     let action = walk::control(cat, "doc-1.a.1");
     assert_eq!(
         action["title"],
@@ -476,6 +496,13 @@ fn ir_8259b_profile_adds_dissemination_action_2_from_table_1() {
         .flatten()
         .filter_map(|p| p["prose"].as_str())
         .collect();
+    // Items of our own namespace: OSCAL's `item` belongs inside a statement, and this is none.
+    for item in part["parts"].as_array().into_iter().flatten() {
+        assert_eq!(
+            (&item["name"], &item["ns"]),
+            (&Value::from("item"), &Value::from(document::NS))
+        );
+    }
     assert_eq!(
         items,
         [

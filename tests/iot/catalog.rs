@@ -76,11 +76,20 @@ fn sub_capability(id: &str, sub: &SubCapability) -> Value {
         "props",
         sub.mappings.as_ref().map_or_else(Vec::new, mapping_props),
     );
-    let statement = sub
-        .description
-        .as_deref()
-        .map(|d| part(&format!("{id}_smt"), "statement", Some(d), Vec::new()));
-    put_array(&mut c, "parts", statement.into_iter().collect());
+    // OSCAL requires a statement of every control that is not withdrawn. `su-2` has no
+    // description on the page (decision 3): its heading, the only text NIST gives it, is the
+    // statement, as an element's one line is both its title and its statement.
+    let statement = sub.description.as_deref().unwrap_or(&sub.title);
+    put_array(
+        &mut c,
+        "parts",
+        vec![part(
+            &format!("{id}_smt"),
+            "statement",
+            Some(statement),
+            Vec::new(),
+        )],
+    );
     let children = sub
         .elements
         .iter()
@@ -218,7 +227,16 @@ fn topic(id: &str, lbl: &str, t: &Topic) -> Value {
         .enumerate()
         .map(|(i, a)| action(&format!("{id}.{}", i + 1), &format!("{lbl}.{}", i + 1), a))
         .collect();
-    json!({ "id": id, "title": without_final_period(&t.title), "props": [label(lbl)], "controls": actions })
+    // A topic is a heading on the page and nothing else; OSCAL requires a statement of every
+    // control that is not withdrawn, so the heading as the page writes it is the statement (as an
+    // element's one line is both its title and its statement).
+    json!({
+        "id": id,
+        "title": without_final_period(&t.title),
+        "props": [label(lbl)],
+        "parts": [part(&format!("{id}_smt"), "statement", Some(&t.title), Vec::new())],
+        "controls": actions,
+    })
 }
 
 fn action(id: &str, lbl: &str, a: &Action) -> Value {

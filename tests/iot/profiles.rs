@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use crate::catalog::{NONTECHNICAL, TECHNICAL, union};
-use crate::document::{self, NS, part};
+use crate::document::{self, NS};
 use crate::nontechnical::NtCapability;
 use crate::technical::{Capability, Mappings};
 use crate::text;
@@ -98,12 +98,9 @@ pub fn dissemination_action_2(nistir_8259b: &str) -> Value {
         .iter()
         .enumerate()
         .map(|(i, t)| {
-            part(
-                &format!("{id}.{}", document::letter(i)),
-                "item",
-                Some(t),
-                Vec::new(),
-            )
+            // In our namespace like the action: OSCAL's `item` belongs inside a `statement` only,
+            // and this action is no statement of `dis-1`.
+            json!({ "id": format!("{id}.{}", document::letter(i)), "name": "item", "ns": NS, "prose": t })
         })
         .collect::<Vec<_>>();
     json!({
