@@ -104,14 +104,13 @@ pub fn profile(prof: &Profile) -> Findings {
     // The profile module adds no names to a profile's metadata props.
     metadata(&mut f, &prof.metadata, &[]);
     let combine = prof.merge.as_ref().and_then(|m| m.combine.as_ref());
-    if let Some(method) = combine.and_then(|c| c.method.as_ref()) {
-        if serde_json::to_value(method).is_ok_and(|v| v == "merge") {
-            f.push(
-                "oscal-profile-req-merge-combine",
-                "merge",
-                "combine method `merge`".into(),
-            );
-        }
+    let method = combine.and_then(|c| c.method.as_ref());
+    if method.is_some_and(|m| serde_json::to_value(m).is_ok_and(|v| v == "merge")) {
+        f.push(
+            "oscal-profile-req-merge-combine",
+            "merge",
+            "combine method `merge`".into(),
+        );
     }
     let mut refs = Vec::new();
     links_of(&mut refs, "metadata", &prof.metadata.links);
@@ -393,10 +392,9 @@ fn param(f: &mut Findings, ids: &mut Ids, p: &Parameter) {
 /// (where, uuid) of each `#uuid` link with rel `reference`.
 fn links_of(out: &mut Vec<(String, String)>, at: &str, links: &[Link]) {
     for l in links {
-        if l.rel.as_deref() == Some("reference") {
-            if let Some(uuid) = l.href.strip_prefix('#') {
-                out.push((at.to_string(), uuid.to_string()));
-            }
+        let uuid = l.href.strip_prefix('#');
+        if let (Some("reference"), Some(uuid)) = (l.rel.as_deref(), uuid) {
+            out.push((at.to_string(), uuid.to_string()));
         }
     }
 }
