@@ -82,6 +82,9 @@ pub(crate) struct Tokens<'a> {
     finished: bool,
     /// Emptied attribute lists handed back by [`Tokens::recycle`], to be filled again.
     spare: Vec<Vec<Attr<'a>>>,
+    /// The attribute names of the start tag being read, for the duplicate check; one list
+    /// reused for every tag.
+    names: Vec<Cow<'a, str>>,
 }
 
 impl<'a> Tokens<'a> {
@@ -135,6 +138,7 @@ impl<'a> Tokens<'a> {
             pending_end: false,
             finished: false,
             spare: Vec::new(),
+            names: Vec::new(),
         })
     }
 
@@ -247,16 +251,23 @@ impl<'a> Tokens<'a> {
         };
         self.ns.set_level(inner);
         let mut attrs = Vec::new();
-        for attr in e.attributes() {
-            let attr = match attr {
-                Ok(attr) => attr,
-                Err(err) => {
-                    let err =
-                        XmlError::new("load-xml-syntax", format!("bad attribute: {err}"), offset);
-                    return self.attribute_error(e, level, err);
-                }
+        // quick-xml's own duplicate check allocates a list of names for every tag with two
+        // attributes or more; this pass keeps them in one reused list instead, and on anything
+        // amiss lets the checked pass find the error, so the error is quick-xml's.
+        let mut names = std::mem::take(&mut self.names);
+        names.clear();
+        let mut unchecked = e.attributes();
+        unchecked.with_checks(false);
+        for attr in unchecked {
+            let Ok(attr) = attr else {
+                return self.checked_error(e, level, offset);
             };
             let key: &str = attr.key.as_ref();
+            let name = self.borrow_in(key);
+            if names.contains(&name) {
+                return self.checked_error(e, level, offset);
+            }
+            names.push(name.clone());
             if let Some(prefix) = attr.key.as_namespace_binding() {
                 if let Err(err) = self.ns.add(prefix, Namespace(&attr.value)) {
                     return Err(self.namespace(err));
@@ -267,12 +278,7 @@ impl<'a> Tokens<'a> {
             if key.as_bytes().contains(&b':') {
                 continue;
             }
-            // The key lies in the input (the reader borrows it): its offset and its `'a` copy
-            // come from one look.
-            let (at, name) = match self.offset_of(key) {
-                Some(at) => (at, self.slice_at(at, key)),
-                None => (offset, Cow::Owned(key.to_owned())),
-            };
+            let at = self.offset_of(key).unwrap_or(offset);
             let value = match attr.normalized_value(XmlVersion::Implicit1_0) {
                 Ok(v) => self.borrow_in_cow(v),
                 Err(err) => {
@@ -291,7 +297,24 @@ impl<'a> Tokens<'a> {
                 offset: at,
             });
         }
+        self.names = names;
         Ok(Ok(attrs))
+    }
+
+    /// The first error of quick-xml's checked pass over the attributes (a duplicate name or a
+    /// malformed attribute), found again when the unchecked pass met one.
+    fn checked_error(
+        &mut self,
+        e: &BytesStart<'a>,
+        level: u16,
+        offset: usize,
+    ) -> Result<Attrs<'a>, XmlError> {
+        let message = match e.attributes().find_map(Result::err) {
+            Some(err) => format!("bad attribute: {err}"),
+            None => "bad attribute".to_owned(),
+        };
+        let err = XmlError::new("load-xml-syntax", message, offset);
+        self.attribute_error(e, level, err)
     }
 
     /// A bad attribute stopped the pass: the namespace scope is opened again the way
@@ -373,16 +396,11 @@ impl<'a> Tokens<'a> {
 
     /// `part` with the input's lifetime: a re-slice when it lies in the input, else a copy.
     fn borrow_in(&self, part: &str) -> Cow<'a, str> {
-        match self.offset_of(part) {
-            Some(at) => self.slice_at(at, part),
-            None => Cow::Owned(part.to_owned()),
-        }
-    }
-
-    /// `part`, found at offset `at` of the input, with the input's lifetime.
-    fn slice_at(&self, at: usize, part: &str) -> Cow<'a, str> {
-        let input = self.input;
-        match input.get(at - self.base..at - self.base + part.len()) {
+        let slice = self.offset_of(part).and_then(|at| {
+            let start = at - self.base;
+            self.input.get(start..start + part.len())
+        });
+        match slice {
             Some(s) => Cow::Borrowed(s),
             None => Cow::Owned(part.to_owned()),
         }
@@ -487,6 +505,24 @@ fn check_doctype(d: &quick_xml::events::BytesText<'_>, offset: usize) -> Result<
 #[cfg(test)]
 mod tests {
     use crate::xml::{XmlLimits, read};
+
+    #[test]
+    fn a_duplicated_attribute_is_reported_before_its_bad_value() {
+        // The unchecked pass would stop at the unquoted value; the error is the checked pass's.
+        let doc = format!(
+            r#"<catalog xmlns="{}" uuid="u" x="1" x=2/>"#,
+            super::OSCAL_NS
+        );
+        let e = read(doc.as_bytes(), &XmlLimits::default()).expect_err("refused");
+        assert_eq!(
+            (e.code, e.message.as_str(), e.offset),
+            (
+                "load-xml-syntax",
+                "bad attribute: position 65: duplicated attribute, previous declaration at position 59",
+                0
+            )
+        );
+    }
 
     #[test]
     fn utf8_bom_is_skipped_and_offsets_count_it() {

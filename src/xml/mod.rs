@@ -130,17 +130,13 @@ pub struct XmlRead {
 /// Appends `text` XML-escaped; in attributes also quotes and the characters attribute
 /// normalization would turn into spaces.
 pub(crate) fn escape_into(out: &mut String, text: &str, attribute: bool) {
-    // A table lookup per byte: this runs over all the prose of a document, read or written.
-    let table = if attribute {
-        &ATTRIBUTE_ESCAPES
-    } else {
-        &TEXT_ESCAPES
-    };
     let mut rest = text;
-    while let Some(at) = rest
-        .bytes()
-        .position(|b| table.get(usize::from(b)) == Some(&true))
-    {
+    loop {
+        let found = match attribute {
+            true => first_special::<true>(rest.as_bytes()),
+            false => first_special::<false>(rest.as_bytes()),
+        };
+        let Some(at) = found else { break };
         // `at` is an ASCII byte, so both slices fall on character boundaries.
         out.push_str(rest.get(..at).unwrap_or(""));
         let mut chars = rest.get(at..).unwrap_or("").chars();
@@ -158,22 +154,32 @@ pub(crate) fn escape_into(out: &mut String, text: &str, attribute: bool) {
     out.push_str(rest);
 }
 
-/// The bytes [`escape_into`] replaces in text, and in attribute values.
-static TEXT_ESCAPES: [bool; 256] = escapes(false);
-static ATTRIBUTE_ESCAPES: [bool; 256] = escapes(true);
+/// A byte [`escape_into`] replaces in text, or in attribute values (there also quotes and the
+/// characters attribute normalization would turn into spaces).
+fn special<const ATTRIBUTE: bool>(b: u8) -> bool {
+    // `|`, not `||`: no branch per comparison, so a run of bytes is tested as one vector.
+    let text = (b == b'&') | (b == b'<') | (b == b'>') | (b == b'\r');
+    text | (ATTRIBUTE & ((b == b'"') | (b == b'\n') | (b == b'\t')))
+}
 
-const fn escapes(attribute: bool) -> [bool; 256] {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = match b as u8 {
-            b'&' | b'<' | b'>' | b'\r' => true,
-            b'"' | b'\n' | b'\t' => attribute,
-            _ => false,
-        };
-        b += 1;
+/// The offset of the first [`special`] byte. This runs over all the prose of a document, read
+/// or written, and most of it holds none: sixteen bytes at a time are tested without branching
+/// between them, which the compiler turns into vector compares.
+fn first_special<const ATTRIBUTE: bool>(bytes: &[u8]) -> Option<usize> {
+    let mut base = 0;
+    for chunk in bytes.chunks_exact(16) {
+        if chunk
+            .iter()
+            .fold(false, |hit, &b| hit | special::<ATTRIBUTE>(b))
+        {
+            break;
+        }
+        base += 16;
     }
-    table
+    let tail = bytes.get(base..)?;
+    tail.iter()
+        .position(|&b| special::<ATTRIBUTE>(b))
+        .map(|i| base + i)
 }
 
 /// Only XML whitespace (space, tab, CR, LF): a no-break space is text.
