@@ -99,7 +99,7 @@ fn convert(args: &ConvertArgs, layout: &Layout, to: Option<Format>, reporter: &m
             return code;
         }
     };
-    let found = checked(&loaded, args.no_validate);
+    let found = checked(&loaded, args.no_validate, &LintLevels::default());
     let format = layout.format(to, Some(loaded.format));
     let target = layout.target_named(&args.input, "", format);
     write(
@@ -113,9 +113,13 @@ fn convert(args: &ConvertArgs, layout: &Layout, to: Option<Format>, reporter: &m
 }
 
 /// The diagnostics of the checks `validate` runs on the document itself (none under
-/// `--no-validate`).
-fn checked(loaded: &oscalc::load::Loaded, no_validate: bool) -> Vec<Diagnostic> {
-    let mut sink = Sink::with_levels(LintLevels::default());
+/// `--no-validate`), at the given lint levels; `render` checks a catalog it is given the same way.
+pub(super) fn checked(
+    loaded: &oscalc::load::Loaded,
+    no_validate: bool,
+    lints: &LintLevels,
+) -> Vec<Diagnostic> {
+    let mut sink = Sink::with_levels(lints.clone());
     if !no_validate {
         let value = oscalc::emit::json_value(&loaded.doc);
         sink.extend(oscalc::validate::schema::check(&value, Some(loaded.source)));

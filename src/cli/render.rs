@@ -17,7 +17,7 @@ use super::failure_code;
 use super::imports::ImportArgs;
 use super::inputs::{InputArgs, Inputs};
 use super::output::{self, Target};
-use oscalc::diag::{Diagnostic, LintLevels, Sink};
+use oscalc::diag::Diagnostic;
 use oscalc::model::{Catalog, Document};
 use oscalc::present::html::{Limits, TooLarge};
 use oscalc::resolve::Session;
@@ -154,8 +154,8 @@ fn catalog(
             return Err(failure_code(&diags));
         }
     };
-    let checked =
-        matches!(loaded.doc, Document::Catalog(_)).then(|| checks(args, &opts.lints, &loaded));
+    let checked = matches!(loaded.doc, Document::Catalog(_))
+        .then(|| super::convert::checked(&loaded, args.no_validate, &opts.lints));
     let (result, sources) = match loaded.doc {
         Document::Catalog(catalog) => {
             let diags = checked.unwrap_or_default();
@@ -182,22 +182,6 @@ fn catalog(
             Err(code)
         }
     }
-}
-
-/// The diagnostics of the checks `validate` runs on a catalog itself (none under
-/// `--no-validate`).
-fn checks(args: &RenderArgs, lints: &LintLevels, loaded: &oscalc::load::Loaded) -> Vec<Diagnostic> {
-    let mut sink = Sink::with_levels(lints.clone());
-    if !args.no_validate {
-        let value = oscalc::emit::json_value(&loaded.doc);
-        sink.extend(oscalc::validate::schema::check(&value, Some(loaded.source)));
-        sink.extend(oscalc::validate::refs::check(
-            &loaded.doc,
-            Some(loaded.source),
-            &[],
-        ));
-    }
-    sink.into_diagnostics()
 }
 
 /// Renders and writes; the exit code.
