@@ -100,11 +100,7 @@ fn lines(p: &Part, params: &Params, depth: usize, out: &mut Vec<String>) {
     if depth > MAX_DEPTH {
         return;
     }
-    let label = p
-        .props
-        .iter()
-        .find(|pr| pr.name == "label" && pr.ns.is_none())
-        .map(|pr| pr.value.as_str());
+    let label = super::html::label(&p.props);
     let text = p
         .prose
         .as_ref()

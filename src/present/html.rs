@@ -343,11 +343,7 @@ fn part(out: &mut Out, p: &Part, params: &Params, depth: usize) {
         (None, "guidance") => out.push("<p class=\"label\">Discussion</p>"),
         _ => {}
     }
-    let label = p
-        .props
-        .iter()
-        .find(|pr| pr.name == "label" && pr.ns.is_none())
-        .map(|pr| format!("<span class=\"label\">{}</span>", escape(&pr.value)));
+    let label = label(&p.props).map(|l| format!("<span class=\"label\">{}</span>", escape(l)));
     if let Some(prose) = &p.prose {
         out.push(&prose_html(
             &prose.0,
@@ -605,10 +601,15 @@ fn is_provenance(p: &Property) -> bool {
 
 /// A control's printed label: its `label` prop (`AC-2(1)`), else its id.
 pub(super) fn control_label(c: &Control) -> String {
-    c.props
+    label(&c.props).map_or_else(|| c.id.clone(), str::to_owned)
+}
+
+/// The value of the OSCAL `label` prop among `props` (a control's or a part's).
+pub(super) fn label(props: &[Property]) -> Option<&str> {
+    props
         .iter()
         .find(|p| p.name == "label" && p.ns.is_none())
-        .map_or_else(|| c.id.clone(), |p| p.value.clone())
+        .map(|p| p.value.as_str())
 }
 
 /// The events of the walk over a catalog's groups and controls, in document order.

@@ -114,11 +114,7 @@ fn part(out: &mut Out, p: &Part, params: &Params, depth: usize) {
     if depth > MAX_DEPTH {
         return;
     }
-    let label = p
-        .props
-        .iter()
-        .find(|pr| pr.name == "label" && pr.ns.is_none())
-        .map(|pr| label_text(&pr.value));
+    let label = super::html::label(&p.props).map(label_text);
     let indent = "  ".repeat(depth.saturating_sub(1));
     let lead = match (&p.title, p.name.as_str(), depth) {
         (Some(t), _, _) => format!("**{}** ", escape(&inline_text(&t.0, params))),
