@@ -66,6 +66,14 @@ pub fn prepare() {
     output::prepare();
 }
 
+/// How many cores the process may use: the checks share a catalog's members over two threads
+/// when there are two, and callers (the CLI) overlap their own work on the same count. Asked
+/// once per process: each answer reads the cgroup files again.
+pub fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
+}
+
 /// Grows the calling thread's malloc arena in a few large steps before it allocates the many
 /// small blocks a check needs; called first on each thread the checks start. glibc gives each
 /// new thread an arena of its own and grows it a page at a time, one `mprotect` each (about 350

@@ -165,10 +165,7 @@ fn flatten(
 /// independently, so two threads share them when the machine has two cores: each takes the next
 /// task as it frees. On one core, or when no thread can be started, all run on this one.
 fn in_parallel<T: Send>(n: usize, task: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    // Asked once per process: each answer reads the cgroup files again.
-    static CORES: OnceLock<usize> = OnceLock::new();
-    let cores = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from));
-    if cores < 2 || n < 2 {
+    if super::cores() < 2 || n < 2 {
         return (0..n).map(task).collect();
     }
     let next = AtomicUsize::new(0);

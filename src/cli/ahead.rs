@@ -12,7 +12,6 @@ use super::output::{self, Staged, Target, WriteError};
 use oscalc::diag::Diagnostic;
 use oscalc::load::Format;
 use oscalc::resolve::ResolvedCatalog;
-use std::sync::OnceLock;
 
 /// The output as far as it got before the check's verdict.
 pub(super) enum Ahead {
@@ -58,11 +57,8 @@ pub(super) fn prepare(
     }
 }
 
-/// How many cores the process may use (asked once: each answer reads the cgroup files again).
-pub(super) fn cores() -> usize {
-    static CORES: OnceLock<usize> = OnceLock::new();
-    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
-}
+/// How many cores the process may use, as the library's checks count them.
+pub(super) use oscalc::check::cores;
 
 /// `check()` and `prepare()` side by side: `prepare` on a thread of its own, `check` (which has
 /// threads of its own) here; one after the other on one core, or when no thread can be started.
