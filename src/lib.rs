@@ -63,6 +63,7 @@ pub mod diff;
 pub mod emit;
 pub mod graph;
 pub mod load;
+pub mod metaschema;
 pub mod model;
 pub mod options;
 pub mod present;
