@@ -18,10 +18,12 @@ mod human;
 
 use indexmap::{IndexMap, IndexSet};
 use oscalc::diag::{At, Diagnostic, Severity, Span, codes};
+use oscalc::metaschema::MetaConstraints;
 use oscalc::source::SourceMap;
 use serde_json::{Value, json};
 use std::hash::{Hash, Hasher};
 use std::io::Write;
+use std::sync::Arc;
 
 /// How diagnostics are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -135,6 +137,8 @@ pub struct Reporter {
     tally: IndexMap<(Severity, &'static str), Tally>,
     /// Summary lines, printed last by [`Reporter::finish`].
     summary: Vec<String>,
+    /// The `--constraints` sets, for the help text of their rules in SARIF.
+    constraint_sets: Vec<Arc<MetaConstraints>>,
     /// Errors reported so far (repeats not counted).
     pub errors: usize,
     /// Warnings reported so far (repeats not counted).
@@ -179,6 +183,12 @@ impl Reporter {
     /// Prints at most `n` diagnostics of one code in `human` and `short` (`None`: all).
     pub fn max_per_code(mut self, n: Option<usize>) -> Self {
         self.max_per_code = n;
+        self
+    }
+
+    /// The `--constraints` sets, whose rules SARIF describes.
+    pub fn constraint_sets(mut self, sets: &[Arc<MetaConstraints>]) -> Self {
+        self.constraint_sets = sets.to_vec();
         self
     }
 
@@ -282,7 +292,7 @@ impl Reporter {
     /// [`Reporter::finish`], returning what a [`Reporter::buffered`] kept (else nothing).
     pub fn finish_into(mut self) -> Vec<u8> {
         if self.format == ErrorFormat::Sarif {
-            let mut text = serde_json::to_string_pretty(&sarif(&self.sarif)).unwrap_or_default();
+            let mut text = serde_json::to_string_pretty(&sarif(&self.sarif, &self.constraint_sets)).unwrap_or_default();
             text.push('\n');
             self.write(text.as_bytes());
         }
@@ -609,16 +619,27 @@ fn github(d: &Located) -> String {
     )
 }
 
-fn sarif(found: &[Located]) -> Value {
+fn sarif(found: &[Located], constraint_sets: &[Arc<MetaConstraints>]) -> Value {
     let mut rules: Vec<&'static str> = Vec::new();
     for d in found {
         if !rules.contains(&d.code) {
             rules.push(d.code);
         }
     }
-    let rule = |code: &str| {
-        let summary = codes::lookup(code).map_or("", |c| c.summary);
-        json!({"id": code, "shortDescription": {"text": summary}})
+    let rule = |code: &str| match codes::lookup(code) {
+        Some(info) => json!({"id": code, "shortDescription": {"text": info.summary}}),
+        // A constraint's rule: its help text (remarks, message or what it checks).
+        None => {
+            let help = oscalc::check::constraints::describe(code, constraint_sets)
+                .unwrap_or_default();
+            let short = help.split(". ").next().unwrap_or_default();
+            json!({
+                "id": code,
+                "shortDescription": {"text": short},
+                "fullDescription": {"text": help},
+                "help": {"text": help},
+            })
+        }
     };
     let results: Vec<Value> = found.iter().map(sarif_result).collect();
     json!({
@@ -722,7 +743,7 @@ mod tests {
 
     #[test]
     fn sarif_result_has_region_and_rule() {
-        let doc = sarif(&[located()]);
+        let doc = sarif(&[located()], &[]);
         let r = &doc["runs"][0]["results"][0];
         assert_eq!(r["ruleId"], "ref-dangling");
         assert_eq!(

@@ -3,6 +3,7 @@
 //! public `oscalc::` API, and clap stays here.
 
 mod ahead;
+mod constraints;
 mod convert;
 pub mod diagnostics;
 mod diff;
@@ -82,6 +83,10 @@ struct Common {
     /// Do not report this warning code (repeatable).
     #[arg(long, value_name = "CODE")]
     allow: Vec<String>,
+    /// Also apply the constraints of this Metaschema meta-constraints document (repeatable), as
+    /// OSCAL's own are applied: `validate` reports every finding, `resolve` checks its output.
+    #[arg(long, value_name = "FILE")]
+    constraints: Vec<PathBuf>,
     /// Largest input file in bytes.
     #[arg(long)]
     max_file_size: Option<u64>,
@@ -109,6 +114,37 @@ impl Common {
             .quiet(self.quiet)
     }
 
+    /// The sets of `--constraints`, and each `oscal:` code of `--deny`/`--allow` checked against
+    /// what they and OSCAL's own constraints can report; or the exit code of a usage error
+    /// (already reported).
+    fn constraint_sets(&self, limit: u64) -> Result<constraints::Loaded, ExitCode> {
+        let mut reporter = Reporter::new(self.error_format, self.color, false);
+        let loaded = constraints::load(&self.constraints, limit, &mut |d, s| {
+            reporter.report(d, s)
+        });
+        reporter.finish();
+        let loaded = loaded?;
+        for code in self.deny.iter().chain(&self.allow) {
+            if !oscalc::diag::is_constraint_code(code)
+                || oscalc::check::constraints::known(code, &loaded.sets)
+            {
+                continue;
+            }
+            let all: Vec<String> = oscalc::check::constraints::codes(&loaded.sets)
+                .into_iter()
+                .map(str::to_owned)
+                .collect();
+            let near = oscalc::diag::nearest(code, all.iter())
+                .map(|n| format!("\n  did you mean `{n}`?"))
+                .unwrap_or_default();
+            eprintln!(
+                "error: no constraint of OSCAL's or of --constraints has the code `{code}` (in --deny or --allow){near}"
+            );
+            return Err(ExitCode::from(2));
+        }
+        Ok(loaded)
+    }
+
     /// The world of `imports` and the options of these flags, or the exit code of a usage error
     /// (already reported).
     fn setup(&self, imports: &imports::ImportArgs) -> Result<(FsWorld, Options), ExitCode> {
@@ -117,6 +153,8 @@ impl Common {
             lints: self.lints()?,
             ..Options::default()
         };
+        let limit = self.max_file_size.unwrap_or(opts.max_file_size);
+        opts.constraints = self.constraint_sets(limit)?.sets;
         if let Some(n) = self.max_controls {
             opts.max_controls = n;
         }
@@ -275,7 +313,7 @@ fn validate(args: &ValidateArgs) -> ExitCode {
         Err(code) => return code,
     };
     let mut inputs = Inputs::new(world, opts.max_file_size, &args.inputs);
-    let mut reporter = common.reporter(true);
+    let mut reporter = common.reporter(true).constraint_sets(&opts.constraints);
     let mut worst = 0u8;
     let expanded = walk::expand(&args.files);
     for dir in &expanded.empty {
@@ -373,7 +411,10 @@ fn resolve_profiles(args: &ResolveArgs) -> ExitCode {
     let mut inputs = Inputs::new(world, opts.max_file_size, &args.inputs);
     // Machine-readable diagnostics may use stdout only when the document does not.
     let stdout_free = layout != Layout::Stdout;
-    let mut reporter = args.common.reporter(stdout_free);
+    let mut reporter = args
+        .common
+        .reporter(stdout_free)
+        .constraint_sets(&opts.constraints);
     let mut worst = 0u8;
     let mut jobs = Vec::new();
     for profile in &args.profiles {
@@ -394,8 +435,9 @@ fn resolve_profiles(args: &ResolveArgs) -> ExitCode {
         .map(|j| (j.uri.clone(), j.opts.clone()))
         .collect();
     let results = session.resolve_many(&inputs, &pairs, threads);
-    // Every document any profile read: no output may replace one of them.
-    let read = inputs.identities();
+    // Every document any profile read, and every constraint set: no output may replace one.
+    let mut read = inputs.identities();
+    read.extend(constraints::identities(&args.common.constraints));
     for (job, result) in jobs.iter().zip(results) {
         let input = inputs.format_of(&job.uri).or_else(|| {
             job.profile
@@ -500,6 +542,11 @@ fn deliver(
     let check = || {
         let mut checked = Sink::with_levels(job.opts.lints.clone());
         checked.extend(oscalc::validate::output(&resolved));
+        checked.extend(oscalc::validate::output_constraints(
+            &resolved,
+            &session.sources,
+            &job.opts,
+        ));
         checked.into_diagnostics()
     };
     let prepare =

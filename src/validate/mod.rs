@@ -11,6 +11,9 @@
 //! inputs); they are re-exported here, with [`output()`] for a resolved catalog.
 
 pub use crate::check::{input, output, refs, schema};
+pub use inherit::output_constraints;
+
+mod inherit;
 
 use crate::diag::{Diagnostic, Errors, Sink, SourceId, Warned};
 use crate::graph::{self, ImportGraph};
