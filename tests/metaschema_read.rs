@@ -995,3 +995,48 @@ fn module_reader_maps_a_small_module() {
         }
     );
 }
+
+/// The sample set in the fixtures: two top-level contexts, the let of the outer block in force
+/// in the nested one, ids and levels kept.
+#[test]
+fn meta_constraints_reads_the_sample_set() {
+    let bytes = std::fs::read(Path::new(MODULES).join("constraints-sample.xml")).unwrap();
+    let set = meta_constraints(&bytes, "constraints-sample.xml").unwrap();
+    let ids = |c: &oscalc::metaschema::model::Context| -> Vec<String> {
+        c.constraints
+            .iter()
+            .map(|c| c.id.clone().unwrap())
+            .collect()
+    };
+    assert_eq!(set.contexts.len(), 2);
+    let [first, second] = &set.contexts[..] else {
+        panic!()
+    };
+    assert_eq!(first.targets, ["/catalog", "/profile"]);
+    assert_eq!(
+        ids(first),
+        ["sample-metadata-has-version", "sample-unique-link"]
+    );
+    assert_eq!(first.constraints[0].level, Level::Warning);
+    assert_eq!(
+        first.constraints[0].help.as_deref(),
+        Some("Version Present")
+    );
+    let nested = &first.contexts[0];
+    assert_eq!(nested.targets, ["metadata"]);
+    assert_eq!(ids(nested), ["sample-role-ids", "sample-one-party"]);
+    let oscal = [(
+        "oscal".to_owned(),
+        "'http://csrc.nist.gov/ns/oscal'".to_owned(),
+    )];
+    assert_eq!(nested.constraints[1].lets, oscal);
+    assert_eq!(second.targets, ["/catalog//control"]);
+    assert!(second.constraints.iter().all(|c| c.lets.is_empty()));
+    assert_eq!(
+        second.constraints[0].kind,
+        Kind::Matches {
+            regex: Some(r"[a-z]{2}-[0-9]+(\.[0-9]+)?".into()),
+            datatype: None
+        }
+    );
+}
