@@ -57,7 +57,7 @@ pub fn schema(
         {
             if let Some(root_name) = def.child("root-name") {
                 let name = required(def, &module.file, "name")?;
-                let id = builder.global(m, DefKind::Assembly, name, def.offset)?;
+                let (id, _) = builder.global(m, DefKind::Assembly, name, def.offset)?;
                 schema_roots.push((root_name.plain_text(), id));
                 found = true;
             }
@@ -267,14 +267,15 @@ impl<'m> Builder<'m> {
             .find_map(|&i| self.find_in(i, kind, name, false, seen))
     }
 
-    /// The id of global definition `name` referred to from module `m`, built on first use.
+    /// The id and element of global definition `name` referred to from module `m`, built on
+    /// first use.
     fn global(
         &mut self,
         m: usize,
         kind: DefKind,
         name: &str,
         at: usize,
-    ) -> Result<DefId, ReadError> {
+    ) -> Result<(DefId, &'m Element), ReadError> {
         let Some((home, el)) = self.find(m, kind, name) else {
             return Err(ReadError::UnknownRef {
                 file: self.module(m)?.file.clone(),
@@ -285,13 +286,13 @@ impl<'m> Builder<'m> {
         };
         let key = (home, kind_word(kind), name.to_owned());
         if let Some(&id) = self.globals.get(&key) {
-            return Ok(id);
+            return Ok((id, el));
         }
         let id = self.reserve(home, kind, name)?;
         // Registered before its content is read: `part` contains `part`.
         self.globals.insert(key, id);
         self.fill(id, home, kind, el)?;
-        Ok(id)
+        Ok((id, el))
     }
 
     /// A new inline definition's id (built now: it has one use).
@@ -382,10 +383,7 @@ impl<'m> Builder<'m> {
                 "flag" => {
                     let file = self.module(m)?.file.clone();
                     let name = required(child, &file, "ref")?;
-                    let id = self.global(m, DefKind::Flag, name, child.offset)?;
-                    let (_, def_el) = self
-                        .find(m, DefKind::Flag, name)
-                        .ok_or_else(|| missing(child, &file, "definition"))?;
+                    let (id, def_el) = self.global(m, DefKind::Flag, name, child.offset)?;
                     (id, def_el, Some(child))
                 }
                 _ => continue,
@@ -427,10 +425,7 @@ impl<'m> Builder<'m> {
                 (self.inline(m, kind, child)?, child, None)
             } else {
                 let name = required(child, &file, "ref")?;
-                let id = self.global(m, kind, name, child.offset)?;
-                let (_, def_el) = self
-                    .find(m, kind, name)
-                    .ok_or_else(|| missing(child, &file, "definition"))?;
+                let (id, def_el) = self.global(m, kind, name, child.offset)?;
                 (id, def_el, Some(child))
             };
             out.push(model_child(def, def_el, instance, child, &file)?);
