@@ -104,7 +104,7 @@ impl<F: Fn(&str) -> Option<String>> Loader<'_, F> {
         let files = self.files;
         let mut expand = |system: &str, at: usize| {
             let Some(path) = join(file, system) else {
-                return Err(bad_href(file, at, system));
+                return Err(bad_href(file, at, "ENTITY", system));
             };
             let text = fetch(files, &path, file)?;
             xml::parse_fragment(&text, &path)
@@ -124,7 +124,7 @@ impl<F: Fn(&str) -> Option<String>> Loader<'_, F> {
             root,
             imports: Vec::new(),
         });
-        let hrefs: Vec<(String, usize)> = self
+        let paths: Vec<String> = self
             .modules
             .get(index)
             .into_iter()
@@ -132,13 +132,11 @@ impl<F: Fn(&str) -> Option<String>> Loader<'_, F> {
             .filter(|e| e.name == "import")
             .map(|e| {
                 let href = required(e, file, "href")?;
-                join(file, href)
-                    .map(|path| (path, e.offset))
-                    .ok_or_else(|| bad_href(file, e.offset, href))
+                join(file, href).ok_or_else(|| bad_href(file, e.offset, "import", href))
             })
             .collect::<Result<_, _>>()?;
         let mut imports = Vec::new();
-        for (path, _) in hrefs {
+        for path in paths {
             imports.push(self.load(&path, file)?);
         }
         if let Some(m) = self.modules.get_mut(index) {
@@ -172,12 +170,18 @@ fn fetch(
     Ok(text)
 }
 
-fn bad_href(file: &str, offset: usize, href: &str) -> ReadError {
+/// An import or entity naming a file outside the modules' folder (or by URL).
+fn bad_href(file: &str, offset: usize, element: &str, href: &str) -> ReadError {
     ReadError::BadValue {
         file: file.to_owned(),
         offset,
-        element: "import".to_owned(),
-        name: "href".to_owned(),
+        element: element.to_owned(),
+        name: if element == "import" {
+            "href"
+        } else {
+            "SYSTEM"
+        }
+        .to_owned(),
         value: href.to_owned(),
     }
 }
