@@ -5,5 +5,6 @@
 
 pub mod model;
 pub mod path;
+pub mod read;
 
 pub use model::{Constraint, Def, DefId, DefKind, Kind, Level, MetaConstraints, Schema};
