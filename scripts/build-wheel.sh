@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds oscalc's Python wheel into target/wheels: the `oscalc` binary (placed where pyproject's
-# `tool.maturin.data` takes it, so the wheel installs it as a command, as ruff's do) and the
-# bindings (`import oscalc`, feature `python`), with one Cargo profile for both.
+# Builds oscalc's Python wheel into target/wheels: the `oscalc` binary (placed in the package as
+# `oscalc/_bin/oscalc` for the build, which the wheel's `oscalc` command runs) and the bindings
+# (`import oscalc`, feature `python`), with one Cargo profile for both.
 #
 #   scripts/build-wheel.sh [PROFILE]     PROFILE: dist (default, published wheels), release, dev
 #
@@ -15,8 +15,9 @@ case "$profile" in
   *) out="target/$profile" ;;
 esac
 cargo build --locked --profile "$profile" --bin oscalc
-rm -rf target/wheel-data
-mkdir -p target/wheel-data/scripts
-install -m 0755 "$out/oscalc" target/wheel-data/scripts/oscalc
-strip target/wheel-data/scripts/oscalc
+# In the package for this build only: a later `pip install .` must not pick up a stale binary.
+trap 'rm -rf python/oscalc/_bin' EXIT
+mkdir -p python/oscalc/_bin
+install -m 0755 "$out/oscalc" python/oscalc/_bin/oscalc
+strip python/oscalc/_bin/oscalc
 maturin build --locked --strip --profile "$profile" --out "${OSCALC_WHEEL_DIR:-target/wheels}"

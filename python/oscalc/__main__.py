@@ -1,28 +1,31 @@
-"""``python -m oscalc``: runs the ``oscalc`` command the wheel installed beside Python."""
+"""The ``oscalc`` command of the wheel (and ``python -m oscalc``): runs the ``oscalc`` binary the
+wheel carries in this package, with the same arguments, in place of this process."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import sys
-import sysconfig
 
 
 def find_oscalc_bin() -> str:
-    """The ``oscalc`` binary of this environment's scripts folder, else the one on PATH."""
-    name = "oscalc" + (sysconfig.get_config_var("EXE") or "")
-    scripts = sysconfig.get_path("scripts")
-    candidate = os.path.join(scripts, name)
-    if os.path.isfile(candidate):
-        return candidate
-    found = shutil.which(name)
-    if found:
-        return found
-    raise FileNotFoundError(f"no {name} in {scripts} or on PATH (was the wheel built by scripts/build-wheel.sh?)")
+    """The binary scripts/build-wheel.sh put in the package (``oscalc/_bin/oscalc``)."""
+    name = "oscalc.exe" if sys.platform == "win32" else "oscalc"
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_bin", name)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(path)
+    return path
 
 
 def main() -> None:
-    binary = find_oscalc_bin()
+    try:
+        binary = find_oscalc_bin()
+    except FileNotFoundError as missing:
+        sys.stderr.write(
+            f"error: this oscalc package carries no oscalc binary ({missing} is missing): it was "
+            "built from source without scripts/build-wheel.sh; the bindings work, and the "
+            "command comes with `cargo install oscalc` or a wheel built by that script\n"
+        )
+        sys.exit(2)
     if sys.platform == "win32":
         import subprocess
 

@@ -34,12 +34,22 @@ def controls(node: object) -> list[str]:
 
 
 class Command(unittest.TestCase):
-    """The `oscalc` binary the wheel installed into the venv's scripts folder."""
+    """The `oscalc` command the wheel installed into the venv's scripts folder, which runs the
+    binary the wheel carries."""
 
     def binary(self) -> str:
         path = os.path.join(sysconfig.get_path("scripts"), "oscalc")
         self.assertTrue(os.access(path, os.X_OK), f"{path} is not an executable")
         return path
+
+    def test_the_wheel_carries_the_native_binary(self) -> None:
+        from oscalc.__main__ import find_oscalc_bin
+
+        carried = find_oscalc_bin()
+        self.assertTrue(os.access(carried, os.X_OK), carried)
+        with open(carried, "rb") as f:
+            self.assertEqual(f.read(4), b"\x7fELF")
+        self.assertTrue(carried.startswith(os.path.dirname(oscalc.__file__)), carried)
 
     def test_resolve_prints_the_8259b_baseline(self) -> None:
         run = subprocess.run([self.binary(), "resolve", B], capture_output=True, check=False)
