@@ -349,6 +349,8 @@ struct Runner {
     event: &'static str,
     /// Outputs of the steps so far, by step id.
     outputs: BTreeMap<String, BTreeMap<String, String>>,
+    /// What each step printed (stdout, then stderr), by step name.
+    logs: BTreeMap<String, String>,
 }
 
 /// What happened to each step of the Action: its name and exit code, or why it did not run.
@@ -378,6 +380,7 @@ impl Runner {
             path: Vec::new(),
             event,
             outputs: BTreeMap::new(),
+            logs: BTreeMap::new(),
         }
     }
 
@@ -506,7 +509,9 @@ impl Runner {
             }
         }
         let o = cmd.output().expect("run bash");
-        eprintln!("--- {}\n{}{}", s(step, "name"), stdout(&o), stderr(&o));
+        let log = format!("{}{}", stdout(&o), stderr(&o));
+        eprintln!("--- {}\n{log}", s(step, "name"));
+        self.logs.insert(s(step, "name").to_owned(), log);
         // GITHUB_PATH adds folders for the next steps; GITHUB_OUTPUT sets this step's outputs.
         if let Ok(added) = std::fs::read_to_string(&github_path) {
             for dir in added.lines().rev() {
@@ -679,9 +684,10 @@ fn action_reports_a_broken_catalog_in_sarif_and_fails() {
     .expect("copy");
     let steps = runner.run_action(&[
         ("binary", env!("CARGO_BIN_EXE_oscalc")),
+        // One per line, as a YAML block scalar gives them.
         (
             "paths",
-            "catalogs/broken-catalog.json profiles/NIST_IR-8259A_core_baseline_profile.xml",
+            "catalogs/broken-catalog.json\nprofiles/NIST_IR-8259A_core_baseline_profile.xml\n",
         ),
         (
             "profiles",
@@ -706,6 +712,18 @@ fn action_reports_a_broken_catalog_in_sarif_and_fails() {
         ]
     );
     assert_eq!(runner.outputs["validate"]["status"], "1");
+    // The finding is a GitHub annotation in the log too.
+    assert!(
+        runner.logs["Validate"].contains("::error file=catalogs/broken-catalog.json,line=9,col=12"),
+        "{}",
+        runner.logs["Validate"]
+    );
+    // Both lines of `paths` were read.
+    assert!(
+        runner.logs["Validate"].contains("checked 2 files: 1 error, 0 warnings"),
+        "{}",
+        runner.logs["Validate"]
+    );
     assert_eq!(runner.outputs["resolve"]["status"], "0");
     let sarif: Value = serde_json::from_slice(
         &std::fs::read(runner.workspace.join("oscalc.sarif")).expect("SARIF"),
