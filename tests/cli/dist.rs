@@ -339,6 +339,8 @@ fn pre_commit_hooks_pick_oscal_files_and_their_entry_validates_them() {
 
 /// What a GitHub runner gives a composite action's steps, for one run of the Action.
 struct Runner {
+    /// The scratch folder of this run, removed when the test passes.
+    root: PathBuf,
     /// The checked-out repository (`GITHUB_WORKSPACE`, the steps' working folder).
     workspace: PathBuf,
     /// `runner.temp`.
@@ -351,6 +353,16 @@ struct Runner {
     outputs: BTreeMap<String, BTreeMap<String, String>>,
     /// What each step printed (stdout, then stderr), by step name.
     logs: BTreeMap<String, String>,
+}
+
+impl Drop for Runner {
+    /// A passing test leaves nothing behind (the copies of the shipped catalogs are large); a
+    /// failing one keeps its folder to look at.
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.root);
+        }
+    }
 }
 
 /// What happened to each step of the Action: its name and exit code, or why it did not run.
@@ -375,6 +387,7 @@ impl Runner {
             std::fs::copy(crate_path(&f), workspace.join(&f)).expect("copy");
         }
         Runner {
+            root,
             workspace,
             temp,
             path: Vec::new(),
