@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# Builds the Python wheel (dev profile: quick, stripped; published wheels use dist), installs it
-# into a fresh venv that has nothing else, and runs python/tests there: the `oscalc` command the
-# wheel carries and the bindings, on the shipped profiles. Needs python3 with venv and pip
-# (maturin comes from PyPI into a throwaway venv).
+# Type-checks the Python package against its stubs (mypy --strict), builds the wheel (dev
+# profile: quick, stripped; published wheels use dist), installs it into a fresh venv that has
+# nothing else, and runs python/tests there: the `oscalc` command the wheel carries and the
+# bindings, on the shipped profiles. Needs python3 with venv and pip (maturin and mypy come from
+# PyPI into a throwaway venv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 python3 -m venv "$tmp/build"
-"$tmp/build/bin/pip" install -q 'maturin>=1.9,<2'
+"$tmp/build/bin/pip" install -q 'maturin>=1.9,<2' mypy
+# The package and its tests type-check against the stubs of the extension module.
+(cd python && "$tmp/build/bin/mypy" --strict --cache-dir "$tmp/mypy" oscalc tests/test_oscalc.py)
 PATH="$tmp/build/bin:$PATH" OSCALC_WHEEL_DIR="$tmp/wheels" scripts/build-wheel.sh dev
 python3 -m venv "$tmp/venv"
 "$tmp/venv/bin/pip" install -q --no-index "$tmp"/wheels/oscalc-*.whl

@@ -154,8 +154,9 @@ class Bindings(unittest.TestCase):
             text = oscalc.resolve(WARN)
         self.assertEqual(controls(json.loads(text)["catalog"]), ["c1"])
         [w] = seen
-        self.assertIsInstance(w.message, oscalc.OscalcWarning)
-        d = w.message.diagnostic
+        message = w.message
+        assert isinstance(message, oscalc.OscalcWarning), message
+        d = message.diagnostic
         self.assertEqual((d.code, d.line, d.column), ("select-unknown-id", 5, 67))
         self.assertEqual(
             str(d),
