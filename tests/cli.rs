@@ -11,6 +11,8 @@ mod convert;
 mod diagnostics;
 #[path = "cli/diff.rs"]
 mod diff;
+#[path = "cli/dist.rs"]
+mod dist;
 #[path = "cli/folders.rs"]
 mod folders;
 #[path = "cli/graph.rs"]
