@@ -1126,3 +1126,98 @@ fn display_and_source_keep_the_text() {
         (" @id ", " @id ".to_string())
     );
 }
+
+/// A document of `depth` nested `part`s, each with an `id` flag, built without recursion.
+fn deep_document(depth: usize) -> N {
+    let mut tree = vec![Raw {
+        name: String::new(),
+        is_flag: false,
+        parent: None,
+        children: Vec::new(),
+        flags: Vec::new(),
+        value: None,
+    }];
+    let mut parent = 0;
+    for i in 0..depth {
+        let id = tree.len();
+        tree.push(Raw {
+            name: "part".to_string(),
+            is_flag: false,
+            parent: Some(parent),
+            children: Vec::new(),
+            flags: vec![id + 1],
+            value: None,
+        });
+        tree.push(Raw {
+            name: "id".to_string(),
+            is_flag: true,
+            parent: Some(id),
+            children: Vec::new(),
+            flags: Vec::new(),
+            value: Some(format!("p{i}")),
+        });
+        tree[parent].children.push(id);
+        parent = id;
+    }
+    N {
+        tree: Rc::new(tree),
+        id: 0,
+    }
+}
+
+#[test]
+fn deep_documents_walk_without_recursion() {
+    let doc = deep_document(200_000);
+    assert_eq!(values(&doc, "count(//part)"), ["200000"]);
+    assert_eq!(values(&doc, "(//part)[last()]/@id"), ["p199999"]);
+    let leaf = doc.at(doc.tree.len() - 2);
+    assert_eq!(
+        values(&leaf, "count(ancestor::part), /part/@id"),
+        ["199999", "p0"]
+    );
+}
+
+#[test]
+fn nesting_at_the_limit_fits_a_small_stack() {
+    // Each form nested as deep as the parser allows parses and evaluates in a debug build on
+    // half the stack of a spawned thread.
+    let run = || {
+        let doc = catalog();
+        let depth = MAX_DEPTH - 1;
+        let parens = format!("{}1{}", "(".repeat(depth), ")".repeat(depth));
+        assert_eq!(values(&doc, &parens), ["1"]);
+        let preds = format!("{}*{}", "*[".repeat(depth - 1), "]".repeat(depth - 1));
+        assert_eq!(values(&doc, &format!("count({preds})")), ["0"]);
+        let filters = format!("catalog{}{}", "[.".repeat(depth - 1), "]".repeat(depth - 1));
+        assert_eq!(values(&doc, &filters), ["catalog#1"]);
+        let compares = format!(
+            "{}1{}",
+            "*[@id = (".repeat(depth / 2),
+            ")]".repeat(depth / 2)
+        );
+        assert_eq!(values(&doc, &compares), Vec::<String>::new());
+        let calls = format!("{}true(){}", "not(".repeat(depth), ")".repeat(depth));
+        assert!(!test(&doc, &calls));
+        let args = format!("{}'x'{}", "concat('a', ".repeat(depth), ")".repeat(depth));
+        assert_eq!(values(&doc, &args), [format!("{}x", "a".repeat(depth))]);
+        let ifs = "if (//part) then ".repeat(depth - 1) + "'y'" + &" else 'n'".repeat(depth - 1);
+        assert_eq!(values(&doc, &ifs), ["y"]);
+        let too_deep = format!("{}1{}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
+        assert_eq!(
+            parse_err(&too_deep).kind,
+            PathErrorKind::TooDeep { max: MAX_DEPTH }
+        );
+    };
+    let thread = std::thread::Builder::new().stack_size(1 << 20).spawn(run);
+    thread.unwrap().join().unwrap();
+}
+
+#[test]
+fn expressions_are_shared_across_threads() {
+    fn shared<T: Send + Sync>(_: &T) {}
+    let expr = Expr::parse("matches(@id, '^c')").unwrap();
+    shared(&expr);
+    let copy = expr.clone();
+    let handle = std::thread::spawn(move || copy.source().len());
+    assert_eq!(handle.join().unwrap(), expr.source().len());
+}

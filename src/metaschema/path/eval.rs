@@ -171,82 +171,107 @@ impl<'e, N: Node> Eval<'e, N> {
         Ok(re)
     }
 
-    /// Evaluates `ast` with focus `f`.
+    /// Evaluates `ast` with focus `f`. Each kind of expression has its own method, so that
+    /// this frame, which every nesting level repeats, stays small.
     pub fn eval(&mut self, ast: &Ast, f: &Focus<'_, N>) -> Result<Vec<Item<N>>, EvalError> {
         self.tick(1)?;
         let out = match ast {
-            Ast::Str(s) => vec![Item::Str(s.clone())],
-            Ast::Num(n) => vec![Item::Num(*n)],
-            Ast::Var(name) => match self.env.var(name) {
-                Some(value) => value.to_vec(),
-                None => return Err(EvalError::Unbound(name.clone())),
-            },
-            Ast::Context => vec![f.item.clone()],
-            Ast::Seq(items) => {
-                let mut out = Vec::new();
-                for item in items {
-                    out.extend(self.eval(item, f)?);
-                }
-                out
-            }
-            Ast::Or(items) => vec![Item::Bool(self.any(items, f)?)],
-            Ast::And(items) => vec![Item::Bool(self.all(items, f)?)],
-            Ast::Union(items) => self.union(items, f)?,
+            Ast::Str(s) => Ok(vec![Item::Str(s.clone())]),
+            Ast::Num(n) => Ok(vec![Item::Num(*n)]),
+            Ast::Var(name) => self.var(name),
+            Ast::Context => Ok(vec![f.item.clone()]),
+            Ast::Seq(items) => self.seq(items, f),
+            Ast::Or(items) => self.any(items, f),
+            Ast::And(items) => self.all(items, f),
+            Ast::Union(items) => self.union(items, f),
             Ast::Compare {
                 left,
                 op,
                 value,
                 right,
-            } => {
-                let left = self.eval(left, f)?;
-                let right = self.eval(right, f)?;
-                if *value {
-                    value_compare(&left, *op, &right)?
-                        .map(Item::Bool)
-                        .into_iter()
-                        .collect()
-                } else {
-                    vec![Item::Bool(self.general_compare(&left, *op, &right)?)]
-                }
-            }
-            Ast::If(parts) => {
-                let [cond, then, other] = parts.as_ref();
-                let cond = self.eval(cond, f)?;
-                if ebv(&cond)? {
-                    self.eval(then, f)?
-                } else {
-                    self.eval(other, f)?
-                }
-            }
-            Ast::Path(start, steps) => self.path(*start, steps, f)?,
-            Ast::Filter(primary, preds) => {
-                let items = self.eval(primary, f)?;
-                self.filter(items, preds)?
-            }
-            Ast::Call(function, args) => func::call(self, function, args, f)?,
-        };
+            } => self.compare(left, *op, *value, right, f),
+            Ast::If(parts) => self.if_else(parts, f),
+            Ast::Path(start, steps) => self.path(*start, steps, f),
+            Ast::Filter(primary, preds) => self.filter_expr(primary, preds, f),
+            Ast::Call(function, args) => func::call(self, function, args, f),
+        }?;
         self.tick(out.len())?;
         Ok(out)
     }
 
-    fn any(&mut self, items: &[Ast], f: &Focus<'_, N>) -> Result<bool, EvalError> {
+    fn var(&self, name: &str) -> Result<Vec<Item<N>>, EvalError> {
+        match self.env.var(name) {
+            Some(value) => Ok(value.to_vec()),
+            None => Err(EvalError::Unbound(name.to_string())),
+        }
+    }
+
+    fn seq(&mut self, items: &[Ast], f: &Focus<'_, N>) -> Result<Vec<Item<N>>, EvalError> {
+        let mut out = Vec::new();
+        for item in items {
+            out.extend(self.eval(item, f)?);
+        }
+        Ok(out)
+    }
+
+    fn compare(
+        &mut self,
+        left: &Ast,
+        op: Cmp,
+        value: bool,
+        right: &Ast,
+        f: &Focus<'_, N>,
+    ) -> Result<Vec<Item<N>>, EvalError> {
+        let left = self.eval(left, f)?;
+        let right = self.eval(right, f)?;
+        if value {
+            let holds = value_compare(&left, op, &right)?;
+            Ok(holds.map(Item::Bool).into_iter().collect())
+        } else {
+            Ok(vec![Item::Bool(self.general_compare(&left, op, &right)?)])
+        }
+    }
+
+    fn if_else(&mut self, parts: &[Ast; 3], f: &Focus<'_, N>) -> Result<Vec<Item<N>>, EvalError> {
+        let [cond, then, other] = parts;
+        let cond = self.eval(cond, f)?;
+        if ebv(&cond)? {
+            self.eval(then, f)
+        } else {
+            self.eval(other, f)
+        }
+    }
+
+    fn filter_expr(
+        &mut self,
+        primary: &Ast,
+        preds: &[Ast],
+        f: &Focus<'_, N>,
+    ) -> Result<Vec<Item<N>>, EvalError> {
+        let items = self.eval(primary, f)?;
+        self.filter(items, preds)
+    }
+
+    /// `or`: true at the first operand that is true; the rest are not evaluated.
+    fn any(&mut self, items: &[Ast], f: &Focus<'_, N>) -> Result<Vec<Item<N>>, EvalError> {
         for item in items {
             let value = self.eval(item, f)?;
             if ebv(&value)? {
-                return Ok(true);
+                return Ok(vec![Item::Bool(true)]);
             }
         }
-        Ok(false)
+        Ok(vec![Item::Bool(false)])
     }
 
-    fn all(&mut self, items: &[Ast], f: &Focus<'_, N>) -> Result<bool, EvalError> {
+    /// `and`: false at the first operand that is false; the rest are not evaluated.
+    fn all(&mut self, items: &[Ast], f: &Focus<'_, N>) -> Result<Vec<Item<N>>, EvalError> {
         for item in items {
             let value = self.eval(item, f)?;
             if !ebv(&value)? {
-                return Ok(false);
+                return Ok(vec![Item::Bool(false)]);
             }
         }
-        Ok(true)
+        Ok(vec![Item::Bool(true)])
     }
 
     fn union(&mut self, items: &[Ast], f: &Focus<'_, N>) -> Result<Vec<Item<N>>, EvalError> {

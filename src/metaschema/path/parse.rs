@@ -10,8 +10,11 @@ use super::lex::{Tok, Token, lex};
 
 /// The longest expression accepted, in bytes.
 pub const MAX_LEN: usize = 64 * 1024;
-/// The deepest nesting of parentheses, brackets, calls and `if` accepted.
-pub const MAX_DEPTH: usize = 128;
+/// The deepest nesting of parentheses, brackets, calls and `if` accepted. Parsing and
+/// evaluation recurse once per level, at up to about 10 KiB of stack a level in a debug build:
+/// 64 levels stay well inside the 2 MiB of a spawned thread (a test runs them in 1 MiB), and
+/// far beyond what constraints need (OSCAL's nest 3 deep).
+pub const MAX_DEPTH: usize = 64;
 
 /// Operators of XPath that the subset leaves out: named here so the error says so.
 const UNSUPPORTED_WORDS: &[&str] = &[
@@ -156,25 +159,21 @@ impl Parser {
             let kind = PathErrorKind::TooDeep { max: MAX_DEPTH };
             return Err(PathError::new(self.offset(), kind));
         }
-        let result = self.expr_single_inner();
-        self.depth -= 1;
-        result
-    }
-
-    fn expr_single_inner(&mut self) -> Result<Ast, PathError> {
         let next_is_paren = matches!(self.peek_at(1), Tok::Sym("("));
         let next_is_var = matches!(self.peek_at(1), Tok::Var(_));
-        if self.is_word("if") && next_is_paren {
-            return self.if_expr();
-        }
-        if let Tok::Name(word) = self.peek()
+        let result = if self.is_word("if") && next_is_paren {
+            self.if_expr()
+        } else if let Tok::Name(word) = self.peek()
             && next_is_var
             && matches!(word.as_str(), "for" | "let" | "some" | "every")
         {
             let kind = PathErrorKind::Unsupported(word.clone());
             return Err(PathError::new(self.offset(), kind));
-        }
-        self.or_expr()
+        } else {
+            self.binary()
+        };
+        self.depth -= 1;
+        result
     }
 
     /// `if (Expr) then ExprSingle else ExprSingle`
@@ -195,84 +194,57 @@ impl Parser {
         Ok(Ast::If(Box::new([cond, then, other])))
     }
 
-    fn or_expr(&mut self) -> Result<Ast, PathError> {
-        let first = self.and_expr()?;
-        if !self.is_word("or") {
-            return Ok(first);
-        }
-        let mut items = vec![first];
-        while self.eat_word("or") {
-            items.push(self.and_expr()?);
-        }
-        Ok(Ast::Or(items))
-    }
-
-    fn and_expr(&mut self) -> Result<Ast, PathError> {
-        let first = self.comparison()?;
-        if !self.is_word("and") {
-            return Ok(first);
-        }
-        let mut items = vec![first];
-        while self.eat_word("and") {
-            items.push(self.comparison()?);
-        }
-        Ok(Ast::And(items))
-    }
-
-    /// One comparison at most: XPath's comparisons do not chain.
-    fn comparison(&mut self) -> Result<Ast, PathError> {
-        let left = self.concat()?;
-        let (op, value) = match self.peek() {
-            Tok::Sym("=") => (Cmp::Eq, false),
-            Tok::Sym("!=") => (Cmp::Ne, false),
-            Tok::Sym("<") => (Cmp::Lt, false),
-            Tok::Sym("<=") => (Cmp::Le, false),
-            Tok::Sym(">") => (Cmp::Gt, false),
-            Tok::Sym(">=") => (Cmp::Ge, false),
+    /// The binary operator at the current token, if any.
+    fn operator(&self) -> Option<Op> {
+        Some(match self.peek() {
             Tok::Name(n) => match n.as_str() {
-                "eq" => (Cmp::Eq, true),
-                "ne" => (Cmp::Ne, true),
-                "lt" => (Cmp::Lt, true),
-                "le" => (Cmp::Le, true),
-                "gt" => (Cmp::Gt, true),
-                "ge" => (Cmp::Ge, true),
-                _ => return Ok(left),
+                "or" => Op::Or,
+                "and" => Op::And,
+                "eq" => Op::Compare(Cmp::Eq, true),
+                "ne" => Op::Compare(Cmp::Ne, true),
+                "lt" => Op::Compare(Cmp::Lt, true),
+                "le" => Op::Compare(Cmp::Le, true),
+                "gt" => Op::Compare(Cmp::Gt, true),
+                "ge" => Op::Compare(Cmp::Ge, true),
+                "union" => Op::Union,
+                _ => return None,
             },
-            _ => return Ok(left),
-        };
-        self.pos += 1;
-        let right = self.concat()?;
-        Ok(Ast::Compare {
-            left: Box::new(left),
-            op,
-            value,
-            right: Box::new(right),
+            Tok::Sym("=") => Op::Compare(Cmp::Eq, false),
+            Tok::Sym("!=") => Op::Compare(Cmp::Ne, false),
+            Tok::Sym("<") => Op::Compare(Cmp::Lt, false),
+            Tok::Sym("<=") => Op::Compare(Cmp::Le, false),
+            Tok::Sym(">") => Op::Compare(Cmp::Gt, false),
+            Tok::Sym(">=") => Op::Compare(Cmp::Ge, false),
+            Tok::Sym("||") => Op::Concat,
+            Tok::Sym("|") => Op::Union,
+            _ => return None,
         })
     }
 
-    /// `a || b || …`, the string concatenation operator.
-    fn concat(&mut self) -> Result<Ast, PathError> {
-        let first = self.union()?;
-        if !self.is_sym("||") {
-            return Ok(first);
+    /// XPath's `OrExpr` down to `UnionExpr` (`or`, `and`, comparisons, `||`, unions) over path
+    /// operands, by precedence with explicit stacks: one stack frame for five grammar levels,
+    /// which keeps a nesting level cheap. Comparisons do not chain.
+    fn binary(&mut self) -> Result<Ast, PathError> {
+        let mut operands = vec![self.path()?];
+        let mut ops: Vec<Op> = Vec::new();
+        while let Some(op) = self.operator() {
+            while let Some(&top) = ops.last()
+                && top.precedence() >= op.precedence()
+            {
+                if let (Op::Compare(..), Op::Compare(..)) = (top, op) {
+                    return Err(self.fail("an operator or the end of the expression"));
+                }
+                ops.pop();
+                reduce(&mut operands, top);
+            }
+            self.pos += 1;
+            ops.push(op);
+            operands.push(self.path()?);
         }
-        let mut items = vec![first];
-        while self.eat_sym("||") {
-            items.push(self.union()?);
+        while let Some(top) = ops.pop() {
+            reduce(&mut operands, top);
         }
-        Ok(Ast::Call(Func::Concat, items))
-    }
-
-    fn union(&mut self) -> Result<Ast, PathError> {
-        let first = self.path()?;
-        if !(self.is_sym("|") || self.is_word("union")) {
-            return Ok(first);
-        }
-        let mut items = vec![first];
-        while self.eat_sym("|") || self.eat_word("union") {
-            items.push(self.path()?);
-        }
-        Ok(Ast::Union(items))
+        Ok(operands.pop().unwrap_or(Ast::Seq(Vec::new())))
     }
 
     fn can_start_step(&self) -> bool {
@@ -483,4 +455,64 @@ fn literal_regex(args: &[Ast], arg_at: &[usize]) -> Result<Option<Box<regex::Reg
     compile_regex(pattern, flags)
         .map(|r| Some(Box::new(r)))
         .map_err(|e| PathError::new(at, PathErrorKind::Regex(e)))
+}
+
+/// The binary operators [`Parser::binary`] handles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Or,
+    And,
+    /// A comparison; `true` for a value comparison (`eq`).
+    Compare(Cmp, bool),
+    Concat,
+    Union,
+}
+
+impl Op {
+    /// XPath's precedence: a higher one binds tighter.
+    fn precedence(self) -> u8 {
+        match self {
+            Op::Or => 1,
+            Op::And => 2,
+            Op::Compare(..) => 3,
+            Op::Concat => 4,
+            Op::Union => 5,
+        }
+    }
+}
+
+/// Replaces the two top operands by `left op right`; chains of one operator become one list.
+fn reduce(operands: &mut Vec<Ast>, op: Op) {
+    let (Some(right), Some(left)) = (operands.pop(), operands.pop()) else {
+        return;
+    };
+    let combined = match (op, left) {
+        (Op::Or, Ast::Or(mut items)) => {
+            items.push(right);
+            Ast::Or(items)
+        }
+        (Op::Or, left) => Ast::Or(vec![left, right]),
+        (Op::And, Ast::And(mut items)) => {
+            items.push(right);
+            Ast::And(items)
+        }
+        (Op::And, left) => Ast::And(vec![left, right]),
+        (Op::Union, Ast::Union(mut items)) => {
+            items.push(right);
+            Ast::Union(items)
+        }
+        (Op::Union, left) => Ast::Union(vec![left, right]),
+        (Op::Concat, Ast::Call(Func::Concat, mut items)) => {
+            items.push(right);
+            Ast::Call(Func::Concat, items)
+        }
+        (Op::Concat, left) => Ast::Call(Func::Concat, vec![left, right]),
+        (Op::Compare(op, value), left) => Ast::Compare {
+            left: Box::new(left),
+            op,
+            value,
+            right: Box::new(right),
+        },
+    };
+    operands.push(combined);
 }
