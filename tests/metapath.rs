@@ -1221,3 +1221,25 @@ fn expressions_are_shared_across_threads() {
     let handle = std::thread::spawn(move || copy.source().len());
     assert_eq!(handle.join().unwrap(), expr.source().len());
 }
+
+#[test]
+fn total_budget_bounds_all_evaluations_of_an_environment() {
+    let doc = catalog();
+    let env = Env::new().with_total_budget(300);
+    let expr = Expr::parse("count(//part)").unwrap();
+    let first = expr.eval(&doc, &env).unwrap();
+    assert_eq!(first, [Item::Num(6.0)]);
+    let per_run = env.spent();
+    assert!(per_run > 20 && per_run < 150, "{per_run}");
+    let mut runs = 1;
+    let err = loop {
+        match expr.eval(&doc, &env) {
+            Ok(_) => runs += 1,
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(err, EvalError::TotalBudget { limit: 300 });
+    assert_eq!(runs, 300 / per_run);
+    // The per-evaluation budget is separate and still applies.
+    assert_eq!(Env::<N>::new().spent(), 0);
+}

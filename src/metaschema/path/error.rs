@@ -98,6 +98,12 @@ pub enum EvalError {
         /// The budget.
         limit: u64,
     },
+    /// The budget of all evaluations with one environment ran out.
+    #[error("evaluations exceed their total budget of {limit} steps")]
+    TotalBudget {
+        /// The budget.
+        limit: u64,
+    },
     /// A variable the environment does not bind.
     #[error("variable `${0}` is not bound")]
     Unbound(String),

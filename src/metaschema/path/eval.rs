@@ -5,6 +5,7 @@
 //! stack either.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::sync::Arc;
 
 use indexmap::IndexMap;
@@ -69,11 +70,17 @@ pub(crate) fn format_number(n: f64) -> String {
     }
 }
 
-/// What an evaluation may use besides the context node: bound variables and the step budget.
+/// What an evaluation may use besides the context node: bound variables and the step
+/// budgets: one per evaluation, and optionally one for all evaluations with this environment
+/// (a check that evaluates at every node of a document bounds its whole work with it).
 #[derive(Debug, Clone)]
 pub struct Env<N> {
     vars: IndexMap<String, Vec<Item<N>>>,
     budget: u64,
+    total: Option<u64>,
+    /// Steps spent by the evaluations with this environment so far (a clone copies the
+    /// count and counts on its own).
+    spent: Cell<u64>,
 }
 
 impl<N> Default for Env<N> {
@@ -81,6 +88,8 @@ impl<N> Default for Env<N> {
         Env {
             vars: IndexMap::new(),
             budget: DEFAULT_BUDGET,
+            total: None,
+            spent: Cell::new(0),
         }
     }
 }
@@ -108,9 +117,21 @@ impl<N> Env<N> {
         self.vars.get(name).map(Vec::as_slice)
     }
 
+    /// The same environment with a budget for all its evaluations together
+    /// ([`EvalError::TotalBudget`] once spent).
+    pub fn with_total_budget(mut self, total: u64) -> Self {
+        self.total = Some(total);
+        self
+    }
+
     /// The step budget of one evaluation.
     pub fn budget(&self) -> u64 {
         self.budget
+    }
+
+    /// The steps spent by all evaluations with this environment so far.
+    pub fn spent(&self) -> u64 {
+        self.spent.get()
     }
 }
 
@@ -145,12 +166,22 @@ impl<'e, N: Node> Eval<'e, N> {
     pub fn tick(&mut self, n: usize) -> Result<(), EvalError> {
         self.steps = self.steps.saturating_add(n as u64);
         if self.steps > self.env.budget {
-            Err(EvalError::Budget {
+            return Err(EvalError::Budget {
                 limit: self.env.budget,
-            })
-        } else {
-            Ok(())
+            });
         }
+        match self.env.total {
+            Some(total) if self.env.spent.get().saturating_add(self.steps) > total => {
+                Err(EvalError::TotalBudget { limit: total })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Adds this evaluation's steps to its environment's count.
+    pub fn finish(self) {
+        let spent = &self.env.spent;
+        spent.set(spent.get().saturating_add(self.steps));
     }
 
     /// The compiled regex of a pattern and flags computed at evaluation time.

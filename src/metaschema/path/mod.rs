@@ -10,7 +10,9 @@
 //! Parsing and evaluation are bounded and never panic: an expression is at most
 //! [`MAX_LEN`] bytes and nests at most [`MAX_DEPTH`] deep ([`PathError`] with the byte offset
 //! otherwise); an evaluation spends at most [`Env::budget`] steps (node visits plus items
-//! produced; [`EvalError::Budget`] otherwise); descendant walks use an explicit stack.
+//! produced; [`EvalError::Budget`] otherwise), and all evaluations with one environment at most
+//! its total budget if it has one ([`Env::with_total_budget`]); descendant walks use an
+//! explicit stack.
 //!
 //! # Supported grammar
 //!
@@ -176,7 +178,10 @@ impl Expr {
             pos: 1,
             size: 1,
         };
-        eval::Eval::new(env).eval(&self.ast, &focus)
+        let mut evaluation = eval::Eval::new(env);
+        let result = evaluation.eval(&self.ast, &focus);
+        evaluation.finish();
+        result
     }
 
     /// The effective boolean value of the expression at `ctx`: false for the empty sequence,
