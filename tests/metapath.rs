@@ -1243,3 +1243,131 @@ fn total_budget_bounds_all_evaluations_of_an_environment() {
     // The per-evaluation budget is separate and still applies.
     assert_eq!(Env::<N>::new().spent(), 0);
 }
+
+#[test]
+fn fn_sequence_functions() {
+    let doc = catalog();
+    let c1 = node(&doc, "c1");
+    assert_eq!(values(&c1, "head(prop)/@value"), ["AC-1"]);
+    assert_eq!(values(&c1, "tail(prop)/@value"), ["withdrawn", "X"]);
+    assert_eq!(values(&c1, "reverse(('a', 'b', 'c'))"), ["c", "b", "a"]);
+    assert_eq!(values(&c1, "head(())"), Vec::<String>::new());
+    assert_eq!(values(&c1, "index-of(prop/@name, 'label')"), ["1", "3"]);
+    assert_eq!(values(&c1, "index-of((1, '2', 3), 2)"), ["2"]);
+    assert_eq!(
+        values(&c1, "data(prop/@name), title/data()"),
+        ["label", "status", "label", "  One \t control\n"]
+    );
+}
+
+#[test]
+fn fn_name_and_local_name() {
+    let doc = catalog();
+    let c1 = node(&doc, "c1");
+    assert_eq!(
+        values(
+            &c1,
+            "name(), local-name(prop[1]), name(()), prop[1]/@*/name()"
+        ),
+        ["control", "prop", "", "name", "value"]
+    );
+    assert_eq!(
+        eval_err(&c1, "name('x')", &Env::new()),
+        EvalError::NotANode("name")
+    );
+}
+
+#[test]
+fn fn_number_functions() {
+    let doc = catalog();
+    let c1 = node(&doc, "c1");
+    assert_eq!(
+        values(
+            &c1,
+            "number('12'), number(' 1.5 '), number('x'), number(true())"
+        ),
+        ["12", "1.5", "NaN", "1"]
+    );
+    assert_eq!(values(&c1, "sum(()), sum((1, '2', 3.5))"), ["0", "6.5"]);
+    assert_eq!(
+        values(&c1, "min((3, '10', 2)), max((3, '10', 2))"),
+        ["2", "10"]
+    );
+    assert_eq!(
+        values(&c1, "min(prop/@name), max(prop/@name)"),
+        ["label", "status"]
+    );
+    assert_eq!(values(&c1, "min(()), max((1, number('x')))"), ["NaN"]);
+    assert_eq!(
+        eval_err(&c1, "sum(prop/@name)", &Env::new()),
+        EvalError::NotANumber("label".to_string())
+    );
+}
+
+#[test]
+fn fn_more_string_functions() {
+    let doc = catalog();
+    let c1 = node(&doc, "c1");
+    assert_eq!(
+        values(&c1, "string-join(prop/@name, ','), string-join(('a', 'b'))"),
+        ["label,status,label", "ab"]
+    );
+    assert_eq!(
+        values(
+            &c1,
+            "substring('12345', 2, 3), substring('12345', 1.5, 2.6), substring('12345', 0, 3), substring('12345', 3)"
+        ),
+        ["234", "234", "12", "345"]
+    );
+    assert_eq!(
+        values(
+            &c1,
+            "substring('12345', number('x'), 3), substring('é☃x', 2, 1)"
+        ),
+        ["", "☃"]
+    );
+    assert_eq!(
+        values(
+            &c1,
+            "substring-before(prop[1]/@value, '-'), substring-after(prop[1]/@value, '-')"
+        ),
+        ["AC", "1"]
+    );
+    assert_eq!(
+        values(
+            &c1,
+            "substring-before('abc', 'x'), substring-after('abc', ''), substring-before('abc', '')"
+        ),
+        ["", "abc", ""]
+    );
+    assert_eq!(
+        values(
+            &c1,
+            "translate('bar', 'abc', 'ABC'), translate('--aaa--', 'abc-', 'ABC')"
+        ),
+        ["BAr", "AAA"]
+    );
+}
+
+#[test]
+fn fn_tokenize_splits_by_whitespace_or_pattern() {
+    let doc = catalog();
+    let c1 = node(&doc, "c1");
+    assert_eq!(values(&c1, "tokenize(title)"), ["One", "control"]);
+    assert_eq!(values(&c1, "tokenize('a, b,c', ',\\s*')"), ["a", "b", "c"]);
+    assert_eq!(values(&c1, "tokenize('aXbxc', 'x', 'i')"), ["a", "b", "c"]);
+    assert_eq!(values(&c1, "tokenize('', ',')"), Vec::<String>::new());
+    let err = parse_err("tokenize('abc', 'x*')");
+    assert_eq!(
+        (err.offset, err.message()),
+        (
+            16,
+            "regular expression does not compile: pattern of tokenize matches the empty string"
+                .to_string()
+        )
+    );
+    assert_eq!(
+        eval_err(&c1, "tokenize('abc', concat('x', '*'))", &Env::new()),
+        EvalError::Regex("pattern of tokenize matches the empty string".to_string())
+    );
+}

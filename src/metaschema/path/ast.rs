@@ -157,6 +157,24 @@ pub(crate) enum Func {
     DistinctValues,
     Last,
     Position,
+    Head,
+    Tail,
+    Reverse,
+    IndexOf,
+    Data,
+    /// `name` and `local-name` (OSCAL names have no prefix).
+    Name,
+    Number,
+    Sum,
+    Min,
+    Max,
+    StringJoin,
+    Substring,
+    SubstringBefore,
+    SubstringAfter,
+    Translate,
+    /// `tokenize`, with its regex compiled at parse time when pattern and flags are literals.
+    Tokenize(Option<Box<Regex>>),
 }
 
 /// How many arguments a function takes: `(min, max)`, `None` for no maximum.
@@ -187,6 +205,22 @@ pub(crate) fn function(name: &str) -> Option<(Func, Arity)> {
         "distinct-values" => (Func::DistinctValues, (1, Some(1))),
         "last" => (Func::Last, (0, Some(0))),
         "position" => (Func::Position, (0, Some(0))),
+        "head" => (Func::Head, (1, Some(1))),
+        "tail" => (Func::Tail, (1, Some(1))),
+        "reverse" => (Func::Reverse, (1, Some(1))),
+        "index-of" => (Func::IndexOf, (2, Some(2))),
+        "data" => (Func::Data, (0, Some(1))),
+        "name" | "local-name" => (Func::Name, (0, Some(1))),
+        "number" => (Func::Number, (0, Some(1))),
+        "sum" => (Func::Sum, (1, Some(1))),
+        "min" => (Func::Min, (1, Some(1))),
+        "max" => (Func::Max, (1, Some(1))),
+        "string-join" => (Func::StringJoin, (1, Some(2))),
+        "substring" => (Func::Substring, (2, Some(3))),
+        "substring-before" => (Func::SubstringBefore, (2, Some(2))),
+        "substring-after" => (Func::SubstringAfter, (2, Some(2))),
+        "translate" => (Func::Translate, (3, Some(3))),
+        "tokenize" => (Func::Tokenize(None), (1, Some(3))),
         _ => return None,
     })
 }

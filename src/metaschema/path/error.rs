@@ -125,6 +125,9 @@ pub enum EvalError {
         /// How many items it got.
         found: usize,
     },
+    /// A value that must be a number (`sum`) and is not.
+    #[error("value `{0}` is not a number")]
+    NotANumber(String),
     /// A regular expression computed at evaluation time that does not compile.
     #[error("regular expression does not compile: {0}")]
     Regex(String),

@@ -193,7 +193,7 @@ impl<'e, N: Node> Eval<'e, N> {
         {
             return Ok(re.clone());
         }
-        let re = func::compile_regex(pattern, flags).map_err(EvalError::Regex)?;
+        let re = super::text::compile_regex(pattern, flags).map_err(EvalError::Regex)?;
         if self.regexes.len() >= REGEX_CACHE {
             self.regexes.remove(0);
         }

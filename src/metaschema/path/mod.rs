@@ -33,12 +33,15 @@
 //!   otherwise as strings by code point.
 //! - `and`, `or`, `if (…) then … else …`, and the string concatenation operator `||`.
 //! - Functions (a `fn:` prefix is allowed): `has-oscal-namespace(ns…)` (the context node's `ns`
-//!   flag, else its declared default, equals one of the arguments), `starts-with`,
-//!   `ends-with`, `contains`, `not`, `exists`, `empty`, `count`, `boolean`, `string`,
-//!   `string-length`, `normalize-space`, `lower-case`, `upper-case`, `concat`,
-//!   `matches(input, pattern, flags?)` (a search, with the `regex` crate's syntax and the
-//!   flags `s m i x q`; at most [`REGEX_SIZE_LIMIT`] bytes compiled), `true`, `false`,
-//!   `distinct-values`, `last`, `position`.
+//!   flag, else its declared default, equals one of the arguments); booleans `not`, `exists`,
+//!   `empty`, `boolean`, `true`, `false`; sequences `count`, `distinct-values`, `head`, `tail`,
+//!   `reverse`, `index-of`, `data`, `last`, `position`; nodes `name`, `local-name`; numbers
+//!   `number`, `sum`, `min`, `max`; strings `string`, `string-length`, `normalize-space`,
+//!   `lower-case`, `upper-case`, `starts-with`, `ends-with`, `contains`, `concat`,
+//!   `string-join`, `substring`, `substring-before`, `substring-after`, `translate`; regular
+//!   expressions `matches(input, pattern, flags?)` (a search) and `tokenize(input, pattern?,
+//!   flags?)`, with the `regex` crate's syntax and the flags `s m i x q`, at most
+//!   [`REGEX_SIZE_LIMIT`] bytes compiled. Collation arguments are not taken.
 //!
 //! Not supported, and refused when parsed (never evaluated as false): every other function
 //! (`doc`, `path`, `resolve-profile`, `recurse-depth`, `map:*`, …), arithmetic (`+ - * div
@@ -105,13 +108,14 @@ mod eval;
 mod func;
 mod lex;
 mod parse;
+mod text;
 
 use std::borrow::Cow;
 
 pub use error::{EvalError, PathError, PathErrorKind};
 pub use eval::{DEFAULT_BUDGET, Env, Item};
-pub use func::REGEX_SIZE_LIMIT;
 pub use parse::{MAX_DEPTH, MAX_LEN};
+pub use text::REGEX_SIZE_LIMIT;
 
 /// A node of a document as Metapath sees it: assemblies and fields (model children) and flags.
 pub trait Node: Clone + PartialEq {

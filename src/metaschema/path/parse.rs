@@ -5,8 +5,8 @@
 
 use super::ast::{Ast, Axis, Cmp, Func, Start, Step, Test, describe_arity, function};
 use super::error::{PathError, PathErrorKind};
-use super::func::compile_regex;
 use super::lex::{Tok, Token, lex};
+use super::text::compile_regex;
 
 /// The longest expression accepted, in bytes.
 pub const MAX_LEN: usize = 64 * 1024;
@@ -435,13 +435,23 @@ impl Parser {
         }
         let func = match func {
             Func::Matches(_) => Func::Matches(literal_regex(&args, &arg_at)?),
+            Func::Tokenize(_) => {
+                let regex = literal_regex(&args, &arg_at)?;
+                if regex.as_ref().is_some_and(|re| re.is_match("")) {
+                    let at = arg_at.get(1).copied().unwrap_or(at);
+                    let message = "pattern of tokenize matches the empty string".to_string();
+                    return Err(PathError::new(at, PathErrorKind::Regex(message)));
+                }
+                Func::Tokenize(regex)
+            }
             other => other,
         };
         Ok(Ast::Call(func, args))
     }
 }
 
-/// The compiled regex of `matches(x, 'pattern', 'flags'?)` when pattern and flags are literals.
+/// The compiled regex of `matches(x, 'pattern', 'flags'?)` (or `tokenize`) when pattern and
+/// flags are literals.
 fn literal_regex(args: &[Ast], arg_at: &[usize]) -> Result<Option<Box<regex::Regex>>, PathError> {
     let (Some(Ast::Str(pattern)), flags) = (args.get(1), args.get(2)) else {
         return Ok(None);
