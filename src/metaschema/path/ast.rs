@@ -31,6 +31,10 @@ pub(crate) enum Ast {
         value: bool,
         right: Box<Ast>,
     },
+    /// Arithmetic, a left fold: `first op1 x1 op2 x2 …` (one list, however long the chain).
+    Arith(Box<Ast>, Vec<(ArithOp, Ast)>),
+    /// A signed operand: `-x` when `true`, `+x` (the number itself) when `false`.
+    Unary(bool, Box<Ast>),
     /// `if (c) then a else b`
     If(Box<[Ast; 3]>),
     /// A path: where it starts and its steps, in order.
@@ -104,6 +108,17 @@ pub(crate) enum Test {
     Star,
     /// `node()`: any node.
     AnyNode,
+}
+
+/// An arithmetic operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ArithOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    IDiv,
+    Mod,
 }
 
 /// A comparison operator.

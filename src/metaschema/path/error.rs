@@ -128,6 +128,9 @@ pub enum EvalError {
     /// A value that must be a number (`sum`) and is not.
     #[error("value `{0}` is not a number")]
     NotANumber(String),
+    /// `idiv` by zero.
+    #[error("integer division by zero")]
+    DivisionByZero,
     /// A regular expression computed at evaluation time that does not compile.
     #[error("regular expression does not compile: {0}")]
     Regex(String),

@@ -14,7 +14,7 @@ use regex::Regex;
 use super::Node;
 use super::ast::{Ast, Axis, Cmp, Start, Step, Test};
 use super::error::EvalError;
-use super::func;
+use super::{arith, func};
 
 /// The step budget of an evaluation unless [`Env::with_budget`] sets another: far above what
 /// any OSCAL constraint needs on the largest catalog, low enough to stop a hostile expression
@@ -221,6 +221,8 @@ impl<'e, N: Node> Eval<'e, N> {
                 value,
                 right,
             } => self.compare(left, *op, *value, right, f),
+            Ast::Arith(first, rest) => arith::fold(self, first, rest, f),
+            Ast::Unary(negative, operand) => arith::unary(self, *negative, operand, f),
             Ast::If(parts) => self.if_else(parts, f),
             Ast::Path(start, steps) => self.path(*start, steps, f),
             Ast::Filter(primary, preds) => self.filter_expr(primary, preds, f),

@@ -32,6 +32,8 @@
 //!   (`'10' > '9'`), a number against another string is unordered (only `!=` holds), and
 //!   otherwise as strings by code point.
 //! - `and`, `or`, `if (…) then … else …`, and the string concatenation operator `||`.
+//! - Arithmetic `+ - * div idiv mod` and signs (`-x`), over doubles: an empty operand gives
+//!   the empty sequence, a value that is not a number is an error (`idiv` by zero too).
 //! - Functions (a `fn:` prefix is allowed): `has-oscal-namespace(ns…)` (the context node's `ns`
 //!   flag, else its declared default, equals one of the arguments); booleans `not`, `exists`,
 //!   `empty`, `boolean`, `true`, `false`; sequences `count`, `distinct-values`, `head`, `tail`,
@@ -44,9 +46,9 @@
 //!   [`REGEX_SIZE_LIMIT`] bytes compiled. Collation arguments are not taken.
 //!
 //! Not supported, and refused when parsed (never evaluated as false): every other function
-//! (`doc`, `path`, `resolve-profile`, `recurse-depth`, `map:*`, …), arithmetic (`+ - * div
-//! mod`), `for`/`let`/`some`/`every` expressions, `intersect`/`except`, `instance of`/`cast`,
-//! the `!` and `=>` operators, namespace prefixes in name tests, and other axes (`following`,
+//! (`doc`, `path`, `resolve-profile`, `recurse-depth`, `map:*`, …), ranges (`to`),
+//! `for`/`let`/`some`/`every` expressions, `intersect`/`except`, `instance of`/`cast`, maps
+//! and arrays, the `!` and `=>` operators, namespace prefixes in name tests, and other axes (`following`,
 //! `preceding`, their siblings).
 //!
 //! ```
@@ -102,6 +104,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod arith;
 mod ast;
 mod error;
 mod eval;

@@ -3,7 +3,7 @@
 //! recursion passes through [`Parser::expr_single`], which counts nesting against
 //! [`MAX_DEPTH`], so hostile text cannot overflow the stack.
 
-use super::ast::{Ast, Axis, Cmp, Func, Start, Step, Test, describe_arity, function};
+use super::ast::{ArithOp, Ast, Axis, Cmp, Func, Start, Step, Test, describe_arity, function};
 use super::error::{PathError, PathErrorKind};
 use super::lex::{Tok, Token, lex};
 use super::text::compile_regex;
@@ -18,9 +18,6 @@ pub const MAX_DEPTH: usize = 64;
 
 /// Operators of XPath that the subset leaves out: named here so the error says so.
 const UNSUPPORTED_WORDS: &[&str] = &[
-    "div",
-    "mod",
-    "idiv",
     "intersect",
     "except",
     "to",
@@ -33,9 +30,7 @@ const UNSUPPORTED_WORDS: &[&str] = &[
     "satisfies",
     "otherwise",
 ];
-const UNSUPPORTED_SYMS: &[&str] = &[
-    "+", "-", "*", "!", "=>", "<<", ">>", ":=", "?", "{", "}", "#", ";",
-];
+const UNSUPPORTED_SYMS: &[&str] = &["!", "=>", "<<", ">>", ":=", "?", "{", "}", "#", ";"];
 
 /// Parses `src` into an expression tree.
 pub(crate) fn parse(src: &str) -> Result<Ast, PathError> {
@@ -207,8 +202,14 @@ impl Parser {
                 "gt" => Op::Compare(Cmp::Gt, true),
                 "ge" => Op::Compare(Cmp::Ge, true),
                 "union" => Op::Union,
+                "div" => Op::Arith(ArithOp::Div),
+                "idiv" => Op::Arith(ArithOp::IDiv),
+                "mod" => Op::Arith(ArithOp::Mod),
                 _ => return None,
             },
+            Tok::Sym("+") => Op::Arith(ArithOp::Add),
+            Tok::Sym("-") => Op::Arith(ArithOp::Sub),
+            Tok::Sym("*") => Op::Arith(ArithOp::Mul),
             Tok::Sym("=") => Op::Compare(Cmp::Eq, false),
             Tok::Sym("!=") => Op::Compare(Cmp::Ne, false),
             Tok::Sym("<") => Op::Compare(Cmp::Lt, false),
@@ -221,11 +222,11 @@ impl Parser {
         })
     }
 
-    /// XPath's `OrExpr` down to `UnionExpr` (`or`, `and`, comparisons, `||`, unions) over path
-    /// operands, by precedence with explicit stacks: one stack frame for five grammar levels,
-    /// which keeps a nesting level cheap. Comparisons do not chain.
+    /// XPath's `OrExpr` down to `UnionExpr` (`or`, `and`, comparisons, `||`, arithmetic,
+    /// unions) over unary operands, by precedence with explicit stacks: one stack frame for
+    /// seven grammar levels, which keeps a nesting level cheap. Comparisons do not chain.
     fn binary(&mut self) -> Result<Ast, PathError> {
-        let mut operands = vec![self.path()?];
+        let mut operands = vec![self.unary()?];
         let mut ops: Vec<Op> = Vec::new();
         while let Some(op) = self.operator() {
             while let Some(&top) = ops.last()
@@ -239,12 +240,29 @@ impl Parser {
             }
             self.pos += 1;
             ops.push(op);
-            operands.push(self.path()?);
+            operands.push(self.unary()?);
         }
         while let Some(top) = ops.pop() {
             reduce(&mut operands, top);
         }
         Ok(operands.pop().unwrap_or(Ast::Seq(Vec::new())))
+    }
+
+    /// A path with any number of signs before it (`-count(x)`, `--1`).
+    fn unary(&mut self) -> Result<Ast, PathError> {
+        let mut signs = 0usize;
+        let mut negative = false;
+        while let Tok::Sym(sign @ ("-" | "+")) = self.peek() {
+            negative ^= *sign == "-";
+            signs += 1;
+            self.pos += 1;
+        }
+        let operand = self.path()?;
+        Ok(if signs == 0 {
+            operand
+        } else {
+            Ast::Unary(negative, Box::new(operand))
+        })
     }
 
     fn can_start_step(&self) -> bool {
@@ -475,6 +493,7 @@ enum Op {
     /// A comparison; `true` for a value comparison (`eq`).
     Compare(Cmp, bool),
     Concat,
+    Arith(ArithOp),
     Union,
 }
 
@@ -486,7 +505,9 @@ impl Op {
             Op::And => 2,
             Op::Compare(..) => 3,
             Op::Concat => 4,
-            Op::Union => 5,
+            Op::Arith(ArithOp::Add | ArithOp::Sub) => 5,
+            Op::Arith(_) => 6,
+            Op::Union => 7,
         }
     }
 }
@@ -517,6 +538,12 @@ fn reduce(operands: &mut Vec<Ast>, op: Op) {
             Ast::Call(Func::Concat, items)
         }
         (Op::Concat, left) => Ast::Call(Func::Concat, vec![left, right]),
+        // A left fold: `(a - b) - c` is the chain `a - b - c`, however `a - b` was written.
+        (Op::Arith(op), Ast::Arith(first, mut rest)) => {
+            rest.push((op, right));
+            Ast::Arith(first, rest)
+        }
+        (Op::Arith(op), left) => Ast::Arith(Box::new(left), vec![(op, right)]),
         (Op::Compare(op, value), left) => Ast::Compare {
             left: Box::new(left),
             op,
