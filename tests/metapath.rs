@@ -596,6 +596,9 @@ fn fn_has_oscal_namespace_reads_ns_or_its_default() {
     assert_eq!(values(&c2, &either), ["c2_smt", "c2_m"]);
     let two_args = "part[has-oscal-namespace('a', 'http://csrc.nist.gov/ns/rmf')]/@id";
     assert_eq!(values(&c2, two_args), ["c2_m"]);
+    // Computed arguments, not only literals.
+    let computed = "prop[has-oscal-namespace(concat('http://x.org/', 'ns'))]/@value";
+    assert_eq!(values(&node(&doc, "c1"), computed), ["X"]);
     // A node without an `ns` flag or default is in no namespace.
     assert!(!test(&c2, &format!("has-oscal-namespace('{OSCAL_NS}')")));
     assert_eq!(

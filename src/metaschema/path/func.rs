@@ -175,8 +175,15 @@ fn has_oscal_namespace<N: Node>(
         },
     };
     for ast in args {
-        let wanted = ev.eval(ast, f)?;
-        if wanted.iter().any(|w| w.string_value() == ns) {
+        // Literal namespaces (every OSCAL use) compare without building a sequence.
+        let found = match ast {
+            Ast::Str(s) => **s == *ns,
+            Ast::Seq(items) if items.iter().all(|i| matches!(i, Ast::Str(_))) => {
+                items.iter().any(|i| matches!(i, Ast::Str(s) if **s == *ns))
+            }
+            other => ev.eval(other, f)?.iter().any(|w| w.string_value() == ns),
+        };
+        if found {
             return Ok(true);
         }
     }
