@@ -5,8 +5,8 @@
 //! stack either.
 
 use std::borrow::Cow;
-use std::cell::Cell;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use indexmap::IndexMap;
 use regex::Regex;
@@ -73,14 +73,25 @@ pub(crate) fn format_number(n: f64) -> String {
 /// What an evaluation may use besides the context node: bound variables and the step
 /// budgets: one per evaluation, and optionally one for all evaluations with this environment
 /// (a check that evaluates at every node of a document bounds its whole work with it).
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Env<N> {
     vars: IndexMap<String, Vec<Item<N>>>,
     budget: u64,
     total: Option<u64>,
-    /// Steps spent by the evaluations with this environment so far (a clone copies the
-    /// count and counts on its own).
-    spent: Cell<u64>,
+    /// Steps spent by the evaluations with this environment so far, from any thread (a clone
+    /// copies the count and counts on its own).
+    spent: AtomicU64,
+}
+
+impl<N: Clone> Clone for Env<N> {
+    fn clone(&self) -> Self {
+        Env {
+            vars: self.vars.clone(),
+            budget: self.budget,
+            total: self.total,
+            spent: AtomicU64::new(self.spent()),
+        }
+    }
 }
 
 impl<N> Default for Env<N> {
@@ -89,7 +100,7 @@ impl<N> Default for Env<N> {
             vars: IndexMap::new(),
             budget: DEFAULT_BUDGET,
             total: None,
-            spent: Cell::new(0),
+            spent: AtomicU64::new(0),
         }
     }
 }
@@ -131,7 +142,7 @@ impl<N> Env<N> {
 
     /// The steps spent by all evaluations with this environment so far.
     pub fn spent(&self) -> u64 {
-        self.spent.get()
+        self.spent.load(Ordering::Relaxed)
     }
 }
 
@@ -171,7 +182,7 @@ impl<'e, N: Node> Eval<'e, N> {
             });
         }
         match self.env.total {
-            Some(total) if self.env.spent.get().saturating_add(self.steps) > total => {
+            Some(total) if self.env.spent().saturating_add(self.steps) > total => {
                 Err(EvalError::TotalBudget { limit: total })
             }
             _ => Ok(()),
@@ -180,8 +191,7 @@ impl<'e, N: Node> Eval<'e, N> {
 
     /// Adds this evaluation's steps to its environment's count.
     pub fn finish(self) {
-        let spent = &self.env.spent;
-        spent.set(spent.get().saturating_add(self.steps));
+        self.env.spent.fetch_add(self.steps, Ordering::Relaxed);
     }
 
     /// The compiled regex of a pattern and flags computed at evaluation time.
