@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::rc::Rc;
 
 use oscalc::metaschema::path::{
-    Env, EvalError, Expr, Item, MAX_DEPTH, MAX_LEN, Node, PathError, PathErrorKind,
+    Env, EvalError, Expr, Item, MAX_BINDINGS, MAX_DEPTH, MAX_LEN, Node, PathError, PathErrorKind,
 };
 
 const OSCAL_NS: &str = "http://csrc.nist.gov/ns/oscal";
@@ -755,7 +755,7 @@ fn error_unsupported_operators_are_named() {
         ("1 to 3", "to", 2),
         ("count(x) => sum()", "=>", 9),
         ("a intersect b", "intersect", 2),
-        ("for $x in a return $x", "for", 0),
+        ("@x instance of xs:string", "instance", 3),
         ("a ! b", "!", 2),
     ] {
         let err = parse_err(src);
@@ -1205,6 +1205,10 @@ fn nesting_at_the_limit_fits_a_small_stack() {
         assert_eq!(values(&doc, &args), [format!("{}x", "a".repeat(depth))]);
         let ifs = "if (//part) then ".repeat(depth - 1) + "'y'" + &" else 'n'".repeat(depth - 1);
         assert_eq!(values(&doc, &ifs), ["y"]);
+        let vars: Vec<String> = (0..MAX_BINDINGS).map(|i| format!("$v{i} in 1")).collect();
+        let clauses = depth / (MAX_BINDINGS + 1);
+        let fors = format!("for {} return ", vars.join(", ")).repeat(clauses) + "$v0";
+        assert_eq!(values(&doc, &fors), ["1"]);
         let sums = format!("{}1{}", "-(1 + ".repeat(depth), ")".repeat(depth));
         assert_eq!(values(&doc, &sums), ["-2"]);
         let too_deep = format!("{}1{}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
@@ -1572,4 +1576,83 @@ fn external_set_style_expressions() {
             "{src}"
         );
     }
+}
+
+#[test]
+fn for_let_some_every_bind_variables() {
+    let doc = catalog();
+    let c1 = node(&doc, "c1");
+    assert_eq!(
+        values(&c1, "for $p in prop return $p/@name"),
+        ["label", "status", "label"]
+    );
+    assert_eq!(
+        values(&c1, "for $a in (1, 2), $b in ($a, 10) return $a * $b"),
+        ["1", "10", "4", "20"]
+    );
+    assert_eq!(
+        values(&c1, "let $n := count(prop), $m := $n + 1 return $m * 2"),
+        ["8"]
+    );
+    // A local shadows the environment's variable, and is gone after its body.
+    let mut env = Env::new();
+    env.bind("x", vec![Item::Str("outer".into())]);
+    let expr = Expr::parse("(let $x := 'inner' return $x), $x").unwrap();
+    let got: Vec<String> = expr
+        .eval(&c1, &env)
+        .unwrap()
+        .iter()
+        .map(|i| i.string_value().into_owned())
+        .collect();
+    assert_eq!(got, ["inner", "outer"]);
+    assert!(test(&c1, "some $p in prop satisfies $p/@name = 'status'"));
+    assert!(!test(&c1, "every $p in prop satisfies $p/@name = 'label'"));
+    assert!(test(&c1, "every $p in prop satisfies exists($p/@value)"));
+    assert!(
+        test(&c1, "every $p in () satisfies false()")
+            && !test(&c1, "some $p in () satisfies true()")
+    );
+    // The focus inside the body stays the outer one.
+    assert_eq!(
+        values(&c1, "for $i in (1, 2) return string(@id)"),
+        ["c1", "c1"]
+    );
+    // `some` stops at the first true body: the unbound variable after it is never reached.
+    assert!(test(
+        &c1,
+        "some $i in (1, 2) satisfies (if ($i = 1) then true() else $nope)"
+    ));
+}
+
+#[test]
+fn error_bindings_malformed_or_too_many() {
+    let err = parse_err("for $x in a satisfies b");
+    assert_eq!(
+        (err.offset, err.message()),
+        (12, "expected `return`, found `satisfies`".to_string())
+    );
+    let err = parse_err("let $x in a return b");
+    assert_eq!(
+        (err.offset, err.message()),
+        (7, "expected `:=`, found `in`".to_string())
+    );
+    let err = parse_err("some $x in a, b satisfies c");
+    assert_eq!(
+        (err.offset, err.message()),
+        (14, "expected a variable, found `b`".to_string())
+    );
+    let vars: Vec<String> = (0..=MAX_BINDINGS).map(|i| format!("$v{i} in 1")).collect();
+    let err = parse_err(&format!("for {} return 1", vars.join(", ")));
+    assert_eq!(
+        (err.offset, err.kind),
+        (0, PathErrorKind::TooManyBindings { max: MAX_BINDINGS })
+    );
+    let vars: Vec<String> = (0..MAX_BINDINGS)
+        .map(|i| format!("$v{i} in (1, 2)"))
+        .collect();
+    let doc = catalog();
+    assert_eq!(
+        values(&doc, &format!("count(for {} return 1)", vars.join(", "))),
+        ["256"]
+    );
 }

@@ -35,6 +35,9 @@ pub(crate) enum Ast {
     Arith(Box<Ast>, Vec<(ArithOp, Ast)>),
     /// A signed operand: `-x` when `true`, `+x` (the number itself) when `false`.
     Unary(bool, Box<Ast>),
+    /// `for`, `let`, `some` or `every`: variables, each bound to an expression (which sees the
+    /// ones before it), and the body.
+    Bind(Binder, Vec<(String, Ast)>, Box<Ast>),
     /// `if (c) then a else b`
     If(Box<[Ast; 3]>),
     /// A path: where it starts and its steps, in order.
@@ -108,6 +111,32 @@ pub(crate) enum Test {
     Star,
     /// `node()`: any node.
     AnyNode,
+}
+
+/// The expressions that bind variables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Binder {
+    /// `for $x in E return B`: B for each item of E, concatenated.
+    For,
+    /// `let $x := E return B`: B with `$x` bound to all of E.
+    Let,
+    /// `some $x in E satisfies B`: B true for one item of E.
+    Some,
+    /// `every $x in E satisfies B`: B true for each item of E.
+    Every,
+}
+
+impl Binder {
+    /// The binder a keyword starts.
+    pub fn named(word: &str) -> Option<Binder> {
+        Some(match word {
+            "for" => Binder::For,
+            "let" => Binder::Let,
+            "some" => Binder::Some,
+            "every" => Binder::Every,
+            _ => return None,
+        })
+    }
 }
 
 /// An arithmetic operator.

@@ -39,6 +39,12 @@ pub enum PathErrorKind {
         /// The limit.
         max: usize,
     },
+    /// A `for`, `let`, `some` or `every` that binds more variables than the limit.
+    #[error("expression binds more than {max} variables in one clause")]
+    TooManyBindings {
+        /// The limit.
+        max: usize,
+    },
     /// A function outside the supported subset.
     #[error("function `{0}` is not supported")]
     UnsupportedFunction(String),

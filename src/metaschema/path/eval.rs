@@ -14,7 +14,7 @@ use regex::Regex;
 use super::Node;
 use super::ast::{Ast, Axis, Cmp, Start, Step, Test};
 use super::error::EvalError;
-use super::{arith, func};
+use super::{arith, bind, func};
 
 /// The step budget of an evaluation unless [`Env::with_budget`] sets another: far above what
 /// any OSCAL constraint needs on the largest catalog, low enough to stop a hostile expression
@@ -160,6 +160,8 @@ const REGEX_CACHE: usize = 8;
 /// One evaluation: the environment and the steps spent so far.
 pub(crate) struct Eval<'e, N> {
     pub env: &'e Env<N>,
+    /// Variables bound by `for`, `let`, `some`, `every` in force, innermost last.
+    pub locals: Vec<(String, Vec<Item<N>>)>,
     steps: u64,
     regexes: Vec<(String, String, Regex)>,
 }
@@ -168,6 +170,7 @@ impl<'e, N: Node> Eval<'e, N> {
     pub fn new(env: &'e Env<N>) -> Self {
         Eval {
             env,
+            locals: Vec::new(),
             steps: 0,
             regexes: Vec::new(),
         }
@@ -233,6 +236,7 @@ impl<'e, N: Node> Eval<'e, N> {
             } => self.compare(left, *op, *value, right, f),
             Ast::Arith(first, rest) => arith::fold(self, first, rest, f),
             Ast::Unary(negative, operand) => arith::unary(self, *negative, operand, f),
+            Ast::Bind(kind, vars, body) => bind::eval(self, *kind, vars, body, f),
             Ast::If(parts) => self.if_else(parts, f),
             Ast::Path(start, steps) => self.path(*start, steps, f),
             Ast::Filter(primary, preds) => self.filter_expr(primary, preds, f),
@@ -242,8 +246,13 @@ impl<'e, N: Node> Eval<'e, N> {
         Ok(out)
     }
 
+    /// A variable: the innermost local binding, else the environment's.
     fn var(&self, name: &str) -> Result<Vec<Item<N>>, EvalError> {
-        match self.env.var(name) {
+        let local = self.locals.iter().rev().find(|(n, _)| n == name);
+        match local
+            .map(|(_, v)| v.as_slice())
+            .or_else(|| self.env.var(name))
+        {
             Some(value) => Ok(value.to_vec()),
             None => Err(EvalError::Unbound(name.to_string())),
         }

@@ -32,6 +32,8 @@
 //!   (`'10' > '9'`), a number against another string is unordered (only `!=` holds), and
 //!   otherwise as strings by code point.
 //! - `and`, `or`, `if (…) then … else …`, and the string concatenation operator `||`.
+//! - `for $x in … return …`, `let $x := … return …`, `some $x in … satisfies …`, `every $x
+//!   in … satisfies …`, with at most [`MAX_BINDINGS`] variables per clause.
 //! - Arithmetic `+ - * div idiv mod` and signs (`-x`), over doubles: an empty operand gives
 //!   the empty sequence, a value that is not a number is an error (`idiv` by zero too).
 //! - Functions (a `fn:` prefix is allowed): `has-oscal-namespace(ns…)` (the context node's `ns`
@@ -47,9 +49,9 @@
 //!
 //! Not supported, and refused when parsed (never evaluated as false): every other function
 //! (`doc`, `path`, `resolve-profile`, `recurse-depth`, `map:*`, …), ranges (`to`),
-//! `for`/`let`/`some`/`every` expressions, `intersect`/`except`, `instance of`/`cast`, maps
-//! and arrays, the `!` and `=>` operators, namespace prefixes in name tests, and other axes (`following`,
-//! `preceding`, their siblings).
+//! `intersect`/`except`, `instance of`/`cast`, maps and arrays, the `!` and `=>` operators,
+//! namespace prefixes in name tests, and other axes (`following`, `preceding`, their
+//! siblings).
 //!
 //! ```
 //! use std::borrow::Cow;
@@ -106,6 +108,7 @@
 
 mod arith;
 mod ast;
+mod bind;
 mod error;
 mod eval;
 mod func;
@@ -117,7 +120,7 @@ use std::borrow::Cow;
 
 pub use error::{EvalError, PathError, PathErrorKind};
 pub use eval::{DEFAULT_BUDGET, Env, Item};
-pub use parse::{MAX_DEPTH, MAX_LEN};
+pub use parse::{MAX_BINDINGS, MAX_DEPTH, MAX_LEN};
 pub use text::REGEX_SIZE_LIMIT;
 
 /// A node of a document as Metapath sees it: assemblies and fields (model children) and flags.

@@ -3,18 +3,24 @@
 //! recursion passes through [`Parser::expr_single`], which counts nesting against
 //! [`MAX_DEPTH`], so hostile text cannot overflow the stack.
 
-use super::ast::{ArithOp, Ast, Axis, Cmp, Func, Start, Step, Test, describe_arity, function};
+use super::ast::{
+    ArithOp, Ast, Axis, Binder, Cmp, Func, Start, Step, Test, describe_arity, function,
+};
 use super::error::{PathError, PathErrorKind};
 use super::lex::{Tok, Token, lex};
 use super::text::compile_regex;
 
 /// The longest expression accepted, in bytes.
 pub const MAX_LEN: usize = 64 * 1024;
-/// The deepest nesting of parentheses, brackets, calls and `if` accepted. Parsing and
+/// The deepest nesting of parentheses, brackets, calls, `if` and bound variables accepted. Parsing and
 /// evaluation recurse once per level, at up to about 10 KiB of stack a level in a debug build:
 /// 64 levels stay well inside the 2 MiB of a spawned thread (a test runs them in 1 MiB), and
 /// far beyond what constraints need (OSCAL's nest 3 deep).
 pub const MAX_DEPTH: usize = 64;
+
+/// The most variables one `for`, `let`, `some` or `every` binds: evaluation nests once per
+/// variable.
+pub const MAX_BINDINGS: usize = 8;
 
 /// Operators of XPath that the subset leaves out: named here so the error says so.
 const UNSUPPORTED_WORDS: &[&str] = &[
@@ -26,8 +32,6 @@ const UNSUPPORTED_WORDS: &[&str] = &[
     "castable",
     "cast",
     "is",
-    "return",
-    "satisfies",
     "otherwise",
 ];
 const UNSUPPORTED_SYMS: &[&str] = &["!", "=>", "<<", ">>", ":=", "?", "{", "}", "#", ";"];
@@ -160,15 +164,62 @@ impl Parser {
             self.if_expr()
         } else if let Tok::Name(word) = self.peek()
             && next_is_var
-            && matches!(word.as_str(), "for" | "let" | "some" | "every")
+            && let Some(kind) = Binder::named(word)
         {
-            let kind = PathErrorKind::Unsupported(word.clone());
-            return Err(PathError::new(self.offset(), kind));
+            self.binding(kind)
         } else {
             self.binary()
         };
         self.depth -= 1;
         result
+    }
+
+    /// `for $x in E, … return E`, `let $x := E, … return E`, `some|every $x in E, …
+    /// satisfies E`; at most [`MAX_BINDINGS`] variables in one clause.
+    fn binding(&mut self, kind: Binder) -> Result<Ast, PathError> {
+        let at = self.offset();
+        self.pos += 1;
+        let (bind, body) = match kind {
+            Binder::Let => (":=", "return"),
+            Binder::For => ("in", "return"),
+            Binder::Some | Binder::Every => ("in", "satisfies"),
+        };
+        let mut vars = Vec::new();
+        loop {
+            let Tok::Var(name) = self.peek().clone() else {
+                return Err(self.fail("a variable"));
+            };
+            self.pos += 1;
+            if !(self.eat_sym(bind) || self.eat_word(bind)) {
+                let expected = if bind == ":=" { "`:=`" } else { "`in`" };
+                return Err(self.fail(expected));
+            }
+            vars.push((name, self.expr_single()?));
+            if vars.len() > MAX_BINDINGS {
+                let kind = PathErrorKind::TooManyBindings { max: MAX_BINDINGS };
+                return Err(PathError::new(at, kind));
+            }
+            // Evaluation nests once per variable: each counts as a level of nesting.
+            self.depth += 1;
+            if self.depth > MAX_DEPTH {
+                let kind = PathErrorKind::TooDeep { max: MAX_DEPTH };
+                return Err(PathError::new(self.offset(), kind));
+            }
+            if !self.eat_sym(",") {
+                break;
+            }
+        }
+        if !self.eat_word(body) {
+            let expected = if body == "return" {
+                "`return`"
+            } else {
+                "`satisfies`"
+            };
+            return Err(self.fail(expected));
+        }
+        let body = self.expr_single()?;
+        self.depth -= vars.len();
+        Ok(Ast::Bind(kind, vars, Box::new(body)))
     }
 
     /// `if (Expr) then ExprSingle else ExprSingle`
