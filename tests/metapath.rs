@@ -756,7 +756,7 @@ fn error_unsupported_operators_are_named() {
         ("count(x) => sum()", "=>", 9),
         ("a intersect b", "intersect", 2),
         ("@x instance of xs:string", "instance", 3),
-        ("a ! b", "!", 2),
+        ("a << b", "<<", 2),
     ] {
         let err = parse_err(src);
         assert_eq!(
@@ -1655,4 +1655,21 @@ fn error_bindings_malformed_or_too_many() {
         values(&doc, &format!("count(for {} return 1)", vars.join(", "))),
         ["256"]
     );
+}
+
+#[test]
+fn simple_map_keeps_order_and_atoms() {
+    let doc = catalog();
+    let c1 = node(&doc, "c1");
+    assert_eq!(values(&c1, "prop ! @name"), ["label", "status", "label"]);
+    assert_eq!(
+        values(&c1, "(3, 1, 2) ! (. * 10) ! string()"),
+        ["30", "10", "20"]
+    );
+    assert_eq!(
+        values(&c1, "prop ! position() ! (. = last())"),
+        ["false", "false", "true"]
+    );
+    assert_eq!(values(&c1, "-prop[1] ! 2"), ["-2"]);
+    assert_eq!(values(&c1, "'a' != 'b'"), ["true"]);
 }

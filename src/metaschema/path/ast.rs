@@ -42,6 +42,9 @@ pub(crate) enum Ast {
     If(Box<[Ast; 3]>),
     /// A path: where it starts and its steps, in order.
     Path(Start, Vec<Step>),
+    /// `a ! b ! …`: each later expression evaluated for every item of the one before, the
+    /// results concatenated in that order (no sorting, atomic values allowed).
+    Map(Vec<Ast>),
     /// A primary expression with predicates: `(a|b)[1]`, `$v[@x]`.
     Filter(Box<Ast>, Vec<Ast>),
     /// A call of a supported function.

@@ -240,6 +240,7 @@ impl<'e, N: Node> Eval<'e, N> {
             Ast::If(parts) => self.if_else(parts, f),
             Ast::Path(start, steps) => self.path(*start, steps, f),
             Ast::Filter(primary, preds) => self.filter_expr(primary, preds, f),
+            Ast::Map(items) => self.simple_map(items, f),
             Ast::Call(function, args) => func::call(self, function, args, f),
         }?;
         self.tick(out.len())?;
@@ -292,6 +293,27 @@ impl<'e, N: Node> Eval<'e, N> {
         } else {
             self.eval(other, f)
         }
+    }
+
+    fn simple_map(&mut self, items: &[Ast], f: &Focus<'_, N>) -> Result<Vec<Item<N>>, EvalError> {
+        let Some((first, rest)) = items.split_first() else {
+            return Ok(Vec::new());
+        };
+        let mut current = self.eval(first, f)?;
+        for ast in rest {
+            let size = current.len();
+            let mut next = Vec::new();
+            for (i, item) in current.iter().enumerate() {
+                let focus = Focus {
+                    item,
+                    pos: i + 1,
+                    size,
+                };
+                next.extend(self.eval(ast, &focus)?);
+            }
+            current = next;
+        }
+        Ok(current)
     }
 
     fn filter_expr(

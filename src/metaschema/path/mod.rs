@@ -22,7 +22,8 @@
 //!   expression (`//(control|group|part)`, `$v/x`, `x/string()`).
 //! - Predicates `[…]`, several in a row: a number is a position (`prop[1]`), anything else its
 //!   effective boolean value. Positions on reverse axes count nearest first.
-//! - Unions `a | b` and `a union b` (nodes, in document order, without duplicates).
+//! - Unions `a | b` and `a union b` (nodes, in document order, without duplicates); the simple
+//!   map `a ! b` (`b` for each item of `a`, in order, atomic values allowed).
 //! - Parentheses, sequences `('a', 'b')` and `()`, string literals (`'…'` or `"…"`, a doubled
 //!   quote for a quote), number literals (`1`, `1.5`, `.5`, `1e3`), variables `$name` (bound
 //!   by the caller with [`Env::bind`]), comments `(: … :)`.
@@ -49,7 +50,7 @@
 //!
 //! Not supported, and refused when parsed (never evaluated as false): every other function
 //! (`doc`, `path`, `resolve-profile`, `recurse-depth`, `map:*`, …), ranges (`to`),
-//! `intersect`/`except`, `instance of`/`cast`, maps and arrays, the `!` and `=>` operators,
+//! `intersect`/`except`, `instance of`/`cast`, maps and arrays, the `=>` operator,
 //! namespace prefixes in name tests, and other axes (`following`, `preceding`, their
 //! siblings).
 //!

@@ -299,7 +299,7 @@ impl Parser {
         Ok(operands.pop().unwrap_or(Ast::Seq(Vec::new())))
     }
 
-    /// A path with any number of signs before it (`-count(x)`, `--1`).
+    /// A simple map with any number of signs before it (`-count(x)`, `--1`).
     fn unary(&mut self) -> Result<Ast, PathError> {
         let mut signs = 0usize;
         let mut negative = false;
@@ -308,12 +308,25 @@ impl Parser {
             signs += 1;
             self.pos += 1;
         }
-        let operand = self.path()?;
+        let operand = self.simple_map()?;
         Ok(if signs == 0 {
             operand
         } else {
             Ast::Unary(negative, Box::new(operand))
         })
+    }
+
+    /// `a ! b ! …`: paths mapped over the items before them.
+    fn simple_map(&mut self) -> Result<Ast, PathError> {
+        let first = self.path()?;
+        if !self.is_sym("!") {
+            return Ok(first);
+        }
+        let mut items = vec![first];
+        while self.eat_sym("!") {
+            items.push(self.path()?);
+        }
+        Ok(Ast::Map(items))
     }
 
     fn can_start_step(&self) -> bool {
