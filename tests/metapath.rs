@@ -1499,6 +1499,14 @@ fn random_token_soup_never_panics() {
         "'^c'",
         "'(x'",
         "' '",
+        "for $v in ",
+        " return ",
+        "let $v := ",
+        "some $v in ",
+        "every $w in ",
+        " satisfies ",
+        "$w",
+        " ! ",
     ];
     let doc = catalog();
     let nodes: Vec<N> = (0..doc.tree.len()).map(|i| doc.at(i)).collect();
