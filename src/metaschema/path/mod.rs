@@ -31,7 +31,8 @@
 //!   comparisons `eq ne lt le gt ge` of at most one item each. Two items compare as booleans
 //!   when either is a boolean, as numbers when both are numbers or strings in number syntax
 //!   (`'10' > '9'`), a number against another string is unordered (only `!=` holds), and
-//!   otherwise as strings by code point.
+//!   otherwise as strings by code point. A node compares by its value; an assembly or the
+//!   document has none and atomizes to `""`.
 //! - `and`, `or`, `if (…) then … else …`, and the string concatenation operator `||`.
 //! - `for $x in … return …`, `let $x := … return …`, `some $x in … satisfies …`, `every $x
 //!   in … satisfies …`, with at most [`MAX_BINDINGS`] variables per clause.

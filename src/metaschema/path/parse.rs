@@ -190,8 +190,13 @@ impl Parser {
                 return Err(self.fail("a variable"));
             };
             self.pos += 1;
-            if !(self.eat_sym(bind) || self.eat_word(bind)) {
-                let expected = if bind == ":=" { "`:=`" } else { "`in`" };
+            let bound = if kind == Binder::Let {
+                self.eat_sym(bind)
+            } else {
+                self.eat_word(bind)
+            };
+            if !bound {
+                let expected = if kind == Binder::Let { "`:=`" } else { "`in`" };
                 return Err(self.fail(expected));
             }
             vars.push((name, self.expr_single()?));
