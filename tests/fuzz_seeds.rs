@@ -127,6 +127,7 @@ fn metapath_survives_seeds() {
         "a//b/../@c/d".into(),
         "@id/..//node()/self::*/parent::*/ancestor::*".into(),
         "$undefined, $v/@id".into(),
+        "count(1 to 1e300) + sum(-5 to 5) + (1e16 to 1e16 + 3)[last()]".into(),
         "for $a in //*, $b in $a/@* return concat(name($a), $b) || -count($a/*) * 2 div 0".into(),
         "let $x := //part return every $p in $x satisfies some $q in $p/.. satisfies $q/@id".into(),
         "for $a in (1,2,3), $b in $a, $c in $b, $d in $c, $e in $d, $f in $e, $g in $f, $h in $g, $i in $h return $i".into(),

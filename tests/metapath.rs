@@ -752,7 +752,7 @@ fn error_unsupported_function_names_it_at_its_offset() {
 #[test]
 fn error_unsupported_operators_are_named() {
     for (src, op, offset) in [
-        ("1 to 3", "to", 2),
+        ("a except b", "except", 2),
         ("count(x) => sum()", "=>", 9),
         ("a intersect b", "intersect", 2),
         ("@x instance of xs:string", "instance", 3),
@@ -1507,6 +1507,7 @@ fn random_token_soup_never_panics() {
         " satisfies ",
         "$w",
         " ! ",
+        " to ",
     ];
     let doc = catalog();
     let nodes: Vec<N> = (0..doc.tree.len()).map(|i| doc.at(i)).collect();
@@ -1680,4 +1681,24 @@ fn simple_map_keeps_order_and_atoms() {
     );
     assert_eq!(values(&c1, "-prop[1] ! 2"), ["-2"]);
     assert_eq!(values(&c1, "'a' != 'b'"), ["true"]);
+}
+
+#[test]
+fn range_gives_whole_numbers_within_the_budget() {
+    let doc = catalog();
+    assert_eq!(values(&doc, "1 to 3, 5 to 4, () to 2"), ["1", "2", "3"]);
+    assert_eq!(values(&doc, "(1 to 10)[. mod 3 = 0]"), ["3", "6", "9"]);
+    assert_eq!(values(&doc, "count(1 + 1 to 2 * 3)"), ["5"]);
+    assert_eq!(
+        eval_err(&doc, "1 to 1.5", &Env::new()),
+        EvalError::NotAnInteger("1.5".to_string())
+    );
+    // The count is spent before the sequence exists: a huge range is refused at once.
+    assert_eq!(
+        eval_err(&doc, "count(1 to 1e15)", &Env::new().with_budget(1_000)),
+        EvalError::Budget { limit: 1_000 }
+    );
+    assert_eq!(parse_err("1 to 2 to 3").offset, 7);
+    // Where doubles no longer hold every integer, the range still ends.
+    assert_eq!(values(&doc, "count(1e16 to 1e16 + 2)"), ["3"]);
 }

@@ -1,4 +1,4 @@
-//! Arithmetic, evaluated: `+ - * div idiv mod` and signs, over numbers as XPath's `xs:double`.
+//! Arithmetic, evaluated: `+ - * div idiv mod`, signs and ranges (`to`), over numbers as XPath's `xs:double`.
 //! An operand is atomized; the empty sequence gives the empty sequence, several items or a
 //! value that is not a number are errors (XPath's, not a silent NaN).
 
@@ -37,6 +37,31 @@ pub(crate) fn unary<N: Node>(
         .map(|x| Item::Num(if negative { -x } else { x }))
         .into_iter()
         .collect())
+}
+
+/// `a to b`: the integers from `a` to `b` (none when `a > b`). Their count is spent from the
+/// budget before the sequence is built, so `1 to 1e15` stops at once.
+pub(crate) fn range<N: Node>(
+    ev: &mut Eval<'_, N>,
+    from: &Ast,
+    to: &Ast,
+    f: &Focus<'_, N>,
+) -> Result<Vec<Item<N>>, EvalError> {
+    let (Some(a), Some(b)) = (operand(ev, from, f)?, operand(ev, to, f)?) else {
+        return Ok(Vec::new());
+    };
+    for n in [a, b] {
+        if n.fract() != 0.0 || !n.is_finite() {
+            return Err(EvalError::NotAnInteger(super::eval::format_number(n)));
+        }
+    }
+    if a > b {
+        return Ok(Vec::new());
+    }
+    // Counted, not stepped by `n += 1.0`: past 2^53 that addition stops moving.
+    let count = (b - a + 1.0) as usize;
+    ev.tick(count)?;
+    Ok((0..count).map(|i| Item::Num(a + i as f64)).collect())
 }
 
 fn apply(a: f64, op: ArithOp, b: f64) -> Result<f64, EvalError> {

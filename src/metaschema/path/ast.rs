@@ -33,6 +33,8 @@ pub(crate) enum Ast {
     },
     /// Arithmetic, a left fold: `first op1 x1 op2 x2 …` (one list, however long the chain).
     Arith(Box<Ast>, Vec<(ArithOp, Ast)>),
+    /// `a to b`: the integers from `a` to `b`.
+    Range(Box<Ast>, Box<Ast>),
     /// A signed operand: `-x` when `true`, `+x` (the number itself) when `false`.
     Unary(bool, Box<Ast>),
     /// `for`, `let`, `some` or `every`: variables, each bound to an expression (which sees the

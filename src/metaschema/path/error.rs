@@ -134,6 +134,9 @@ pub enum EvalError {
     /// A value that must be a number (`sum`) and is not.
     #[error("value `{0}` is not a number")]
     NotANumber(String),
+    /// A bound of a range (`to`) that is not a whole number.
+    #[error("value `{0}` is not an integer")]
+    NotAnInteger(String),
     /// `idiv` by zero.
     #[error("integer division by zero")]
     DivisionByZero,

@@ -236,6 +236,7 @@ impl<'e, N: Node> Eval<'e, N> {
             } => self.compare(left, *op, *value, right, f),
             Ast::Arith(first, rest) => arith::fold(self, first, rest, f),
             Ast::Unary(negative, operand) => arith::unary(self, *negative, operand, f),
+            Ast::Range(from, to) => arith::range(self, from, to, f),
             Ast::Bind(kind, vars, body) => bind::eval(self, *kind, vars, body, f),
             Ast::If(parts) => self.if_else(parts, f),
             Ast::Path(start, steps) => self.path(*start, steps, f),

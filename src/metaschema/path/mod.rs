@@ -37,7 +37,8 @@
 //! - `for $x in … return …`, `let $x := … return …`, `some $x in … satisfies …`, `every $x
 //!   in … satisfies …`, with at most [`MAX_BINDINGS`] variables per clause.
 //! - Arithmetic `+ - * div idiv mod` and signs (`-x`), over doubles: an empty operand gives
-//!   the empty sequence, a value that is not a number is an error (`idiv` by zero too).
+//!   the empty sequence, a value that is not a number is an error (`idiv` by zero too);
+//!   ranges `1 to 3` of whole numbers.
 //! - Functions (a `fn:` prefix is allowed): `has-oscal-namespace(ns…)` (the context node's `ns`
 //!   flag, else its declared default, equals one of the arguments); booleans `not`, `exists`,
 //!   `empty`, `boolean`, `true`, `false`; sequences `count`, `distinct-values`, `head`, `tail`,
@@ -50,7 +51,7 @@
 //!   [`REGEX_SIZE_LIMIT`] bytes compiled. Collation arguments are not taken.
 //!
 //! Not supported, and refused when parsed (never evaluated as false): every other function
-//! (`doc`, `path`, `resolve-profile`, `recurse-depth`, `map:*`, …), ranges (`to`),
+//! (`doc`, `path`, `resolve-profile`, `recurse-depth`, `map:*`, …),
 //! `intersect`/`except`, `instance of`/`cast`, maps and arrays, the `=>` operator,
 //! namespace prefixes in name tests, and other axes (`following`, `preceding`, their
 //! siblings).

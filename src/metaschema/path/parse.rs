@@ -26,7 +26,6 @@ pub const MAX_BINDINGS: usize = 8;
 const UNSUPPORTED_WORDS: &[&str] = &[
     "intersect",
     "except",
-    "to",
     "instance",
     "treat",
     "castable",
@@ -258,6 +257,7 @@ impl Parser {
                 "gt" => Op::Compare(Cmp::Gt, true),
                 "ge" => Op::Compare(Cmp::Ge, true),
                 "union" => Op::Union,
+                "to" => Op::Range,
                 "div" => Op::Arith(ArithOp::Div),
                 "idiv" => Op::Arith(ArithOp::IDiv),
                 "mod" => Op::Arith(ArithOp::Mod),
@@ -278,9 +278,9 @@ impl Parser {
         })
     }
 
-    /// XPath's `OrExpr` down to `UnionExpr` (`or`, `and`, comparisons, `||`, arithmetic,
-    /// unions) over unary operands, by precedence with explicit stacks: one stack frame for
-    /// seven grammar levels, which keeps a nesting level cheap. Comparisons do not chain.
+    /// XPath's `OrExpr` down to `UnionExpr` (`or`, `and`, comparisons, `||`, `to`,
+    /// arithmetic, unions) over unary operands, by precedence with explicit stacks: one stack frame for
+    /// eight grammar levels, which keeps a nesting level cheap. Comparisons and ranges do not chain.
     fn binary(&mut self) -> Result<Ast, PathError> {
         let mut operands = vec![self.unary()?];
         let mut ops: Vec<Op> = Vec::new();
@@ -288,7 +288,10 @@ impl Parser {
             while let Some(&top) = ops.last()
                 && top.precedence() >= op.precedence()
             {
-                if let (Op::Compare(..), Op::Compare(..)) = (top, op) {
+                if matches!(
+                    (top, op),
+                    (Op::Compare(..), Op::Compare(..)) | (Op::Range, Op::Range)
+                ) {
                     return Err(self.fail("an operator or the end of the expression"));
                 }
                 ops.pop();
@@ -562,6 +565,8 @@ enum Op {
     /// A comparison; `true` for a value comparison (`eq`).
     Compare(Cmp, bool),
     Concat,
+    /// `a to b`.
+    Range,
     Arith(ArithOp),
     Union,
 }
@@ -574,9 +579,10 @@ impl Op {
             Op::And => 2,
             Op::Compare(..) => 3,
             Op::Concat => 4,
-            Op::Arith(ArithOp::Add | ArithOp::Sub) => 5,
-            Op::Arith(_) => 6,
-            Op::Union => 7,
+            Op::Range => 5,
+            Op::Arith(ArithOp::Add | ArithOp::Sub) => 6,
+            Op::Arith(_) => 7,
+            Op::Union => 8,
         }
     }
 }
@@ -613,6 +619,7 @@ fn reduce(operands: &mut Vec<Ast>, op: Op) {
             Ast::Arith(first, rest)
         }
         (Op::Arith(op), left) => Ast::Arith(Box::new(left), vec![(op, right)]),
+        (Op::Range, left) => Ast::Range(Box::new(left), Box::new(right)),
         (Op::Compare(op, value), left) => Ast::Compare {
             left: Box::new(left),
             op,
