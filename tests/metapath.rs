@@ -1702,3 +1702,36 @@ fn range_gives_whole_numbers_within_the_budget() {
     // Where doubles no longer hold every integer, the range still ends.
     assert_eq!(values(&doc, "count(1e16 to 1e16 + 2)"), ["3"]);
 }
+
+#[test]
+fn string_building_spends_the_budget() {
+    let doc = catalog();
+    // Each variable doubles the text: 40 of them would ask for a terabyte.
+    let mut src = "let $s0 := 'abcdefgh'".to_string();
+    for i in 1..40 {
+        let sep = if i % MAX_BINDINGS == 0 {
+            " return let"
+        } else {
+            ","
+        };
+        let prev = i - 1;
+        src.push_str(&format!("{sep} $s{i} := concat($s{prev}, $s{prev})"));
+    }
+    src.push_str(" return string-length($s39)");
+    assert_eq!(
+        eval_err(&doc, &src, &Env::new()),
+        EvalError::Budget {
+            limit: oscalc::metaschema::path::DEFAULT_BUDGET
+        }
+    );
+    let join = "string-join(1 to 100000, concat('x', 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'))";
+    assert_eq!(
+        eval_err(&doc, join, &Env::new().with_budget(1_000_000)),
+        EvalError::Budget { limit: 1_000_000 }
+    );
+    // Ordinary strings cost little.
+    assert_eq!(
+        values(&doc, "string-length(string-join(1 to 1000, ','))"),
+        ["3892"]
+    );
+}

@@ -17,9 +17,10 @@ use super::error::EvalError;
 use super::{arith, bind, func};
 
 /// The step budget of an evaluation unless [`Env::with_budget`] sets another: far above what
-/// any OSCAL constraint needs on the largest catalog, low enough to stop a hostile expression
-/// in seconds.
-pub const DEFAULT_BUDGET: u64 = 50_000_000;
+/// any OSCAL constraint needs on the largest catalog (a walk of every node of the rev5 catalog
+/// is a few hundred thousand), low enough to stop a hostile expression in a second or two and
+/// to bound what it holds (items and string bytes are steps: at most some hundred MB).
+pub const DEFAULT_BUDGET: u64 = 10_000_000;
 
 /// One item of a sequence: a node or an atomic value.
 #[derive(Debug, Clone, PartialEq)]

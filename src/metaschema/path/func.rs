@@ -113,7 +113,9 @@ fn single_arg<N: Node>(
     Ok(items.into_iter().next())
 }
 
-/// Argument `i` as one string: the empty sequence is `""`, several items an error.
+/// Argument `i` as one string: the empty sequence is `""`, several items an error. Each byte
+/// costs a step: a string function's result is at most a few times its arguments, so this
+/// bounds the text an evaluation can build (`concat` doubling through `let`s included).
 pub(crate) fn string_arg<N: Node>(
     ev: &mut Eval<'_, N>,
     args: &[Ast],
@@ -121,9 +123,11 @@ pub(crate) fn string_arg<N: Node>(
     f: &Focus<'_, N>,
     what: &'static str,
 ) -> Result<String, EvalError> {
-    Ok(single_arg(ev, args, i, f, what)?
+    let text = single_arg(ev, args, i, f, what)?
         .map(|item| item.string_value().into_owned())
-        .unwrap_or_default())
+        .unwrap_or_default();
+    ev.tick(text.len())?;
+    Ok(text)
 }
 
 /// Argument `i` as one number: NaN for the empty sequence or a string that is not a number.

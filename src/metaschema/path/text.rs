@@ -73,7 +73,9 @@ pub(crate) fn string_fn<N: Node>(
     make: fn(&str) -> Item<N>,
 ) -> Result<Vec<Item<N>>, EvalError> {
     let text = if args.is_empty() {
-        f.item.string_value().into_owned()
+        let text = f.item.string_value().into_owned();
+        ev.tick(text.len())?;
+        text
     } else {
         string_arg(ev, args, 0, f, "string function")?
     };
@@ -103,7 +105,6 @@ pub(crate) fn concat<N: Node>(
     for i in 0..args.len() {
         out.push_str(&string_arg(ev, args, i, f, "concat")?);
     }
-    ev.tick(out.len() / 64)?;
     Ok(text(out))
 }
 
@@ -116,9 +117,10 @@ pub(crate) fn string_join<N: Node>(
     let items = arg(ev, args, 0, f)?;
     let separator = string_arg(ev, args, 1, f, "string-join")?;
     let parts: Vec<_> = items.iter().map(Item::string_value).collect();
-    let out = parts.join(&separator);
-    ev.tick(out.len() / 64)?;
-    Ok(text(out))
+    // Spent before the text is built: many copies of a long separator are refused unmade.
+    let len = parts.iter().map(|p| p.len() + separator.len()).sum();
+    ev.tick(len)?;
+    Ok(text(parts.join(&separator)))
 }
 
 /// `substring(s, start, length?)`: the characters at positions `p` (from 1) with
