@@ -1729,9 +1729,36 @@ fn string_building_spends_the_budget() {
         eval_err(&doc, join, &Env::new().with_budget(1_000_000)),
         EvalError::Budget { limit: 1_000_000 }
     );
+    // Long values compared pair by pair cost by their length.
+    let long: std::sync::Arc<str> = "x".repeat(64 * 1024).into();
+    let mut env = Env::new();
+    env.bind("long", vec![Item::Str(long); 1_000]);
+    assert_eq!(
+        eval_err(&doc, "$long != $long", &env),
+        EvalError::Budget {
+            limit: oscalc::metaschema::path::DEFAULT_BUDGET
+        }
+    );
+    assert_eq!(
+        values(&doc, "translate('abcabc', 'aab', 'xyz')"),
+        ["xzcxzc"]
+    );
     // Ordinary strings cost little.
     assert_eq!(
         values(&doc, "string-length(string-join(1 to 1000, ','))"),
         ["3892"]
     );
+}
+
+#[test]
+fn number_syntax_is_xpaths() {
+    let doc = catalog();
+    let numbers = "('+1', '-1.5e-1', '1.', '.5', '007', '2E+2') ! number(.)";
+    assert_eq!(
+        values(&doc, numbers),
+        ["1", "-0.15", "1", "0.5", "7", "200"]
+    );
+    let not_numbers =
+        "('1e', '1.2.3', '', '-', 'e5', '1e+', 'inf', 'NaN', '0x1', '1_0') ! number(.)";
+    assert_eq!(values(&doc, not_numbers), vec!["NaN"; 10]);
 }

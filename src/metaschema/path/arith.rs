@@ -4,8 +4,9 @@
 
 use super::Node;
 use super::ast::{ArithOp, Ast};
+use super::compare::parse_number;
 use super::error::EvalError;
-use super::eval::{Eval, Focus, Item, parse_number};
+use super::eval::{Eval, Focus, Item};
 
 /// `first op1 x1 op2 x2 …`, folded from the left.
 pub(crate) fn fold<N: Node>(

@@ -14,7 +14,7 @@ use regex::Regex;
 use super::Node;
 use super::ast::{Ast, Axis, Cmp, Start, Step, Test};
 use super::error::EvalError;
-use super::{arith, bind, func};
+use super::{arith, bind, compare, func};
 
 /// The step budget of an evaluation unless [`Env::with_budget`] sets another: far above what
 /// any OSCAL constraint needs on the largest catalog (a walk of every node of the rev5 catalog
@@ -280,10 +280,10 @@ impl<'e, N: Node> Eval<'e, N> {
         let left = self.eval(left, f)?;
         let right = self.eval(right, f)?;
         if value {
-            let holds = value_compare(&left, op, &right)?;
+            let holds = compare::value(&left, op, &right)?;
             Ok(holds.map(Item::Bool).into_iter().collect())
         } else {
-            Ok(vec![Item::Bool(self.general_compare(&left, op, &right)?)])
+            Ok(vec![Item::Bool(compare::general(self, &left, op, &right)?)])
         }
     }
 
@@ -360,24 +360,6 @@ impl<'e, N: Node> Eval<'e, N> {
             out.extend(value);
         }
         Ok(document_order(out))
-    }
-
-    /// Existential: true when some pair of items compares true.
-    fn general_compare(
-        &mut self,
-        left: &[Item<N>],
-        op: Cmp,
-        right: &[Item<N>],
-    ) -> Result<bool, EvalError> {
-        for a in left {
-            for b in right {
-                self.tick(1)?;
-                if compare_items(a, op, b) {
-                    return Ok(true);
-                }
-            }
-        }
-        Ok(false)
     }
 
     fn path(
@@ -597,88 +579,5 @@ pub(crate) fn ebv<N>(items: &[Item<N>]) -> Result<bool, EvalError> {
         [Item::Num(n)] => Ok(*n != 0.0 && !n.is_nan()),
         [Item::Bool(b)] => Ok(*b),
         more => Err(EvalError::NoBoolean(more.len())),
-    }
-}
-
-/// `eq`, `ne`, …: empty when an operand is empty, an error when one has several items.
-fn value_compare<N: Node>(
-    left: &[Item<N>],
-    op: Cmp,
-    right: &[Item<N>],
-) -> Result<Option<bool>, EvalError> {
-    for side in [left, right] {
-        if side.len() > 1 {
-            return Err(EvalError::NotSingle {
-                what: "value comparison",
-                found: side.len(),
-            });
-        }
-    }
-    Ok(match (left.first(), right.first()) {
-        (Some(a), Some(b)) => Some(compare_items(a, op, b)),
-        _ => None,
-    })
-}
-
-/// Compares two items: as booleans when one is a boolean; as numbers when both are numeric
-/// (a number, or a string in XPath's number syntax); a number against a non-numeric string is
-/// unordered (only `!=` holds, as with NaN); otherwise as strings, by code point.
-pub(crate) fn compare_items<N: Node>(a: &Item<N>, op: Cmp, b: &Item<N>) -> bool {
-    if matches!(a, Item::Bool(_)) || matches!(b, Item::Bool(_)) {
-        return op.holds(as_bool(a).cmp(&as_bool(b)));
-    }
-    let (sa, sb) = (a.string_value(), b.string_value());
-    let na = number_of(a, &sa);
-    let nb = number_of(b, &sb);
-    match (na, nb) {
-        (Some(x), Some(y)) => x.partial_cmp(&y).map_or(op == Cmp::Ne, |o| op.holds(o)),
-        _ if matches!(a, Item::Num(_)) || matches!(b, Item::Num(_)) => op == Cmp::Ne,
-        _ => op.holds(sa.as_ref().cmp(sb.as_ref())),
-    }
-}
-
-fn as_bool<N: Node>(item: &Item<N>) -> bool {
-    match item {
-        Item::Bool(b) => *b,
-        Item::Num(n) => *n != 0.0 && !n.is_nan(),
-        other => matches!(other.string_value().as_ref(), "true" | "1"),
-    }
-}
-
-fn number_of<N>(item: &Item<N>, text: &str) -> Option<f64> {
-    match item {
-        Item::Num(n) => Some(*n),
-        _ => parse_number(text),
-    }
-}
-
-/// A string in XPath's numeric literal syntax (optional sign, digits, point, exponent; no
-/// `inf` or `NaN` words), as a number.
-pub(crate) fn parse_number(text: &str) -> Option<f64> {
-    let body = text.strip_prefix(['+', '-']).unwrap_or(text);
-    let mantissa_end = body.find(['e', 'E']).unwrap_or(body.len());
-    let (mantissa, exponent) = body.split_at(mantissa_end);
-    let digits = mantissa.bytes().filter(u8::is_ascii_digit).count();
-    let points = mantissa.bytes().filter(|b| *b == b'.').count();
-    if digits == 0 || points > 1 || digits + points != mantissa.len() {
-        return None;
-    }
-    if let Some(exp) = exponent.get(1..) {
-        let exp = exp.strip_prefix(['+', '-']).unwrap_or(exp);
-        if exp.is_empty() || !exp.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-    }
-    text.parse().ok()
-}
-
-/// Orders two numbers for `distinct-values`: NaN equals NaN, -0 equals 0.
-pub(crate) fn number_key(n: f64) -> u64 {
-    if n.is_nan() {
-        f64::NAN.to_bits()
-    } else if n == 0.0 {
-        0
-    } else {
-        n.to_bits()
     }
 }

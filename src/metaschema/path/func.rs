@@ -10,8 +10,9 @@ use indexmap::IndexSet;
 
 use super::Node;
 use super::ast::{Ast, Func};
+use super::compare::{self, parse_number};
 use super::error::EvalError;
-use super::eval::{Eval, Focus, Item, compare_items, ebv, number_key, parse_number};
+use super::eval::{Eval, Focus, Item, ebv};
 use super::text;
 
 /// The namespace `has-oscal-namespace` reads from a node: its `ns` flag.
@@ -260,7 +261,7 @@ fn index_of<N: Node>(
     Ok(items
         .iter()
         .zip(1u64..)
-        .filter(|(item, _)| compare_items(item, cmp, &wanted))
+        .filter(|(item, _)| compare::items(item, cmp, &wanted))
         .map(|(_, i)| Item::Num(i as f64))
         .collect())
 }
@@ -340,4 +341,15 @@ fn extreme<N: Node>(
         }
     });
     Ok(best.into_iter().collect())
+}
+
+/// The key of a number for `distinct-values`: NaN equals NaN, -0 equals 0.
+fn number_key(n: f64) -> u64 {
+    if n.is_nan() {
+        f64::NAN.to_bits()
+    } else if n == 0.0 {
+        0
+    } else {
+        n.to_bits()
+    }
 }

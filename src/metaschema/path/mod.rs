@@ -112,6 +112,7 @@
 mod arith;
 mod ast;
 mod bind;
+mod compare;
 mod error;
 mod eval;
 mod func;

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use indexmap::IndexMap;
 use regex::{Regex, RegexBuilder};
 
 use super::Node;
@@ -183,14 +184,17 @@ pub(crate) fn translate<N: Node>(
     f: &Focus<'_, N>,
 ) -> Result<Vec<Item<N>>, EvalError> {
     let s = string_arg(ev, args, 0, f, "translate")?;
-    let from: Vec<char> = string_arg(ev, args, 1, f, "translate")?.chars().collect();
+    let from = string_arg(ev, args, 1, f, "translate")?;
     let to: Vec<char> = string_arg(ev, args, 2, f, "translate")?.chars().collect();
+    // A map, not a scan of `from` per character: both may be long. The first mapping of a
+    // character wins, as in XPath.
+    let mut map: IndexMap<char, Option<char>> = IndexMap::new();
+    for (i, c) in from.chars().enumerate() {
+        map.entry(c).or_insert_with(|| to.get(i).copied());
+    }
     let out: String = s
         .chars()
-        .filter_map(|c| match from.iter().position(|x| *x == c) {
-            Some(i) => to.get(i).copied(),
-            None => Some(c),
-        })
+        .filter_map(|c| map.get(&c).copied().unwrap_or(Some(c)))
         .collect();
     Ok(text(out))
 }
