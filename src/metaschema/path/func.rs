@@ -211,7 +211,9 @@ fn distinct_values<N: Node>(
 ) -> Result<Vec<Item<N>>, EvalError> {
     let mut seen = IndexSet::new();
     let mut out = Vec::new();
-    for item in arg(ev, args, 0, f)? {
+    let items = arg(ev, args, 0, f)?;
+    spend_text(ev, &items)?;
+    for item in items {
         let (key, atom) = match atomize(item) {
             Item::Num(n) => (Distinct::Num(number_key(n)), Item::Num(n)),
             Item::Bool(b) => (Distinct::Bool(b), Item::Bool(b)),
@@ -223,6 +225,13 @@ fn distinct_values<N: Node>(
         }
     }
     Ok(out)
+}
+
+/// Spends a step per byte of the items' text: functions that copy, hash or compare every
+/// item's text are bounded by it, like the string functions by their arguments.
+fn spend_text<N: Node>(ev: &mut Eval<'_, N>, items: &[Item<N>]) -> Result<(), EvalError> {
+    let bytes = items.iter().map(|i| i.string_value().len()).sum();
+    ev.tick(bytes)
 }
 
 /// An item's atomic value: a node becomes the string of its value.
@@ -244,6 +253,7 @@ fn data<N: Node>(
     } else {
         arg(ev, args, 0, f)?
     };
+    spend_text(ev, &items)?;
     Ok(items.into_iter().map(atomize).collect())
 }
 
@@ -257,6 +267,7 @@ fn index_of<N: Node>(
     let Some(wanted) = single_arg(ev, args, 1, f, "index-of")? else {
         return Ok(Vec::new());
     };
+    spend_text(ev, &items)?;
     let cmp = super::ast::Cmp::Eq;
     Ok(items
         .iter()
@@ -304,7 +315,9 @@ fn sum<N: Node>(
     f: &Focus<'_, N>,
 ) -> Result<Vec<Item<N>>, EvalError> {
     let mut total = 0.0;
-    for item in arg(ev, args, 0, f)? {
+    let items = arg(ev, args, 0, f)?;
+    spend_text(ev, &items)?;
+    for item in items {
         total += strict_number(&item)?;
     }
     Ok(vec![Item::Num(total)])
@@ -318,7 +331,9 @@ fn extreme<N: Node>(
     f: &Focus<'_, N>,
     keep: std::cmp::Ordering,
 ) -> Result<Vec<Item<N>>, EvalError> {
-    let items: Vec<Item<N>> = arg(ev, args, 0, f)?.into_iter().map(atomize).collect();
+    let items = arg(ev, args, 0, f)?;
+    spend_text(ev, &items)?;
+    let items: Vec<Item<N>> = items.into_iter().map(atomize).collect();
     let numbers: Option<Vec<f64>> = items.iter().map(|i| strict_number(i).ok()).collect();
     if let Some(numbers) = numbers {
         // NaN wins, as in XPath; otherwise the smaller (or larger) of the two.
