@@ -1733,12 +1733,18 @@ fn string_building_spends_the_budget() {
     let long: std::sync::Arc<str> = "x".repeat(64 * 1024).into();
     let mut env = Env::new();
     env.bind("long", vec![Item::Str(long); 1_000]);
-    assert_eq!(
-        eval_err(&doc, "$long != $long", &env),
-        EvalError::Budget {
-            limit: oscalc::metaschema::path::DEFAULT_BUDGET
-        }
-    );
+    for src in [
+        "$long != $long",
+        "count(for $i in 1 to 200 return index-of($long, 'x'))",
+        "count(for $i in 1 to 200 return distinct-values($long))",
+    ] {
+        let limit = oscalc::metaschema::path::DEFAULT_BUDGET;
+        assert_eq!(
+            eval_err(&doc, src, &env),
+            EvalError::Budget { limit },
+            "{src}"
+        );
+    }
     assert_eq!(
         values(&doc, "translate('abcabc', 'aab', 'xyz')"),
         ["xzcxzc"]
