@@ -1768,3 +1768,17 @@ fn number_syntax_is_xpaths() {
         "('1e', '1.2.3', '', '-', 'e5', '1e+', 'inf', 'NaN', '0x1', '1_0') ! number(.)";
     assert_eq!(values(&doc, not_numbers), vec!["NaN"; 10]);
 }
+
+#[test]
+fn name_steps_spend_the_children_they_scan() {
+    // A node with 20 000 children: looking up a name among them from each child again is
+    // 400 million scans, stopped by the budget; doing it once is cheap.
+    let kids: Vec<E> = (0..20_000).map(|_| el("part", &[], vec![])).collect();
+    let doc = document(el("catalog", &[], kids));
+    assert_eq!(values(&doc, "count(catalog/part)"), ["20000"]);
+    let limit = oscalc::metaschema::path::DEFAULT_BUDGET;
+    assert_eq!(
+        eval_err(&doc, "count(//part/(../title))", &Env::new()),
+        EvalError::Budget { limit }
+    );
+}

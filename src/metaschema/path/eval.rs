@@ -436,7 +436,11 @@ impl<'e, N: Node> Eval<'e, N> {
     fn axis(&mut self, node: &N, axis: Axis, test: &Test) -> Result<Vec<N>, EvalError> {
         Ok(match axis {
             Axis::Child => match test {
-                Test::Name(name) => node.children_named(name),
+                Test::Name(name) => {
+                    // Finding the named ones may scan every child: that is the cost.
+                    self.tick(node.child_count())?;
+                    node.children_named(name)
+                }
                 Test::Star => keep(node.children(), test),
                 Test::AnyNode => node.children(),
             },

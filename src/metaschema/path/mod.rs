@@ -160,6 +160,13 @@ pub trait Node: Clone + PartialEq {
         children.retain(|c| !c.is_flag() && c.name() == name);
         children
     }
+
+    /// How many model children there are: what a name step costs against the step budget
+    /// (it may scan them all). The default counts [`Node::children`]; a tree that stores a
+    /// range answers at once.
+    fn child_count(&self) -> usize {
+        self.children().len()
+    }
 }
 
 /// A parsed Metapath expression, ready to evaluate any number of times.
