@@ -1782,3 +1782,26 @@ fn name_steps_spend_the_children_they_scan() {
         EvalError::Budget { limit }
     );
 }
+
+#[test]
+fn error_messages_clip_what_they_quote() {
+    let name = "f".repeat(10_000);
+    let err = parse_err(&format!("{name}()"));
+    let clipped = format!("{}…", "f".repeat(64));
+    assert_eq!(
+        err.kind,
+        PathErrorKind::UnsupportedFunction(clipped.clone())
+    );
+    assert_eq!(
+        err.message(),
+        format!("function `{clipped}` is not supported")
+    );
+    let err = parse_err(&format!("a '{}'", "é".repeat(1_000)));
+    assert_eq!(
+        err.message(),
+        format!(
+            "expected an operator or the end of the expression, found string '{}…'",
+            "é".repeat(64)
+        )
+    );
+}

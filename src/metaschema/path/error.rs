@@ -22,7 +22,18 @@ impl PathError {
     }
 }
 
-/// What is wrong with an expression.
+/// The longest piece of an expression a message quotes, in characters.
+const QUOTE_MAX: usize = 64;
+
+/// `text` as a message quotes it: at most [`QUOTE_MAX`] characters, then `…`.
+pub(crate) fn clip(text: &str) -> String {
+    match text.char_indices().nth(QUOTE_MAX) {
+        Some((end, _)) => format!("{}…", text.get(..end).unwrap_or(text)),
+        None => text.to_string(),
+    }
+}
+
+/// What is wrong with an expression. Pieces of the expression it quotes are clipped.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PathErrorKind {
     /// The expression is longer than the limit (bytes).

@@ -2,7 +2,7 @@
 //! limit). Out: tokens with their byte offsets. Keywords (`and`, `or`, `if`) stay names: the
 //! parser tells operator from name test by position, as XPath does.
 
-use super::error::{PathError, PathErrorKind};
+use super::error::{PathError, PathErrorKind, clip};
 
 /// One token.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,10 +32,10 @@ impl Tok {
     /// The token as a message shows it.
     pub fn describe(&self) -> String {
         match self {
-            Tok::Name(n) => format!("`{n}`"),
-            Tok::Str(s) => format!("string '{s}'"),
+            Tok::Name(n) => format!("`{}`", clip(n)),
+            Tok::Str(s) => format!("string '{}'", clip(s)),
             Tok::Num(n) => format!("number {n}"),
-            Tok::Var(v) => format!("`${v}`"),
+            Tok::Var(v) => format!("`${}`", clip(v)),
             Tok::Sym(s) => format!("`{s}`"),
             Tok::End => "end of expression".to_string(),
         }
@@ -155,7 +155,7 @@ fn number(rest: &str, at: usize) -> Result<(Tok, usize), PathError> {
         let exp = digits(end + 1 + sign);
         if exp == end + 1 + sign {
             let text = rest.get(..exp).unwrap_or("").to_string();
-            return Err(PathError::new(at, PathErrorKind::BadNumber(text)));
+            return Err(PathError::new(at, PathErrorKind::BadNumber(clip(&text))));
         }
         end = exp;
     }
@@ -167,11 +167,11 @@ fn number(rest: &str, at: usize) -> Result<(Tok, usize), PathError> {
         .is_some_and(is_name_start)
     {
         let bad = rest.get(..end + 1).unwrap_or(text).to_string();
-        return Err(PathError::new(at, PathErrorKind::BadNumber(bad)));
+        return Err(PathError::new(at, PathErrorKind::BadNumber(clip(&bad))));
     }
     let value = text
         .parse::<f64>()
-        .map_err(|_| PathError::new(at, PathErrorKind::BadNumber(text.to_string())))?;
+        .map_err(|_| PathError::new(at, PathErrorKind::BadNumber(clip(text))))?;
     Ok((Tok::Num(value), end))
 }
 

@@ -6,7 +6,7 @@
 use super::ast::{
     ArithOp, Ast, Axis, Binder, Cmp, Func, Start, Step, Test, describe_arity, function,
 };
-use super::error::{PathError, PathErrorKind};
+use super::error::{PathError, PathErrorKind, clip};
 use super::lex::{Tok, Token, lex};
 use super::text::compile_regex;
 
@@ -401,7 +401,7 @@ impl Parser {
             (Tok::Name(name), Tok::Sym("::")) => {
                 let Some(axis) = Axis::named(&name) else {
                     let at = self.offset();
-                    return Err(PathError::new(at, PathErrorKind::UnknownAxis(name)));
+                    return Err(PathError::new(at, PathErrorKind::UnknownAxis(clip(&name))));
                 };
                 self.pos += 2;
                 (axis, self.node_test()?)
@@ -428,7 +428,7 @@ impl Parser {
                 Ok(Test::AnyNode)
             }
             Tok::Name(name) if name.contains(':') => {
-                Err(PathError::new(at, PathErrorKind::Prefixed(name)))
+                Err(PathError::new(at, PathErrorKind::Prefixed(clip(&name))))
             }
             Tok::Name(name) => {
                 self.pos += 1;
@@ -497,7 +497,10 @@ impl Parser {
     /// `matches` pattern is compiled here, once.
     fn call(&mut self, name: String, at: usize) -> Result<Ast, PathError> {
         let Some((func, arity)) = function(&name) else {
-            return Err(PathError::new(at, PathErrorKind::UnsupportedFunction(name)));
+            return Err(PathError::new(
+                at,
+                PathErrorKind::UnsupportedFunction(clip(&name)),
+            ));
         };
         self.pos += 1;
         let open_at = self.offset();
