@@ -3,6 +3,10 @@
 //! stable. In: arbitrary bytes. Out: nothing; the only failure is a panic, a hang or an overflow,
 //! which the fuzzer reports.
 
+#[path = "metapath.rs"]
+mod metapath;
+pub use metapath::metapath;
+
 use oscalc::source::SourceMap;
 use oscalc::{MemWorld, Options};
 use url::Url;
