@@ -163,6 +163,9 @@ pub struct Options {
     pub lints: crate::diag::LintLevels,
     /// Record provenance props (off by default).
     pub provenance: Provenance,
+    /// Constraint sets beyond OSCAL's own (`--constraints FILE`), applied by `validate` and by
+    /// the checks of a resolution as OSCAL's are.
+    pub constraints: Vec<std::sync::Arc<crate::metaschema::MetaConstraints>>,
 }
 
 impl Default for Options {
@@ -185,6 +188,7 @@ impl Default for Options {
             validate_input: true,
             lints: crate::diag::LintLevels::default(),
             provenance: Provenance::Off,
+            constraints: Vec::new(),
         }
     }
 }

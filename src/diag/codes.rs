@@ -130,6 +130,14 @@ pub const CODES: &[CodeInfo] = &[
         "a profile would resolve to more controls than the limit allows",
     ),
     e("fetch-not-found", "the file does not exist"),
+    e(
+        "constraints-unreadable",
+        "a constraint set named by --constraints could not be read",
+    ),
+    e(
+        "constraints-invalid",
+        "a constraint set named by --constraints is not a usable Metaschema meta-constraints document",
+    ),
     e("fetch-io", "the file could not be read"),
     e(
         "fetch-remote-disabled",
@@ -231,6 +239,8 @@ pub enum Stage {
     Schema,
     /// References (ids, uuids, inserts, links).
     Refs,
+    /// OSCAL's constraint layer and the `--constraints` sets (`oscal:` codes).
+    Constraints,
     /// Resolution: select, merge, modify and the spec's warnings.
     Resolve,
     /// Writing the output.
@@ -244,6 +254,7 @@ pub fn stage(code: &str) -> Stage {
         c if c.starts_with("fetch-") || c.starts_with("load-") => Stage::Load,
         c if c.starts_with("schema-") => Stage::Schema,
         c if c.starts_with("ref-") => Stage::Refs,
+        c if c.starts_with("oscal:") => Stage::Constraints,
         c if c.starts_with("emit-") || c.starts_with("write-") => Stage::Emit,
         _ => Stage::Resolve,
     }

@@ -61,12 +61,28 @@ fn registered(given: &[String]) -> Result<Vec<&'static str>, UnknownCode> {
         .iter()
         .map(|g| match codes::lookup(g) {
             Some(info) => Ok(info.code),
+            // A constraint's code: which ids exist depends on the constraint sets of the run,
+            // so the caller checks these against them (`check::constraints::known`). The flags
+            // are few and live as long as the process.
+            None if is_constraint_code(g) => Ok(&*Box::leak(g.clone().into_boxed_str())),
             None => Err(UnknownCode {
                 code: g.clone(),
                 near: near(g),
             }),
         })
         .collect()
+}
+
+/// Whether `code` has the form of a constraint's code: `oscal:` and an id (letters, digits, `-`,
+/// `_`, `.`, `:`).
+pub fn is_constraint_code(code: &str) -> bool {
+    code.strip_prefix("oscal:").is_some_and(|id| {
+        !id.is_empty()
+            && id.len() <= 200
+            && id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'))
+    })
 }
 
 /// Up to three registered codes close to `given`: by edit distance, else sharing its family

@@ -7,7 +7,7 @@ pub mod codes;
 mod lint;
 mod nearest;
 
-pub use lint::{LintLevels, UnknownCode};
+pub use lint::{LintLevels, UnknownCode, is_constraint_code};
 pub use nearest::nearest;
 
 use indexmap::IndexMap;

@@ -143,6 +143,22 @@ pub fn load(
     })
 }
 
+/// A document loaded before, parsed again from the bytes its source keeps: for a check that
+/// needs an input after the resolution has released it. `None` when the source is unknown or no
+/// longer parses as a document.
+pub fn reload(sources: &SourceMap, id: crate::diag::SourceId, opts: &Options) -> Option<Document> {
+    let source = sources.get(id)?;
+    let bytes = &source.bytes;
+    let doc = match recognise(bytes, &source.uri) {
+        Some(Format::Json) => json::load(bytes, id),
+        Some(Format::Xml) => xml::load(bytes, id, opts),
+        Some(Format::Yaml) => yaml::load(bytes, id, opts),
+        None if yaml::claims(bytes, opts) => yaml::load(bytes, id, opts),
+        None => return None,
+    };
+    doc.ok()
+}
+
 /// The format of a document: by its first significant byte, but YAML by a `.yaml`/`.yml` name
 /// unless the text starts as XML (JSON text is YAML too, and is read as such).
 pub(crate) fn recognise(bytes: &[u8], uri: &Url) -> Option<Format> {

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 pub type DefId = u32;
 
 /// Every definition reachable from the roots, with the constraints each carries.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Schema {
     /// The definitions; inline definitions are listed like global ones.
     pub defs: Vec<Def>,
@@ -30,7 +30,7 @@ pub enum DefKind {
 }
 
 /// One definition.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Def {
     /// The definition's name (`control`, `property`); inline ones are named as used.
     pub name: String,
@@ -77,7 +77,7 @@ pub enum Group {
 }
 
 /// One instance of a definition inside another: a flag, field or assembly use.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Child {
     /// The name Metapath steps use (`use-name`, else the definition's name).
     pub name: String,
@@ -106,7 +106,7 @@ pub enum Level {
 }
 
 /// One constraint, with what it needs to report.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Constraint {
     /// The declared id; several constraints may share one (see the Metaschema README).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -130,7 +130,7 @@ pub struct Constraint {
 }
 
 /// The kinds of constraint Metaschema has.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
     /// The target's value is one of `values`; `allow_other` keeps the list open.
@@ -195,7 +195,7 @@ pub struct KeyField {
 }
 
 /// A `metaschema-meta-constraints` document: constraints aimed by Metapath.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MetaConstraints {
     /// The file it came from, for messages.
     pub source: String,
@@ -204,7 +204,7 @@ pub struct MetaConstraints {
 }
 
 /// A `<context>`: constraints applied to the nodes its Metapaths select.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Context {
     /// The `<metapath target="…"/>` expressions; a nested context's are relative to each node
     /// of its parent's.

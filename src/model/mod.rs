@@ -23,6 +23,9 @@ pub use profile::{
 pub struct ResolvedCatalog {
     /// The resolved-profile catalog.
     pub catalog: Catalog,
+    /// The sources of the documents it was resolved from (the profile first), for checks that
+    /// compare the output with its inputs; empty when not known.
+    pub inputs: Vec<crate::diag::SourceId>,
 }
 
 /// A serialization format.

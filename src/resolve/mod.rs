@@ -270,8 +270,16 @@ impl Session {
             return None;
         }
         let root = table.done.get_mut(g.root)?.take()?;
+        let mut inputs: Vec<SourceId> = g.docs.iter().map(|d| d.source).collect();
+        if let Some(at) = inputs
+            .iter()
+            .position(|&s| Some(s) == g.docs.get(g.root).map(|d| d.source))
+        {
+            inputs.swap(0, at);
+        }
         Some(ResolvedCatalog {
             catalog: root.catalog,
+            inputs,
         })
     }
 

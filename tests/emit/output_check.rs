@@ -35,7 +35,10 @@ fn whole_document_check(value: &Value) -> Vec<Diagnostic> {
 
 /// The check on the typed catalog and the check on its whole JSON form, as messages.
 fn both(catalog: Catalog) -> (Vec<String>, Vec<String>) {
-    let resolved = ResolvedCatalog { catalog };
+    let resolved = ResolvedCatalog {
+        catalog,
+        inputs: Vec::new(),
+    };
     let render = |ds: Vec<Diagnostic>| {
         ds.iter()
             .map(|d| format!("{:?} {} {}", d.severity, d.code, d.message))
