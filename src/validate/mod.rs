@@ -10,7 +10,7 @@
 //! The checks themselves live in [`crate::check`], below `resolve` (which runs them on its
 //! inputs); they are re-exported here, with [`output()`] for a resolved catalog.
 
-pub use crate::check::{input, output, refs, schema};
+pub use crate::check::{constraints, input, output, refs, schema};
 
 use crate::diag::{Diagnostic, Errors, Sink, SourceId, Warned};
 use crate::graph::{self, ImportGraph};
@@ -100,9 +100,13 @@ fn check_graph(
     sink: &mut Sink,
 ) -> Option<Document> {
     let root = g.docs.get(g.root)?;
-    for d in schema::check(&crate::emit::json_value(&root.doc), Some(root.source)) {
+    let json = crate::emit::json_value(&root.doc);
+    for d in schema::check(&json, Some(root.source)) {
         sink.push(d);
     }
+    // Always, even on a schema-invalid document: the tree skips what it does not know.
+    let found = crate::check::constraints::run(&json, &opts.constraints, Some(root.source));
+    found.into_iter().for_each(|d| sink.push(d));
     let found = refs::check(&root.doc, Some(root.source), &[]);
     found.into_iter().for_each(|d| sink.push(d));
     if let Document::Profile(profile) = &root.doc {

@@ -67,7 +67,7 @@ pub struct CompileError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     /// `oscal:<id>`, or `oscal:<kind>` when the constraint has no id (its target is then in
-    /// the message); `constraint-eval` when a constraint could not be evaluated.
+    /// the message); `constraints-eval` when a constraint could not be evaluated.
     pub code: &'static str,
     /// The constraint's declared level.
     pub level: Level,
@@ -124,6 +124,28 @@ impl<'s> Compiled<'s> {
         } else {
             Err(errors)
         }
+    }
+
+    /// Every code its constraints can report, once each, in declaration order (definitions,
+    /// then the external sets); `constraints-eval` is not among them.
+    pub fn codes(&self) -> Vec<&'static str> {
+        let codes: IndexSet<&'static str> = self.rules.iter().map(|r| r.code).collect();
+        codes.into_iter().collect()
+    }
+
+    /// The help text of a code: for each constraint that reports it, its help (remarks or formal
+    /// name), else its kind and target; `None` for a code no constraint reports.
+    pub fn describe(&self, code: &str) -> Option<String> {
+        let lines: IndexSet<String> = self
+            .rules
+            .iter()
+            .filter(|r| r.code == code)
+            .map(|r| match &r.help {
+                Some(h) => h.clone(),
+                None => format!("{} on `{}`", r.kind.name(), r.target_text),
+            })
+            .collect();
+        (!lines.is_empty()).then(|| lines.into_iter().collect::<Vec<_>>().join("\n"))
     }
 
     /// Every violation in `json` (a document with its root key), in document order.
@@ -259,7 +281,7 @@ impl<'c, 's, 't, 'a> Run<'c, 's, 't, 'a> {
             );
             self.push(
                 node,
-                finding(rule, "constraint-eval", node, message, String::new()),
+                finding(rule, "constraints-eval", node, message, String::new()),
             );
         }
     }
