@@ -4,7 +4,9 @@
 #[path = "../fuzz/src/lib.rs"]
 mod fuzzing;
 
-use fuzzing::{CATALOG, load_json, load_xml, load_yaml, locate, present, resolve};
+use fuzzing::{
+    CATALOG, load_json, load_xml, load_yaml, locate, meta_constraints, present, resolve,
+};
 use oscalc::{MemWorld, Options};
 
 const PROFILE: &str = r#"{"profile": {
@@ -70,7 +72,39 @@ fn entry_points_survive_seeds() {
         resolve(seed);
         present(seed);
         locate(seed);
+        meta_constraints(seed);
     }
+}
+
+/// Seeds of the `meta_constraints` target: a set with nested contexts and every kind, its
+/// body alone (the target adds the root), cut, deep, and hostile DOCTYPEs.
+#[test]
+fn meta_constraints_survives_seeds() {
+    let set = include_str!("fixtures/metaschema/constraints-sample.xml");
+    let body_start = set.find("<context>").unwrap();
+    let body_end = set.rfind("</metaschema-meta-constraints>").unwrap();
+    let body = &set[body_start..body_end];
+    let seeds: Vec<Vec<u8>> = vec![
+        set.as_bytes().to_vec(),
+        body.as_bytes().to_vec(),
+        set.as_bytes()[..set.len() / 2].to_vec(),
+        format!("context>{}", "<context>".repeat(50_000)).into_bytes(),
+        format!("<!DOCTYPE m [<!ENTITY a \"&a;&a;\">]>{set}").into_bytes(),
+        format!(
+            "<!DOCTYPE m [<!ENTITY x SYSTEM \"/etc/passwd\">]>{}",
+            set.replace("/catalog", "&x;")
+        )
+        .into_bytes(),
+        set.replace("<metapath", "<metapath target=\"&#0;\" x")
+            .into_bytes(),
+        b"\xEF\xBB\xBF<metaschema-meta-constraints>\xff".to_vec(),
+        Vec::new(),
+    ];
+    for seed in &seeds {
+        meta_constraints(seed);
+    }
+    let read = oscalc::metaschema::read::meta_constraints(set.as_bytes(), "sample.xml").unwrap();
+    assert_eq!(read.contexts.len(), 2);
 }
 
 #[test]

@@ -6,6 +6,7 @@
 pub mod check;
 pub mod model;
 pub mod path;
+pub mod read;
 pub mod tree;
 
 pub use model::{Constraint, Def, DefId, DefKind, Kind, Level, MetaConstraints, Schema};
