@@ -20,8 +20,7 @@ pub use crate::metaschema::check::Finding;
 
 /// OSCAL's own definitions and constraints.
 fn builtin_schema() -> &'static Schema {
-    static EMPTY: OnceLock<Schema> = OnceLock::new();
-    EMPTY.get_or_init(Schema::default)
+    crate::metaschema::read::builtin()
 }
 
 /// The builtin set, compiled once per process; `None` if it does not compile (a test keeps it

@@ -348,7 +348,7 @@ impl<'t, 'a> TreeNode<'t, 'a> {
     }
 
     /// The value of its flag `name`, if it has that flag.
-    pub fn flag(&self, name: &str) -> Option<Cow<'t, str>> {
+    pub fn flag_value(&self, name: &str) -> Option<Cow<'t, str>> {
         let slot = self.slot()?;
         slot.flags
             .clone()
@@ -435,6 +435,25 @@ impl Node for TreeNode<'_, '_> {
 
     fn value(&self) -> Option<Cow<'_, str>> {
         self.owned_value()
+    }
+
+    fn flag(&self, name: &str) -> Option<Self> {
+        let slot = self.slot()?;
+        slot.flags
+            .clone()
+            .map(|id| self.tree.node(id))
+            .find(|f| f.slot().is_some_and(|s| s.name == name))
+    }
+
+    fn children_named(&self, name: &str) -> Vec<Self> {
+        let Some(slot) = self.slot() else {
+            return Vec::new();
+        };
+        slot.children
+            .clone()
+            .map(|id| self.tree.node(id))
+            .filter(|c| c.slot().is_some_and(|s| s.name == name))
+            .collect()
     }
 
     fn flag_default(&self, name: &str) -> Option<&str> {

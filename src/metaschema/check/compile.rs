@@ -4,9 +4,9 @@
 use indexmap::IndexSet;
 use regex::{Regex, RegexBuilder};
 
-use super::path::Expr;
 use super::{CompileError, datatype::Datatype};
 use crate::metaschema::model::{Constraint, KeyField, Kind, Level};
+use crate::metaschema::path::Expr;
 
 /// Largest compiled program of one constraint regex (the `regex` crate's size limit): a pattern
 /// from an untrusted set cannot take more memory than this.

@@ -10,20 +10,13 @@
 
 mod compile;
 mod datatype;
-mod mini;
-
-/// The Metapath evaluator the check runs (the stand-in until `path` has one).
-mod path {
-    pub use super::mini::{Env, Expr, Item};
-}
 
 use indexmap::{IndexMap, IndexSet};
 use serde_json::Value;
 
 use self::compile::{Key, Piece, Rule, RuleKind};
-use self::path::{Env, Expr, Item};
 use super::model::{Context, Level, MetaConstraints, Schema};
-use super::path::Node;
+use super::path::{Env, Expr, Item, Node};
 use super::tree::{NodeId, Tree, TreeNode};
 
 pub use self::datatype::Datatype;
@@ -473,7 +466,7 @@ impl<'c, 's, 't, 'a> Run<'c, 's, 't, 'a> {
 
 /// The atomized value of an item, owned.
 fn text<N: Node>(item: &Item<N>) -> String {
-    item.string_value().to_string()
+    item.string_value().into_owned()
 }
 
 /// The nodes among `items` (a target that selects atomic values selects no node).
@@ -594,7 +587,7 @@ fn path_name(n: &TreeNode<'_, '_>) -> String {
 fn anchor(n: &TreeNode<'_, '_>) -> String {
     let mut at = Some(*n);
     while let Some(node) = at {
-        if let Some(v) = node.flag("id").or_else(|| node.flag("uuid")) {
+        if let Some(v) = node.flag_value("id").or_else(|| node.flag_value("uuid")) {
             return format!("{}={v}", node.name());
         }
         at = node.parent();
