@@ -545,7 +545,7 @@ fn has_cardinality_reports_on_the_context_node() {
     );
     assert_eq!(
         found[0].message,
-        "`control` has 2 of `link`, expected at most 1"
+        "control `c1` has 2 of `link`, expected at most 1"
     );
     assert_eq!(
         found[0].fingerprint,
@@ -571,7 +571,7 @@ fn expect_reports_each_target_with_the_declared_message() {
     );
     assert_eq!(
         found[0].message,
-        "`control` does not satisfy `part[@name='statement']`"
+        "control `c1` does not satisfy `part[@name='statement']`"
     );
     assert_eq!(found[0].fingerprint, "expect|control-statement|control=c1");
     assert_eq!(found[1].message, "param c2_prm_1 depends on c2_prm_2");

@@ -5,7 +5,9 @@
 //! resolves (the graph stage), the official OSCAL 1.2.3 JSON schema on the document's JSON form
 //! ([`schema`]; XML input is checked on the same form), and what the schema cannot say
 //! ([`refs`]): unique ids and uuids, inserts and `#` links that resolve, and a profile's ids that
-//! name something in its imports. Resolution itself is `resolve`'s job.
+//! name something in its imports; then OSCAL's constraint layer ([`constraints`]: the Metaschema
+//! modules' constraints and the `--constraints` sets), each finding at its declared level.
+//! Resolution itself is `resolve`'s job.
 //!
 //! The checks themselves live in [`crate::check`], below `resolve` (which runs them on its
 //! inputs); they are re-exported here, with [`output()`] for a resolved catalog.
@@ -104,9 +106,6 @@ fn check_graph(
     for d in schema::check(&json, Some(root.source)) {
         sink.push(d);
     }
-    // Always, even on a schema-invalid document: the tree skips what it does not know.
-    let found = crate::check::constraints::run(&json, &opts.constraints, Some(root.source));
-    found.into_iter().for_each(|d| sink.push(d));
     let found = refs::check(&root.doc, Some(root.source), &[]);
     found.into_iter().for_each(|d| sink.push(d));
     if let Document::Profile(profile) = &root.doc {
@@ -115,6 +114,10 @@ fn check_graph(
             sink.push(d);
         }
     }
+    // OSCAL's constraint layer, last as its stage is: always, even on a schema-invalid document
+    // (the tree skips what it does not know, so nothing it says rests on a wrong shape).
+    let found = crate::check::constraints::run(&json, &opts.constraints, Some(root.source));
+    found.into_iter().for_each(|d| sink.push(d));
     Some(root.doc.clone())
 }
 

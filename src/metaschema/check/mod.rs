@@ -373,8 +373,8 @@ impl<'c, 's, 't, 'a> Run<'c, 's, 't, 'a> {
                         _ => String::new(),
                     };
                     let text = format!(
-                        "`{}` has {n} of `{}`, expected {bound}",
-                        node.name(),
+                        "{} has {n} of `{}`, expected {bound}",
+                        label(&node),
                         rule.target_text
                     );
                     let print = anchor(&node);
@@ -384,7 +384,7 @@ impl<'c, 's, 't, 'a> Run<'c, 's, 't, 'a> {
             RuleKind::Expect { test_text, test } => {
                 for t in targets {
                     if !test.test(&t, &env).map_err(|e| e.to_string())? {
-                        let text = format!("`{}` does not satisfy `{test_text}`", path_name(&t));
+                        let text = format!("{} does not satisfy `{test_text}`", label(&t));
                         let print = anchor(&t);
                         self.report(rule, t, &env, text, print);
                     }
@@ -579,6 +579,15 @@ fn path_name(n: &TreeNode<'_, '_>) -> String {
     match (n.is_flag(), n.parent()) {
         (true, Some(p)) => format!("{}/@{}", p.name(), n.name()),
         _ => n.name().to_owned(),
+    }
+}
+
+/// How a message names a node: `control `ac-1`` when it has an id (or uuid), else
+/// `` `prop/@name` `` or `` `location` ``.
+fn label(n: &TreeNode<'_, '_>) -> String {
+    match n.flag_value("id").or_else(|| n.flag_value("uuid")) {
+        Some(id) if !n.is_flag() => format!("{} `{}`", n.name(), clip(&id)),
+        _ => format!("`{}`", path_name(n)),
     }
 }
 
