@@ -679,3 +679,171 @@ fn bad_expression_in_external_set_names_file_and_constraint() {
     );
     assert_eq!(errors[1].what, "regex");
 }
+
+/// An external set from a context at `/catalog` with `constraints`.
+fn set(constraints: Vec<Constraint>) -> MetaConstraints {
+    MetaConstraints {
+        source: "agency.xml".to_owned(),
+        contexts: vec![Context {
+            targets: vec!["/catalog".to_owned()],
+            constraints,
+            contexts: Vec::new(),
+        }],
+    }
+}
+
+#[test]
+fn quadratic_external_set_stops_at_the_visit_bound_with_one_finding() {
+    let schema = schema();
+    // For every node, every node: quadratic in the document.
+    let everywhere = rule(
+        "every",
+        "//*",
+        Kind::Expect {
+            test: "count(//*) > 0".to_owned(),
+        },
+    );
+    let compiled = Compiled::new(&schema, &[set(vec![everywhere])])
+        .unwrap()
+        .with_visits_per_node(2);
+    let controls: Vec<Value> = (0..300).map(|i| json!({"id": format!("c{i}")})).collect();
+    let found = compiled.check(&json!({"catalog": {"controls": controls}}));
+    let stops: Vec<&Finding> = found
+        .iter()
+        .filter(|f| f.code == "constraints-eval")
+        .collect();
+    assert_eq!(stops.len(), 1, "{:?}", short(&found));
+    assert_eq!(stops[0].level, Level::Error);
+    assert_eq!(stops[0].kind, "limit");
+    // document, catalog, 300 controls with their ids: 602 nodes, a bound of 2 × (602 + 1000).
+    assert_eq!(
+        stops[0].message,
+        "the constraint check stopped after visiting 3204 nodes (2 per node of the document): \
+         its findings are incomplete"
+    );
+    assert_eq!(found.last().map(|f| f.code), Some("constraints-eval"));
+}
+
+#[test]
+fn constraint_that_fails_to_evaluate_is_reported_once_and_not_run_again() {
+    let schema = schema();
+    let unbound = rule(
+        "agency-unbound",
+        "control",
+        Kind::Expect {
+            test: "$nothing".to_owned(),
+        },
+    );
+    let compiled = Compiled::new(&schema, &[set(vec![unbound])]).unwrap();
+    let found = compiled.check(&json!({"catalog": {"controls": [
+        {"id": "a", "parts": [{"id": "a_smt", "name": "statement"}]},
+        {"id": "b", "parts": [{"id": "b_smt", "name": "statement"}]}
+    ]}}));
+    assert_eq!(short(&found), ["constraints-eval /catalog"]);
+    assert_eq!(
+        found[0].message,
+        "constraint agency-unbound could not be evaluated on `catalog`: variable `$nothing` is not bound"
+    );
+}
+
+#[test]
+fn lets_bind_variables_for_the_constraint() {
+    let schema = schema();
+    let mut only = rule(
+        "agency-known-ids",
+        "control",
+        Kind::Expect {
+            test: "@id = $ids".to_owned(),
+        },
+    );
+    only.lets = vec![("ids".to_owned(), "('a', 'b')".to_owned())];
+    let compiled = Compiled::new(&schema, &[set(vec![only])]).unwrap();
+    let found = compiled.check(&json!({"catalog": {"controls": [
+        {"id": "a", "parts": [{"id": "a_smt", "name": "statement"}]},
+        {"id": "z", "parts": [{"id": "z_smt", "name": "statement"}]}
+    ]}}));
+    assert_eq!(
+        short(&found),
+        ["oscal:agency-known-ids /catalog/controls/1"]
+    );
+    assert_eq!(
+        found[0].message,
+        "control `z` does not satisfy `@id = $ids`"
+    );
+}
+
+#[test]
+fn builtin_constraints_compile_with_their_codes_and_help() {
+    use oscalc::check::constraints::{codes, describe, diagnostic, findings, known};
+    let codes = codes(&[]);
+    // 92 constraints; four index/index-has-key pairs and two allowed-values pairs share an id.
+    assert_eq!(codes.len(), 86, "{codes:?}");
+    assert!(known("oscal:oscal-parameter-depends-on-deprecated", &[]));
+    assert!(!known("oscal:nothing", &[]));
+    assert_eq!(
+        describe("oscal:oscal-unique-metadata-responsible-party", &[]).as_deref(),
+        Some(
+            "Since responsible-party associates multiple party-uuid entries with a single role-id, \
+             each role-id must be referenced only once."
+        )
+    );
+    // Without a declared help text: the kind and the target.
+    assert_eq!(
+        describe("oscal:oscal-parameter-depends-on-deprecated", &[]).as_deref(),
+        Some("expect on `.`")
+    );
+    let doc = json!({"catalog": {
+        "uuid": "8bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
+        "metadata": {"title": "T", "last-modified": "2024-01-01T00:00:00Z", "version": "1",
+                     "oscal-version": "1.2.3"},
+        "controls": [{"id": "c1", "title": "One", "params": [{"id": "p", "depends-on": "q"}],
+                      "parts": [{"id": "c1_smt", "name": "statement"}]}]
+    }});
+    let found = findings(&doc, &[]);
+    assert_eq!(
+        short(&found),
+        ["oscal:oscal-parameter-depends-on-deprecated /catalog/controls/0/params/0"]
+    );
+    let d = diagnostic(&found[0], None);
+    assert_eq!(d.severity, oscalc::diag::Severity::Error);
+    assert_eq!(d.message, "depends-on is deprecated");
+    let mut warning = found[0].clone();
+    warning.level = Level::Informational;
+    let d = diagnostic(&warning, None);
+    assert_eq!(d.severity, oscalc::diag::Severity::Warning);
+    assert_eq!(d.message, "informational: depends-on is deprecated");
+}
+
+#[test]
+fn external_set_that_does_not_compile_is_an_error_beside_the_builtin_findings() {
+    use oscalc::check::constraints::{compile, run};
+    use std::sync::Arc;
+    let bad = rule(
+        "agency-1",
+        "doc('x')",
+        Kind::Expect {
+            test: ".".to_owned(),
+        },
+    );
+    let extra = [Arc::new(set(vec![bad]))];
+    let errors = compile(&extra).unwrap_err();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].code, "constraints-invalid");
+    assert!(
+        errors[0]
+            .message
+            .starts_with("agency.xml: constraint `agency-1`: target `doc('x')`: "),
+        "{}",
+        errors[0].message
+    );
+    let doc = json!({"catalog": {"controls": [{"id": "c1", "params": [{"id": "p", "depends-on": "q"}],
+        "parts": [{"id": "s", "name": "statement"}]}]}});
+    let codes: Vec<&str> = run(&doc, &extra, None).iter().map(|d| d.code).collect();
+    assert_eq!(
+        codes,
+        [
+            "constraints-invalid",
+            "oscal:oscal-parameter-depends-on-deprecated"
+        ]
+    );
+}

@@ -10,6 +10,7 @@
 //! listed in model order, which is the XML order too.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::ops::Range;
 
 use serde_json::Value;
@@ -27,6 +28,11 @@ pub struct Tree<'a> {
     slots: Vec<Slot<'a>>,
     /// Node ids in document order.
     in_order: Vec<NodeId>,
+    /// Nodes handed to Metapath so far, and how many it may have: past the limit every axis is
+    /// empty and [`Tree::exhausted`] says so. Bounds the work of a whole check, whatever the
+    /// constraints (each evaluation has its own budget too, but a check makes many).
+    visits: Cell<u64>,
+    limit: u64,
 }
 
 /// One node of the arena.
@@ -94,6 +100,8 @@ impl<'a> Tree<'a> {
             schema,
             slots: vec![Slot::new(None, "", false, 0, Val::None, Seg::Same)],
             in_order: Vec::new(),
+            visits: Cell::new(0),
+            limit: u64::MAX,
         };
         let mut work = Vec::new();
         if let Value::Object(map) = json {
@@ -123,6 +131,30 @@ impl<'a> Tree<'a> {
         }
         tree.number();
         tree
+    }
+
+    /// Limits the nodes Metapath may visit over the tree's life to `limit`.
+    pub fn with_limit(mut self, limit: u64) -> Self {
+        self.limit = limit;
+        self
+    }
+
+    /// Whether Metapath has visited more nodes than the limit allows: from then on every axis
+    /// gave nothing, so results are incomplete.
+    pub fn exhausted(&self) -> bool {
+        self.visits.get() > self.limit
+    }
+
+    /// How many nodes Metapath has visited.
+    pub fn visits(&self) -> u64 {
+        self.visits.get()
+    }
+
+    /// Counts `n` visits; `false` once over the limit.
+    fn visit(&self, n: usize) -> bool {
+        let total = self.visits.get().saturating_add(n as u64 + 1);
+        self.visits.set(total);
+        total <= self.limit
     }
 
     /// The document node.
@@ -422,15 +454,23 @@ impl Node for TreeNode<'_, '_> {
     }
 
     fn children(&self) -> Vec<Self> {
-        self.slot()
-            .map(|s| s.children.clone().map(|id| self.tree.node(id)).collect())
-            .unwrap_or_default()
+        let Some(s) = self.slot() else {
+            return Vec::new();
+        };
+        if !self.tree.visit(s.children.len()) {
+            return Vec::new();
+        }
+        s.children.clone().map(|id| self.tree.node(id)).collect()
     }
 
     fn flags(&self) -> Vec<Self> {
-        self.slot()
-            .map(|s| s.flags.clone().map(|id| self.tree.node(id)).collect())
-            .unwrap_or_default()
+        let Some(s) = self.slot() else {
+            return Vec::new();
+        };
+        if !self.tree.visit(s.flags.len()) {
+            return Vec::new();
+        }
+        s.flags.clone().map(|id| self.tree.node(id)).collect()
     }
 
     fn value(&self) -> Option<Cow<'_, str>> {
@@ -439,6 +479,9 @@ impl Node for TreeNode<'_, '_> {
 
     fn flag(&self, name: &str) -> Option<Self> {
         let slot = self.slot()?;
+        if !self.tree.visit(0) {
+            return None;
+        }
         slot.flags
             .clone()
             .map(|id| self.tree.node(id))
@@ -449,6 +492,9 @@ impl Node for TreeNode<'_, '_> {
         let Some(slot) = self.slot() else {
             return Vec::new();
         };
+        if !self.tree.visit(slot.children.len()) {
+            return Vec::new();
+        }
         slot.children
             .clone()
             .map(|id| self.tree.node(id))

@@ -30,6 +30,8 @@ pub struct Compiled<'s> {
     by_def: Vec<Vec<usize>>,
     /// The external sets' top-level contexts.
     contexts: Vec<Ctx>,
+    /// See [`VISITS_PER_NODE`].
+    visits_per_node: u64,
 }
 
 /// An external `<context>`, compiled.
@@ -70,7 +72,8 @@ pub struct Finding {
     pub message: String,
     /// The constraint's id, if any.
     pub constraint: Option<String>,
-    /// The constraint's kind (`allowed-values`, `expect`, …).
+    /// The constraint's kind (`allowed-values`, `expect`, …); `limit` for the finding that says
+    /// the check stopped.
     pub kind: &'static str,
     /// The constraint's help text, if any.
     pub help: Option<String>,
@@ -113,10 +116,18 @@ impl<'s> Compiled<'s> {
                 rules,
                 by_def,
                 contexts,
+                visits_per_node: VISITS_PER_NODE,
             })
         } else {
             Err(errors)
         }
+    }
+
+    /// The same set with another bound on the nodes Metapath may visit per node of a document
+    /// (see [`VISITS_PER_NODE`]).
+    pub fn with_visits_per_node(mut self, visits: u64) -> Self {
+        self.visits_per_node = visits;
+        self
     }
 
     /// Every code its constraints can report, once each, in declaration order (definitions,
@@ -142,17 +153,34 @@ impl<'s> Compiled<'s> {
     }
 
     /// Every violation in `json` (a document with its root key), in document order.
+    ///
+    /// Bounded: Metapath may visit [`VISITS_PER_NODE`] nodes per node of the document in all
+    /// (OSCAL's own constraints visit about 25), and each evaluation has [`EVAL_BUDGET`] steps;
+    /// past either, the check stops with one `constraints-eval` finding and what it found so far.
     pub fn check(&self, json: &Value) -> Vec<Finding> {
         let tree = Tree::new(self.schema, json);
+        let limit = (tree.len() as u64)
+            .saturating_add(BASE_NODES)
+            .saturating_mul(self.visits_per_node);
+        let tree = tree.with_limit(limit);
         let mut run = Run::new(self);
-        for node in tree.in_order() {
+        'walk: for node in tree.in_order() {
             let Some(def) = node.def() else { continue };
             for &r in self.by_def.get(def as usize).into_iter().flatten() {
                 run.apply(r, node);
+                if tree.exhausted() {
+                    break 'walk;
+                }
             }
         }
         for c in &self.contexts {
+            if tree.exhausted() {
+                break;
+            }
             run.context(c, tree.root(), 0);
+        }
+        if tree.exhausted() {
+            run.stopped(limit, self.visits_per_node);
         }
         run.finish(&tree)
     }
@@ -200,6 +228,18 @@ fn context(
     }
 }
 
+/// Nodes Metapath may visit per node of the document, over a whole check: OSCAL's own
+/// constraints visit about 25 (SP 800-53 rev5: 1.07 million for 49,160 nodes).
+pub const VISITS_PER_NODE: u64 = 1000;
+
+/// Nodes added to a document's count for its bound: a small document may have as many visits
+/// as one of a thousand nodes.
+const BASE_NODES: u64 = 1000;
+
+/// Steps of one Metapath evaluation (the evaluator's own budget, lower than its default: a
+/// check makes one evaluation per constraint and node).
+pub const EVAL_BUDGET: u64 = 10_000_000;
+
 /// Deepest nesting of external contexts followed; deeper ones are not applied.
 const MAX_CONTEXT_DEPTH: usize = 64;
 
@@ -243,7 +283,7 @@ impl<'c, 's, 't, 'a> Run<'c, 's, 't, 'a> {
             return;
         }
         for t in &c.targets {
-            let Ok(items) = t.eval(&at, &Env::default()) else {
+            let Ok(items) = t.eval(&at, &env()) else {
                 continue;
             };
             for node in nodes(items) {
@@ -255,6 +295,26 @@ impl<'c, 's, 't, 'a> Run<'c, 's, 't, 'a> {
                 }
             }
         }
+    }
+
+    /// Says, once, that the check ran out of visits: what it reports is incomplete.
+    fn stopped(&mut self, limit: u64, per_node: u64) {
+        let code = "constraints-eval";
+        let message = format!(
+            "the constraint check stopped after visiting {limit} nodes ({per_node} per node of the document): its findings are incomplete"
+        );
+        let f = Finding {
+            code,
+            level: Level::Error,
+            pointer: String::new(),
+            message,
+            constraint: None,
+            kind: "limit",
+            help: None,
+            fingerprint: code.to_owned(),
+        };
+        // After everything else, whatever its place.
+        self.found.push((usize::MAX, f));
     }
 
     /// Applies rule `r` with `node` as its context node.
@@ -280,7 +340,7 @@ impl<'c, 's, 't, 'a> Run<'c, 's, 't, 'a> {
     }
 
     fn evaluate(&mut self, r: usize, rule: &'c Rule, node: TreeNode<'t, 'a>) -> Result<(), String> {
-        let mut env = Env::default();
+        let mut env = env();
         for (name, e) in &rule.lets {
             let items = e.eval(&node, &env).map_err(|e| e.to_string())?;
             env.bind(name, items);
@@ -434,7 +494,7 @@ impl<'c, 's, 't, 'a> Run<'c, 's, 't, 'a> {
             let at = tree.node(id);
             let lists: Vec<&Rule> = pool.closed.iter().filter_map(|r| rules.get(*r)).collect();
             let Some(first) = lists.first() else { continue };
-            let message = declared(first, &at, &Env::default())
+            let message = declared(first, &at, &env())
                 .unwrap_or_else(|| not_allowed(&pool.value, &at, &lists));
             let print = format!("{}={}", path_name(&at), pool.value);
             self.push(at, finding(first, first.code, at, message, print));
@@ -451,8 +511,7 @@ impl<'c, 's, 't, 'a> Run<'c, 's, 't, 'a> {
                 None => format!("cannot be found: the document has no index `{name}`"),
             };
             let text = format!("`{}` key `{shown}` {why}", path_name(&at));
-            let message =
-                declared(rule, &at, &Env::default()).unwrap_or_else(|| with_target(rule, text));
+            let message = declared(rule, &at, &env()).unwrap_or_else(|| with_target(rule, text));
             self.push(
                 at,
                 finding(rule, rule.code, at, message, key.join("\u{1f}")),
@@ -462,6 +521,11 @@ impl<'c, 's, 't, 'a> Run<'c, 's, 't, 'a> {
         self.found.sort_by_key(|(order, _)| *order);
         self.found.into_iter().map(|(_, f)| f).collect()
     }
+}
+
+/// An environment without variables, with the check's budget.
+fn env<N>() -> Env<N> {
+    Env::new().with_budget(EVAL_BUDGET)
 }
 
 /// The atomized value of an item, owned.
