@@ -787,10 +787,14 @@ fn builtin_constraints_compile_with_their_codes_and_help() {
              each role-id must be referenced only once."
         )
     );
-    // Without a declared help text: the kind and the target.
+    // Without a declared help text: the message, else the kind and the target.
     assert_eq!(
         describe("oscal:oscal-parameter-depends-on-deprecated", &[]).as_deref(),
-        Some("expect on `.`")
+        Some("depends-on is deprecated")
+    );
+    assert_eq!(
+        describe("oscal:oscal-check-hash-length-SHA2-3-256", &[]).as_deref(),
+        Some("matches on `.[@algorithm=('SHA-256','SHA3-256')]`")
     );
     let doc = json!({"catalog": {
         "uuid": "8bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",

@@ -26,6 +26,8 @@ pub(super) struct Rule {
     pub kind: RuleKind,
     /// The declared message, split into text and `{ expr }` parts.
     pub message: Option<Vec<Piece>>,
+    /// The declared message as written.
+    pub message_text: Option<String>,
     pub help: Option<String>,
 }
 
@@ -176,6 +178,7 @@ pub(super) fn rule(c: &Constraint, source: &str) -> Result<Rule, CompileError> {
         lets,
         kind,
         message,
+        message_text: c.message.clone(),
         help: c.help.clone(),
     })
 }

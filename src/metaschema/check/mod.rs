@@ -138,15 +138,16 @@ impl<'s> Compiled<'s> {
     }
 
     /// The help text of a code: for each constraint that reports it, its help (remarks or formal
-    /// name), else its kind and target; `None` for a code no constraint reports.
+    /// name), else its declared message as written, else its kind and target; `None` for a code no constraint reports.
     pub fn describe(&self, code: &str) -> Option<String> {
         let lines: IndexSet<String> = self
             .rules
             .iter()
             .filter(|r| r.code == code)
-            .map(|r| match &r.help {
-                Some(h) => h.clone(),
-                None => format!("{} on `{}`", r.kind.name(), r.target_text),
+            .map(|r| match (&r.help, &r.message_text) {
+                (Some(h), _) => h.clone(),
+                (None, Some(m)) => m.clone(),
+                (None, None) => format!("{} on `{}`", r.kind.name(), r.target_text),
             })
             .collect();
         (!lines.is_empty()).then(|| lines.into_iter().collect::<Vec<_>>().join("\n"))
