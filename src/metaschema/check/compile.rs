@@ -138,7 +138,7 @@ pub(super) fn rule(c: &Constraint, source: &str) -> Result<Rule, CompileError> {
                 Some(r) => Some((r.clone(), anchored(r).map_err(|e| err("regex", r, e))?)),
                 None => None,
             },
-            // D1: a datatype the check does not know is not checked (the regex still is).
+            // A datatype the check does not know is not checked (the regex still is).
             datatype: datatype
                 .as_ref()
                 .and_then(|d| Some((d.clone(), Datatype::named(d)?))),

@@ -45,7 +45,7 @@ pub enum Datatype {
 
 impl Datatype {
     /// The datatype of a Metaschema name; `None` for one the check does not know (such a
-    /// `matches` checks its regex only: D1, add the type here to check it).
+    /// `matches` checks its regex only; add the type here to check it).
     pub fn named(name: &str) -> Option<Datatype> {
         Some(match name {
             "uri" => Datatype::Uri,

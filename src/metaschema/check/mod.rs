@@ -547,7 +547,8 @@ fn nodes<N: Node>(items: Vec<Item<N>>) -> Vec<N> {
 
 /// The key of `t`: one value per key field; `None` when every field is absent (such an item is
 /// not indexed). A field with a pattern keys by the pattern's group 1; a value the pattern does
-/// not match counts as absent (D2: metaschema-java stops with an error instead).
+/// not match counts as absent (metaschema-java stops with an error instead; OSCAL's own keys
+/// select only values that start with the pattern's `#`, so never meet one).
 fn key_of<'t, 'a>(
     keys: &[Key],
     t: &TreeNode<'t, 'a>,
