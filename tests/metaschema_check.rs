@@ -851,3 +851,40 @@ fn external_set_that_does_not_compile_is_an_error_beside_the_builtin_findings() 
         ]
     );
 }
+
+#[test]
+fn odd_shapes_are_skipped_not_misread() {
+    // Wrong JSON types where the schema wants others: skipped by the tree (the schema check
+    // reports them), never a panic and never a finding on a value that is not there.
+    let found = check(
+        json!([
+            {"id": 7, "parts": {"name": "statement"}, "props": "x", "links": [1, null, [], {"href": ["#r"]}]},
+            {"id": true, "parts": [{"id": {"a": 1}, "name": "guidance"}]},
+            "not a control",
+            null
+        ]),
+        json!({"back-matter": [], "document-ids": [{"scheme": "s", "identifier": {"x": 1}}, 5]}),
+    );
+    // The first control's `parts` object is read as its one part, a statement; of its links
+    // only the object is a link. The second has no statement; its id is the JSON `true`. The
+    // string and the null are no controls at all.
+    assert_eq!(
+        short(&found),
+        ["oscal:control-statement /catalog/controls/1"]
+    );
+    assert_eq!(
+        found[0].fingerprint,
+        "expect|control-statement|control=true"
+    );
+    let schema = schema();
+    let compiled = Compiled::new(&schema, &[]).unwrap();
+    for doc in [
+        json!(null),
+        json!([]),
+        json!({"catalog": 3}),
+        json!({"profile": {}}),
+        json!({}),
+    ] {
+        assert_eq!(compiled.check(&doc), Vec::<Finding>::new(), "{doc}");
+    }
+}

@@ -94,7 +94,8 @@ impl PartialEq for TreeNode<'_, '_> {
 
 impl<'a> Tree<'a> {
     /// The tree of `json` (a document with its root key) under `schema`'s roots. A root key the
-    /// schema does not know gives a tree with the document node only.
+    /// schema does not know, or whose value is no object, gives a tree with the document node
+    /// only.
     pub fn new(schema: &'a Schema, json: &'a Value) -> Self {
         let mut tree = Tree {
             schema,
@@ -107,7 +108,7 @@ impl<'a> Tree<'a> {
         if let Value::Object(map) = json {
             let start = tree.next_id();
             for (name, def) in &schema.roots {
-                if let Some(v) = map.get(name.as_str()) {
+                if let Some(v) = map.get(name.as_str()).filter(|v| v.is_object()) {
                     let seg = Seg::Key(name.as_str());
                     if let Some(id) =
                         tree.push(Slot::new(Some(*def), name, false, 0, Val::None, seg))
@@ -271,7 +272,17 @@ impl<'a> Tree<'a> {
         work: &mut Vec<Work<'a>>,
     ) {
         let key = child.json_key.as_str();
+        // An assembly is an object, a field an object or a scalar: anything else is not one.
+        let kind = self.schema.defs.get(child.def as usize).map(|d| d.kind);
+        let fits = |json: &Value| match kind {
+            Some(DefKind::Assembly) => json.is_object(),
+            Some(DefKind::Field) => json.is_object() || is_scalar(json),
+            _ => false,
+        };
         let mut add = |tree: &mut Self, json: &'a Value, seg: Seg<'a>, keyed| {
+            if !fits(json) {
+                return;
+            }
             let slot = Slot::new(Some(child.def), &child.name, false, parent, Val::None, seg);
             if let Some(id) = tree.push(slot) {
                 work.push(Work {
