@@ -446,7 +446,17 @@ fn allowed_values_foreign_namespace_takes_a_prop_out() {
         "{}",
         found[0].message
     );
-    assert_eq!(short(&check(props(Some(OSCAL)), json!({}))).len(), 1);
+    assert_eq!(
+        found[0].hint.as_deref(),
+        Some(
+            "without `ns` a prop is in the OSCAL namespace, where only these names are defined; \
+             give a name of your own an `ns` of your own"
+        )
+    );
+    // With the OSCAL namespace written out, the name is as wrong but the advice is not given.
+    let found = check(props(Some(OSCAL)), json!({}));
+    assert_eq!(short(&found).len(), 1);
+    assert_eq!(found[0].hint, None);
 }
 
 #[test]

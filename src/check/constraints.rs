@@ -67,7 +67,10 @@ pub fn diagnostic(f: &Finding, source: Option<SourceId>) -> Diagnostic {
         Level::Debug => format!("debug: {}", f.message),
         _ => f.message.clone(),
     };
-    let d = Diagnostic::new(severity, f.code, message);
+    let mut d = Diagnostic::new(severity, f.code, message);
+    if let Some(hint) = &f.hint {
+        d = d.hint(hint.clone());
+    }
     match source {
         Some(s) => d.at(Span::pointer(s, f.pointer.clone())),
         None => d,

@@ -82,6 +82,9 @@ pub struct Finding {
     /// and for expect and cardinality the nearest `id` or `uuid` around. Equal fingerprints in an
     /// input and in a resolution's output are the same finding.
     pub fingerprint: String,
+    /// Advice, if any: for a name in the OSCAL namespace that no list allows, that a name of
+    /// one's own needs an `ns` of one's own.
+    pub hint: Option<String>,
 }
 
 impl<'s> Compiled<'s> {
@@ -313,6 +316,7 @@ impl<'c, 's, 't, 'a> Run<'c, 's, 't, 'a> {
             kind: "limit",
             help: None,
             fingerprint: code.to_owned(),
+            hint: None,
         };
         // After everything else, whatever its place.
         self.found.push((usize::MAX, f));
@@ -498,7 +502,9 @@ impl<'c, 's, 't, 'a> Run<'c, 's, 't, 'a> {
             let message = declared(first, &at, &env())
                 .unwrap_or_else(|| not_allowed(&pool.value, &at, &lists));
             let print = format!("{}={}", path_name(&at), pool.value);
-            self.push(at, finding(first, first.code, at, message, print));
+            let mut f = finding(first, first.code, at, message, print);
+            f.hint = namespace_hint(&at);
+            self.push(at, f);
         }
         for (r, at, key) in std::mem::take(&mut self.pending) {
             let Some(rule) = rules.get(r) else { continue };
@@ -640,6 +646,23 @@ fn not_allowed(value: &str, at: &TreeNode<'_, '_>, lists: &[&Rule]) -> String {
     )
 }
 
+/// For the `name` of a node without `ns` whose namespace defaults to OSCAL's: a name of one's
+/// own belongs in a namespace of one's own.
+fn namespace_hint(at: &TreeNode<'_, '_>) -> Option<String> {
+    let owner = at.parent()?;
+    let oscal = at.is_flag()
+        && at.name() == "name"
+        && owner.flag_value("ns").is_none()
+        && owner.flag_default("ns").is_some();
+    oscal.then(|| {
+        format!(
+            "without `ns` a {} is in the OSCAL namespace, where only these names are defined; \
+             give a name of your own an `ns` of your own",
+            owner.name()
+        )
+    })
+}
+
 /// `prop/@name` for a flag, the name for anything else.
 fn path_name(n: &TreeNode<'_, '_>) -> String {
     match (n.is_flag(), n.parent()) {
@@ -692,6 +715,7 @@ fn finding(
         kind: rule.kind.name(),
         help: rule.help.clone(),
         fingerprint: format!("{}|{which}|{print}", rule.kind.name()),
+        hint: None,
     }
 }
 
