@@ -103,6 +103,10 @@ fn meta_constraints_survives_seeds() {
     for seed in &seeds {
         meta_constraints(seed);
     }
+    // Cut anywhere: every prefix is read or refused, with its offset inside it.
+    for end in 0..set.len() {
+        meta_constraints(&set.as_bytes()[..end]);
+    }
     let read = oscalc::metaschema::read::meta_constraints(set.as_bytes(), "sample.xml").unwrap();
     assert_eq!(read.contexts.len(), 2);
 }

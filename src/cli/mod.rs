@@ -3,6 +3,7 @@
 //! public `oscalc::` API, and clap stays here.
 
 mod ahead;
+mod completions;
 mod convert;
 pub mod diagnostics;
 mod diff;
@@ -62,6 +63,10 @@ enum Command {
     Diff(diff::DiffArgs),
     /// Render a profile's resolved catalog, or a catalog, for people: HTML, Markdown or CSV.
     Render(render::RenderArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(completions::CompletionsArgs),
+    /// Print the man page, or write one page per command into a folder.
+    Man(completions::ManArgs),
 }
 
 /// Flags every command takes.
@@ -265,6 +270,8 @@ pub fn run() -> ExitCode {
         Command::Graph(args) => graph::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Render(args) => render::run(&args),
+        Command::Completions(args) => completions::completions(&args),
+        Command::Man(args) => completions::man(&args),
     }
 }
 

@@ -1,5 +1,5 @@
 //! Reading Metaschema: OSCAL's modules into a [`Schema`], and `metaschema-meta-constraints`
-//! documents into [`MetaConstraints`].
+//! documents into [`MetaConstraints`](super::model::MetaConstraints).
 //!
 //! Stage: read (constraint layer). In: the text of Metaschema modules, given by a resolver
 //! callback (at generation time: `cargo run --example metaschema_gen` writes `oscal.json`, which

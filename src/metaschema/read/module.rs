@@ -57,7 +57,7 @@ pub fn schema(
         {
             if let Some(root_name) = def.child("root-name") {
                 let name = required(def, &module.file, "name")?;
-                let id = builder.global(m, DefKind::Assembly, name, def.offset)?;
+                let (id, _) = builder.global(m, DefKind::Assembly, name, def.offset)?;
                 schema_roots.push((root_name.plain_text(), id));
                 found = true;
             }
@@ -104,7 +104,7 @@ impl<F: Fn(&str) -> Option<String>> Loader<'_, F> {
         let files = self.files;
         let mut expand = |system: &str, at: usize| {
             let Some(path) = join(file, system) else {
-                return Err(bad_href(file, at, system));
+                return Err(bad_href(file, at, "ENTITY", system));
             };
             let text = fetch(files, &path, file)?;
             xml::parse_fragment(&text, &path)
@@ -124,7 +124,7 @@ impl<F: Fn(&str) -> Option<String>> Loader<'_, F> {
             root,
             imports: Vec::new(),
         });
-        let hrefs: Vec<(String, usize)> = self
+        let paths: Vec<String> = self
             .modules
             .get(index)
             .into_iter()
@@ -132,13 +132,11 @@ impl<F: Fn(&str) -> Option<String>> Loader<'_, F> {
             .filter(|e| e.name == "import")
             .map(|e| {
                 let href = required(e, file, "href")?;
-                join(file, href)
-                    .map(|path| (path, e.offset))
-                    .ok_or_else(|| bad_href(file, e.offset, href))
+                join(file, href).ok_or_else(|| bad_href(file, e.offset, "import", href))
             })
             .collect::<Result<_, _>>()?;
         let mut imports = Vec::new();
-        for (path, _) in hrefs {
+        for path in paths {
             imports.push(self.load(&path, file)?);
         }
         if let Some(m) = self.modules.get_mut(index) {
@@ -172,12 +170,18 @@ fn fetch(
     Ok(text)
 }
 
-fn bad_href(file: &str, offset: usize, href: &str) -> ReadError {
+/// An import or entity naming a file outside the modules' folder (or by URL).
+fn bad_href(file: &str, offset: usize, element: &str, href: &str) -> ReadError {
     ReadError::BadValue {
         file: file.to_owned(),
         offset,
-        element: "import".to_owned(),
-        name: "href".to_owned(),
+        element: element.to_owned(),
+        name: if element == "import" {
+            "href"
+        } else {
+            "SYSTEM"
+        }
+        .to_owned(),
         value: href.to_owned(),
     }
 }
@@ -267,14 +271,15 @@ impl<'m> Builder<'m> {
             .find_map(|&i| self.find_in(i, kind, name, false, seen))
     }
 
-    /// The id of global definition `name` referred to from module `m`, built on first use.
+    /// The id and element of global definition `name` referred to from module `m`, built on
+    /// first use.
     fn global(
         &mut self,
         m: usize,
         kind: DefKind,
         name: &str,
         at: usize,
-    ) -> Result<DefId, ReadError> {
+    ) -> Result<(DefId, &'m Element), ReadError> {
         let Some((home, el)) = self.find(m, kind, name) else {
             return Err(ReadError::UnknownRef {
                 file: self.module(m)?.file.clone(),
@@ -285,13 +290,13 @@ impl<'m> Builder<'m> {
         };
         let key = (home, kind_word(kind), name.to_owned());
         if let Some(&id) = self.globals.get(&key) {
-            return Ok(id);
+            return Ok((id, el));
         }
         let id = self.reserve(home, kind, name)?;
         // Registered before its content is read: `part` contains `part`.
         self.globals.insert(key, id);
         self.fill(id, home, kind, el)?;
-        Ok(id)
+        Ok((id, el))
     }
 
     /// A new inline definition's id (built now: it has one use).
@@ -382,10 +387,7 @@ impl<'m> Builder<'m> {
                 "flag" => {
                     let file = self.module(m)?.file.clone();
                     let name = required(child, &file, "ref")?;
-                    let id = self.global(m, DefKind::Flag, name, child.offset)?;
-                    let (_, def_el) = self
-                        .find(m, DefKind::Flag, name)
-                        .ok_or_else(|| missing(child, &file, "definition"))?;
+                    let (id, def_el) = self.global(m, DefKind::Flag, name, child.offset)?;
                     (id, def_el, Some(child))
                 }
                 _ => continue,
@@ -427,10 +429,7 @@ impl<'m> Builder<'m> {
                 (self.inline(m, kind, child)?, child, None)
             } else {
                 let name = required(child, &file, "ref")?;
-                let id = self.global(m, kind, name, child.offset)?;
-                let (_, def_el) = self
-                    .find(m, kind, name)
-                    .ok_or_else(|| missing(child, &file, "definition"))?;
+                let (id, def_el) = self.global(m, kind, name, child.offset)?;
                 (id, def_el, Some(child))
             };
             out.push(model_child(def, def_el, instance, child, &file)?);
