@@ -4,7 +4,8 @@
 # the XSLT and JSON→JSON against trestle; then the maximum resident set size of each oscalc run
 # against the bytes it reads (profile + catalog).
 # Needs ../shared/tools (the peers; `setup-peers.sh` installs them into a venv), hyperfine and
-# GNU time. Usage: scripts/bench-peers.sh [BINARY] (default: a release build of this checkout).
+# GNU time. Usage: scripts/bench-peers.sh [BINARY] (default: this checkout built with the
+# `dist` profile, as published).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools="$(cd .. && pwd)/shared/tools"
@@ -14,8 +15,8 @@ tools="$(cd .. && pwd)/shared/tools"
 
 bin="${1:-}"
 if [[ -z $bin ]]; then
-  cargo build --release --quiet
-  bin="$PWD/target/release/oscalc"
+  cargo build --profile dist --quiet
+  bin="$PWD/target/dist/oscalc"
 fi
 rev5="$PWD/benches/data/rev5"
 p5() { echo "$rev5/NIST_SP-800-53_rev5_HIGH-baseline_profile.$1"; }

@@ -50,7 +50,10 @@
 //! assert!(!xml.contains("ac-2"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
-#![forbid(unsafe_code)]
+// No unsafe code. Under the `python` feature the bindings' module allows it for pyo3's macros
+// (which expand to the CPython C API), so there the rest of the crate denies it instead.
+#![cfg_attr(not(feature = "python"), forbid(unsafe_code))]
+#![cfg_attr(feature = "python", deny(unsafe_code))]
 // Bad input is reported as a diagnostic, never by a panic: these lints keep it so outside tests.
 #![cfg_attr(
     not(test),
@@ -67,6 +70,8 @@ pub mod metaschema;
 pub mod model;
 pub mod options;
 pub mod present;
+#[cfg(feature = "python")]
+mod python;
 pub mod resolve;
 pub mod source;
 pub mod validate;

@@ -11,6 +11,8 @@ mod convert;
 mod diagnostics;
 #[path = "cli/diff.rs"]
 mod diff;
+#[path = "cli/dist.rs"]
+mod dist;
 #[path = "cli/folders.rs"]
 mod folders;
 #[path = "cli/graph.rs"]
@@ -60,10 +62,36 @@ fn case(path: &str) -> String {
 }
 
 fn tmp_dir(name: &str) -> PathBuf {
+    sweep_stale_tmp_dirs();
     let dir = std::env::temp_dir().join(format!("oscalc-cli-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
+}
+
+/// Removes the scratch folders of earlier runs of this test binary whose process is gone (a
+/// test's folder stays after it for inspection, until the next run): once per run, so scratch
+/// space stays bounded by one run's worth.
+fn sweep_stale_tmp_dirs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let Some(pid) = name
+                .strip_prefix("oscalc-cli-")
+                .and_then(|rest| rest.rsplit_once('-'))
+                .and_then(|(_, pid)| pid.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    });
 }
 
 fn stderr(o: &Output) -> String {

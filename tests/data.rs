@@ -16,7 +16,8 @@
 //!   `by-id-self`, `set-param-props`, `combine-merge`; `support::options`); absent: the defaults.
 //!   Not ratcheted: a case folder is written to pass. A folder with an
 //!   `expected.diag` is run through the binary instead (`support::broken`: the broken-input
-//!   corpus of `tests/cases/broken/`, exact codes and line:col, exit status, no file left behind).
+//!   corpus of `tests/cases/broken/` and the constraint cases of `tests/cases/constraints/`, one
+//!   per kind of OSCAL constraint; exact codes and line:col, exit status, no file left behind).
 //! - `schema::…`: the JSON output of every case above validates against the bundled catalog schema.
 //! - `selftest::…`: the comparators and the schema check on NIST's own files: equal to themselves,
 //!   blind to what they must ignore, and pointing at a deliberate change.
@@ -347,7 +348,9 @@ fn run_case(folder: &Path) -> Result<(), String> {
         toml::from_str(&read(&folder.join("case.toml"))?).map_err(|e| format!("case.toml: {e}"))?;
     let text = |key: &str| spec.get(key).and_then(toml::Value::as_str);
     if folder.join("expected.diag").is_file()
-        || folder.parent().is_some_and(|p| p.ends_with("broken"))
+        || folder
+            .parent()
+            .is_some_and(|p| p.ends_with("broken") || p.ends_with("constraints"))
     {
         return support::broken::run(folder, &spec);
     }

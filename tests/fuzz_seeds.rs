@@ -4,7 +4,9 @@
 #[path = "../fuzz/src/lib.rs"]
 mod fuzzing;
 
-use fuzzing::{CATALOG, load_json, load_xml, load_yaml, locate, present, resolve};
+use fuzzing::{
+    CATALOG, load_json, load_xml, load_yaml, locate, meta_constraints, metapath, present, resolve,
+};
 use oscalc::{MemWorld, Options};
 
 const PROFILE: &str = r#"{"profile": {
@@ -70,7 +72,44 @@ fn entry_points_survive_seeds() {
         resolve(seed);
         present(seed);
         locate(seed);
+        meta_constraints(seed);
+        metapath(seed);
     }
+}
+
+/// Seeds of the `meta_constraints` target: a set with nested contexts and every kind, its
+/// body alone (the target adds the root), cut, deep, and hostile DOCTYPEs.
+#[test]
+fn meta_constraints_survives_seeds() {
+    let set = include_str!("fixtures/metaschema/constraints-sample.xml");
+    let body_start = set.find("<context>").unwrap();
+    let body_end = set.rfind("</metaschema-meta-constraints>").unwrap();
+    let body = &set[body_start..body_end];
+    let seeds: Vec<Vec<u8>> = vec![
+        set.as_bytes().to_vec(),
+        body.as_bytes().to_vec(),
+        set.as_bytes()[..set.len() / 2].to_vec(),
+        format!("context>{}", "<context>".repeat(50_000)).into_bytes(),
+        format!("<!DOCTYPE m [<!ENTITY a \"&a;&a;\">]>{set}").into_bytes(),
+        format!(
+            "<!DOCTYPE m [<!ENTITY x SYSTEM \"/etc/passwd\">]>{}",
+            set.replace("/catalog", "&x;")
+        )
+        .into_bytes(),
+        set.replace("<metapath", "<metapath target=\"&#0;\" x")
+            .into_bytes(),
+        b"\xEF\xBB\xBF<metaschema-meta-constraints>\xff".to_vec(),
+        Vec::new(),
+    ];
+    for seed in &seeds {
+        meta_constraints(seed);
+    }
+    // Cut anywhere: every prefix is read or refused, with its offset inside it.
+    for end in 0..set.len() {
+        meta_constraints(&set.as_bytes()[..end]);
+    }
+    let read = oscalc::metaschema::read::meta_constraints(set.as_bytes(), "sample.xml").unwrap();
+    assert_eq!(read.contexts.len(), 2);
 }
 
 #[test]
@@ -90,4 +129,59 @@ fn seed_profile_resolves_against_the_catalog() {
         .map(|c| c.id.to_string())
         .collect();
     assert_eq!(ids, ["c1"]);
+}
+
+/// The Metapath seeds: OSCAL's own expressions, every construct, and hostile text (deep,
+/// unclosed, long, quadratic, huge regexes, odd numbers and characters).
+#[test]
+fn metapath_survives_seeds() {
+    let deep = format!("{}1{}", "(".repeat(5_000), ")".repeat(5_000));
+    let deep_preds = format!("{}{}", "*[".repeat(200), "]".repeat(200));
+    let deep_calls = format!("{}.{}", "not(".repeat(127), ")".repeat(127));
+    let deep_ifs = "if (.) then ".repeat(126) + "1" + &" else 2".repeat(126);
+    let long_or = vec!["@id"; 10_000].join(" or ");
+    let too_long = "a/".repeat(40_000);
+    let seeds: Vec<String> = vec![
+        String::new(),
+        "prop[has-oscal-namespace('http://csrc.nist.gov/ns/oscal')]/@name".into(),
+        "prop[@name='status']/@value=('withdrawn','Withdrawn') or part[@name='statement']".into(),
+        "//(control|group|part)".into(),
+        "link[@rel=('related','required') and starts-with(@href,'#')]".into(),
+        ".[has-oscal-namespace(('http://csrc.nist.gov/ns/oscal','x'))]/@name".into(),
+        "not(exists(@depends-on))".into(),
+        "ancestor-or-self::*[last()]/descendant::node()[position() < 3]/..".into(),
+        "$v//prop[1]/@* | /catalog/@uuid union (//part)[2]".into(),
+        "count(//*) > '9' and @x eq 1 or if (@id) then string-length(@id) else ()".into(),
+        "distinct-values((//@*, 1, '1', 1.0)) = concat(@id, 'x') || lower-case('A')".into(),
+        "matches(@id, '^[a-z]+$', 'i') and matches(., concat('(', @id))".into(),
+        "matches('a', '\\w{1000}\\w{1000}\\w{1000}')".into(),
+        "normalize-space(upper-case(string())) ne ends-with(contains('a','b'), '')".into(),
+        "//*//*//*//*//*//*//*//* = //*//@*".into(),
+        "(1,2,3)[.][position()][last()][1.5][0][-1]".into(),
+        "1e99999 = 1e-99999 and .5 = 0.5 and 007".into(),
+        "'unclosed".into(),
+        "prop[@name='x'".into(),
+        "(: comment (: nested :) never closed".into(),
+        "doc('x') | map:merge(()) | path(..)".into(),
+        "a//b/../@c/d".into(),
+        "@id/..//node()/self::*/parent::*/ancestor::*".into(),
+        "$undefined, $v/@id".into(),
+        "count(1 to 1e300) + sum(-5 to 5) + (1e16 to 1e16 + 3)[last()]".into(),
+        "for $a in //*, $b in $a/@* return concat(name($a), $b) || -count($a/*) * 2 div 0".into(),
+        "let $x := //part return every $p in $x satisfies some $q in $p/.. satisfies $q/@id".into(),
+        "for $a in (1,2,3), $b in $a, $c in $b, $d in $c, $e in $d, $f in $e, $g in $f, $h in $g, $i in $h return $i".into(),
+        "'\u{0}' \u{301} é ☃ 𝄞".into(),
+        "\u{feff}@id".into(),
+        deep,
+        deep_preds,
+        deep_calls,
+        deep_ifs,
+        long_or,
+        too_long,
+    ];
+    for seed in &seeds {
+        metapath(seed.as_bytes());
+    }
+    metapath(b"@id = '\xff\xfe'");
+    metapath(&[b'(', 0xff, b')']);
 }

@@ -3,6 +3,10 @@
 //! stable. In: arbitrary bytes. Out: nothing; the only failure is a panic, a hang or an overflow,
 //! which the fuzzer reports.
 
+#[path = "metapath.rs"]
+mod metapath;
+pub use metapath::metapath;
+
 use oscalc::source::SourceMap;
 use oscalc::{MemWorld, Options};
 use url::Url;
@@ -245,4 +249,25 @@ pub fn present(data: &[u8]) {
     let _ = html::render(&resolved.catalog, limits);
     let _ = markdown::render(&resolved.catalog, limits);
     let _ = csv::render(&resolved.catalog, limits);
+}
+
+/// Reads the bytes as a `metaschema-meta-constraints` document (`--constraints FILE`), without
+/// the root element when they lack one, so the fuzzer spends its time inside the format. An
+/// error's offset must lie in the bytes (the CLI turns it into line:column): one outside panics.
+pub fn meta_constraints(data: &[u8]) {
+    const ROOT: &[u8] =
+        br#"<metaschema-meta-constraints xmlns="http://csrc.nist.gov/ns/oscal/metaschema/1.0">"#;
+    let bytes = if data.starts_with(b"<") {
+        data.to_vec()
+    } else {
+        [ROOT, data, b"</metaschema-meta-constraints>"].concat()
+    };
+    if let Err(e) = oscalc::metaschema::read::meta_constraints(&bytes, "constraints.xml") {
+        let offset = e.offset().unwrap_or_default();
+        assert!(
+            offset <= bytes.len(),
+            "{e}: offset past the end ({})",
+            bytes.len()
+        );
+    }
 }

@@ -6,6 +6,7 @@
 //! and that `validate` runs on a document the user names ([`schema`], [`refs`]). They read only
 //! the model: this module sits below `resolve` and `validate`, which both use it.
 
+pub mod constraints;
 pub mod input;
 mod output;
 mod patterns;

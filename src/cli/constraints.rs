@@ -63,10 +63,10 @@ pub(super) fn load(
                     .or_else(|| url::Url::parse("file:///constraints").ok());
                 let mut d = Diagnostic::error(
                     "constraints-invalid",
-                    format!("{shown} is not a usable constraint set: {}", e.message),
+                    format!("{shown} is not a usable constraint set: {}", unplaced(&e)),
                 )
                 .hint("a constraint set is a Metaschema `metaschema-meta-constraints` document");
-                if let (Some(uri), Some(off)) = (uri, e.offset) {
+                if let (Some(uri), Some(off)) = (uri, e.offset()) {
                     let id = sources.add(Source {
                         uri,
                         bytes: bytes.into(),
@@ -81,7 +81,23 @@ pub(super) fn load(
             }
         }
     }
+    // A set whose Metapath or patterns do not compile is refused before any document is read.
+    if let Err(errors) = oscalc::check::constraints::compile(&loaded.sets) {
+        report(&errors, &SourceMap::default());
+        return Err(ExitCode::from(2));
+    }
     Ok(loaded)
+}
+
+/// The reader's message without the `FILE:OFFSET: ` it starts with: the diagnostic names the
+/// file and the line and column itself.
+fn unplaced(e: &oscalc::metaschema::read::ReadError) -> String {
+    let text = e.to_string();
+    let rest = match e.offset() {
+        Some(off) => text.split_once(&format!(":{off}: ")).map(|(_, r)| r),
+        None => text.split_once(": ").map(|(_, r)| r),
+    };
+    rest.unwrap_or(&text).to_owned()
 }
 
 /// The file's bytes, at most `limit`.

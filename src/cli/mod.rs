@@ -3,6 +3,7 @@
 //! public `oscalc::` API, and clap stays here.
 
 mod ahead;
+mod completions;
 mod constraints;
 mod convert;
 pub mod diagnostics;
@@ -63,6 +64,10 @@ enum Command {
     Diff(diff::DiffArgs),
     /// Render a profile's resolved catalog, or a catalog, for people: HTML, Markdown or CSV.
     Render(render::RenderArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(completions::CompletionsArgs),
+    /// Print the man page, or write one page per command into a folder.
+    Man(completions::ManArgs),
 }
 
 /// Flags every command takes.
@@ -303,6 +308,8 @@ pub fn run() -> ExitCode {
         Command::Graph(args) => graph::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Render(args) => render::run(&args),
+        Command::Completions(args) => completions::completions(&args),
+        Command::Man(args) => completions::man(&args),
     }
 }
 

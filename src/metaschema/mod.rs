@@ -3,7 +3,10 @@
 //! a document's JSON form. Sits below the line with `model`: it reads only JSON values and its
 //! own data.
 
+pub mod check;
 pub mod model;
 pub mod path;
+pub mod read;
+pub mod tree;
 
 pub use model::{Constraint, Def, DefId, DefKind, Kind, Level, MetaConstraints, Schema};

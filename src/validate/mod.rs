@@ -5,12 +5,14 @@
 //! resolves (the graph stage), the official OSCAL 1.2.3 JSON schema on the document's JSON form
 //! ([`schema`]; XML input is checked on the same form), and what the schema cannot say
 //! ([`refs`]): unique ids and uuids, inserts and `#` links that resolve, and a profile's ids that
-//! name something in its imports. Resolution itself is `resolve`'s job.
+//! name something in its imports; then OSCAL's constraint layer ([`constraints`]: the Metaschema
+//! modules' constraints and the `--constraints` sets), each finding at its declared level.
+//! Resolution itself is `resolve`'s job.
 //!
 //! The checks themselves live in [`crate::check`], below `resolve` (which runs them on its
 //! inputs); they are re-exported here, with [`output()`] for a resolved catalog.
 
-pub use crate::check::{input, output, refs, schema};
+pub use crate::check::{constraints, input, output, refs, schema};
 pub use inherit::output_constraints;
 
 mod inherit;
@@ -103,7 +105,8 @@ fn check_graph(
     sink: &mut Sink,
 ) -> Option<Document> {
     let root = g.docs.get(g.root)?;
-    for d in schema::check(&crate::emit::json_value(&root.doc), Some(root.source)) {
+    let json = crate::emit::json_value(&root.doc);
+    for d in schema::check(&json, Some(root.source)) {
         sink.push(d);
     }
     let found = refs::check(&root.doc, Some(root.source), &[]);
@@ -114,6 +117,10 @@ fn check_graph(
             sink.push(d);
         }
     }
+    // OSCAL's constraint layer, last as its stage is: always, even on a schema-invalid document
+    // (the tree skips what it does not know, so nothing it says rests on a wrong shape).
+    let found = crate::check::constraints::run(&json, &opts.constraints, Some(root.source));
+    found.into_iter().for_each(|d| sink.push(d));
     Some(root.doc.clone())
 }
 

@@ -8,7 +8,8 @@ use std::process::Command;
 const CATALOG: &str = r#"{"catalog": {"uuid": "11111111-1111-4111-8111-111111111111",
   "metadata": {"title": "C", "last-modified": "2024-01-01T00:00:00Z", "version": "1",
                "oscal-version": "1.1.2"},
-  "controls": [{"id": "c-1", "title": "C1"}]}}
+  "controls": [{"id": "c-1", "title": "C1",
+                "parts": [{"id": "c-1_smt", "name": "statement", "prose": "Do it."}]}]}}
 "#;
 
 fn write(path: &Path, text: &str) {
@@ -35,7 +36,8 @@ fn validate_dir_checks_every_oscal_file_under_it_and_counts_the_rest() {
     let profile = CATALOG
         .replace("catalog", "profile")
         .replace(
-            r#""controls": [{"id": "c-1", "title": "C1"}]"#,
+            r#""controls": [{"id": "c-1", "title": "C1",
+                "parts": [{"id": "c-1_smt", "name": "statement", "prose": "Do it."}]}]"#,
             r#""imports": [{"href": "../cat.json", "include-all": {}}]"#,
         )
         .replace("1111-4111", "2222-4222");

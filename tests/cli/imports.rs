@@ -24,7 +24,7 @@ fn profile(hrefs: &[&str]) -> String {
   "metadata": {{"title": "P", "last-modified": "2024-01-01T00:00:00Z", "version": "1", "oscal-version": "1.2.3"}},
   "imports": [{}],
   "modify": {{"set-parameters": [{{"param-id": "loose1", "values": ["x"]}}],
-              "alters": [{{"control-id": "c3", "adds": [{{"position": "ending", "props": [{{"name": "n", "value": "v"}}]}}]}}]}}
+              "alters": [{{"control-id": "c3", "adds": [{{"position": "ending", "props": [{{"name": "n", "ns": "https://example.com/ns/test", "value": "v"}}]}}]}}]}}
 }}}}"#,
         imports.join(", ")
     )

@@ -22,7 +22,7 @@ fn one_line_catalog(name: &str, distinct: usize, times: usize) -> PathBuf {
     let controls: Vec<String> = (0..distinct * times)
         .map(|i| {
             format!(
-                r#"{{"id":"c{}","title":"Control {i} padded to a realistic length"}}"#,
+                r#"{{"id":"c{}","title":"Control {i} padded","parts":[{{"name":"statement"}}]}}"#,
                 i % distinct
             )
         })
@@ -56,15 +56,22 @@ fn three_thousand_diagnostics_on_a_one_line_document_quote_bounded_windows() {
         .filter(|l| l.starts_with("error[ref-duplicate-id]: id `c"))
         .count();
     assert_eq!(headers, 3000);
+    // Each duplicate also breaks the two catalog indexes of OSCAL's constraint layer (control,
+    // group and part ids; control ids): 9,000 diagnostics in all.
+    let indexed = text
+        .lines()
+        .filter(|l| l.starts_with("error[oscal:oscal-catalog-"))
+        .count();
+    assert_eq!(indexed, 6000);
     // Each quoted line is a window of at most 200 bytes (plus gutter and `…` marks), never the
-    // 300 KB line: the whole output stays near 3,000 × 600 bytes.
+    // 300 KB line: the whole output stays near 9,000 × 600 bytes.
     let longest = text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
     assert!(longest <= 250, "a line of {longest} characters");
-    assert!(text.len() < 3000 * 1000, "{} bytes", text.len());
+    assert!(text.len() < 9000 * 1000, "{} bytes", text.len());
     let first = text.split("\n\n").next().unwrap_or_default();
     assert!(first.contains("1 │ …"), "{first}");
     assert!(first.contains("---- first defined here"), "{first}");
-    assert!(text.ends_with("checked 1 file: 3000 errors, 0 warnings\n"));
+    assert!(text.ends_with("checked 1 file: 9000 errors, 0 warnings\n"));
 }
 
 #[test]
@@ -81,21 +88,29 @@ fn short_groups_by_code_and_max_per_code_all_prints_every_one() {
     let name = arg(&path);
     let grouped = run(&[]);
     let lines: Vec<&str> = grouped.lines().collect();
-    assert_eq!(lines.len(), 5 + 3, "{grouped}");
+    // Five of each code: the reference check's, then the two catalog indexes of OSCAL's
+    // constraint layer that each duplicate breaks too.
+    assert_eq!(lines.len(), 3 * 5 + 5, "{grouped}");
     assert!(lines[0].starts_with(&format!("{name}:1:")), "{grouped}");
     assert_eq!(
-        lines[5..],
+        lines[15..],
         [
             "… and 35 more `ref-duplicate-id` (two controls, params, parts or groups share an id; \
              `--max-per-code all` shows all)",
-            "error: 40 errors (40 ref-duplicate-id)",
-            "checked 1 file: 40 errors, 0 warnings",
+            "… and 35 more `oscal:oscal-catalog-groups-controls-parts` (`--max-per-code all` shows all)",
+            "… and 35 more `oscal:oscal-catalog-controls` (`--max-per-code all` shows all)",
+            "error: 120 errors (40 ref-duplicate-id, 40 oscal:oscal-catalog-groups-controls-parts, \
+             40 oscal:oscal-catalog-controls)",
+            "checked 1 file: 120 errors, 0 warnings",
         ]
     );
     let all = run(&["--max-per-code", "all"]);
     assert_eq!(all.matches("error[ref-duplicate-id]").count(), 40);
     assert!(!all.contains("… and"), "{all}");
-    assert!(all.contains("\nerror: 40 errors (40 ref-duplicate-id)\n"));
+    assert!(
+        all.contains("\nerror: 120 errors (40 ref-duplicate-id, "),
+        "{all}"
+    );
     let two = run(&["--max-per-code", "2", "-q"]);
     assert_eq!(two.matches("error[ref-duplicate-id]").count(), 2);
     assert!(two.contains("… and 38 more `ref-duplicate-id`"), "{two}");
@@ -111,8 +126,10 @@ fn json_keeps_every_diagnostic_and_github_annotates_ten_of_a_type() {
     let run = |format: &str| oscalc(&["validate", arg(&path), "--error-format", format]);
     let json = run("json");
     let stdout = String::from_utf8_lossy(&json.stdout).into_owned();
-    assert_eq!(stdout.lines().count(), 40);
-    assert_eq!(stderr(&json), "checked 1 file: 40 errors, 0 warnings\n");
+    // Each duplicate: the reference check's error and the two catalog indexes' of OSCAL's
+    // constraint layer.
+    assert_eq!(stdout.lines().count(), 120);
+    assert_eq!(stderr(&json), "checked 1 file: 120 errors, 0 warnings\n");
     let github = run("github");
     let stdout = String::from_utf8_lossy(&github.stdout).into_owned();
     let lines: Vec<&str> = stdout.lines().collect();
@@ -123,9 +140,10 @@ fn json_keeps_every_diagnostic_and_github_annotates_ten_of_a_type() {
     assert_eq!(
         lines[10..],
         [
-            "::notice title=oscalc::30 more errors not annotated (a workflow step shows 10 of \
+            "::notice title=oscalc::110 more errors not annotated (a workflow step shows 10 of \
              each type); see the totals in the log, or use --error-format sarif",
-            "error: 40 errors (40 ref-duplicate-id)",
+            "error: 120 errors (40 ref-duplicate-id, 40 oscal:oscal-catalog-groups-controls-parts, \
+             40 oscal:oscal-catalog-controls)",
         ]
     );
 }
@@ -194,8 +212,21 @@ fn an_id_defined_three_times_is_said_once_with_every_place() {
         &["validate", "cat.json", "--color", "never"],
     );
     assert_eq!(o.status.code(), Some(1));
+    // OSCAL's constraint layer adds its own findings (statements, the two catalog indexes for
+    // the second and third `a`) after the reference check's one diagnostic.
+    let text = stderr(&o);
+    assert_eq!(text.matches("error[ref-duplicate-id]").count(), 1, "{text}");
     assert_eq!(
-        stderr(&o),
+        text.matches("error[oscal:oscal-catalog-").count(),
+        7,
+        "{text}"
+    );
+    assert!(
+        text.ends_with("checked 1 file: 8 errors, 0 warnings\n"),
+        "{text}"
+    );
+    assert_eq!(
+        text.split("\n\n").next().unwrap_or_default(),
         "error[ref-duplicate-id]: id `a` is defined 3 times\n  \
          ┌─ cat.json:4:8\n  \
          │\n\
@@ -204,8 +235,6 @@ fn an_id_defined_three_times_is_said_once_with_every_place() {
          4 │ {\"id\": \"a\", \"title\": \"Two\"},\n  \
          │        ^^^\n\
          5 │ {\"id\": \"a\", \"title\": \"Three\"}]}}\n  \
-         │        --- also defined here\n\
-         \n\
-         checked 1 file: 1 error, 0 warnings\n"
+         │        --- also defined here"
     );
 }

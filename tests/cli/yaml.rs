@@ -92,8 +92,18 @@ fn yaml_on_standard_input_is_recognised_by_content() {
         .unwrap();
     std::io::Write::write_all(&mut child.stdin.take().unwrap(), &text).unwrap();
     let o = child.wait_with_output().unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stderr(&o).contains("0 errors"), "{}", stderr(&o));
+    // Read, checked and located as YAML: the one finding is OSCAL's constraint layer's on the
+    // fixture's control `c4`, which has no statement (the fixture is a copy of a resolution case).
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("1 error, 0 warnings"), "{err}");
+    assert!(
+        err.contains(
+            "error[oscal:oscal-catalog-control-require-statement-when-not-withdrawn]: control `c4`"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("┌─ <stdin>:67:7"), "{err}");
 }
 
 #[test]

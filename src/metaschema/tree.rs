@@ -1,0 +1,526 @@
+//! Stage: constraint check (the tree). In: a document's JSON form (`{"catalog": …}`, as
+//! `emit::json_value` gives for any input format) and the [`Schema`]. Out: a [`Tree`], the
+//! document as Metaschema's named nodes (assemblies, fields, flags), which Metapath walks through
+//! [`path::Node`](super::path::Node) and which names each node's JSON pointer.
+//!
+//! Built in one pass over the JSON with an explicit stack (documents can be deep), into one arena:
+//! a node's flags and its model children are contiguous ranges of it. JSON keys map to children
+//! by the definition's [`Child::json_key`] and [`Group`]; a key the definition does not know is
+//! skipped (the schema check reports it), and so is a value of the wrong JSON type. Children are
+//! listed in model order, which is the XML order too.
+
+use std::borrow::Cow;
+use std::cell::Cell;
+use std::ops::Range;
+
+use serde_json::Value;
+
+use super::model::{Child, DefId, DefKind, Group, Schema};
+use super::path::Node;
+
+/// Index of a node in its [`Tree`]; the document node is 0.
+pub type NodeId = u32;
+
+/// A document as Metaschema's nodes, over borrowed JSON and schema.
+#[derive(Debug)]
+pub struct Tree<'a> {
+    schema: &'a Schema,
+    slots: Vec<Slot<'a>>,
+    /// Node ids in document order.
+    in_order: Vec<NodeId>,
+    /// Nodes handed to Metapath so far, and how many it may have: past the limit every axis is
+    /// empty and [`Tree::exhausted`] says so. Bounds the work of a whole check, whatever the
+    /// constraints (each evaluation has its own budget too, but a check makes many).
+    visits: Cell<u64>,
+    limit: u64,
+}
+
+/// One node of the arena.
+#[derive(Debug)]
+struct Slot<'a> {
+    /// `None` for the document node.
+    def: Option<DefId>,
+    name: &'a str,
+    flag: bool,
+    /// The document node is its own parent; [`Tree::parent`] says `None` for it.
+    parent: NodeId,
+    flags: Range<NodeId>,
+    children: Range<NodeId>,
+    value: Val<'a>,
+    /// How to reach this node's JSON from its parent's.
+    seg: Seg<'a>,
+    order: u32,
+}
+
+/// A node's atomic value.
+#[derive(Debug, Clone, Copy)]
+enum Val<'a> {
+    None,
+    Json(&'a Value),
+    /// A flag whose value is a JSON key (a `BY_KEY` group, a `json-value-key-flag`).
+    Key(&'a str),
+}
+
+/// One step of a JSON pointer, from the parent node's JSON to this node's.
+#[derive(Debug, Clone, Copy)]
+enum Seg<'a> {
+    /// The same JSON as the parent (a flag held as a key, a field's value).
+    Same,
+    Key(&'a str),
+    KeyIndex(&'a str, usize),
+    KeyKey(&'a str, &'a str),
+}
+
+/// One node still to expand: its id, its JSON and the flag a `BY_KEY` group gave it.
+struct Work<'a> {
+    id: NodeId,
+    json: &'a Value,
+    def: DefId,
+    keyed: Option<(&'a str, &'a str)>,
+}
+
+/// A node of a [`Tree`]: what Metapath evaluates over.
+#[derive(Debug, Clone, Copy)]
+pub struct TreeNode<'t, 'a> {
+    tree: &'t Tree<'a>,
+    id: NodeId,
+}
+
+impl PartialEq for TreeNode<'_, '_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id && std::ptr::eq(self.tree, other.tree)
+    }
+}
+
+impl<'a> Tree<'a> {
+    /// The tree of `json` (a document with its root key) under `schema`'s roots. A root key the
+    /// schema does not know, or whose value is no object, gives a tree with the document node
+    /// only.
+    pub fn new(schema: &'a Schema, json: &'a Value) -> Self {
+        let mut tree = Tree {
+            schema,
+            slots: vec![Slot::new(None, "", false, 0, Val::None, Seg::Same)],
+            in_order: Vec::new(),
+            visits: Cell::new(0),
+            limit: u64::MAX,
+        };
+        let mut work = Vec::new();
+        if let Value::Object(map) = json {
+            let start = tree.next_id();
+            for (name, def) in &schema.roots {
+                if let Some(v) = map.get(name.as_str()).filter(|v| v.is_object()) {
+                    let seg = Seg::Key(name.as_str());
+                    if let Some(id) =
+                        tree.push(Slot::new(Some(*def), name, false, 0, Val::None, seg))
+                    {
+                        work.push(Work {
+                            id,
+                            json: v,
+                            def: *def,
+                            keyed: None,
+                        });
+                    }
+                }
+            }
+            let end = tree.next_id();
+            if let Some(doc) = tree.slots.first_mut() {
+                doc.children = start..end;
+            }
+        }
+        while let Some(w) = work.pop() {
+            tree.expand(&w, &mut work);
+        }
+        tree.number();
+        tree
+    }
+
+    /// Limits the nodes Metapath may visit over the tree's life to `limit`.
+    pub fn with_limit(mut self, limit: u64) -> Self {
+        self.limit = limit;
+        self
+    }
+
+    /// Whether Metapath has visited more nodes than the limit allows: from then on every axis
+    /// gave nothing, so results are incomplete.
+    pub fn exhausted(&self) -> bool {
+        self.visits.get() > self.limit
+    }
+
+    /// How many nodes Metapath has visited.
+    pub fn visits(&self) -> u64 {
+        self.visits.get()
+    }
+
+    /// Counts `n` visits; `false` once over the limit.
+    fn visit(&self, n: usize) -> bool {
+        let total = self.visits.get().saturating_add(n as u64 + 1);
+        self.visits.set(total);
+        total <= self.limit
+    }
+
+    /// The document node.
+    pub fn root(&self) -> TreeNode<'_, 'a> {
+        TreeNode { tree: self, id: 0 }
+    }
+
+    /// Node `id`.
+    pub fn node(&self, id: NodeId) -> TreeNode<'_, 'a> {
+        TreeNode { tree: self, id }
+    }
+
+    /// How many nodes the tree has, the document node included.
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Whether the tree holds the document node only.
+    pub fn is_empty(&self) -> bool {
+        self.slots.len() <= 1
+    }
+
+    /// Every node in document order, the document node first.
+    pub fn in_order(&self) -> impl Iterator<Item = TreeNode<'_, 'a>> + '_ {
+        self.in_order.iter().map(move |&id| self.node(id))
+    }
+
+    /// The id the next pushed node gets.
+    fn next_id(&self) -> NodeId {
+        NodeId::try_from(self.slots.len()).unwrap_or(NodeId::MAX)
+    }
+
+    /// Adds a node; `None` when the arena is full (more nodes than `u32` counts: the rest of
+    /// the document is left out rather than mis-numbered).
+    fn push(&mut self, slot: Slot<'a>) -> Option<NodeId> {
+        let id = self.next_id();
+        if id == NodeId::MAX {
+            return None;
+        }
+        self.slots.push(slot);
+        Some(id)
+    }
+
+    fn slot(&self, id: NodeId) -> Option<&Slot<'a>> {
+        self.slots.get(id as usize)
+    }
+
+    /// Adds the flags and model children of `w`, and queues the children.
+    fn expand(&mut self, w: &Work<'a>, work: &mut Vec<Work<'a>>) {
+        let schema = self.schema;
+        let Some(def) = schema.defs.get(w.def as usize) else {
+            return;
+        };
+        let object = w.json.as_object();
+        let flags_start = self.next_id();
+        let mut value = Val::None;
+        let value_flag = def.json_value_key_flag.as_deref();
+        for flag in &def.flags {
+            let v = if let Some((_, key)) = w.keyed.filter(|(n, _)| *n == flag.name) {
+                Some((Val::Key(key), Seg::Same))
+            } else if value_flag == Some(flag.name.as_str()) {
+                value_key_flag(object, &def.flags).map(|(k, v)| {
+                    value = Val::Json(v);
+                    (Val::Key(k), Seg::Same)
+                })
+            } else {
+                object
+                    .and_then(|o| o.get(flag.json_key.as_str()))
+                    .filter(|v| is_scalar(v))
+                    .map(|v| (Val::Json(v), Seg::Key(flag.json_key.as_str())))
+            };
+            if let Some((val, seg)) = v {
+                let slot = Slot::new(Some(flag.def), &flag.name, true, w.id, val, seg);
+                if self.push(slot).is_none() {
+                    return;
+                }
+            }
+        }
+        let flags_end = self.next_id();
+        if def.kind == DefKind::Field && value_flag.is_none() {
+            value = match (object, def.json_value_key.as_deref()) {
+                (Some(o), Some(key)) => o
+                    .get(key)
+                    .filter(|v| is_scalar(v))
+                    .map_or(Val::None, Val::Json),
+                (None, _) if is_scalar(w.json) => Val::Json(w.json),
+                _ => Val::None,
+            };
+        }
+        let children_start = self.next_id();
+        if def.kind == DefKind::Assembly
+            && let Some(o) = object
+        {
+            for child in &def.children {
+                if let Some(v) = o.get(child.json_key.as_str()) {
+                    self.instances(w.id, child, v, work);
+                }
+            }
+        }
+        let children_end = self.next_id();
+        if let Some(slot) = self.slots.get_mut(w.id as usize) {
+            slot.flags = flags_start..flags_end;
+            slot.children = children_start..children_end;
+            slot.value = value;
+        }
+    }
+
+    /// Adds the nodes one JSON member `v` holds for model instance `child` of node `parent`.
+    fn instances(
+        &mut self,
+        parent: NodeId,
+        child: &'a Child,
+        v: &'a Value,
+        work: &mut Vec<Work<'a>>,
+    ) {
+        let key = child.json_key.as_str();
+        // An assembly is an object, a field an object or a scalar: anything else is not one.
+        let kind = self.schema.defs.get(child.def as usize).map(|d| d.kind);
+        let fits = |json: &Value| match kind {
+            Some(DefKind::Assembly) => json.is_object(),
+            Some(DefKind::Field) => json.is_object() || is_scalar(json),
+            _ => false,
+        };
+        let mut add = |tree: &mut Self, json: &'a Value, seg: Seg<'a>, keyed| {
+            if !fits(json) {
+                return;
+            }
+            let slot = Slot::new(Some(child.def), &child.name, false, parent, Val::None, seg);
+            if let Some(id) = tree.push(slot) {
+                work.push(Work {
+                    id,
+                    json,
+                    def: child.def,
+                    keyed,
+                });
+            }
+        };
+        match (&child.group, v) {
+            (Group::Array | Group::SingletonOrArray, Value::Array(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    add(self, item, Seg::KeyIndex(key, i), None);
+                }
+            }
+            (Group::ByKey(flag), Value::Object(items)) => {
+                for (k, item) in items {
+                    add(
+                        self,
+                        item,
+                        Seg::KeyKey(key, k),
+                        Some((flag.as_str(), k.as_str())),
+                    );
+                }
+            }
+            (Group::ByKey(_), _) => {}
+            // An array where one is expected is the schema's to report; a single item where an
+            // array is expected is taken as one.
+            (_, Value::Array(_)) => {}
+            _ => add(self, v, Seg::Key(key), None),
+        }
+    }
+
+    /// Numbers the nodes in document order: a node, its flags, then its children, depth first.
+    fn number(&mut self) {
+        let mut order = Vec::with_capacity(self.slots.len());
+        let mut stack: Vec<NodeId> = vec![0];
+        while let Some(id) = stack.pop() {
+            order.push(id);
+            let Some(slot) = self.slot(id) else { continue };
+            order.extend(slot.flags.clone());
+            stack.extend(slot.children.clone().rev());
+        }
+        for (n, &id) in order.iter().enumerate() {
+            if let Some(slot) = self.slots.get_mut(id as usize) {
+                slot.order = u32::try_from(n).unwrap_or(u32::MAX);
+            }
+        }
+        self.in_order = order;
+    }
+}
+
+impl<'a> Slot<'a> {
+    fn new(
+        def: Option<DefId>,
+        name: &'a str,
+        flag: bool,
+        parent: NodeId,
+        value: Val<'a>,
+        seg: Seg<'a>,
+    ) -> Self {
+        Slot {
+            def,
+            name,
+            flag,
+            parent,
+            flags: 0..0,
+            children: 0..0,
+            value,
+            seg,
+            order: 0,
+        }
+    }
+}
+
+fn is_scalar(v: &Value) -> bool {
+    matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_))
+}
+
+/// The member of a `json-value-key-flag` field's object that is not one of its flags: its key is
+/// the flag's value, its value the field's.
+fn value_key_flag<'a>(
+    object: Option<&'a serde_json::Map<String, Value>>,
+    flags: &[Child],
+) -> Option<(&'a str, &'a Value)> {
+    object?
+        .iter()
+        .find(|(k, _)| !flags.iter().any(|f| f.json_key == **k))
+        .map(|(k, v)| (k.as_str(), v))
+}
+
+impl<'t, 'a> TreeNode<'t, 'a> {
+    fn slot(&self) -> Option<&'t Slot<'a>> {
+        self.tree.slot(self.id)
+    }
+
+    /// Its id in the tree.
+    pub fn id(&self) -> NodeId {
+        self.id
+    }
+
+    /// Its definition; `None` for the document node.
+    pub fn def(&self) -> Option<DefId> {
+        self.slot().and_then(|s| s.def)
+    }
+
+    /// The value of its flag `name`, if it has that flag.
+    pub fn flag_value(&self, name: &str) -> Option<Cow<'t, str>> {
+        let slot = self.slot()?;
+        slot.flags
+            .clone()
+            .map(|id| self.tree.node(id))
+            .find(|f| f.slot().is_some_and(|s| s.name == name))
+            .and_then(|f| f.owned_value())
+    }
+
+    /// Its value, borrowed from the JSON where it is a string.
+    fn owned_value(&self) -> Option<Cow<'t, str>> {
+        match self.slot()?.value {
+            Val::None => None,
+            Val::Key(k) => Some(Cow::Borrowed(k)),
+            Val::Json(Value::String(s)) => Some(Cow::Borrowed(s.as_str())),
+            Val::Json(Value::Number(n)) => Some(Cow::Owned(n.to_string())),
+            Val::Json(Value::Bool(b)) => Some(Cow::Owned(b.to_string())),
+            Val::Json(_) => None,
+        }
+    }
+
+    /// Its JSON pointer in the document (`/catalog/controls/0/id`); a flag held as a JSON key,
+    /// and a field's value, point at their owner's JSON.
+    pub fn pointer(&self) -> String {
+        let mut segs = Vec::new();
+        let mut id = self.id;
+        while id != 0 {
+            let Some(slot) = self.tree.slot(id) else {
+                break;
+            };
+            segs.push(slot.seg);
+            id = slot.parent;
+        }
+        let mut out = String::new();
+        for seg in segs.iter().rev() {
+            match *seg {
+                Seg::Same => {}
+                Seg::Key(k) => push_token(&mut out, k),
+                Seg::KeyIndex(k, i) => {
+                    push_token(&mut out, k);
+                    out.push('/');
+                    out.push_str(&i.to_string());
+                }
+                Seg::KeyKey(k, key) => {
+                    push_token(&mut out, k);
+                    push_token(&mut out, key);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Appends `/token`, escaped as RFC 6901 says.
+fn push_token(out: &mut String, token: &str) {
+    out.push('/');
+    out.push_str(&token.replace('~', "~0").replace('/', "~1"));
+}
+
+impl Node for TreeNode<'_, '_> {
+    fn name(&self) -> &str {
+        self.slot().map_or("", |s| s.name)
+    }
+
+    fn is_flag(&self) -> bool {
+        self.slot().is_some_and(|s| s.flag)
+    }
+
+    fn parent(&self) -> Option<Self> {
+        let slot = self.slot()?;
+        (self.id != 0).then(|| self.tree.node(slot.parent))
+    }
+
+    fn children(&self) -> Vec<Self> {
+        let Some(s) = self.slot() else {
+            return Vec::new();
+        };
+        if !self.tree.visit(s.children.len()) {
+            return Vec::new();
+        }
+        s.children.clone().map(|id| self.tree.node(id)).collect()
+    }
+
+    fn flags(&self) -> Vec<Self> {
+        let Some(s) = self.slot() else {
+            return Vec::new();
+        };
+        if !self.tree.visit(s.flags.len()) {
+            return Vec::new();
+        }
+        s.flags.clone().map(|id| self.tree.node(id)).collect()
+    }
+
+    fn value(&self) -> Option<Cow<'_, str>> {
+        self.owned_value()
+    }
+
+    fn flag(&self, name: &str) -> Option<Self> {
+        let slot = self.slot()?;
+        if !self.tree.visit(0) {
+            return None;
+        }
+        slot.flags
+            .clone()
+            .map(|id| self.tree.node(id))
+            .find(|f| f.slot().is_some_and(|s| s.name == name))
+    }
+
+    fn children_named(&self, name: &str) -> Vec<Self> {
+        let Some(slot) = self.slot() else {
+            return Vec::new();
+        };
+        if !self.tree.visit(slot.children.len()) {
+            return Vec::new();
+        }
+        slot.children
+            .clone()
+            .map(|id| self.tree.node(id))
+            .filter(|c| c.slot().is_some_and(|s| s.name == name))
+            .collect()
+    }
+
+    fn flag_default(&self, name: &str) -> Option<&str> {
+        let schema = self.tree.schema;
+        let def = schema.defs.get(self.def()? as usize)?;
+        let flag = def.flags.iter().find(|f| f.name == name)?;
+        schema.defs.get(flag.def as usize)?.default.as_deref()
+    }
+
+    fn order(&self) -> usize {
+        self.slot().map_or(0, |s| s.order as usize)
+    }
+}
