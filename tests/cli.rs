@@ -5,6 +5,8 @@ use std::process::{Command, Output};
 
 #[path = "cli/bounds.rs"]
 mod bounds;
+#[path = "cli/constraints.rs"]
+mod constraints;
 #[path = "cli/convert.rs"]
 mod convert;
 #[path = "cli/diagnostics.rs"]

@@ -128,6 +128,18 @@ pub(super) fn checked(
             Some(loaded.source),
             &[],
         ));
+        // OSCAL's constraints: a conversion carries what it finds unchanged into the other
+        // format, so a finding warns (NIST's own catalogs break some) instead of refusing.
+        let found = oscalc::validate::constraints::run(&value, &[], Some(loaded.source));
+        sink.extend(found.into_iter().map(|mut d| {
+            if d.is_error() {
+                d.severity = oscalc::diag::Severity::Warning;
+                d.hints.push(
+                    "converted as it is: `oscalc validate` reports this as an error".to_owned(),
+                );
+            }
+            d
+        }));
     }
     sink.into_diagnostics()
 }

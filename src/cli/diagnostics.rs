@@ -632,7 +632,7 @@ fn sarif(found: &[Located], constraint_sets: &[Arc<MetaConstraints>]) -> Value {
         None => {
             let help = oscalc::check::constraints::describe(code, constraint_sets)
                 .unwrap_or_default();
-            let short = help.split(". ").next().unwrap_or_default();
+            let short = help.split("\n\n").next().unwrap_or_default();
             json!({
                 "id": code,
                 "shortDescription": {"text": short},

@@ -82,11 +82,18 @@ pub fn output_constraints(
                     &f.pointer
                 };
                 d.message = format!("in the output: {place}: {}", d.message);
-                d.hints.push(
-                    "the resolution introduced this: no input carries it; check the profile's \
-                     selection and alters"
-                        .to_owned(),
-                );
+                d.hints.push(if d.is_error() {
+                    "the resolution introduced this (no input carries it), so the output is \
+                     refused: check the profile's selection and alters"
+                        .to_owned()
+                } else {
+                    format!(
+                        "the resolution introduced this (no input carries it): a link to a \
+                         control the profile does not select is the usual cause; `--allow {}` \
+                         silences it",
+                        d.code
+                    )
+                });
                 out.push(d);
             }
         }
