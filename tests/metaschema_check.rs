@@ -752,7 +752,7 @@ fn constraint_that_fails_to_evaluate_is_reported_once_and_not_run_again() {
     assert_eq!(short(&found), ["constraints-eval /catalog"]);
     assert_eq!(
         found[0].message,
-        "constraint agency-unbound could not be evaluated on `catalog`: variable `$nothing` is not bound"
+        "constraint `agency-unbound` could not be evaluated on `catalog`: variable `$nothing` is not bound"
     );
 }
 

@@ -332,9 +332,12 @@ impl<'c, 's, 't, 'a> Run<'c, 's, 't, 'a> {
         };
         if let Err(why) = self.evaluate(r, rule, node) {
             self.failed.insert(r);
+            let which = match &rule.id {
+                Some(id) => format!("`{id}`"),
+                None => format!("{} on `{}`", rule.kind.name(), rule.target_text),
+            };
             let message = format!(
-                "constraint {} could not be evaluated on `{}`: {why}",
-                rule.id.as_deref().unwrap_or(rule.kind.name()),
+                "constraint {which} could not be evaluated on `{}`: {why}",
                 node.name()
             );
             self.push(
