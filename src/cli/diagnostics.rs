@@ -292,7 +292,8 @@ impl Reporter {
     /// [`Reporter::finish`], returning what a [`Reporter::buffered`] kept (else nothing).
     pub fn finish_into(mut self) -> Vec<u8> {
         if self.format == ErrorFormat::Sarif {
-            let mut text = serde_json::to_string_pretty(&sarif(&self.sarif, &self.constraint_sets)).unwrap_or_default();
+            let mut text = serde_json::to_string_pretty(&sarif(&self.sarif, &self.constraint_sets))
+                .unwrap_or_default();
             text.push('\n');
             self.write(text.as_bytes());
         }
@@ -630,8 +631,8 @@ fn sarif(found: &[Located], constraint_sets: &[Arc<MetaConstraints>]) -> Value {
         Some(info) => json!({"id": code, "shortDescription": {"text": info.summary}}),
         // A constraint's rule: its help text (remarks, message or what it checks).
         None => {
-            let help = oscalc::check::constraints::describe(code, constraint_sets)
-                .unwrap_or_default();
+            let help =
+                oscalc::check::constraints::describe(code, constraint_sets).unwrap_or_default();
             let short = help.split("\n\n").next().unwrap_or_default();
             json!({
                 "id": code,

@@ -124,9 +124,7 @@ impl Common {
     /// (already reported).
     fn constraint_sets(&self, limit: u64) -> Result<constraints::Loaded, ExitCode> {
         let mut reporter = Reporter::new(self.error_format, self.color, false);
-        let loaded = constraints::load(&self.constraints, limit, &mut |d, s| {
-            reporter.report(d, s)
-        });
+        let loaded = constraints::load(&self.constraints, limit, &mut |d, s| reporter.report(d, s));
         reporter.finish();
         let loaded = loaded?;
         for code in self.deny.iter().chain(&self.allow) {

@@ -135,6 +135,10 @@ pub const CODES: &[CodeInfo] = &[
         "a constraint set named by --constraints could not be read",
     ),
     e(
+        "constraints-eval",
+        "a constraint could not be evaluated on a document (its Metapath failed or passed its budget)",
+    ),
+    e(
         "constraints-invalid",
         "a constraint set named by --constraints is not a usable Metaschema meta-constraints document",
     ),

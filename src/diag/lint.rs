@@ -2,7 +2,8 @@
 //! diagnostic enters a [`super::Sink`]. Whatever reports diagnostics passes them through a sink.
 //!
 //! Only warnings change: a denied warning becomes an error (`--deny req-merge-keep-warning` makes
-//! it an error, the run fails), an allowed one is dropped. Errors stay errors whatever the flags.
+//! it an error, the run fails), an allowed one is dropped. Errors stay errors whatever the flags,
+//! but for constraint findings (`oscal:` codes): `--allow` drops those at any level.
 
 use super::{Diagnostic, Severity, codes};
 
@@ -42,6 +43,14 @@ impl LintLevels {
     /// The diagnostic as the levels want it, or `None` when it is silenced. A specific
     /// `--allow CODE` beats `--deny-warnings`; `--deny CODE` beats `--allow CODE`.
     pub(super) fn apply(&self, mut d: Diagnostic) -> Option<Diagnostic> {
+        // A constraint is a content rule the user may choose not to apply, whatever its level
+        // (NIST's own catalogs break the ERROR-level `depends-on` rule).
+        if is_constraint_code(d.code)
+            && self.allow.contains(&d.code)
+            && !self.deny.contains(&d.code)
+        {
+            return None;
+        }
         if d.severity != Severity::Warning {
             return Some(d);
         }

@@ -82,7 +82,13 @@ pub fn output_constraints(
                     &f.pointer
                 };
                 d.message = format!("in the output: {place}: {}", d.message);
-                d.hints.push(if d.is_error() {
+                let hint = if matches!(f.kind, "index" | "is-unique") {
+                    // `combine keep` makes duplicates on purpose, and the reference check
+                    // warns of them too (req-merge-keep-warning).
+                    d.severity = Severity::Warning;
+                    "a duplicate the resolution made: `combine keep` keeps both on purpose"
+                        .to_owned()
+                } else if d.is_error() {
                     "the resolution introduced this (no input carries it), so the output is \
                      refused: check the profile's selection and alters"
                         .to_owned()
@@ -93,7 +99,8 @@ pub fn output_constraints(
                          silences it",
                         d.code
                     )
-                });
+                };
+                d.hints.push(hint);
                 out.push(d);
             }
         }

@@ -81,7 +81,11 @@ fn resolve_reports_what_an_input_carries_as_a_warning_located_in_that_input() {
         "{err}"
     );
     // Once, although the output carries it too.
-    assert_eq!(err.matches("oscal-parameter-depends-on-deprecated").count(), 1, "{err}");
+    assert_eq!(
+        err.matches("oscal-parameter-depends-on-deprecated").count(),
+        1,
+        "{err}"
+    );
     let written: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&out).expect("output written")).expect("json");
     assert_eq!(
@@ -227,10 +231,24 @@ fn deny_and_allow_take_constraint_codes_and_refuse_unknown_ones() {
     let plain = oscalc(&["validate", s(&cat), "--error-format", "short"]);
     let text = stderr(&plain);
     assert!(text.contains(&format!("warning[{code}]")), "{text}");
-    let denied = oscalc(&["validate", s(&cat), "--error-format", "short", "--deny", code]);
+    let denied = oscalc(&[
+        "validate",
+        s(&cat),
+        "--error-format",
+        "short",
+        "--deny",
+        code,
+    ]);
     let text = stderr(&denied);
     assert!(text.contains(&format!("error[{code}]")), "{text}");
-    let allowed = oscalc(&["validate", s(&cat), "--error-format", "short", "--allow", code]);
+    let allowed = oscalc(&[
+        "validate",
+        s(&cat),
+        "--error-format",
+        "short",
+        "--allow",
+        code,
+    ]);
     let text = stderr(&allowed);
     assert!(!text.contains(code), "{text}");
     // A typo is a usage error that names the code meant.
@@ -241,15 +259,22 @@ fn deny_and_allow_take_constraint_codes_and_refuse_unknown_ones() {
         "oscal:oscal-back-matter-resource-base64-rlink-cardinalty",
     ]);
     assert_eq!(typo.status.code(), Some(2));
-    assert!(stderr(&typo).contains(&format!("did you mean `{code}`")), "{}", stderr(&typo));
+    assert!(
+        stderr(&typo).contains(&format!("did you mean `{code}`")),
+        "{}",
+        stderr(&typo)
+    );
 }
 
 #[test]
 fn a_file_that_is_no_constraint_set_is_refused_without_quoting_it() {
     let dir = setup("constraints-refused", "");
     let secret = dir.join("netrc");
-    std::fs::write(&secret, "machine example.org login me password hunter2-secret\n")
-        .expect("file");
+    std::fs::write(
+        &secret,
+        "machine example.org login me password hunter2-secret\n",
+    )
+    .expect("file");
     let o = oscalc(&[
         "validate",
         s(&dir.join("catalog.json")),
