@@ -74,6 +74,10 @@ pub fn output_constraints(
                     out.extend(inputs.iter().cloned());
                 }
             }
+            // The id indexes repeat what the reference check reports of a duplicate id
+            // (`ref-duplicate-id`, a warning in the output: `combine keep` makes duplicates on
+            // purpose, req-merge-keep-warning); once is enough.
+            None if f.kind == "index" => {}
             None => {
                 let mut d = constraints::diagnostic(f, None);
                 let place = if f.pointer.is_empty() {
@@ -82,9 +86,7 @@ pub fn output_constraints(
                     &f.pointer
                 };
                 d.message = format!("in the output: {place}: {}", d.message);
-                let hint = if matches!(f.kind, "index" | "is-unique") {
-                    // `combine keep` makes duplicates on purpose, and the reference check
-                    // warns of them too (req-merge-keep-warning).
+                let hint = if f.kind == "is-unique" {
                     d.severity = Severity::Warning;
                     "a duplicate the resolution made: `combine keep` keeps both on purpose"
                         .to_owned()

@@ -7,13 +7,14 @@ use std::path::{Path, PathBuf};
 
 const META: &str = r#""metadata": {"title": "T", "last-modified": "2024-01-01T00:00:00Z", "version": "1", "oscal-version": "1.2.3"}"#;
 
-/// A catalog with controls `c1` and `c2`.
+/// A catalog with controls `c1` and `c2`, each with the statement OSCAL's constraints want.
 fn catalog() -> String {
     format!(
         r#"{{"catalog": {{
   "uuid": "8bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
   {META},
-  "controls": [{{"id": "c1", "title": "One"}}, {{"id": "c2", "title": "Two"}}]
+  "controls": [{{"id": "c1", "title": "One", "parts": [{{"name": "statement", "prose": "One."}}]}},
+               {{"id": "c2", "title": "Two", "parts": [{{"name": "statement", "prose": "Two."}}]}}]
 }}}}
 "#
     )

@@ -14,7 +14,12 @@ fn resolved_count(profile: &str) -> usize {
     let o = oscalc(&["resolve", profile, "-o", "/dev/null"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let err = stderr(&o);
-    let n = err.split(": ").nth(1).and_then(|s| s.split(' ').next());
+    // The summary line, after any warnings (NIST's content carries some).
+    let summary = err
+        .lines()
+        .find(|l| l.starts_with("resolved "))
+        .unwrap_or("");
+    let n = summary.split(": ").nth(1).and_then(|s| s.split(' ').next());
     n.and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("{err}"))
 }
