@@ -55,6 +55,18 @@ pub fn findings(json: &Value, extra: &[Arc<MetaConstraints>]) -> Vec<Finding> {
     compile(extra).map(|c| c.check(json)).unwrap_or_default()
 }
 
+/// [`findings`] of only the constraints whose code is in `codes` (and the indexes they read).
+pub fn findings_of(json: &Value, extra: &[Arc<MetaConstraints>], codes: &[&str]) -> Vec<Finding> {
+    if extra.is_empty() {
+        return builtin()
+            .map(|c| c.check_only(json, Some(codes)))
+            .unwrap_or_default();
+    }
+    compile(extra)
+        .map(|c| c.check_only(json, Some(codes)))
+        .unwrap_or_default()
+}
+
 /// A finding as a diagnostic in `source`: CRITICAL and ERROR are errors; WARNING,
 /// INFORMATIONAL and DEBUG are warnings, the last two saying their level in the message.
 pub fn diagnostic(f: &Finding, source: Option<SourceId>) -> Diagnostic {

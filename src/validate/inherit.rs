@@ -64,7 +64,11 @@ pub fn output_constraints(
     if found.is_empty() {
         return Vec::new();
     }
-    let carried = carried(resolved, sources, opts);
+    // Only the constraints the output breaks are looked for in the inputs.
+    let mut codes: Vec<&str> = found.iter().map(|f| f.code).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let carried = carried(resolved, sources, opts, &codes);
     let mut shown: IndexSet<&str> = IndexSet::new();
     let mut out = Vec::new();
     for f in &found {
@@ -115,22 +119,28 @@ fn carried(
     resolved: &ResolvedCatalog,
     sources: &SourceMap,
     opts: &Options,
+    codes: &[&str],
 ) -> IndexMap<String, Vec<Diagnostic>> {
     let mut carried: IndexMap<String, Vec<Diagnostic>> = IndexMap::new();
     for &id in &resolved.inputs {
-        for (fingerprint, d) in input_findings(sources, id, opts) {
+        for (fingerprint, d) in input_findings(sources, id, opts, codes) {
             carried.entry(fingerprint).or_default().push(d);
         }
     }
     carried
 }
 
-fn input_findings(sources: &SourceMap, id: SourceId, opts: &Options) -> Vec<(String, Diagnostic)> {
+fn input_findings(
+    sources: &SourceMap,
+    id: SourceId,
+    opts: &Options,
+    codes: &[&str],
+) -> Vec<(String, Diagnostic)> {
     let Some(doc) = crate::load::reload(sources, id, opts) else {
         return Vec::new();
     };
     let json = crate::emit::json_value(&doc);
-    constraints::findings(&json, &opts.constraints)
+    constraints::findings_of(&json, &opts.constraints, codes)
         .into_iter()
         .map(|f| {
             let mut d = constraints::diagnostic(&f, Some(id));

@@ -162,6 +162,21 @@ impl<'s> Compiled<'s> {
     /// (OSCAL's own constraints visit about 25), and each evaluation has [`EVAL_BUDGET`] steps;
     /// past either, the check stops with one `constraints-eval` finding and what it found so far.
     pub fn check(&self, json: &Value) -> Vec<Finding> {
+        self.check_only(json, None)
+    }
+
+    /// [`Compiled::check`] limited to the constraints whose code is in `codes` (`None`: all),
+    /// and the indexes, which other constraints read: a caller that looks for particular
+    /// findings skips the cost of the rest. The external sets' contexts run whole.
+    pub fn check_only(&self, json: &Value, codes: Option<&[&str]>) -> Vec<Finding> {
+        let wanted = |r: usize| {
+            codes.is_none_or(|codes| {
+                self.rules.get(r).is_some_and(|rule| {
+                    matches!(rule.kind, compile::RuleKind::Index { .. })
+                        || codes.contains(&rule.code)
+                })
+            })
+        };
         let tree = Tree::new(self.schema, json);
         let limit = (tree.len() as u64)
             .saturating_add(BASE_NODES)
@@ -171,6 +186,9 @@ impl<'s> Compiled<'s> {
         'walk: for node in tree.in_order() {
             let Some(def) = node.def() else { continue };
             for &r in self.by_def.get(def as usize).into_iter().flatten() {
+                if !wanted(r) {
+                    continue;
+                }
                 run.apply(r, node);
                 if tree.exhausted() {
                     break 'walk;
