@@ -55,7 +55,8 @@ pub fn findings(json: &Value, extra: &[Arc<MetaConstraints>]) -> Vec<Finding> {
     compile(extra).map(|c| c.check(json)).unwrap_or_default()
 }
 
-/// [`findings`] of only the constraints whose code is in `codes` (and the indexes they read).
+/// [`findings`] of only the constraints whose code or kind (`allowed-values`) is in `codes` (and
+/// the indexes they read).
 pub fn findings_of(json: &Value, extra: &[Arc<MetaConstraints>], codes: &[&str]) -> Vec<Finding> {
     if extra.is_empty() {
         return builtin()

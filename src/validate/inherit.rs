@@ -65,7 +65,15 @@ pub fn output_constraints(
         return Vec::new();
     }
     // Only the constraints the output breaks are looked for in the inputs.
-    let mut codes: Vec<&str> = found.iter().map(|f| f.code).collect();
+    // An allowed-values finding is carried whatever list found it (a profile's add-prop list
+    // and a control's prop list have different ids): those are looked for by kind.
+    let mut codes: Vec<&str> = found
+        .iter()
+        .map(|f| match f.kind {
+            "allowed-values" => f.kind,
+            _ => f.code,
+        })
+        .collect();
     codes.sort_unstable();
     codes.dedup();
     let carried = carried(resolved, sources, opts, &codes);

@@ -165,15 +165,17 @@ impl<'s> Compiled<'s> {
         self.check_only(json, None)
     }
 
-    /// [`Compiled::check`] limited to the constraints whose code is in `codes` (`None`: all),
-    /// and the indexes, which other constraints read: a caller that looks for particular
-    /// findings skips the cost of the rest. The external sets' contexts run whole.
+    /// [`Compiled::check`] limited to the constraints whose code, or whose kind
+    /// (`allowed-values`), is in `codes` (`None`: all), and the indexes, which other constraints
+    /// read: a caller that looks for particular findings skips the cost of the rest. The
+    /// external sets' contexts run whole.
     pub fn check_only(&self, json: &Value, codes: Option<&[&str]>) -> Vec<Finding> {
         let wanted = |r: usize| {
             codes.is_none_or(|codes| {
                 self.rules.get(r).is_some_and(|rule| {
                     matches!(rule.kind, compile::RuleKind::Index { .. })
                         || codes.contains(&rule.code)
+                        || codes.contains(&rule.kind.name())
                 })
             })
         };
