@@ -321,6 +321,51 @@ fn path_double_slash_walks_descendants() {
     assert_eq!(values(&doc, "(//part)[1]/@id"), ["c1.1_smt"]);
 }
 
+/// `//x[p]` is one descendant walk when `p` cannot be a position, and a step from every node
+/// otherwise: both give what a step from every node gives.
+#[test]
+fn path_double_slash_with_predicates_keeps_positions_per_parent() {
+    let doc = catalog();
+    let walk = |src: &str| values(&doc, src);
+    // Boolean predicates: the walk and the step from every node agree.
+    assert_eq!(
+        walk("//part[@name='item']/@id"),
+        walk("(//node())/part[@name='item']/@id")
+    );
+    assert_eq!(
+        walk("//part[@name='item']/@id"),
+        ["c1.1_a", "c2_a", "c2_a1"]
+    );
+    assert_eq!(
+        walk("//part[has-oscal-namespace('http://csrc.nist.gov/ns/oscal')]/@id"),
+        ["c1.1_smt", "c1.1_a", "c2_smt", "c2_a", "c2_a1"]
+    );
+    // A comparison that reads the position counts among each parent's parts.
+    assert_eq!(
+        walk("//part[position() = last()]/@id"),
+        ["c1.1_smt", "c1.1_a", "c2_a", "c2_a1", "c2_m"]
+    );
+    assert_eq!(
+        walk("//part[position() = last()]/@id"),
+        walk("(//node())/part[position() = last()]/@id")
+    );
+    // A union of names as a step: one walk, document order, no duplicates.
+    assert_eq!(
+        walk("//(control|part)/@id"),
+        [
+            "c1", "c1.1", "c1.1_smt", "c1.1_a", "c2", "c2_smt", "c2_a", "c2_a1", "c2_m"
+        ]
+    );
+    assert_eq!(
+        walk("//(control|part)/@id"),
+        walk("(//control | //part)/@id")
+    );
+    // `.//x` from a node, and `./x`, are the same as written out.
+    let c2 = node(&doc, "c2");
+    assert_eq!(values(&c2, ".//part[@name='item']/@id"), ["c2_a", "c2_a1"]);
+    assert_eq!(values(&c2, "./part/@id"), ["c2_smt", "c2_m"]);
+}
+
 #[test]
 fn path_dot_and_dot_dot_move_to_self_and_parent() {
     let doc = catalog();

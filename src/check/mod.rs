@@ -75,6 +75,29 @@ pub fn cores() -> usize {
     *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
 }
 
+/// `a` on a thread of its own beside `b` on this one when the process has two cores, else both
+/// here; their results. If no thread can be started, `a` runs here after `b`. A panic in `a`
+/// is a bug: it goes on here as if `a` had run here.
+pub(crate) fn beside<A: Send, B>(a: impl Fn() -> A + Sync, b: impl FnOnce() -> B) -> (A, B) {
+    if cores() < 2 {
+        return (a(), b());
+    }
+    std::thread::scope(|s| {
+        let helper = std::thread::Builder::new().spawn_scoped(s, || {
+            grow_arena();
+            a()
+        });
+        let b = b();
+        let a = match helper {
+            Ok(helper) => helper
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            Err(_) => a(),
+        };
+        (a, b)
+    })
+}
+
 /// Grows the calling thread's malloc arena in a few large steps before it allocates the many
 /// small blocks a check needs; called first on each thread the checks start. glibc gives each
 /// new thread an arena of its own and grows it a page at a time, one `mprotect` each (about 350

@@ -116,21 +116,7 @@ fn members(c: &Catalog) -> Vec<Member<'_>> {
 pub(crate) fn check(catalog: &Catalog) -> Vec<Diagnostic> {
     let walk = || refs::check(&Under("catalog", catalog), None, &[]);
     // The reference walk runs on a thread of its own, beside the members' checks.
-    let (schema, refs) = std::thread::scope(|s| {
-        let refs = std::thread::Builder::new().spawn_scoped(s, || {
-            super::grow_arena();
-            walk()
-        });
-        let schema = schema_violations(catalog);
-        let refs = match refs {
-            // A panic in a check is a bug: it goes on as if the check had run here.
-            Ok(helper) => helper
-                .join()
-                .unwrap_or_else(|p| std::panic::resume_unwind(p)),
-            Err(_) => walk(),
-        };
-        (schema, refs)
-    });
+    let (refs, schema) = super::beside(walk, || schema_violations(catalog));
     // Each member's violations are once per place and message already, and members' places differ.
     let mut out = match schema {
         Ok(found) => schema::capped(found, None),

@@ -50,6 +50,9 @@ struct Slot<'a> {
     /// How to reach this node's JSON from its parent's.
     seg: Seg<'a>,
     order: u32,
+    /// How many entries of [`Tree::in_order`] its subtree takes (itself, its flags, its
+    /// descendants and theirs): they follow it there.
+    size: u32,
 }
 
 /// A node's atomic value.
@@ -332,6 +335,14 @@ impl<'a> Tree<'a> {
                 slot.order = u32::try_from(n).unwrap_or(u32::MAX);
             }
         }
+        // A node's id is above its parent's, so one pass from the last id adds each finished
+        // subtree to its parent's.
+        for id in (1..self.slots.len()).rev() {
+            let (size, parent) = self.slots.get(id).map_or((0, 0), |s| (s.size, s.parent));
+            if let Some(p) = self.slots.get_mut(parent as usize) {
+                p.size = p.size.saturating_add(size);
+            }
+        }
         self.in_order = order;
     }
 }
@@ -355,6 +366,7 @@ impl<'a> Slot<'a> {
             value,
             seg,
             order: 0,
+            size: 1,
         }
     }
 }
@@ -510,6 +522,24 @@ impl Node for TreeNode<'_, '_> {
             .clone()
             .map(|id| self.tree.node(id))
             .filter(|c| c.slot().is_some_and(|s| s.name == name))
+            .collect()
+    }
+
+    fn descendants(&self, keep: &mut dyn FnMut(&Self) -> bool) -> Vec<Self> {
+        let Some(slot) = self.slot() else {
+            return Vec::new();
+        };
+        let start = (slot.order as usize).saturating_add(1);
+        let end = (slot.order as usize).saturating_add(slot.size as usize);
+        let Some(ids) = self.tree.in_order.get(start..end) else {
+            return Vec::new();
+        };
+        if !self.tree.visit(ids.len()) {
+            return Vec::new();
+        }
+        ids.iter()
+            .map(|&id| self.tree.node(id))
+            .filter(|n| !n.is_flag() && keep(n))
             .collect()
     }
 

@@ -82,13 +82,7 @@ impl Lines {
             chars.push(count);
             count += chunk.iter().filter(|&&b| is_char_start(b)).count();
             let base = k * CHUNK;
-            starts.extend(
-                chunk
-                    .iter()
-                    .enumerate()
-                    .filter(|&(_, &b)| b == b'\n')
-                    .map(|(i, _)| base + i + 1),
-            );
+            starts.extend(memchr::memchr_iter(b'\n', chunk).map(|i| base + i + 1));
         }
         Lines { starts, chars }
     }
@@ -216,13 +210,16 @@ fn scalar_end(bytes: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// A key's text, its escapes decoded; `quoted` includes both quotes.
-fn decode_key(quoted: &[u8]) -> Option<String> {
+/// A key's text, its escapes decoded; `quoted` includes both quotes. Borrowed unless it has
+/// escapes.
+fn decode_key(quoted: &[u8]) -> Option<std::borrow::Cow<'_, str>> {
     if quoted.contains(&b'\\') {
-        return serde_json::from_slice::<String>(quoted).ok();
+        return serde_json::from_slice::<String>(quoted)
+            .ok()
+            .map(Into::into);
     }
     let inner = quoted.get(1..quoted.len().checked_sub(1)?)?;
-    std::str::from_utf8(inner).ok().map(str::to_owned)
+    std::str::from_utf8(inner).ok().map(Into::into)
 }
 
 #[cfg(test)]

@@ -106,20 +106,24 @@ fn check_graph(
 ) -> Option<Document> {
     let root = g.docs.get(g.root)?;
     let json = crate::emit::json_value(&root.doc);
-    for d in schema::check(&json, Some(root.source)) {
-        sink.push(d);
-    }
-    let found = refs::check(&root.doc, Some(root.source), &[]);
-    found.into_iter().for_each(|d| sink.push(d));
-    if let Document::Profile(profile) = &root.doc {
-        let imported = imported_ids(g, sources, world, opts, sink);
-        for d in refs::check_profile(profile, Some(root.source), &imported) {
+    // OSCAL's constraint layer runs beside the other checks and reports last, as its stage
+    // is: always, even on a schema-invalid document (the tree skips what it does not know, so
+    // nothing it says rests on a wrong shape).
+    let constraints =
+        || crate::check::constraints::run(&json, &opts.constraints, Some(root.source));
+    let (found, ()) = crate::check::beside(constraints, || {
+        for d in schema::check(&json, Some(root.source)) {
             sink.push(d);
         }
-    }
-    // OSCAL's constraint layer, last as its stage is: always, even on a schema-invalid document
-    // (the tree skips what it does not know, so nothing it says rests on a wrong shape).
-    let found = crate::check::constraints::run(&json, &opts.constraints, Some(root.source));
+        let found = refs::check(&root.doc, Some(root.source), &[]);
+        found.into_iter().for_each(|d| sink.push(d));
+        if let Document::Profile(profile) = &root.doc {
+            let imported = imported_ids(g, sources, world, opts, sink);
+            for d in refs::check_profile(profile, Some(root.source), &imported) {
+                sink.push(d);
+            }
+        }
+    });
     found.into_iter().for_each(|d| sink.push(d));
     Some(root.doc.clone())
 }

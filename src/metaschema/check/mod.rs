@@ -11,6 +11,8 @@
 mod compile;
 mod datatype;
 
+use std::collections::{HashMap, HashSet};
+
 use indexmap::{IndexMap, IndexSet};
 use serde_json::Value;
 
@@ -166,16 +168,23 @@ impl<'s> Compiled<'s> {
     }
 
     /// [`Compiled::check`] limited to the constraints whose code, or whose kind
-    /// (`allowed-values`), is in `codes` (`None`: all), and the indexes, which other constraints
-    /// read: a caller that looks for particular findings skips the cost of the rest. The
+    /// (`allowed-values`), is in `codes` (`None`: all), and the indexes when a picked
+    /// index-has-key reads them: a caller that looks for particular findings skips the cost of the rest. The
     /// external sets' contexts run whole.
     pub fn check_only(&self, json: &Value, codes: Option<&[&str]>) -> Vec<Finding> {
+        let picked = |rule: &Rule, codes: &[&str]| {
+            codes.contains(&rule.code) || codes.contains(&rule.kind.name())
+        };
+        // Indexes are built when a picked index-has-key reads them.
+        let keyed = codes.is_some_and(|codes| {
+            self.rules
+                .iter()
+                .any(|rule| matches!(rule.kind, RuleKind::HasKey { .. }) && picked(rule, codes))
+        });
         let wanted = |r: usize| {
             codes.is_none_or(|codes| {
                 self.rules.get(r).is_some_and(|rule| {
-                    matches!(rule.kind, compile::RuleKind::Index { .. })
-                        || codes.contains(&rule.code)
-                        || codes.contains(&rule.kind.name())
+                    (keyed && matches!(rule.kind, RuleKind::Index { .. })) || picked(rule, codes)
                 })
             })
         };
@@ -267,6 +276,10 @@ pub const EVAL_BUDGET: u64 = 10_000_000;
 /// Deepest nesting of external contexts followed; deeper ones are not applied.
 const MAX_CONTEXT_DEPTH: usize = 64;
 
+/// The hasher of the check's maps: seeded per process, and several times faster than the
+/// default on the short keys a check hashes by the ten thousand.
+type Fast = foldhash::fast::RandomState;
+
 /// The allowed-values lists that selected one node.
 struct Pool {
     value: String,
@@ -279,12 +292,12 @@ struct Pool {
 /// One check of one document: what has been seen so far.
 struct Run<'c, 's, 't, 'a> {
     compiled: &'c Compiled<'s>,
-    pools: IndexMap<NodeId, Pool>,
-    unique: IndexSet<(usize, NodeId, Vec<String>)>,
-    indexes: IndexMap<&'c str, IndexSet<Vec<String>>>,
+    pools: IndexMap<NodeId, Pool, Fast>,
+    unique: HashSet<(usize, NodeId, Vec<String>), Fast>,
+    indexes: HashMap<&'c str, HashSet<Vec<String>, Fast>, Fast>,
     pending: Vec<(usize, TreeNode<'t, 'a>, Vec<String>)>,
-    /// Rules that failed to evaluate once: not run again (one report each).
-    failed: IndexSet<usize>,
+    /// Rules that failed to evaluate once, by rule: not run again (one report each).
+    failed: Vec<bool>,
     found: Vec<(usize, Finding)>,
 }
 
@@ -292,11 +305,11 @@ impl<'c, 's, 't, 'a> Run<'c, 's, 't, 'a> {
     fn new(compiled: &'c Compiled<'s>) -> Self {
         Run {
             compiled,
-            pools: IndexMap::new(),
-            unique: IndexSet::new(),
-            indexes: IndexMap::new(),
+            pools: IndexMap::default(),
+            unique: HashSet::default(),
+            indexes: HashMap::default(),
             pending: Vec::new(),
-            failed: IndexSet::new(),
+            failed: vec![false; compiled.rules.len()],
             found: Vec::new(),
         }
     }
@@ -344,14 +357,16 @@ impl<'c, 's, 't, 'a> Run<'c, 's, 't, 'a> {
 
     /// Applies rule `r` with `node` as its context node.
     fn apply(&mut self, r: usize, node: TreeNode<'t, 'a>) {
-        if self.failed.contains(&r) {
+        if self.failed.get(r).copied().unwrap_or(true) {
             return;
         }
         let Some(rule) = self.compiled.rules.get(r) else {
             return;
         };
         if let Err(why) = self.evaluate(r, rule, node) {
-            self.failed.insert(r);
+            if let Some(failed) = self.failed.get_mut(r) {
+                *failed = true;
+            }
             let which = match &rule.id {
                 Some(id) => format!("`{id}`"),
                 None => format!("{} on `{}`", rule.kind.name(), rule.target_text),

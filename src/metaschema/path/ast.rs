@@ -116,6 +116,9 @@ pub(crate) enum Test {
     Star,
     /// `node()`: any node.
     AnyNode,
+    /// One of several names: what a union of plain child steps (`(control|group|part)`)
+    /// becomes when parsed, so `//(a|b)` is one walk.
+    Names(Vec<String>),
 }
 
 /// The expressions that bind variables.
@@ -224,6 +227,26 @@ pub(crate) enum Func {
     Translate,
     /// `tokenize`, with its regex compiled at parse time when pattern and flags are literals.
     Tokenize(Option<Box<Regex>>),
+}
+
+impl Func {
+    /// Whether the function always returns one boolean.
+    pub fn is_boolean(&self) -> bool {
+        matches!(
+            self,
+            Func::HasOscalNamespace
+                | Func::StartsWith
+                | Func::EndsWith
+                | Func::Contains
+                | Func::Not
+                | Func::Exists
+                | Func::Empty
+                | Func::Boolean
+                | Func::Matches(_)
+                | Func::True
+                | Func::False
+        )
+    }
 }
 
 /// How many arguments a function takes: `(min, max)`, `None` for no maximum.

@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 
 use super::Node;
-use super::ast::Cmp;
+use super::ast::{Ast, Cmp};
 use super::error::EvalError;
 use super::eval::{Eval, Item};
 
@@ -94,6 +94,32 @@ pub(crate) fn general<N: Node>(
         for b in &right {
             ev.tick(1 + a.text.len().min(b.text.len()) / 64)?;
             if atoms(a, op, b) {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// [`general`] with string literals on the right (`@rel = ('a', 'b')`): the same result and
+/// steps, without a sequence for the literals.
+pub(crate) fn general_literals<N: Node>(
+    ev: &mut Eval<'_, N>,
+    left: &[Item<N>],
+    op: Cmp,
+    right: &[Ast],
+) -> Result<bool, EvalError> {
+    ev.tick(left.len() + right.len())?;
+    for a in left.iter().map(atom) {
+        for b in right {
+            let Ast::Str(s) = b else { continue };
+            ev.tick(1 + a.text.len().min(s.len()) / 64)?;
+            let b = Atom {
+                text: Cow::Borrowed(s),
+                num: parse_number(s),
+                kind: AtomKind::Text,
+            };
+            if atoms(&a, op, &b) {
                 return Ok(true);
             }
         }

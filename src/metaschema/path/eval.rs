@@ -12,7 +12,7 @@ use indexmap::IndexMap;
 use regex::Regex;
 
 use super::Node;
-use super::ast::{Ast, Axis, Cmp, Start, Step, Test};
+use super::ast::{Ast, Axis, Cmp, Func, Start, Step, Test};
 use super::error::EvalError;
 use super::{arith, bind, compare, func};
 
@@ -289,8 +289,7 @@ impl<'e, N: Node> Eval<'e, N> {
 
     fn if_else(&mut self, parts: &[Ast; 3], f: &Focus<'_, N>) -> Result<Vec<Item<N>>, EvalError> {
         let [cond, then, other] = parts;
-        let cond = self.eval(cond, f)?;
-        if ebv(&cond)? {
+        if self.truth(cond, f)? {
             self.eval(then, f)
         } else {
             self.eval(other, f)
@@ -331,8 +330,7 @@ impl<'e, N: Node> Eval<'e, N> {
     /// `or`: true at the first operand that is true; the rest are not evaluated.
     fn any(&mut self, items: &[Ast], f: &Focus<'_, N>) -> Result<Vec<Item<N>>, EvalError> {
         for item in items {
-            let value = self.eval(item, f)?;
-            if ebv(&value)? {
+            if self.truth(item, f)? {
                 return Ok(vec![Item::Bool(true)]);
             }
         }
@@ -342,8 +340,7 @@ impl<'e, N: Node> Eval<'e, N> {
     /// `and`: false at the first operand that is false; the rest are not evaluated.
     fn all(&mut self, items: &[Ast], f: &Focus<'_, N>) -> Result<Vec<Item<N>>, EvalError> {
         for item in items {
-            let value = self.eval(item, f)?;
-            if !ebv(&value)? {
+            if !self.truth(item, f)? {
                 return Ok(vec![Item::Bool(false)]);
             }
         }
@@ -441,12 +438,17 @@ impl<'e, N: Node> Eval<'e, N> {
                     self.tick(node.child_count())?;
                     node.children_named(name)
                 }
-                Test::Star => keep(node.children(), test),
+                Test::Star | Test::Names(_) => keep(node.children(), test),
                 Test::AnyNode => node.children(),
             },
             Axis::Attribute => match test {
                 Test::Name(name) => node.flag(name).into_iter().collect(),
                 Test::Star | Test::AnyNode => node.flags(),
+                Test::Names(names) => {
+                    let mut flags = node.flags();
+                    flags.retain(|f| names.iter().any(|n| n == f.name()));
+                    flags
+                }
             },
             Axis::SelfNode => keep(vec![node.clone()], test),
             Axis::Parent => keep(node.parent().into_iter().collect(), test),
@@ -472,24 +474,70 @@ impl<'e, N: Node> Eval<'e, N> {
         })
     }
 
-    /// Descendants in document order, by an explicit stack: no recursion on document depth.
+    /// Descendants in document order ([`Node::descendants`]), each visited one costing a step.
     fn descendants(&mut self, node: &N, or_self: bool, test: &Test) -> Result<Vec<N>, EvalError> {
         let mut out = Vec::new();
         if or_self && passes(node, test) {
             out.push(node.clone());
         }
-        let mut stack = node.children();
-        stack.reverse();
-        while let Some(n) = stack.pop() {
-            self.tick(1)?;
-            let mut children = n.children();
-            children.reverse();
-            if passes(&n, test) {
-                out.push(n);
-            }
-            stack.extend(children);
-        }
+        let mut seen = 0usize;
+        let mut keep = |n: &N| {
+            seen += 1;
+            passes(n, test)
+        };
+        out.extend(node.descendants(&mut keep));
+        self.tick(seen)?;
         Ok(out)
+    }
+
+    /// The effective boolean value of `ast` with focus `f`: what `ebv(eval(ast))` gives, without
+    /// building the sequences of `and`, `or`, comparisons and boolean calls.
+    pub fn truth(&mut self, ast: &Ast, f: &Focus<'_, N>) -> Result<bool, EvalError> {
+        match ast {
+            Ast::And(items) => {
+                self.tick(1)?;
+                for item in items {
+                    if !self.truth(item, f)? {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+            Ast::Or(items) => {
+                self.tick(1)?;
+                for item in items {
+                    if self.truth(item, f)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            Ast::Compare {
+                left,
+                op,
+                value: false,
+                right,
+            } => {
+                self.tick(1)?;
+                let left = self.eval(left, f)?;
+                if let Some(literals) = literals(right) {
+                    return compare::general_literals(self, &left, *op, literals);
+                }
+                let right = self.eval(right, f)?;
+                compare::general(self, &left, *op, &right)
+            }
+            Ast::Call(Func::Not, args) if args.len() == 1 => {
+                self.tick(1)?;
+                match args.first() {
+                    Some(arg) => Ok(!self.truth(arg, f)?),
+                    None => Ok(true),
+                }
+            }
+            _ => {
+                let value = self.eval(ast, f)?;
+                ebv(&value)
+            }
+        }
     }
 
     /// Keeps the items for which every predicate holds, each predicate seeing the positions
@@ -506,6 +554,20 @@ impl<'e, N: Node> Eval<'e, N> {
             }
             let size = items.len();
             let mut kept = Vec::new();
+            if is_boolean(pred) {
+                for (i, item) in items.into_iter().enumerate() {
+                    let focus = Focus {
+                        item: &item,
+                        pos: i + 1,
+                        size,
+                    };
+                    if self.truth(pred, &focus)? {
+                        kept.push(item);
+                    }
+                }
+                items = kept;
+                continue;
+            }
             for (i, item) in items.iter().enumerate() {
                 let focus = Focus {
                     item,
@@ -528,6 +590,25 @@ impl<'e, N: Node> Eval<'e, N> {
     }
 }
 
+/// Whether `pred` is certainly a boolean (`and`, `or`, a comparison, a boolean function), so
+/// never a position: its effective boolean value decides.
+fn is_boolean(pred: &Ast) -> bool {
+    match pred {
+        Ast::And(_) | Ast::Or(_) | Ast::Compare { .. } => true,
+        Ast::Call(f, _) => f.is_boolean(),
+        _ => false,
+    }
+}
+
+/// The string literals of `ast` when it is one (`'a'`) or a sequence of them (`('a', 'b')`).
+fn literals(ast: &Ast) -> Option<&[Ast]> {
+    match ast {
+        Ast::Str(_) => Some(std::slice::from_ref(ast)),
+        Ast::Seq(items) if items.iter().all(|i| matches!(i, Ast::Str(_))) => Some(items),
+        _ => None,
+    }
+}
+
 /// The item at 1-based position `n`, if `n` is a whole number in range.
 fn nth<N>(items: Vec<Item<N>>, n: f64) -> Vec<Item<N>> {
     if n.fract() != 0.0 || n < 1.0 || n > items.len() as f64 {
@@ -541,6 +622,7 @@ fn passes<N: Node>(node: &N, test: &Test) -> bool {
         Test::Name(name) => !node.is_flag() && node.name() == name,
         Test::Star => !node.is_flag() && !node.name().is_empty(),
         Test::AnyNode => true,
+        Test::Names(names) => !node.is_flag() && names.iter().any(|n| n == node.name()),
     }
 }
 

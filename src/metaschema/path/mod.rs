@@ -161,6 +161,25 @@ pub trait Node: Clone + PartialEq {
         children
     }
 
+    /// The model descendants (no flags) for which `keep` holds, in document order; `keep`
+    /// sees every descendant, once. The default walks [`Node::children`] with an explicit
+    /// stack (no recursion on the document's depth); a tree stored in document order answers
+    /// from a range.
+    fn descendants(&self, keep: &mut dyn FnMut(&Self) -> bool) -> Vec<Self> {
+        let mut out = Vec::new();
+        let mut stack = self.children();
+        stack.reverse();
+        while let Some(n) = stack.pop() {
+            let mut children = n.children();
+            children.reverse();
+            if keep(&n) {
+                out.push(n);
+            }
+            stack.extend(children);
+        }
+        out
+    }
+
     /// How many model children there are: what a name step costs against the step budget
     /// (it may scan them all). The default counts [`Node::children`]; a tree that stores a
     /// range answers at once.
@@ -208,8 +227,16 @@ impl Expr {
     /// The effective boolean value of the expression at `ctx`: false for the empty sequence,
     /// true for nodes, a single atomic value by its value; an error for several atomic values.
     pub fn test<N: Node>(&self, ctx: &N, env: &Env<N>) -> Result<bool, EvalError> {
-        let items = self.eval(ctx, env)?;
-        eval::ebv(&items)
+        let item = Item::Node(ctx.clone());
+        let focus = eval::Focus {
+            item: &item,
+            pos: 1,
+            size: 1,
+        };
+        let mut evaluation = eval::Eval::new(env);
+        let result = evaluation.truth(&self.ast, &focus);
+        evaluation.finish();
+        result
     }
 }
 

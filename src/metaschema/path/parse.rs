@@ -385,7 +385,7 @@ impl Parser {
         {
             return Ok(ast);
         }
-        Ok(Ast::Path(start, steps))
+        Ok(Ast::Path(start, simplify(start, steps)))
     }
 
     fn step(&mut self) -> Result<Step, PathError> {
@@ -631,4 +631,106 @@ fn reduce(operands: &mut Vec<Ast>, op: Op) {
         },
     };
     operands.push(combined);
+}
+
+/// Rewrites steps into cheaper ones with the same result:
+/// - a union of plain child names as a step, `(a|b)`, is one child step testing either name;
+/// - `descendant-or-self::node()/child::x[p]` (what `//x[p]` means) is `descendant::x[p]`
+///   when no predicate can be positional, so `//x` is one walk rather than a step from every
+///   node of the document;
+/// - a `.` step before another step of a relative path is dropped (`./x` is `x`).
+fn simplify(start: Start, steps: Vec<Step>) -> Vec<Step> {
+    let mut out: Vec<Step> = Vec::with_capacity(steps.len());
+    for step in steps {
+        let step = match step {
+            Step::Expr(Ast::Union(items)) => match plain_names(&items) {
+                Some(names) => Step::Axis(Axis::Child, Test::Names(names), Vec::new()),
+                None => Step::Expr(Ast::Union(items)),
+            },
+            other => other,
+        };
+        let merge = matches!(
+            (out.last(), &step),
+            (
+                Some(Step::Axis(Axis::DescendantOrSelf, Test::AnyNode, before)),
+                Step::Axis(Axis::Child, _, preds),
+            ) if before.is_empty() && preds.iter().all(not_positional)
+        );
+        if merge {
+            out.pop();
+            if let Step::Axis(_, test, preds) = step {
+                out.push(Step::Axis(Axis::Descendant, test, preds));
+            }
+            continue;
+        }
+        out.push(step);
+    }
+    if start == Start::Context
+        && out.len() > 1
+        && matches!(out.first(), Some(Step::Expr(Ast::Context)))
+        && matches!(out.get(1), Some(Step::Axis(..)))
+    {
+        out.remove(0);
+    }
+    out
+}
+
+/// The names of a union whose every member is a plain child step (`a | b`), if it is one.
+fn plain_names(items: &[Ast]) -> Option<Vec<String>> {
+    items
+        .iter()
+        .map(|item| match item {
+            Ast::Path(Start::Context, steps) => match steps.as_slice() {
+                [Step::Axis(Axis::Child, Test::Name(name), preds)] if preds.is_empty() => {
+                    Some(name.clone())
+                }
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether a predicate is certainly a boolean that does not read its position: a comparison,
+/// `and`/`or`, or a call of a boolean function, with no `position()` or `last()` anywhere in
+/// it. Anything else might be a number (a position) or read one.
+fn not_positional(pred: &Ast) -> bool {
+    let boolean = match pred {
+        Ast::And(_) | Ast::Or(_) | Ast::Compare { .. } => true,
+        Ast::Call(f, _) => f.is_boolean(),
+        _ => false,
+    };
+    boolean && !reads_position(pred)
+}
+
+/// Whether `position()` or `last()` occurs anywhere in `ast` (the parser bounds its depth).
+fn reads_position(ast: &Ast) -> bool {
+    let any = |items: &[Ast]| items.iter().any(reads_position);
+    let steps = |steps: &[Step]| {
+        steps.iter().any(|s| match s {
+            Step::Axis(_, _, preds) => any(preds),
+            Step::Expr(e) => reads_position(e),
+        })
+    };
+    match ast {
+        Ast::Str(_) | Ast::Num(_) | Ast::Var(_) | Ast::Context => false,
+        Ast::Seq(items)
+        | Ast::Or(items)
+        | Ast::And(items)
+        | Ast::Union(items)
+        | Ast::Map(items) => any(items),
+        Ast::Compare { left, right, .. } => reads_position(left) || reads_position(right),
+        Ast::Arith(first, rest) => {
+            reads_position(first) || rest.iter().any(|(_, a)| reads_position(a))
+        }
+        Ast::Range(a, b) => reads_position(a) || reads_position(b),
+        Ast::Unary(_, a) => reads_position(a),
+        Ast::Bind(_, vars, body) => {
+            vars.iter().any(|(_, a)| reads_position(a)) || reads_position(body)
+        }
+        Ast::If(parts) => any(parts.as_slice()),
+        Ast::Path(_, s) => steps(s),
+        Ast::Filter(primary, preds) => reads_position(primary) || any(preds),
+        Ast::Call(f, args) => matches!(f, Func::Position | Func::Last) || any(args),
+    }
 }
