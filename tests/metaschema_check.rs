@@ -330,6 +330,60 @@ fn tree_maps_keys_groups_and_pointers() {
     assert_eq!(prop.flag_default("name"), None);
 }
 
+/// Markup read from XML travels as `{"$xml": …}` in the check's JSON form: the tree gives it
+/// as Markdown, converted when read, as the Markdown form of the same document would.
+#[test]
+fn tree_reads_markup_in_its_xml_form_as_markdown() {
+    let schema = schema();
+    let xml = json!({"catalog": {"controls": [{"id": "c", "title": {"$xml": "A <em>b</em>"}}]}});
+    let md = json!({"catalog": {"controls": [{"id": "c", "title": "A *b*"}]}});
+    let titles = |doc: &Value| -> Vec<String> {
+        let tree = Tree::new(&schema, doc);
+        tree.in_order()
+            .filter(|n| n.name() == "title")
+            .map(|n| n.value().unwrap_or_default().into_owned())
+            .collect()
+    };
+    assert_eq!(titles(&xml), ["A *b*"]);
+    assert_eq!(titles(&xml), titles(&md));
+    // Any other object where a field's value belongs is no value.
+    let odd = json!({"catalog": {"controls": [{"id": "c", "title": {"$xml": 1}}]}});
+    assert_eq!(titles(&odd), [""]);
+}
+
+/// Descendants come from the tree's document-order ranges: every model node below, in order,
+/// no flags, and nothing past the subtree.
+#[test]
+fn tree_descendants_are_the_subtree_in_document_order() {
+    let schema = schema();
+    let doc = json!({"catalog": {"controls": [
+        {"id": "a", "parts": [{"id": "a1", "parts": [{"id": "a1x"}]}, {"id": "a2"}],
+         "controls": [{"id": "a.1", "parts": [{"id": "a.1p"}]}]},
+        {"id": "b", "parts": [{"id": "b1"}]}
+    ]}});
+    let tree = Tree::new(&schema, &doc);
+    let a = tree
+        .in_order()
+        .find(|n| n.flag_value("id").as_deref() == Some("a"))
+        .unwrap();
+    let ids: Vec<String> = a
+        .descendants(&mut |_| true)
+        .iter()
+        .map(|n| format!("{}:{}", n.name(), n.flag_value("id").unwrap_or_default()))
+        .collect();
+    assert_eq!(
+        ids,
+        ["part:a1", "part:a1x", "part:a2", "control:a.1", "part:a.1p"]
+    );
+    let parts = a.descendants(&mut |n| n.name() == "part");
+    assert_eq!(parts.len(), 4);
+    let root_all = tree.root().descendants(&mut |_| true);
+    assert_eq!(
+        root_all.len(),
+        tree.in_order().filter(|n| !n.is_flag()).count() - 1
+    );
+}
+
 #[test]
 fn tree_of_deep_document_is_built_without_recursion() {
     let schema = schema();

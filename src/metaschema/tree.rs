@@ -1,5 +1,6 @@
 //! Stage: constraint check (the tree). In: a document's JSON form (`{"catalog": …}`, as
-//! `emit::json_value` gives for any input format) and the [`Schema`]. Out: a [`Tree`], the
+//! `emit::json_value` gives for any input format, or `emit::check_value`, which leaves markup
+//! read from XML as it was read) and the [`Schema`]. Out: a [`Tree`], the
 //! document as Metaschema's named nodes (assemblies, fields, flags), which Metapath walks through
 //! [`path::Node`](super::path::Node) and which names each node's JSON pointer.
 //!
@@ -17,6 +18,7 @@ use serde_json::Value;
 
 use super::model::{Child, DefId, DefKind, Group, Schema};
 use super::path::Node;
+use crate::model::common::XML_MARKUP_KEY;
 
 /// Index of a node in its [`Tree`]; the document node is 0.
 pub type NodeId = u32;
@@ -62,6 +64,9 @@ enum Val<'a> {
     Json(&'a Value),
     /// A flag whose value is a JSON key (a `BY_KEY` group, a `json-value-key-flag`).
     Key(&'a str),
+    /// Markup read from XML, as a JSON value without Markdown carries it (`{"$xml": …}`):
+    /// converted to Markdown only when a constraint reads it.
+    Markup(&'a str),
 }
 
 /// One step of a JSON pointer, from the parent node's JSON to this node's.
@@ -226,7 +231,7 @@ impl<'a> Tree<'a> {
                 })
             } else {
                 object
-                    .and_then(|o| o.get(flag.json_key.as_str()))
+                    .and_then(|o| member(o, &flag.json_key))
                     .filter(|v| is_scalar(v))
                     .map(|v| (Val::Json(v), Seg::Key(flag.json_key.as_str())))
             };
@@ -240,22 +245,27 @@ impl<'a> Tree<'a> {
         let flags_end = self.next_id();
         if def.kind == DefKind::Field && value_flag.is_none() {
             value = match (object, def.json_value_key.as_deref()) {
-                (Some(o), Some(key)) => o
-                    .get(key)
-                    .filter(|v| is_scalar(v))
-                    .map_or(Val::None, Val::Json),
-                (None, _) if is_scalar(w.json) => Val::Json(w.json),
-                _ => Val::None,
+                (Some(o), Some(key)) => member(o, key).map_or(Val::None, field_value),
+                _ => field_value(w.json),
             };
         }
         let children_start = self.next_id();
         if def.kind == DefKind::Assembly
             && let Some(o) = object
         {
-            for child in &def.children {
-                if let Some(v) = o.get(child.json_key.as_str()) {
-                    self.instances(w.id, child, v, work);
+            // The members present, in model order: an object has a few of the many keys a
+            // definition knows, so its members are matched rather than each key looked up.
+            let mut present: Vec<(usize, &'a Child, &'a Value)> = Vec::new();
+            for (key, v) in o {
+                for (i, child) in def.children.iter().enumerate() {
+                    if child.json_key == *key {
+                        present.push((i, child, v));
+                    }
                 }
+            }
+            present.sort_unstable_by_key(|&(i, _, _)| i);
+            for (_, child, v) in present {
+                self.instances(w.id, child, v, work);
             }
         }
         let children_end = self.next_id();
@@ -375,6 +385,28 @@ fn is_scalar(v: &Value) -> bool {
     matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_))
 }
 
+/// Member `key` of `o`: found by comparing keys in a small object, which is cheaper than
+/// hashing the key.
+fn member<'a>(o: &'a serde_json::Map<String, Value>, key: &str) -> Option<&'a Value> {
+    if o.len() <= 16 {
+        o.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+    } else {
+        o.get(key)
+    }
+}
+
+/// A field's value: a scalar, or markup in its XML form; anything else is none.
+fn field_value(v: &Value) -> Val<'_> {
+    match v {
+        _ if is_scalar(v) => Val::Json(v),
+        Value::Object(o) if o.len() == 1 => match o.get(XML_MARKUP_KEY) {
+            Some(Value::String(x)) => Val::Markup(x),
+            _ => Val::None,
+        },
+        _ => Val::None,
+    }
+}
+
 /// The member of a `json-value-key-flag` field's object that is not one of its flags: its key is
 /// the flag's value, its value the field's.
 fn value_key_flag<'a>(
@@ -421,6 +453,7 @@ impl<'t, 'a> TreeNode<'t, 'a> {
             Val::Json(Value::Number(n)) => Some(Cow::Owned(n.to_string())),
             Val::Json(Value::Bool(b)) => Some(Cow::Owned(b.to_string())),
             Val::Json(_) => None,
+            Val::Markup(x) => Some(Cow::Owned(crate::model::markup::xml_to_markdown(x))),
         }
     }
 
@@ -541,6 +574,10 @@ impl Node for TreeNode<'_, '_> {
             .map(|&id| self.tree.node(id))
             .filter(|n| !n.is_flag() && keep(n))
             .collect()
+    }
+
+    fn child_count(&self) -> usize {
+        self.slot().map_or(0, |s| s.children.len())
     }
 
     fn flag_default(&self, name: &str) -> Option<&str> {

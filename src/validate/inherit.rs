@@ -10,8 +10,10 @@
 //! ERROR-level one refuses the output. Findings of input content that does not reach the output
 //! are `validate`'s to report.
 //!
-//! The inputs are checked only when the output has a finding: a clean output costs one check.
-//! They are parsed again from the bytes their sources keep, since the resolution released them.
+//! The inputs are checked only when the output has a finding, and then only for the
+//! constraints the output breaks. They are parsed again from the bytes their sources keep, since
+//! the resolution released them: on a second core, beside the output's check, so that the
+//! common case (NIST's content carries findings) costs little more time than a clean output.
 
 use crate::check::constraints;
 use crate::diag::{Diagnostic, Severity, SourceId};
@@ -58,9 +60,22 @@ pub fn output_constraints(
     sources: &SourceMap,
     opts: &Options,
 ) -> Vec<Diagnostic> {
-    let json = crate::emit::json_value(&resolved.catalog);
-    let found = constraints::findings(&json, &opts.constraints);
-    drop(json);
+    // The inputs are read again beside the output's check, in case it has findings.
+    let reread = || {
+        resolved
+            .inputs
+            .iter()
+            .filter_map(|&id| {
+                let doc = crate::load::reload(sources, id, opts)?;
+                Some((id, crate::emit::check_value(&doc)))
+            })
+            .collect::<Vec<_>>()
+    };
+    let check_output = || {
+        let json = crate::emit::check_value(&resolved.catalog);
+        constraints::findings(&json, &opts.constraints)
+    };
+    let (inputs, found) = crate::check::beside(reread, check_output);
     if found.is_empty() {
         return Vec::new();
     }
@@ -76,7 +91,7 @@ pub fn output_constraints(
         .collect();
     codes.sort_unstable();
     codes.dedup();
-    let carried = carried(resolved, sources, opts, &codes);
+    let carried = carried(&inputs, opts, &codes);
     let mut shown: IndexSet<&str> = IndexSet::new();
     let mut out = Vec::new();
     for f in &found {
@@ -122,16 +137,16 @@ pub fn output_constraints(
     out
 }
 
-/// The findings of each input by fingerprint, as warnings located in that input.
+/// The findings of each input (its id and JSON form) by fingerprint, as warnings located in
+/// that input.
 fn carried(
-    resolved: &ResolvedCatalog,
-    sources: &SourceMap,
+    inputs: &[(SourceId, serde_json::Value)],
     opts: &Options,
     codes: &[&str],
 ) -> IndexMap<String, Vec<Diagnostic>> {
     let mut carried: IndexMap<String, Vec<Diagnostic>> = IndexMap::new();
-    for &id in &resolved.inputs {
-        for (fingerprint, d) in input_findings(sources, id, opts, codes) {
+    for (id, json) in inputs {
+        for (fingerprint, d) in input_findings(json, *id, opts, codes) {
             carried.entry(fingerprint).or_default().push(d);
         }
     }
@@ -139,16 +154,12 @@ fn carried(
 }
 
 fn input_findings(
-    sources: &SourceMap,
+    json: &serde_json::Value,
     id: SourceId,
     opts: &Options,
     codes: &[&str],
 ) -> Vec<(String, Diagnostic)> {
-    let Some(doc) = crate::load::reload(sources, id, opts) else {
-        return Vec::new();
-    };
-    let json = crate::emit::json_value(&doc);
-    constraints::findings_of(&json, &opts.constraints, codes)
+    constraints::findings_of(json, &opts.constraints, codes)
         .into_iter()
         .map(|f| {
             let mut d = constraints::diagnostic(&f, Some(id));

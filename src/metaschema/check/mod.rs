@@ -11,6 +11,7 @@
 mod compile;
 mod datatype;
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use indexmap::{IndexMap, IndexSet};
@@ -388,7 +389,11 @@ impl<'c, 's, 't, 'a> Run<'c, 's, 't, 'a> {
             let items = e.eval(&node, &env).map_err(|e| e.to_string())?;
             env.bind(name, items);
         }
-        let targets = nodes(rule.target.eval(&node, &env).map_err(|e| e.to_string())?);
+        let targets = if rule.target.is_context() {
+            vec![node]
+        } else {
+            nodes(rule.target.eval(&node, &env).map_err(|e| e.to_string())?)
+        };
         match &rule.kind {
             RuleKind::Allowed { values, open } => {
                 for t in targets {
@@ -601,8 +606,13 @@ fn key_of<'t, 'a>(
     let mut out = Vec::with_capacity(keys.len());
     let mut any = false;
     for k in keys {
-        let items = k.target.eval(t, env).map_err(|e| e.to_string())?;
-        let value: Option<String> = items.first().map(text);
+        let value: Option<String> = match k.target.as_flag() {
+            Some(flag) => t.flag_value(flag).map(Cow::into_owned),
+            None => {
+                let items = k.target.eval(t, env).map_err(|e| e.to_string())?;
+                items.first().map(text)
+            }
+        };
         let value = match (value, &k.pattern) {
             (Some(v), Some(re)) => re.captures(&v).map(|c| {
                 c.get(1)

@@ -526,6 +526,10 @@ impl<'e, N: Node> Eval<'e, N> {
                 let right = self.eval(right, f)?;
                 compare::general(self, &left, *op, &right)
             }
+            Ast::Call(Func::HasOscalNamespace, args) => {
+                self.tick(1)?;
+                func::has_oscal_namespace(self, args, f)
+            }
             Ast::Call(Func::Not, args) if args.len() == 1 => {
                 self.tick(1)?;
                 match args.first() {

@@ -163,7 +163,7 @@ fn strict_number<N: Node>(item: &Item<N>) -> Result<f64, EvalError> {
 
 /// `has-oscal-namespace(ns…)`: the context node's `ns` flag, or its declared default, equals
 /// one of the argument strings (arguments may be sequences).
-fn has_oscal_namespace<N: Node>(
+pub(crate) fn has_oscal_namespace<N: Node>(
     ev: &mut Eval<'_, N>,
     args: &[Ast],
     f: &Focus<'_, N>,

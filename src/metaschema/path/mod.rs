@@ -210,6 +210,28 @@ impl Expr {
         &self.source
     }
 
+    /// Whether the expression is `.`, the context item itself: a caller may take the context
+    /// node without evaluating.
+    pub fn is_context(&self) -> bool {
+        matches!(self.ast, ast::Ast::Context)
+    }
+
+    /// The flag name when the expression is `@name` alone: a caller may read the flag without
+    /// evaluating.
+    pub fn as_flag(&self) -> Option<&str> {
+        match &self.ast {
+            ast::Ast::Path(ast::Start::Context, steps) => match steps.as_slice() {
+                [ast::Step::Axis(ast::Axis::Attribute, ast::Test::Name(name), preds)]
+                    if preds.is_empty() =>
+                {
+                    Some(name)
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// Evaluates the expression with `ctx` as context item (position 1 of 1).
     pub fn eval<N: Node>(&self, ctx: &N, env: &Env<N>) -> Result<Vec<Item<N>>, EvalError> {
         let item = Item::Node(ctx.clone());
