@@ -104,3 +104,74 @@ fn imported_profile_resolves_from_the_graph_alone() {
     let ids: Vec<String> = catalog.controls.iter().map(|c| c.id.to_string()).collect();
     assert_eq!(ids, ["c1"]);
 }
+
+/// The output's constraint check classes each finding the same whether the inputs' findings
+/// were computed beside the resolution or are computed when the check needs them: a finding
+/// the catalog carries is a warning located there, one the profile introduces refuses.
+#[test]
+fn output_constraints_are_classed_alike_by_either_way_to_the_inputs() {
+    let mut world = MemWorld::new();
+    world.add(
+        "cat.json",
+        r#"{"catalog": {
+  "uuid": "8bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
+  "metadata": {"title": "T", "last-modified": "2024-01-01T00:00:00Z",
+               "version": "1", "oscal-version": "1.2.3"},
+  "controls": [{"id": "c1", "title": "One",
+    "params": [{"id": "c1_prm_1", "depends-on": "c1_prm_2"}, {"id": "c1_prm_2"}],
+    "parts": [{"id": "c1_smt", "name": "statement", "prose": "{{ insert: param, c1_prm_1 }}"}]}]
+}}"#,
+    );
+    let uri = world.add(
+        "p.json",
+        r#"{"profile": {
+  "uuid": "1bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
+  "metadata": {"title": "P", "last-modified": "2024-01-01T00:00:00Z",
+               "version": "1", "oscal-version": "1.2.3"},
+  "imports": [{"href": "cat.json", "include-all": {}}],
+  "modify": {"alters": [{"control-id": "c1", "adds": [{"position": "ending",
+    "props": [{"name": "status", "value": "not-a-status"}]}]}]}
+}}"#,
+    );
+    let mut session = oscalc::Session::new();
+    let opts = Options::default();
+    let resolved = session
+        .resolve(&world, &uri, &opts)
+        .output
+        .expect("resolves");
+    let summary = |found: Vec<oscalc::diag::Diagnostic>| -> Vec<String> {
+        found
+            .iter()
+            .map(|d| {
+                let place = d
+                    .primary
+                    .as_ref()
+                    .and_then(|p| session.sources.get(p.source));
+                let file = place.map_or("output".to_owned(), |s| s.uri.path().to_owned());
+                format!("{:?} {} {file}", d.severity, d.code)
+            })
+            .collect()
+    };
+    let beside = summary(validate::output_constraints(
+        &resolved,
+        &session.sources,
+        &opts,
+    ));
+    let fresh = oscalc::ResolvedCatalog {
+        input_findings: Default::default(),
+        ..resolved.clone()
+    };
+    let later = summary(validate::output_constraints(
+        &fresh,
+        &session.sources,
+        &opts,
+    ));
+    assert_eq!(beside, later);
+    assert_eq!(
+        beside,
+        [
+            "Warning oscal:oscal-parameter-depends-on-deprecated /cat.json",
+            "Error oscal:oscal-control-prop-status-value output"
+        ]
+    );
+}

@@ -42,10 +42,7 @@ pub fn read(session: &mut Session, world: &dyn World, uri: &Url, opts: &Options)
 fn done(catalog: crate::model::Catalog, sink: Sink) -> Outcome {
     let (errors, warnings) = sink.split();
     let output = if errors.is_empty() {
-        Ok(ResolvedCatalog {
-            catalog,
-            inputs: Vec::new(),
-        })
+        Ok(ResolvedCatalog::from(catalog))
     } else {
         Err(errors)
     };

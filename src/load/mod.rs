@@ -148,8 +148,17 @@ pub fn load(
 /// longer parses as a document.
 pub fn reload(sources: &SourceMap, id: crate::diag::SourceId, opts: &Options) -> Option<Document> {
     let source = sources.get(id)?;
-    let bytes = &source.bytes;
-    let doc = match recognise(bytes, &source.uri) {
+    parse(&source.bytes, &source.uri, id, opts)
+}
+
+/// The document in `bytes`, read from `uri` as source `id`; `None` when it does not parse.
+pub(crate) fn parse(
+    bytes: &[u8],
+    uri: &Url,
+    id: crate::diag::SourceId,
+    opts: &Options,
+) -> Option<Document> {
+    let doc = match recognise(bytes, uri) {
         Some(Format::Json) => json::load(bytes, id),
         Some(Format::Xml) => xml::load(bytes, id, opts),
         Some(Format::Yaml) => yaml::load(bytes, id, opts),

@@ -26,6 +26,54 @@ pub struct ResolvedCatalog {
     /// The sources of the documents it was resolved from (the profile first), for checks that
     /// compare the output with its inputs; empty when not known.
     pub inputs: Vec<crate::diag::SourceId>,
+    /// The inputs' constraint findings, once computed (see [`InputFindings`]).
+    pub input_findings: InputFindings,
+}
+
+impl From<Catalog> for ResolvedCatalog {
+    /// A resolved catalog whose inputs are not known (built or read elsewhere).
+    fn from(catalog: Catalog) -> Self {
+        ResolvedCatalog {
+            catalog,
+            inputs: Vec::new(),
+            input_findings: InputFindings::default(),
+        }
+    }
+}
+
+/// The constraint findings of a resolution's inputs, each as its fingerprint and a diagnostic
+/// located in its input, computed once by whoever asks first: a thread the resolution started
+/// beside itself, or the output's check. Shared by clones; not part of a catalog's content, so
+/// any two compare equal.
+#[derive(Debug, Clone, Default)]
+pub struct InputFindings(Option<InputCell>);
+
+/// Where [`InputFindings`] are kept.
+pub type InputCell = std::sync::Arc<std::sync::OnceLock<Vec<(String, crate::diag::Diagnostic)>>>;
+
+impl InputFindings {
+    /// Findings to be computed into `cell`.
+    pub fn new(cell: InputCell) -> Self {
+        InputFindings(Some(cell))
+    }
+
+    /// The findings: computed by `compute` unless they have been or are being computed (then
+    /// they are waited for). Without a cell, computed each time.
+    pub fn get_or_init(
+        &self,
+        compute: impl FnOnce() -> Vec<(String, crate::diag::Diagnostic)>,
+    ) -> std::borrow::Cow<'_, [(String, crate::diag::Diagnostic)]> {
+        match &self.0 {
+            Some(cell) => std::borrow::Cow::Borrowed(cell.get_or_init(compute).as_slice()),
+            None => std::borrow::Cow::Owned(compute()),
+        }
+    }
+}
+
+impl PartialEq for InputFindings {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// A serialization format.

@@ -265,11 +265,6 @@ impl Session {
             ));
             return None;
         }
-        let mut table = Self::drive(sources, &mut g, world, opts, sink, None)?;
-        if sink.has_errors() {
-            return None;
-        }
-        let root = table.done.get_mut(g.root)?.take()?;
         let mut inputs: Vec<SourceId> = g.docs.iter().map(|d| d.source).collect();
         if let Some(at) = inputs
             .iter()
@@ -277,9 +272,22 @@ impl Session {
         {
             inputs.swap(0, at);
         }
+        // The output's constraint check compares with the inputs' findings: begun now, beside
+        // the resolution.
+        let docs = inputs.iter().filter_map(|&id| {
+            let loaded = g.docs.iter().find(|d| d.source == id)?;
+            Some((id, &loaded.doc))
+        });
+        let input_findings = crate::validate::inherit::start(docs, opts);
+        let mut table = Self::drive(sources, &mut g, world, opts, sink, None)?;
+        if sink.has_errors() {
+            return None;
+        }
+        let root = table.done.get_mut(g.root)?.take()?;
         Some(ResolvedCatalog {
             catalog: root.catalog,
             inputs,
+            input_findings,
         })
     }
 

@@ -10,17 +10,20 @@
 //! ERROR-level one refuses the output. Findings of input content that does not reach the output
 //! are `validate`'s to report.
 //!
-//! The inputs are checked only when the output has a finding, and then only for the
-//! constraints the output breaks. They are parsed again from the bytes their sources keep, since
-//! the resolution released them: on a second core, beside the output's check, so that the
-//! common case (NIST's content carries findings) costs little more time than a clean output.
+//! The inputs' findings are needed only when the output has one, and only those of the
+//! constraints the output breaks count. They are computed once per resolution, from the bytes
+//! the sources keep (the resolution takes the loaded documents apart): on a second core from
+//! the start of the resolution ([`start`]), so that the common case (NIST's content carries
+//! findings into every output) costs little more time than a clean output; else when the
+//! output's check first needs them.
 
 use crate::check::constraints;
 use crate::diag::{Diagnostic, Severity, SourceId};
-use crate::model::ResolvedCatalog;
+use crate::model::{InputCell, InputFindings, ResolvedCatalog};
 use crate::options::Options;
 use crate::source::SourceMap;
 use indexmap::{IndexMap, IndexSet};
+use std::sync::Arc;
 
 /// The constraint findings of `resolved` under the policy above, in the output's document
 /// order (a carried finding where it first shows in the output).
@@ -60,22 +63,9 @@ pub fn output_constraints(
     sources: &SourceMap,
     opts: &Options,
 ) -> Vec<Diagnostic> {
-    // The inputs are read again beside the output's check, in case it has findings.
-    let reread = || {
-        resolved
-            .inputs
-            .iter()
-            .filter_map(|&id| {
-                let doc = crate::load::reload(sources, id, opts)?;
-                Some((id, crate::emit::check_value(&doc)))
-            })
-            .collect::<Vec<_>>()
-    };
-    let check_output = || {
-        let json = crate::emit::check_value(&resolved.catalog);
-        constraints::findings(&json, &opts.constraints)
-    };
-    let (inputs, found) = crate::check::beside(reread, check_output);
+    let json = crate::emit::check_value(&resolved.catalog);
+    let found = constraints::findings(&json, &opts.constraints);
+    drop(json);
     if found.is_empty() {
         return Vec::new();
     }
@@ -91,7 +81,10 @@ pub fn output_constraints(
         .collect();
     codes.sort_unstable();
     codes.dedup();
-    let carried = carried(&inputs, opts, &codes);
+    let all = resolved
+        .input_findings
+        .get_or_init(|| reread(sources, &resolved.inputs, opts));
+    let carried = carried(&all, &codes);
     let mut shown: IndexSet<&str> = IndexSet::new();
     let mut out = Vec::new();
     for f in &found {
@@ -137,29 +130,75 @@ pub fn output_constraints(
     out
 }
 
-/// The findings of each input (its id and JSON form) by fingerprint, as warnings located in
-/// that input.
-fn carried(
-    inputs: &[(SourceId, serde_json::Value)],
-    opts: &Options,
-    codes: &[&str],
-) -> IndexMap<String, Vec<Diagnostic>> {
+/// The inputs' findings whose code, or kind (`allowed-values`), is in `codes`, by fingerprint.
+fn carried(all: &[(String, Diagnostic)], codes: &[&str]) -> IndexMap<String, Vec<Diagnostic>> {
     let mut carried: IndexMap<String, Vec<Diagnostic>> = IndexMap::new();
-    for (id, json) in inputs {
-        for (fingerprint, d) in input_findings(json, *id, opts, codes) {
-            carried.entry(fingerprint).or_default().push(d);
+    for (fingerprint, d) in all {
+        let kind = fingerprint.split('|').next().unwrap_or_default();
+        if codes.contains(&d.code) || codes.contains(&kind) {
+            carried
+                .entry(fingerprint.clone())
+                .or_default()
+                .push(d.clone());
         }
     }
     carried
 }
 
-fn input_findings(
+/// Starts computing the constraint findings of a resolution's inputs (each document with its
+/// source) on a thread of its own, beside the resolution, when the process has two cores and
+/// the output will be checked: NIST's content carries findings into every output, so the
+/// output's check nearly always needs them. The thread takes each input's JSON form, made here
+/// before the resolution takes the documents apart. Without a second core, the output's check
+/// computes them when it needs them, from the bytes the sources keep.
+pub(crate) fn start<'d>(
+    inputs: impl IntoIterator<Item = (SourceId, &'d crate::model::Document)>,
+    opts: &Options,
+) -> InputFindings {
+    let cell: InputCell = Arc::default();
+    if opts.validate_output && crate::check::cores() >= 2 {
+        let jobs: Vec<(SourceId, serde_json::Value)> = inputs
+            .into_iter()
+            .map(|(id, doc)| (id, crate::emit::check_value(doc)))
+            .collect();
+        let opts = opts.clone();
+        let mine = cell.clone();
+        // Detached: a run whose output is clean never waits for it, and ends without it.
+        let _ = std::thread::Builder::new().spawn(move || {
+            crate::check::grow_arena();
+            mine.get_or_init(|| {
+                jobs.iter()
+                    .flat_map(|(id, json)| findings_in(json, *id, &opts))
+                    .collect()
+            });
+        });
+    }
+    InputFindings::new(cell)
+}
+
+/// Every constraint finding of each of `inputs`, read again from the bytes its source keeps.
+fn reread(sources: &SourceMap, inputs: &[SourceId], opts: &Options) -> Vec<(String, Diagnostic)> {
+    let mut out = Vec::new();
+    for &id in inputs {
+        let Some(doc) = crate::load::reload(sources, id, opts) else {
+            continue;
+        };
+        let json = crate::emit::check_value(&doc);
+        drop(doc);
+        out.extend(findings_in(&json, id, opts));
+    }
+    out
+}
+
+/// Every constraint finding of input `id` (its JSON form), as a fingerprint and a warning
+/// located in the input (an error there is a warning here: the output carries it, the fix
+/// belongs there).
+fn findings_in(
     json: &serde_json::Value,
     id: SourceId,
     opts: &Options,
-    codes: &[&str],
 ) -> Vec<(String, Diagnostic)> {
-    constraints::findings_of(json, &opts.constraints, codes)
+    constraints::findings(json, &opts.constraints)
         .into_iter()
         .map(|f| {
             let mut d = constraints::diagnostic(&f, Some(id));

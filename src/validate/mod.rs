@@ -15,7 +15,7 @@
 pub use crate::check::{constraints, input, output, refs, schema};
 pub use inherit::output_constraints;
 
-mod inherit;
+pub(crate) mod inherit;
 
 use crate::diag::{Diagnostic, Errors, Sink, SourceId, Warned};
 use crate::graph::{self, ImportGraph};

@@ -35,10 +35,7 @@ fn whole_document_check(value: &Value) -> Vec<Diagnostic> {
 
 /// The check on the typed catalog and the check on its whole JSON form, as messages.
 fn both(catalog: Catalog) -> (Vec<String>, Vec<String>) {
-    let resolved = ResolvedCatalog {
-        catalog,
-        inputs: Vec::new(),
-    };
+    let resolved = ResolvedCatalog::from(catalog);
     let render = |ds: Vec<Diagnostic>| {
         ds.iter()
             .map(|d| format!("{:?} {} {}", d.severity, d.code, d.message))
