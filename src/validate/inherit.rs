@@ -24,6 +24,7 @@ use crate::options::Options;
 use crate::source::SourceMap;
 use indexmap::{IndexMap, IndexSet};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The constraint findings of `resolved` under the policy above, in the output's document
 /// order (a carried finding where it first shows in the output).
@@ -156,7 +157,10 @@ pub(crate) fn start<'d>(
     opts: &Options,
 ) -> InputFindings {
     let cell: InputCell = Arc::default();
-    if opts.validate_output && crate::check::cores() >= 2 {
+    // One such thread at a time in the process: a batch of profiles (whose clean outputs never
+    // wait for theirs) must not pile up threads and the JSON forms they hold.
+    static LIVE: AtomicBool = AtomicBool::new(false);
+    if opts.validate_output && crate::check::cores() >= 2 && !LIVE.swap(true, Ordering::AcqRel) {
         let jobs: Vec<(SourceId, serde_json::Value)> = inputs
             .into_iter()
             .map(|(id, doc)| (id, crate::emit::check_value(doc)))
@@ -164,14 +168,18 @@ pub(crate) fn start<'d>(
         let opts = opts.clone();
         let mine = cell.clone();
         // Detached: a run whose output is clean never waits for it, and ends without it.
-        let _ = std::thread::Builder::new().spawn(move || {
+        let spawned = std::thread::Builder::new().spawn(move || {
             crate::check::grow_arena();
             mine.get_or_init(|| {
                 jobs.iter()
                     .flat_map(|(id, json)| findings_in(json, *id, &opts))
                     .collect()
             });
+            LIVE.store(false, Ordering::Release);
         });
+        if spawned.is_err() {
+            LIVE.store(false, Ordering::Release);
+        }
     }
     InputFindings::new(cell)
 }

@@ -234,21 +234,27 @@ impl Expr {
 
     /// Evaluates the expression with `ctx` as context item (position 1 of 1).
     pub fn eval<N: Node>(&self, ctx: &N, env: &Env<N>) -> Result<Vec<Item<N>>, EvalError> {
-        let item = Item::Node(ctx.clone());
-        let focus = eval::Focus {
-            item: &item,
-            pos: 1,
-            size: 1,
-        };
-        let mut evaluation = eval::Eval::new(env);
-        let result = evaluation.eval(&self.ast, &focus);
-        evaluation.finish();
-        result
+        self.at(ctx, env, |evaluation, ast, focus| {
+            evaluation.eval(ast, focus)
+        })
     }
 
     /// The effective boolean value of the expression at `ctx`: false for the empty sequence,
     /// true for nodes, a single atomic value by its value; an error for several atomic values.
     pub fn test<N: Node>(&self, ctx: &N, env: &Env<N>) -> Result<bool, EvalError> {
+        self.at(ctx, env, |evaluation, ast, focus| {
+            evaluation.truth(ast, focus)
+        })
+    }
+
+    /// One evaluation by `how` with `ctx` as context item (position 1 of 1), its steps counted
+    /// in `env`.
+    fn at<N: Node, T>(
+        &self,
+        ctx: &N,
+        env: &Env<N>,
+        how: impl FnOnce(&mut eval::Eval<'_, N>, &ast::Ast, &eval::Focus<'_, N>) -> T,
+    ) -> T {
         let item = Item::Node(ctx.clone());
         let focus = eval::Focus {
             item: &item,
@@ -256,7 +262,7 @@ impl Expr {
             size: 1,
         };
         let mut evaluation = eval::Eval::new(env);
-        let result = evaluation.truth(&self.ast, &focus);
+        let result = how(&mut evaluation, &self.ast, &focus);
         evaluation.finish();
         result
     }
