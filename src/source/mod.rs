@@ -116,6 +116,19 @@ impl SourceMap {
         }
     }
 
+    /// Builds the indexes that locating a diagnostic in source `id` reads (pointer positions,
+    /// line starts), ahead of need: for a caller with a core to spare while the diagnostics are
+    /// still being found. Each is built once, whoever asks first.
+    pub fn prepare(&self, id: SourceId) {
+        let Some(src) = self.get(id) else { return };
+        if src.xml_positions.has_walk() {
+            src.xml_positions.offset(&src.bytes, "");
+        } else {
+            src.index.json_offset(&src.bytes, "");
+        }
+        src.index.line_col(&src.bytes, 0);
+    }
+
     /// Line and column of a span.
     pub fn line_col(&self, span: &Span) -> Option<LineCol> {
         let src = self.get(span.source)?;

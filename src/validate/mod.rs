@@ -123,6 +123,10 @@ fn check_graph(
                 sink.push(d);
             }
         }
+        // While the constraints run on the other core: what locating their findings reads.
+        if crate::check::cores() >= 2 {
+            sources.prepare(root.source);
+        }
     });
     found.into_iter().for_each(|d| sink.push(d));
     Some(root.doc.clone())
