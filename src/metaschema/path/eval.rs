@@ -226,8 +226,7 @@ impl<'e, N: Node> Eval<'e, N> {
             Ast::Var(name) => self.var(name),
             Ast::Context => Ok(vec![f.item.clone()]),
             Ast::Seq(items) => self.seq(items, f),
-            Ast::Or(items) => self.any(items, f),
-            Ast::And(items) => self.all(items, f),
+            Ast::Or(_) | Ast::And(_) => Ok(vec![Item::Bool(self.truth(ast, f)?)]),
             Ast::Union(items) => self.union(items, f),
             Ast::Compare {
                 left,
@@ -325,26 +324,6 @@ impl<'e, N: Node> Eval<'e, N> {
     ) -> Result<Vec<Item<N>>, EvalError> {
         let items = self.eval(primary, f)?;
         self.filter(items, preds)
-    }
-
-    /// `or`: true at the first operand that is true; the rest are not evaluated.
-    fn any(&mut self, items: &[Ast], f: &Focus<'_, N>) -> Result<Vec<Item<N>>, EvalError> {
-        for item in items {
-            if self.truth(item, f)? {
-                return Ok(vec![Item::Bool(true)]);
-            }
-        }
-        Ok(vec![Item::Bool(false)])
-    }
-
-    /// `and`: false at the first operand that is false; the rest are not evaluated.
-    fn all(&mut self, items: &[Ast], f: &Focus<'_, N>) -> Result<Vec<Item<N>>, EvalError> {
-        for item in items {
-            if !self.truth(item, f)? {
-                return Ok(vec![Item::Bool(false)]);
-            }
-        }
-        Ok(vec![Item::Bool(true)])
     }
 
     fn union(&mut self, items: &[Ast], f: &Focus<'_, N>) -> Result<Vec<Item<N>>, EvalError> {
@@ -494,6 +473,7 @@ impl<'e, N: Node> Eval<'e, N> {
     /// building the sequences of `and`, `or`, comparisons and boolean calls.
     pub fn truth(&mut self, ast: &Ast, f: &Focus<'_, N>) -> Result<bool, EvalError> {
         match ast {
+            // `and` and `or` stop at the first operand that decides; the rest are not evaluated.
             Ast::And(items) => {
                 self.tick(1)?;
                 for item in items {
