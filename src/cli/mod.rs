@@ -434,6 +434,8 @@ fn resolve_profiles(args: &ResolveArgs) -> ExitCode {
     // One session for all profiles: each shared document is read and parsed once; independent
     // profiles resolve in parallel; results come back in argument order.
     let mut session = Session::new();
+    // The output's constraint check (unless --no-validate) reads the inputs' findings.
+    session.check_inputs_beside = true;
     let threads = ahead::cores();
     let pairs: Vec<(Url, Options)> = jobs
         .iter()

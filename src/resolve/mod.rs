@@ -110,6 +110,11 @@ pub struct Session {
     /// The schema errors of each input document checked so far, by source: a document several
     /// profiles of a batch share is checked once.
     checked: indexmap::IndexMap<SourceId, Vec<Diagnostic>>,
+    /// Whether each resolution starts its inputs' constraint check on a thread of its own, for
+    /// [`crate::validate::output_constraints`] to read when it checks the output (with two
+    /// cores and [`Options::validate_output`]). Off by default: a caller that will not check
+    /// the output's constraints would spend a core on it for nothing.
+    pub check_inputs_beside: bool,
 }
 
 /// A profile's import graph (if its root loaded) and the diagnostics of loading it.
@@ -141,7 +146,9 @@ impl Session {
         let mut sink = Sink::with_levels(opts.lints.clone());
         let graph = self.discover(world, uri, opts, &mut sink);
         self.cache.clear();
-        let result = graph.and_then(|g| Self::run(&self.sources, g, world, opts, &mut sink));
+        let beside = self.check_inputs_beside;
+        let result =
+            graph.and_then(|g| Self::run(&self.sources, g, world, opts, beside, &mut sink));
         finish_outcome(&display_uri(uri), result, sink)
     }
 
@@ -167,9 +174,10 @@ impl Session {
         // its content to that graph's resolution instead of being copied.
         self.cache.clear();
         let sources = &self.sources;
+        let beside = self.check_inputs_beside;
         let work = |i: usize, (mut sink, g): Discovered| {
             let (uri, opts) = &jobs[i];
-            let result = g.and_then(|g| Self::run(sources, g, world, opts, &mut sink));
+            let result = g.and_then(|g| Self::run(sources, g, world, opts, beside, &mut sink));
             finish_outcome(&display_uri(uri), result, sink)
         };
         let threads = threads.clamp(1, jobs.len().max(1));
@@ -248,6 +256,7 @@ impl Session {
         mut g: ImportGraph,
         world: &dyn World,
         opts: &Options,
+        check_inputs_beside: bool,
         sink: &mut Sink,
     ) -> Option<ResolvedCatalog> {
         let uri = &g.docs.get(g.root)?.uri;
@@ -273,12 +282,16 @@ impl Session {
             inputs.swap(0, at);
         }
         // The output's constraint check compares with the inputs' findings: begun now, beside
-        // the resolution.
-        let docs = inputs.iter().filter_map(|&id| {
-            let loaded = g.docs.iter().find(|d| d.source == id)?;
-            Some((id, &loaded.doc))
-        });
-        let input_findings = crate::validate::inherit::start(docs, opts);
+        // the resolution, when the caller will check.
+        let input_findings = if check_inputs_beside {
+            let docs = inputs.iter().filter_map(|&id| {
+                let loaded = g.docs.iter().find(|d| d.source == id)?;
+                Some((id, &loaded.doc))
+            });
+            crate::validate::inherit::start(docs, opts)
+        } else {
+            crate::model::InputFindings::new(std::sync::Arc::default())
+        };
         let mut table = Self::drive(sources, &mut g, world, opts, sink, None)?;
         if sink.has_errors() {
             return None;
@@ -454,7 +467,7 @@ pub fn resolve_in_graph(
         .docs
         .get(idx)
         .map_or_else(String::new, |d| display_uri(&d.uri));
-    let result = Session::run(sources, sub, world, opts, &mut sink);
+    let result = Session::run(sources, sub, world, opts, false, &mut sink);
     finish_outcome(&name, result, sink)
 }
 
