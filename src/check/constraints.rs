@@ -49,13 +49,7 @@ fn invalid(e: &CompileError) -> Diagnostic {
 /// Every finding of the builtin constraints and the `extra` sets in `json`, in document order.
 /// A set that does not compile adds nothing here: [`compile`] or [`run`] reports it.
 pub fn findings(json: &Value, extra: &[Arc<MetaConstraints>]) -> Vec<Finding> {
-    with_sets(extra, |c| Some(c.check_only(json, None))).unwrap_or_default()
-}
-
-/// [`findings`] of only the constraints whose code or kind (`allowed-values`) is in `codes` (and
-/// the indexes they read).
-pub fn findings_of(json: &Value, extra: &[Arc<MetaConstraints>], codes: &[&str]) -> Vec<Finding> {
-    with_sets(extra, |c| Some(c.check_only(json, Some(codes)))).unwrap_or_default()
+    with_sets(extra, |c| Some(c.check(json))).unwrap_or_default()
 }
 
 /// A finding as a diagnostic in `source`: CRITICAL and ERROR are errors; WARNING,

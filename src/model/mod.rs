@@ -46,27 +46,24 @@ impl From<Catalog> for ResolvedCatalog {
 /// beside itself, or the output's check. Shared by clones; not part of a catalog's content, so
 /// any two compare equal.
 #[derive(Debug, Clone, Default)]
-pub struct InputFindings(Option<InputCell>);
+pub struct InputFindings(InputCell);
 
 /// Where [`InputFindings`] are kept.
 pub type InputCell = std::sync::Arc<std::sync::OnceLock<Vec<(String, crate::diag::Diagnostic)>>>;
 
 impl InputFindings {
-    /// Findings to be computed into `cell`.
+    /// Findings to be computed into `cell` (which another thread may be filling).
     pub fn new(cell: InputCell) -> Self {
-        InputFindings(Some(cell))
+        InputFindings(cell)
     }
 
     /// The findings: computed by `compute` unless they have been or are being computed (then
-    /// they are waited for). Without a cell, computed each time.
+    /// they are waited for).
     pub fn get_or_init(
         &self,
         compute: impl FnOnce() -> Vec<(String, crate::diag::Diagnostic)>,
-    ) -> std::borrow::Cow<'_, [(String, crate::diag::Diagnostic)]> {
-        match &self.0 {
-            Some(cell) => std::borrow::Cow::Borrowed(cell.get_or_init(compute).as_slice()),
-            None => std::borrow::Cow::Owned(compute()),
-        }
+    ) -> &[(String, crate::diag::Diagnostic)] {
+        self.0.get_or_init(compute)
     }
 }
 

@@ -290,7 +290,7 @@ impl Session {
             });
             crate::validate::inherit::start(docs, opts)
         } else {
-            crate::model::InputFindings::new(std::sync::Arc::default())
+            crate::model::InputFindings::default()
         };
         let mut table = Self::drive(sources, &mut g, world, opts, sink, None)?;
         if sink.has_errors() {

@@ -120,13 +120,10 @@ impl SourceMap {
     /// line starts), ahead of need: for a caller with a core to spare while the diagnostics are
     /// still being found. Each is built once, whoever asks first.
     pub fn prepare(&self, id: SourceId) {
-        let Some(src) = self.get(id) else { return };
-        if src.xml_positions.has_walk() {
-            src.xml_positions.offset(&src.bytes, "");
-        } else {
-            src.index.json_offset(&src.bytes, "");
+        self.offset(&Span::pointer(id, String::new()));
+        if let Some(src) = self.get(id) {
+            src.index.line_col(&src.bytes, 0);
         }
-        src.index.line_col(&src.bytes, 0);
     }
 
     /// Line and column of a span.

@@ -11,11 +11,11 @@
 //! are `validate`'s to report.
 //!
 //! The inputs' findings are needed only when the output has one, and only those of the
-//! constraints the output breaks count. They are computed once per resolution, from the bytes
-//! the sources keep (the resolution takes the loaded documents apart): on a second core from
-//! the start of the resolution ([`start`]), so that the common case (NIST's content carries
-//! findings into every output) costs little more time than a clean output; else when the
-//! output's check first needs them.
+//! constraints the output breaks count. They are computed once per resolution: on a second
+//! core from the start of the resolution, from the inputs' JSON forms made before it takes the
+//! documents apart ([`start`]), so that the common case (NIST's content carries findings into
+//! every output) costs little more time than a clean output; else, when the output's check
+//! first needs them, from the bytes the sources keep.
 
 use crate::check::constraints;
 use crate::diag::{Diagnostic, Severity, SourceId};
@@ -85,7 +85,7 @@ pub fn output_constraints(
     let all = resolved
         .input_findings
         .get_or_init(|| reread(sources, &resolved.inputs, opts));
-    let carried = carried(&all, &codes);
+    let carried = carried(all, &codes);
     let mut shown: IndexSet<&str> = IndexSet::new();
     let mut out = Vec::new();
     for f in &found {

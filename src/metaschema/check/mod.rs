@@ -11,7 +11,6 @@
 mod compile;
 mod datatype;
 
-use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use indexmap::{IndexMap, IndexSet};
@@ -165,30 +164,6 @@ impl<'s> Compiled<'s> {
     /// (OSCAL's own constraints visit about 25), and each evaluation has [`EVAL_BUDGET`] steps;
     /// past either, the check stops with one `constraints-eval` finding and what it found so far.
     pub fn check(&self, json: &Value) -> Vec<Finding> {
-        self.check_only(json, None)
-    }
-
-    /// [`Compiled::check`] limited to the constraints whose code, or whose kind
-    /// (`allowed-values`), is in `codes` (`None`: all), and the indexes when a picked
-    /// index-has-key reads them: a caller that looks for particular findings skips the cost of the rest. The
-    /// external sets' contexts run whole.
-    pub fn check_only(&self, json: &Value, codes: Option<&[&str]>) -> Vec<Finding> {
-        let picked = |rule: &Rule, codes: &[&str]| {
-            codes.contains(&rule.code) || codes.contains(&rule.kind.name())
-        };
-        // Indexes are built when a picked index-has-key reads them.
-        let keyed = codes.is_some_and(|codes| {
-            self.rules
-                .iter()
-                .any(|rule| matches!(rule.kind, RuleKind::HasKey { .. }) && picked(rule, codes))
-        });
-        let wanted = |r: usize| {
-            codes.is_none_or(|codes| {
-                self.rules.get(r).is_some_and(|rule| {
-                    (keyed && matches!(rule.kind, RuleKind::Index { .. })) || picked(rule, codes)
-                })
-            })
-        };
         let tree = Tree::new(self.schema, json);
         let limit = (tree.len() as u64)
             .saturating_add(BASE_NODES)
@@ -198,9 +173,6 @@ impl<'s> Compiled<'s> {
         'walk: for node in tree.in_order() {
             let Some(def) = node.def() else { continue };
             for &r in self.by_def.get(def as usize).into_iter().flatten() {
-                if !wanted(r) {
-                    continue;
-                }
                 run.apply(r, node);
                 if tree.exhausted() {
                     break 'walk;
@@ -321,10 +293,10 @@ impl<'c, 's, 't, 'a> Run<'c, 's, 't, 'a> {
             return;
         }
         for t in &c.targets {
-            let Ok(items) = t.eval(&at, &env()) else {
+            let Ok(nodes) = t.select(&at, &env()) else {
                 continue;
             };
-            for node in nodes(items) {
+            for node in nodes {
                 for &r in &c.rules {
                     self.apply(r, node);
                 }
@@ -389,11 +361,7 @@ impl<'c, 's, 't, 'a> Run<'c, 's, 't, 'a> {
             let items = e.eval(&node, &env).map_err(|e| e.to_string())?;
             env.bind(name, items);
         }
-        let targets = if rule.target.is_context() {
-            vec![node]
-        } else {
-            nodes(rule.target.eval(&node, &env).map_err(|e| e.to_string())?)
-        };
+        let targets = rule.target.select(&node, &env).map_err(|e| e.to_string())?;
         match &rule.kind {
             RuleKind::Allowed { values, open } => {
                 for t in targets {
@@ -583,17 +551,6 @@ fn text<N: Node>(item: &Item<N>) -> String {
     item.string_value().into_owned()
 }
 
-/// The nodes among `items` (a target that selects atomic values selects no node).
-fn nodes<N: Node>(items: Vec<Item<N>>) -> Vec<N> {
-    items
-        .into_iter()
-        .filter_map(|i| match i {
-            Item::Node(n) => Some(n),
-            _ => None,
-        })
-        .collect()
-}
-
 /// The key of `t`: one value per key field; `None` when every field is absent (such an item is
 /// not indexed). A field with a pattern keys by the pattern's group 1; a value the pattern does
 /// not match counts as absent (metaschema-java stops with an error instead; OSCAL's own keys
@@ -606,13 +563,7 @@ fn key_of<'t, 'a>(
     let mut out = Vec::with_capacity(keys.len());
     let mut any = false;
     for k in keys {
-        let value: Option<String> = match k.target.as_flag() {
-            Some(flag) => t.flag_value(flag).map(Cow::into_owned),
-            None => {
-                let items = k.target.eval(t, env).map_err(|e| e.to_string())?;
-                items.first().map(text)
-            }
-        };
+        let value = k.target.first_value(t, env).map_err(|e| e.to_string())?;
         let value = match (value, &k.pattern) {
             (Some(v), Some(re)) => re.captures(&v).map(|c| {
                 c.get(1)

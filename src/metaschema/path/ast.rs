@@ -53,6 +53,18 @@ pub(crate) enum Ast {
     Call(Func, Vec<Ast>),
 }
 
+impl Ast {
+    /// Whether the expression always gives one boolean (`and`, `or`, a comparison, a boolean
+    /// function), so as a predicate it is never a position.
+    pub fn is_boolean(&self) -> bool {
+        match self {
+            Ast::And(_) | Ast::Or(_) | Ast::Compare { .. } => true,
+            Ast::Call(f, _) => f.is_boolean(),
+            _ => false,
+        }
+    }
+}
+
 /// Where a path starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Start {

@@ -90,15 +90,7 @@ pub(crate) fn general<N: Node>(
     ev.tick(left.len() + right.len())?;
     let left: Vec<Atom<'_>> = left.iter().map(atom).collect();
     let right: Vec<Atom<'_>> = right.iter().map(atom).collect();
-    for a in &left {
-        for b in &right {
-            ev.tick(1 + a.text.len().min(b.text.len()) / 64)?;
-            if atoms(a, op, b) {
-                return Ok(true);
-            }
-        }
-    }
-    Ok(false)
+    any_pair(ev, &left, op, &right)
 }
 
 /// [`general`] with string literals on the right (`@rel = ('a', 'b')`): the same result and
@@ -110,16 +102,33 @@ pub(crate) fn general_literals<N: Node>(
     right: &[Ast],
 ) -> Result<bool, EvalError> {
     ev.tick(left.len() + right.len())?;
-    for a in left.iter().map(atom) {
-        for b in right {
-            let Ast::Str(s) = b else { continue };
-            ev.tick(1 + a.text.len().min(s.len()) / 64)?;
-            let b = Atom {
+    let left: Vec<Atom<'_>> = left.iter().map(atom).collect();
+    let right: Vec<Atom<'_>> = right
+        .iter()
+        .filter_map(|b| match b {
+            Ast::Str(s) => Some(Atom {
                 text: Cow::Borrowed(s),
                 num: parse_number(s),
                 kind: AtomKind::Text,
-            };
-            if atoms(&a, op, &b) {
+            }),
+            _ => None,
+        })
+        .collect();
+    any_pair(ev, &left, op, &right)
+}
+
+/// Whether some pair compares true; each pair costs a step, and a step more per 64 bytes of
+/// the shorter text.
+fn any_pair<N: Node>(
+    ev: &mut Eval<'_, N>,
+    left: &[Atom<'_>],
+    op: Cmp,
+    right: &[Atom<'_>],
+) -> Result<bool, EvalError> {
+    for a in left {
+        for b in right {
+            ev.tick(1 + a.text.len().min(b.text.len()) / 64)?;
+            if atoms(a, op, b) {
                 return Ok(true);
             }
         }

@@ -538,7 +538,7 @@ impl<'e, N: Node> Eval<'e, N> {
             }
             let size = items.len();
             let mut kept = Vec::new();
-            if is_boolean(pred) {
+            if pred.is_boolean() {
                 for (i, item) in items.into_iter().enumerate() {
                     let focus = Focus {
                         item: &item,
@@ -571,16 +571,6 @@ impl<'e, N: Node> Eval<'e, N> {
             items = kept;
         }
         Ok(items)
-    }
-}
-
-/// Whether `pred` is certainly a boolean (`and`, `or`, a comparison, a boolean function), so
-/// never a position: its effective boolean value decides.
-fn is_boolean(pred: &Ast) -> bool {
-    match pred {
-        Ast::And(_) | Ast::Or(_) | Ast::Compare { .. } => true,
-        Ast::Call(f, _) => f.is_boolean(),
-        _ => false,
     }
 }
 

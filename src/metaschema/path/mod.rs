@@ -210,26 +210,36 @@ impl Expr {
         &self.source
     }
 
-    /// Whether the expression is `.`, the context item itself: a caller may take the context
-    /// node without evaluating.
-    pub fn is_context(&self) -> bool {
-        matches!(self.ast, ast::Ast::Context)
+    /// The nodes the expression selects at `ctx` (atomic items are dropped): what a
+    /// constraint's target gives. `.` is `ctx` itself, without evaluating.
+    pub fn select<N: Node>(&self, ctx: &N, env: &Env<N>) -> Result<Vec<N>, EvalError> {
+        if matches!(self.ast, ast::Ast::Context) {
+            return Ok(vec![ctx.clone()]);
+        }
+        let items = self.eval(ctx, env)?;
+        Ok(items
+            .into_iter()
+            .filter_map(|i| match i {
+                Item::Node(n) => Some(n),
+                _ => None,
+            })
+            .collect())
     }
 
-    /// The flag name when the expression is `@name` alone: a caller may read the flag without
-    /// evaluating.
-    pub fn as_flag(&self) -> Option<&str> {
-        match &self.ast {
-            ast::Ast::Path(ast::Start::Context, steps) => match steps.as_slice() {
-                [ast::Step::Axis(ast::Axis::Attribute, ast::Test::Name(name), preds)]
-                    if preds.is_empty() =>
-                {
-                    Some(name)
-                }
-                _ => None,
-            },
-            _ => None,
+    /// The atomized value of the first item the expression gives at `ctx`, if any: what a key
+    /// field gives. `@name` reads the flag without evaluating.
+    pub fn first_value<N: Node>(&self, ctx: &N, env: &Env<N>) -> Result<Option<String>, EvalError> {
+        if let ast::Ast::Path(ast::Start::Context, steps) = &self.ast
+            && let [ast::Step::Axis(ast::Axis::Attribute, ast::Test::Name(name), preds)] =
+                steps.as_slice()
+            && preds.is_empty()
+        {
+            return Ok(ctx
+                .flag(name)
+                .and_then(|f| f.value().map(std::borrow::Cow::into_owned)));
         }
+        let items = self.eval(ctx, env)?;
+        Ok(items.first().map(|i| i.string_value().into_owned()))
     }
 
     /// Evaluates the expression with `ctx` as context item (position 1 of 1).

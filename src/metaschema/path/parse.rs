@@ -695,12 +695,7 @@ fn plain_names(items: &[Ast]) -> Option<Vec<String>> {
 /// `and`/`or`, or a call of a boolean function, with no `position()` or `last()` anywhere in
 /// it. Anything else might be a number (a position) or read one.
 fn not_positional(pred: &Ast) -> bool {
-    let boolean = match pred {
-        Ast::And(_) | Ast::Or(_) | Ast::Compare { .. } => true,
-        Ast::Call(f, _) => f.is_boolean(),
-        _ => false,
-    };
-    boolean && !reads_position(pred)
+    pred.is_boolean() && !reads_position(pred)
 }
 
 /// Whether `position()` or `last()` occurs anywhere in `ast` (the parser bounds its depth).
