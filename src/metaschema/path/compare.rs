@@ -88,9 +88,14 @@ pub(crate) fn general<N: Node>(
     right: &[Item<N>],
 ) -> Result<bool, EvalError> {
     ev.tick(left.len() + right.len())?;
-    let left: Vec<Atom<'_>> = left.iter().map(atom).collect();
     let right: Vec<Atom<'_>> = right.iter().map(atom).collect();
-    any_pair(ev, &left, op, &right)
+    any_pair(ev, left, op, &right, |b| {
+        Some(Atom {
+            text: Cow::Borrowed(b.text.as_ref()),
+            num: b.num,
+            kind: b.kind,
+        })
+    })
 }
 
 /// [`general`] with string literals on the right (`@rel = ('a', 'b')`): the same result and
@@ -102,33 +107,29 @@ pub(crate) fn general_literals<N: Node>(
     right: &[Ast],
 ) -> Result<bool, EvalError> {
     ev.tick(left.len() + right.len())?;
-    let left: Vec<Atom<'_>> = left.iter().map(atom).collect();
-    let right: Vec<Atom<'_>> = right
-        .iter()
-        .filter_map(|b| match b {
-            Ast::Str(s) => Some(Atom {
-                text: Cow::Borrowed(s),
-                num: parse_number(s),
-                kind: AtomKind::Text,
-            }),
-            _ => None,
-        })
-        .collect();
-    any_pair(ev, &left, op, &right)
+    any_pair(ev, left, op, right, |b| match b {
+        Ast::Str(s) => Some(Atom {
+            text: Cow::Borrowed(s),
+            num: parse_number(s),
+            kind: AtomKind::Text,
+        }),
+        _ => None,
+    })
 }
 
-/// Whether some pair compares true; each pair costs a step, and a step more per 64 bytes of
-/// the shorter text.
-fn any_pair<N: Node>(
+/// Whether some pair of a left item and a right one (atomized by `atomize`) compares true;
+/// each pair costs a step, and a step more per 64 bytes of the shorter text.
+fn any_pair<N: Node, R>(
     ev: &mut Eval<'_, N>,
-    left: &[Atom<'_>],
+    left: &[Item<N>],
     op: Cmp,
-    right: &[Atom<'_>],
+    right: &[R],
+    atomize: impl for<'r> Fn(&'r R) -> Option<Atom<'r>>,
 ) -> Result<bool, EvalError> {
-    for a in left {
-        for b in right {
+    for a in left.iter().map(atom) {
+        for b in right.iter().filter_map(&atomize) {
             ev.tick(1 + a.text.len().min(b.text.len()) / 64)?;
-            if atoms(a, op, b) {
+            if atoms(&a, op, &b) {
                 return Ok(true);
             }
         }
