@@ -151,6 +151,9 @@ fn _resolve(
     let world = FsWorld::new().with_max_file_size(opts.max_file_size);
     Ok(py.detach(move || {
         let mut session = Session::new();
+        // As `oscalc resolve`: the inputs' constraint findings, which the output's check
+        // compares with its own, are computed beside the resolution.
+        session.check_inputs_beside = opts.validate_output;
         let outcome = session.resolve(&world, &uri, &opts);
         let mut all = outcome.warnings;
         let text = match outcome.output {
@@ -160,7 +163,11 @@ fn _resolve(
             }
             Ok(resolved) => {
                 if opts.validate_output {
-                    all.extend(crate::validate::output(&resolved));
+                    all.extend(crate::validate::output_checks(
+                        &resolved,
+                        &session.sources,
+                        &opts,
+                    ));
                 }
                 if all.iter().any(Diagnostic::is_error) {
                     None

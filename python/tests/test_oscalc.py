@@ -164,6 +164,60 @@ class Bindings(unittest.TestCase):
             "with-id `c9` names no control of the imported document",
         )
 
+    def test_resolve_checks_oscal_constraints_as_the_command_does(self) -> None:
+        # The catalog's parameter uses the deprecated `depends-on` (an ERROR-level constraint):
+        # carried into the output, it is a warning located in the catalog, as `oscalc resolve`
+        # reports it.
+        catalog = os.path.abspath("tests/cases/constraints/expect-param-depends-on/catalog.json")
+        with tempfile.TemporaryDirectory() as tmp:
+            profile = os.path.join(tmp, "p.json")
+            with open(profile, "w", encoding="utf-8") as f:
+                json.dump(
+                    {
+                        "profile": {
+                            "uuid": "1bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
+                            "metadata": {
+                                "title": "P",
+                                "last-modified": "2024-01-01T00:00:00Z",
+                                "version": "1",
+                                "oscal-version": "1.2.3",
+                            },
+                            "imports": [{"href": catalog, "include-all": {}}],
+                        }
+                    },
+                    f,
+                )
+            with warnings.catch_warnings(record=True) as seen:
+                warnings.simplefilter("always")
+                text = oscalc.resolve(profile)
+            oscalc_bin = os.path.join(sysconfig.get_path("scripts"), "oscalc")
+            command = subprocess.run(
+                [oscalc_bin, "resolve", "--error-format", "short", profile],
+                capture_output=True,
+                check=False,
+            )
+        self.assertEqual(controls(json.loads(text)["catalog"]), ["c1"])
+        found = [
+            w.message.diagnostic for w in seen if isinstance(w.message, oscalc.OscalcWarning)
+        ]
+        self.assertEqual(
+            [(d.code, d.severity, d.file, d.line, d.column) for d in found],
+            [
+                (
+                    "oscal:oscal-parameter-depends-on-deprecated",
+                    "warning",
+                    os.path.relpath(catalog),
+                    19,
+                    11,
+                )
+            ],
+        )
+        self.assertEqual(command.returncode, 0, command.stderr.decode())
+        self.assertIn(
+            "warning[oscal:oscal-parameter-depends-on-deprecated]: depends-on is deprecated",
+            command.stderr.decode(),
+        )
+
     def test_validate_gives_diagnostics_with_places(self) -> None:
         self.assertEqual(oscalc.validate([B, B_XML]), [])
         found = oscalc.validate(DUP)

@@ -24,7 +24,7 @@ use ahead::Ahead;
 use clap::{Parser, Subcommand};
 use diagnostics::{Color, ErrorFormat, MaxPerCode, Reporter};
 use inputs::{InputArgs, Inputs};
-use oscalc::diag::{Diagnostic, Errors, LintLevels, Sink, Warned};
+use oscalc::diag::{Diagnostic, Errors, LintLevels, Warned};
 use oscalc::load::Format;
 use oscalc::options::{Identity, Options};
 use oscalc::present::values::Style;
@@ -546,16 +546,7 @@ fn deliver(
     // XML is rendered before anything is reported, so a failure to render joins the batch;
     // JSON and YAML cannot fail to render and are streamed from the typed catalog as written.
     let failed = all.iter().any(Diagnostic::is_error);
-    let check = || {
-        let mut checked = Sink::with_levels(job.opts.lints.clone());
-        checked.extend(oscalc::validate::output(&resolved));
-        checked.extend(oscalc::validate::output_constraints(
-            &resolved,
-            &session.sources,
-            &job.opts,
-        ));
-        checked.into_diagnostics()
-    };
+    let check = || oscalc::validate::output_checks(&resolved, &session.sources, &job.opts);
     let prepare =
         || (!failed).then(|| ahead::prepare(&resolved, &out.target, out.format, out.read));
     let (checked, ahead) = if job.opts.validate_output && !failed {

@@ -18,7 +18,7 @@
 //! first needs them, from the bytes the sources keep.
 
 use crate::check::constraints;
-use crate::diag::{Diagnostic, Severity, SourceId};
+use crate::diag::{Diagnostic, Severity, Sink, SourceId};
 use crate::model::{InputCell, InputFindings, ResolvedCatalog};
 use crate::options::Options;
 use crate::source::SourceMap;
@@ -129,6 +129,55 @@ pub fn output_constraints(
         }
     }
     out
+}
+
+/// Every check `oscalc resolve` makes on `resolved` before writing it, as the CLI and the Python
+/// bindings run them: the schema and references ([`crate::check::output()`]), then OSCAL's
+/// constraints under the policy above ([`output_constraints`]), each diagnostic at the level
+/// `opts.lints` gives its code.
+///
+/// ```
+/// use oscalc::{MemWorld, Options, Session};
+///
+/// let mut world = MemWorld::new();
+/// world.add("cat.json", r##"{"catalog": {
+///   "uuid": "8bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
+///   "metadata": {"title": "T", "last-modified": "2024-01-01T00:00:00Z",
+///                "version": "1", "oscal-version": "1.2.3"},
+///   "controls": [
+///     {"id": "c1", "title": "One", "links": [{"href": "#c2", "rel": "related"}],
+///      "parts": [{"id": "c1_smt", "name": "statement", "prose": "Do one."}]},
+///     {"id": "c2", "title": "Two",
+///      "parts": [{"id": "c2_smt", "name": "statement", "prose": "Do two."}]}]
+/// }}"##);
+/// let uri = world.add("p.json", r#"{"profile": {
+///   "uuid": "1bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
+///   "metadata": {"title": "P", "last-modified": "2024-01-01T00:00:00Z",
+///                "version": "1", "oscal-version": "1.2.3"},
+///   "imports": [{"href": "cat.json", "include-controls": [{"with-ids": ["c1"]}]}]
+/// }}"#);
+/// let mut session = Session::new();
+/// let mut opts = Options::default();
+/// let resolved = session.resolve(&world, &uri, &opts).output.unwrap();
+/// // c1's link names c2, which the profile does not select: a warning the resolution made.
+/// let found = oscalc::validate::output_checks(&resolved, &session.sources, &opts);
+/// assert_eq!(found.len(), 1);
+/// assert_eq!(found[0].code, "oscal:oscal-catalog-groups-controls-parts");
+/// assert!(!found[0].is_error());
+/// // Lint levels apply as on the command line (`--deny-warnings`).
+/// opts.lints.deny_warnings = true;
+/// let found = oscalc::validate::output_checks(&resolved, &session.sources, &opts);
+/// assert!(found[0].is_error());
+/// ```
+pub fn output_checks(
+    resolved: &ResolvedCatalog,
+    sources: &SourceMap,
+    opts: &Options,
+) -> Vec<Diagnostic> {
+    let mut checked = Sink::with_levels(opts.lints.clone());
+    checked.extend(crate::check::output(resolved));
+    checked.extend(output_constraints(resolved, sources, opts));
+    checked.into_diagnostics()
 }
 
 /// The inputs' findings whose code, or kind (`allowed-values`), is in `codes`, by fingerprint.

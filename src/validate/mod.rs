@@ -10,10 +10,11 @@
 //! Resolution itself is `resolve`'s job.
 //!
 //! The checks themselves live in [`crate::check`], below `resolve` (which runs them on its
-//! inputs); they are re-exported here, with [`output()`] for a resolved catalog.
+//! inputs); they are re-exported here, with [`output()`] for a resolved catalog and
+//! [`output_checks`] for all that `oscalc resolve` checks in one before it is written.
 
 pub use crate::check::{constraints, input, output, refs, schema};
-pub use inherit::output_constraints;
+pub use inherit::{output_checks, output_constraints};
 
 pub(crate) mod inherit;
 
