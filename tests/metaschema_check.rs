@@ -4,6 +4,7 @@
 //! with the code, level, pointer and message of each finding.
 
 use oscalc::metaschema::check::{Compiled, Finding};
+use oscalc::metaschema::json::Json;
 use oscalc::metaschema::model::{
     Child, Constraint, Context, Def, DefKind, Group, KeyField, Kind, Level, MetaConstraints, Schema,
 };
@@ -256,7 +257,7 @@ fn check(controls: Value, extra: Value) -> Vec<Finding> {
     if let (Value::Object(d), Value::Object(e)) = (&mut doc, extra) {
         d.extend(e);
     }
-    compiled.check(&json!({ "catalog": doc }))
+    compiled.check(&Json::of(&json!({ "catalog": doc })))
 }
 
 /// `code pointer` of each finding.
@@ -276,6 +277,7 @@ fn tree_maps_keys_groups_and_pointers() {
         "document-ids": [{"scheme": "s", "identifier": "X"}],
         "back-matter": {"resources": [{"uuid": "r1", "hashes": {"SHA-256": "ab"}}]}
     }});
+    let doc = Json::of(&doc);
     let tree = Tree::new(&schema, &doc);
     let names: Vec<String> = tree
         .in_order()
@@ -324,6 +326,7 @@ fn tree_maps_keys_groups_and_pointers() {
     // A flag's declared default is reachable from its owner.
     let prop_doc =
         json!({"catalog": {"controls": [{"id": "x", "props": [{"name": "n", "value": "v"}]}]}});
+    let prop_doc = Json::of(&prop_doc);
     let tree = Tree::new(&schema, &prop_doc);
     let prop = tree.in_order().find(|n| n.name() == "prop").unwrap();
     assert_eq!(prop.flag_default("ns"), Some(OSCAL));
@@ -338,7 +341,8 @@ fn tree_reads_markup_in_its_xml_form_as_markdown() {
     let xml = json!({"catalog": {"controls": [{"id": "c", "title": {"$xml": "A <em>b</em>"}}]}});
     let md = json!({"catalog": {"controls": [{"id": "c", "title": "A *b*"}]}});
     let titles = |doc: &Value| -> Vec<String> {
-        let tree = Tree::new(&schema, doc);
+        let doc = Json::of(&doc);
+        let tree = Tree::new(&schema, &doc);
         tree.in_order()
             .filter(|n| n.name() == "title")
             .map(|n| n.value().unwrap_or_default().into_owned())
@@ -361,6 +365,7 @@ fn tree_descendants_are_the_subtree_in_document_order() {
          "controls": [{"id": "a.1", "parts": [{"id": "a.1p"}]}]},
         {"id": "b", "parts": [{"id": "b1"}]}
     ]}});
+    let doc = Json::of(&doc);
     let tree = Tree::new(&schema, &doc);
     let a = tree
         .in_order()
@@ -404,7 +409,17 @@ fn tree_of_deep_document_is_built_without_recursion() {
     doc.insert("controls".to_owned(), Value::Array(vec![control]));
     let mut root = serde_json::Map::new();
     root.insert("catalog".to_owned(), Value::Object(doc));
-    let doc = Value::Object(root);
+    let value = Value::Object(root);
+    // Serializing it recurses (as for any document: the loaders bound their depth), so its JSON
+    // form is made on a thread with room for that; the tree is built here.
+    let doc = std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .stack_size(1 << 30)
+            .spawn_scoped(s, || Json::of(&value))
+            .unwrap()
+            .join()
+            .unwrap()
+    });
     let tree = Tree::new(&schema, &doc);
     // document, catalog, control and its id, then a part and its name per level
     assert_eq!(tree.len(), 4 + 2 * 100_001);
@@ -412,7 +427,7 @@ fn tree_of_deep_document_is_built_without_recursion() {
     assert_eq!(deepest.name(), "name");
     assert!(deepest.pointer().ends_with("/parts/0/parts/0/name"));
     drop(tree);
-    std::mem::forget(doc); // dropping a 100 000 deep Value recurses: not what is tested here // dropping a 100 000 deep Value recurses: not what is tested here
+    std::mem::forget(value); // dropping a 100 000 deep Value recurses: not what is tested here
 }
 
 #[test]
@@ -694,7 +709,7 @@ fn external_context_applies_constraints_where_its_path_points() {
         {"id": "ac-1", "parts": [{"id": "s", "name": "statement"}]},
         {"id": "AC_2", "parts": [{"id": "t", "name": "statement"}]}
     ]}});
-    let found = compiled.check(&doc);
+    let found = compiled.check(&Json::of(&doc));
     assert_eq!(short(&found), ["oscal:matches /catalog/controls/1/id"]);
     assert_eq!(found[0].level, Level::Informational);
     assert_eq!(
@@ -771,7 +786,7 @@ fn quadratic_external_set_stops_at_the_visit_bound_with_one_finding() {
         .unwrap()
         .with_visits_per_node(2);
     let controls: Vec<Value> = (0..300).map(|i| json!({"id": format!("c{i}")})).collect();
-    let found = compiled.check(&json!({"catalog": {"controls": controls}}));
+    let found = compiled.check(&Json::of(&json!({"catalog": {"controls": controls}})));
     let stops: Vec<&Finding> = found
         .iter()
         .filter(|f| f.code == "constraints-eval")
@@ -799,10 +814,10 @@ fn constraint_that_fails_to_evaluate_is_reported_once_and_not_run_again() {
         },
     );
     let compiled = Compiled::new(&schema, &[set(vec![unbound])]).unwrap();
-    let found = compiled.check(&json!({"catalog": {"controls": [
+    let found = compiled.check(&Json::of(&json!({"catalog": {"controls": [
         {"id": "a", "parts": [{"id": "a_smt", "name": "statement"}]},
         {"id": "b", "parts": [{"id": "b_smt", "name": "statement"}]}
-    ]}}));
+    ]}})));
     assert_eq!(short(&found), ["constraints-eval /catalog"]);
     assert_eq!(
         found[0].message,
@@ -822,10 +837,10 @@ fn lets_bind_variables_for_the_constraint() {
     );
     only.lets = vec![("ids".to_owned(), "('a', 'b')".to_owned())];
     let compiled = Compiled::new(&schema, &[set(vec![only])]).unwrap();
-    let found = compiled.check(&json!({"catalog": {"controls": [
+    let found = compiled.check(&Json::of(&json!({"catalog": {"controls": [
         {"id": "a", "parts": [{"id": "a_smt", "name": "statement"}]},
         {"id": "z", "parts": [{"id": "z_smt", "name": "statement"}]}
-    ]}}));
+    ]}})));
     assert_eq!(
         short(&found),
         ["oscal:agency-known-ids /catalog/controls/1"]
@@ -867,7 +882,7 @@ fn builtin_constraints_compile_with_their_codes_and_help() {
         "controls": [{"id": "c1", "title": "One", "params": [{"id": "p", "depends-on": "q"}],
                       "parts": [{"id": "c1_smt", "name": "statement"}]}]
     }});
-    let found = findings(&doc, &[]);
+    let found = findings(&Json::of(&doc), &[]);
     assert_eq!(
         short(&found),
         ["oscal:oscal-parameter-depends-on-deprecated /catalog/controls/0/params/0"]
@@ -906,7 +921,10 @@ fn external_set_that_does_not_compile_is_an_error_beside_the_builtin_findings() 
     );
     let doc = json!({"catalog": {"controls": [{"id": "c1", "params": [{"id": "p", "depends-on": "q"}],
         "parts": [{"id": "s", "name": "statement"}]}]}});
-    let codes: Vec<&str> = run(&doc, &extra, None).iter().map(|d| d.code).collect();
+    let codes: Vec<&str> = run(&Json::of(&doc), &extra, None)
+        .iter()
+        .map(|d| d.code)
+        .collect();
     assert_eq!(
         codes,
         [
@@ -949,6 +967,66 @@ fn odd_shapes_are_skipped_not_misread() {
         json!({"profile": {}}),
         json!({}),
     ] {
-        assert_eq!(compiled.check(&doc), Vec::<Finding>::new(), "{doc}");
+        assert_eq!(
+            compiled.check(&Json::of(&doc)),
+            Vec::<Finding>::new(),
+            "{doc}"
+        );
     }
+}
+
+/// The compact JSON form read back as a `serde_json::Value`.
+fn to_value(j: oscalc::metaschema::json::JsonRef<'_>) -> Value {
+    use oscalc::metaschema::json::Scalar;
+    if j.is_object() {
+        Value::Object(
+            j.members()
+                .map(|(k, v)| (k.to_owned(), to_value(v)))
+                .collect(),
+        )
+    } else if j.is_array() {
+        Value::Array(j.items().map(to_value).collect())
+    } else {
+        match j.scalar() {
+            Some(Scalar::Str(s)) => json!(s),
+            Some(Scalar::Num(n)) => serde_json::from_str(n).unwrap(),
+            Some(Scalar::Bool(b)) => json!(b),
+            None => Value::Null,
+        }
+    }
+}
+
+/// The check's compact JSON form holds what `serde_json` makes of the same document: the rev4
+/// catalog read from XML (markup kept as read, `{"$xml": …}`), and values of every JSON kind.
+#[test]
+fn compact_json_form_is_what_serde_json_makes() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
+        "tests/fixtures/sp800-53-rev4/nist.gov/SP800-53/rev4/xml/NIST_SP-800-53_rev4_catalog.xml",
+    );
+    let bytes = std::fs::read(&path).unwrap();
+    let uri = url::Url::from_file_path(&path).unwrap();
+    let mut sources = oscalc::source::SourceMap::default();
+    let loaded =
+        oscalc::load::load(bytes, &uri, &mut sources, &oscalc::Options::default()).unwrap();
+    let oscalc::model::Document::Catalog(catalog) = &loaded.doc else {
+        panic!("a catalog")
+    };
+    let expected = json!({ "catalog": serde_json::to_value(catalog).unwrap() });
+    let compact = oscalc::emit::check_doc(&loaded.doc);
+    let got = to_value(compact.root());
+    assert!(
+        got == expected,
+        "the compact form differs from serde_json's"
+    );
+    assert!(
+        expected.to_string().contains("\"$xml\""),
+        "markup kept as read"
+    );
+    let odd =
+        json!({"a": [1, -2, 2.5, 1e300, true, false, null, "", {}], "b": {"c": [[]]}, "": "x"});
+    assert_eq!(to_value(Json::of(&odd).root()), odd);
+    // A value without a JSON form (a map key that is no string) is null, as for serde_json.
+    let unfit: std::collections::BTreeMap<(u8, u8), u8> = [((1, 2), 3)].into_iter().collect();
+    assert!(serde_json::to_value(&unfit).is_err());
+    assert_eq!(to_value(Json::of(&unfit).root()), Value::Null);
 }

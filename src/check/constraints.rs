@@ -10,10 +10,9 @@
 
 use std::sync::{Arc, OnceLock};
 
-use serde_json::Value;
-
 use crate::diag::{Diagnostic, Severity, SourceId, Span};
 use crate::metaschema::check::{CompileError, Compiled};
+use crate::metaschema::json::Json;
 use crate::metaschema::{Level, MetaConstraints, Schema};
 
 pub use crate::metaschema::check::Finding;
@@ -48,7 +47,7 @@ fn invalid(e: &CompileError) -> Diagnostic {
 
 /// Every finding of the builtin constraints and the `extra` sets in `json`, in document order.
 /// A set that does not compile adds nothing here: [`compile`] or [`run`] reports it.
-pub fn findings(json: &Value, extra: &[Arc<MetaConstraints>]) -> Vec<Finding> {
+pub fn findings(json: &Json, extra: &[Arc<MetaConstraints>]) -> Vec<Finding> {
     with_sets(extra, |c| Some(c.check(json))).unwrap_or_default()
 }
 
@@ -78,7 +77,7 @@ pub fn diagnostic(f: &Finding, source: Option<SourceId>) -> Diagnostic {
 /// sets as diagnostics in `source`; a set that does not compile gives its errors instead of its
 /// findings (the builtin set's are reported all the same).
 pub fn run(
-    json: &Value,
+    json: &Json,
     extra: &[Arc<MetaConstraints>],
     source: Option<SourceId>,
 ) -> Vec<Diagnostic> {

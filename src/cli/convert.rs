@@ -130,7 +130,8 @@ pub(super) fn checked(
         ));
         // OSCAL's constraints: a conversion carries what it finds unchanged into the other
         // format, so a finding warns (NIST's own catalogs break some) instead of refusing.
-        let found = oscalc::validate::constraints::run(&value, &[], Some(loaded.source));
+        let doc = oscalc::emit::check_doc(&loaded.doc);
+        let found = oscalc::validate::constraints::run(&doc, &[], Some(loaded.source));
         sink.extend(found.into_iter().map(|mut d| {
             if d.is_error() {
                 d.severity = oscalc::diag::Severity::Warning;

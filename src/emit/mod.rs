@@ -109,14 +109,9 @@ pub fn json_value<D: Emit + ?Sized>(doc: &D) -> Value {
 /// The JSON form of `doc` for the constraint check: [`json_value`] except that markup read
 /// from XML stays as read (`{"$xml": …}`), which the check's tree converts to Markdown only
 /// where a constraint reads it (OSCAL's own constraints never read markup).
-pub(crate) fn check_value<D: Emit + ?Sized>(doc: &D) -> Value {
+pub fn check_doc<D: Emit + ?Sized>(doc: &D) -> crate::metaschema::json::Json {
     let body = doc.body();
-    let mut root = serde_json::Map::new();
-    root.insert(
-        body.root().to_owned(),
-        serde_json::to_value(body).unwrap_or(Value::Null),
-    );
-    Value::Object(root)
+    crate::metaschema::json::Json::document(body.root(), &body)
 }
 
 /// `v` in the JSON form with all markup as Markdown, as [`json_value`] gives a whole document.

@@ -4,6 +4,7 @@
 //! own data.
 
 pub mod check;
+pub mod json;
 pub mod model;
 pub mod path;
 pub mod read;

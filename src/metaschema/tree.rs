@@ -1,6 +1,6 @@
-//! Stage: constraint check (the tree). In: a document's JSON form (`{"catalog": …}`, as
-//! `emit::json_value` gives for any input format, or `emit::check_value`, which leaves markup
-//! read from XML as it was read) and the [`Schema`]. Out: a [`Tree`], the
+//! Stage: constraint check (the tree). In: a document's JSON form (`{"catalog": …}`) as a
+//! compact [`Json`] (`emit::check_doc` gives it for any input format, leaving markup read from
+//! XML as it was read) and the [`Schema`]. Out: a [`Tree`], the
 //! document as Metaschema's named nodes (assemblies, fields, flags), which Metapath walks through
 //! [`path::Node`](super::path::Node) and which names each node's JSON pointer.
 //!
@@ -14,8 +14,7 @@ use std::borrow::Cow;
 use std::cell::Cell;
 use std::ops::Range;
 
-use serde_json::Value;
-
+use super::json::{Json, JsonRef, Scalar};
 use super::model::{Child, DefId, DefKind, Group, Schema};
 use super::path::Node;
 use crate::model::common::XML_MARKUP_KEY;
@@ -23,7 +22,7 @@ use crate::model::common::XML_MARKUP_KEY;
 /// Index of a node in its [`Tree`]; the document node is 0.
 pub type NodeId = u32;
 
-/// A document as Metaschema's nodes, over borrowed JSON and schema.
+/// A document as Metaschema's nodes, over a borrowed JSON form and schema.
 #[derive(Debug)]
 pub struct Tree<'a> {
     schema: &'a Schema,
@@ -61,7 +60,7 @@ struct Slot<'a> {
 #[derive(Debug, Clone, Copy)]
 enum Val<'a> {
     None,
-    Json(&'a Value),
+    Json(Scalar<'a>),
     /// A flag whose value is a JSON key (a `BY_KEY` group, a `json-value-key-flag`).
     Key(&'a str),
     /// Markup read from XML, as a JSON value without Markdown carries it (`{"$xml": …}`):
@@ -82,7 +81,7 @@ enum Seg<'a> {
 /// One node still to expand: its id, its JSON and the flag a `BY_KEY` group gave it.
 struct Work<'a> {
     id: NodeId,
-    json: &'a Value,
+    json: JsonRef<'a>,
     def: DefId,
     keyed: Option<(&'a str, &'a str)>,
 }
@@ -104,7 +103,7 @@ impl<'a> Tree<'a> {
     /// The tree of `json` (a document with its root key) under `schema`'s roots. A root key the
     /// schema does not know, or whose value is no object, gives a tree with the document node
     /// only.
-    pub fn new(schema: &'a Schema, json: &'a Value) -> Self {
+    pub fn new(schema: &'a Schema, json: &'a Json) -> Self {
         let mut tree = Tree {
             schema,
             slots: vec![Slot::new(None, "", false, 0, Val::None, Seg::Same)],
@@ -113,10 +112,11 @@ impl<'a> Tree<'a> {
             limit: u64::MAX,
         };
         let mut work = Vec::new();
-        if let Value::Object(map) = json {
+        let json = json.root();
+        if json.is_object() {
             let start = tree.next_id();
             for (name, def) in &schema.roots {
-                if let Some(v) = map.get(name.as_str()).filter(|v| v.is_object()) {
+                if let Some(v) = json.get(name.as_str()).filter(JsonRef::is_object) {
                     let seg = Seg::Key(name.as_str());
                     if let Some(id) =
                         tree.push(Slot::new(Some(*def), name, false, 0, Val::None, seg))
@@ -217,7 +217,7 @@ impl<'a> Tree<'a> {
         let Some(def) = schema.defs.get(w.def as usize) else {
             return;
         };
-        let object = w.json.as_object();
+        let object = w.json.is_object().then_some(w.json);
         let flags_start = self.next_id();
         let mut value = Val::None;
         let value_flag = def.json_value_key_flag.as_deref();
@@ -226,13 +226,13 @@ impl<'a> Tree<'a> {
                 Some((Val::Key(key), Seg::Same))
             } else if value_flag == Some(flag.name.as_str()) {
                 value_key_flag(object, &def.flags).map(|(k, v)| {
-                    value = Val::Json(v);
+                    value = v.scalar().map_or(Val::None, Val::Json);
                     (Val::Key(k), Seg::Same)
                 })
             } else {
                 object
-                    .and_then(|o| member(o, &flag.json_key))
-                    .filter(|v| is_scalar(v))
+                    .and_then(|o| o.get(&flag.json_key))
+                    .and_then(|v| v.scalar())
                     .map(|v| (Val::Json(v), Seg::Key(flag.json_key.as_str())))
             };
             if let Some((val, seg)) = v {
@@ -245,7 +245,7 @@ impl<'a> Tree<'a> {
         let flags_end = self.next_id();
         if def.kind == DefKind::Field && value_flag.is_none() {
             value = match (object, def.json_value_key.as_deref()) {
-                (Some(o), Some(key)) => member(o, key).map_or(Val::None, field_value),
+                (Some(o), Some(key)) => o.get(key).map_or(Val::None, field_value),
                 _ => field_value(w.json),
             };
         }
@@ -255,10 +255,10 @@ impl<'a> Tree<'a> {
         {
             // The members present, in model order: an object has a few of the many keys a
             // definition knows, so its members are matched rather than each key looked up.
-            let mut present: Vec<(usize, &'a Child, &'a Value)> = Vec::new();
-            for (key, v) in o {
+            let mut present: Vec<(usize, &'a Child, JsonRef<'a>)> = Vec::new();
+            for (key, v) in o.members() {
                 for (i, child) in def.children.iter().enumerate() {
-                    if child.json_key == *key {
+                    if child.json_key == key {
                         present.push((i, child, v));
                     }
                 }
@@ -281,19 +281,19 @@ impl<'a> Tree<'a> {
         &mut self,
         parent: NodeId,
         child: &'a Child,
-        v: &'a Value,
+        v: JsonRef<'a>,
         work: &mut Vec<Work<'a>>,
     ) {
         let key = child.json_key.as_str();
         // An assembly is an object, a field an object or a scalar: anything else is not one.
         let kind = self.schema.defs.get(child.def as usize).map(|d| d.kind);
-        let fits = |json: &Value| match kind {
+        let fits = |json: &JsonRef<'a>| match kind {
             Some(DefKind::Assembly) => json.is_object(),
-            Some(DefKind::Field) => json.is_object() || is_scalar(json),
+            Some(DefKind::Field) => json.is_object() || json.scalar().is_some(),
             _ => false,
         };
-        let mut add = |tree: &mut Self, json: &'a Value, seg: Seg<'a>, keyed| {
-            if !fits(json) {
+        let mut add = |tree: &mut Self, json: JsonRef<'a>, seg: Seg<'a>, keyed| {
+            if !fits(&json) {
                 return;
             }
             let slot = Slot::new(Some(child.def), &child.name, false, parent, Val::None, seg);
@@ -306,26 +306,20 @@ impl<'a> Tree<'a> {
                 });
             }
         };
-        match (&child.group, v) {
-            (Group::Array | Group::SingletonOrArray, Value::Array(items)) => {
-                for (i, item) in items.iter().enumerate() {
+        match &child.group {
+            Group::Array | Group::SingletonOrArray if v.is_array() => {
+                for (i, item) in v.items().enumerate() {
                     add(self, item, Seg::KeyIndex(key, i), None);
                 }
             }
-            (Group::ByKey(flag), Value::Object(items)) => {
-                for (k, item) in items {
-                    add(
-                        self,
-                        item,
-                        Seg::KeyKey(key, k),
-                        Some((flag.as_str(), k.as_str())),
-                    );
+            Group::ByKey(flag) => {
+                for (k, item) in v.members() {
+                    add(self, item, Seg::KeyKey(key, k), Some((flag.as_str(), k)));
                 }
             }
-            (Group::ByKey(_), _) => {}
             // An array where one is expected is the schema's to report; a single item where an
             // array is expected is taken as one.
-            (_, Value::Array(_)) => {}
+            _ if v.is_array() => {}
             _ => add(self, v, Seg::Key(key), None),
         }
     }
@@ -381,28 +375,16 @@ impl<'a> Slot<'a> {
     }
 }
 
-fn is_scalar(v: &Value) -> bool {
-    matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_))
-}
-
-/// Member `key` of `o`: found by comparing keys in a small object, which is cheaper than
-/// hashing the key.
-fn member<'a>(o: &'a serde_json::Map<String, Value>, key: &str) -> Option<&'a Value> {
-    if o.len() <= 16 {
-        o.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
-    } else {
-        o.get(key)
-    }
-}
-
 /// A field's value: a scalar, or markup in its XML form; anything else is none.
-fn field_value(v: &Value) -> Val<'_> {
-    match v {
-        _ if is_scalar(v) => Val::Json(v),
-        Value::Object(o) if o.len() == 1 => match o.get(XML_MARKUP_KEY) {
-            Some(Value::String(x)) => Val::Markup(x),
-            _ => Val::None,
-        },
+fn field_value(v: JsonRef<'_>) -> Val<'_> {
+    if let Some(s) = v.scalar() {
+        return Val::Json(s);
+    }
+    match v.members().len() {
+        1 => v
+            .get(XML_MARKUP_KEY)
+            .and_then(|x| x.as_str())
+            .map_or(Val::None, Val::Markup),
         _ => Val::None,
     }
 }
@@ -410,13 +392,12 @@ fn field_value(v: &Value) -> Val<'_> {
 /// The member of a `json-value-key-flag` field's object that is not one of its flags: its key is
 /// the flag's value, its value the field's.
 fn value_key_flag<'a>(
-    object: Option<&'a serde_json::Map<String, Value>>,
+    object: Option<JsonRef<'a>>,
     flags: &[Child],
-) -> Option<(&'a str, &'a Value)> {
+) -> Option<(&'a str, JsonRef<'a>)> {
     object?
-        .iter()
-        .find(|(k, _)| !flags.iter().any(|f| f.json_key == **k))
-        .map(|(k, v)| (k.as_str(), v))
+        .members()
+        .find(|(k, _)| !flags.iter().any(|f| f.json_key == *k))
 }
 
 impl<'t, 'a> TreeNode<'t, 'a> {
@@ -449,10 +430,8 @@ impl<'t, 'a> TreeNode<'t, 'a> {
         match self.slot()?.value {
             Val::None => None,
             Val::Key(k) => Some(Cow::Borrowed(k)),
-            Val::Json(Value::String(s)) => Some(Cow::Borrowed(s.as_str())),
-            Val::Json(Value::Number(n)) => Some(Cow::Owned(n.to_string())),
-            Val::Json(Value::Bool(b)) => Some(Cow::Owned(b.to_string())),
-            Val::Json(_) => None,
+            Val::Json(Scalar::Str(s) | Scalar::Num(s)) => Some(Cow::Borrowed(s)),
+            Val::Json(Scalar::Bool(b)) => Some(Cow::Borrowed(if b { "true" } else { "false" })),
             Val::Markup(x) => Some(Cow::Owned(crate::model::markup::xml_to_markdown(x))),
         }
     }

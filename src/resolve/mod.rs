@@ -288,7 +288,12 @@ impl Session {
                 let loaded = g.docs.iter().find(|d| d.source == id)?;
                 Some((id, &loaded.doc))
             });
-            crate::validate::inherit::start(docs, opts)
+            let bytes = inputs
+                .iter()
+                .filter_map(|&id| sources.get(id))
+                .map(|s| s.bytes.len())
+                .sum();
+            crate::validate::inherit::start(docs, bytes, opts)
         } else {
             crate::model::InputFindings::default()
         };

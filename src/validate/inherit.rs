@@ -19,6 +19,7 @@
 
 use crate::check::constraints;
 use crate::diag::{Diagnostic, Severity, Sink, SourceId};
+use crate::metaschema::json::Json;
 use crate::model::{InputCell, InputFindings, ResolvedCatalog};
 use crate::options::Options;
 use crate::source::SourceMap;
@@ -64,7 +65,7 @@ pub fn output_constraints(
     sources: &SourceMap,
     opts: &Options,
 ) -> Vec<Diagnostic> {
-    let json = crate::emit::check_value(&resolved.catalog);
+    let json = crate::emit::check_doc(&resolved.catalog);
     let found = constraints::findings(&json, &opts.constraints);
     drop(json);
     if found.is_empty() {
@@ -196,23 +197,29 @@ fn carried(all: &[(String, Diagnostic)], codes: &[&str]) -> IndexMap<String, Vec
 }
 
 /// Starts computing the constraint findings of a resolution's inputs (each document with its
-/// source) on a thread of its own, beside the resolution, when the process has two cores and
-/// the output will be checked: NIST's content carries findings into every output, so the
-/// output's check nearly always needs them. The thread takes each input's JSON form, made here
-/// before the resolution takes the documents apart. Without a second core, the output's check
-/// computes them when it needs them, from the bytes the sources keep.
+/// source; `bytes`, their sources' size in all) on a thread of its own, beside the resolution,
+/// when the process has two cores and the output will be checked: NIST's content carries
+/// findings into every output, so the output's check nearly always needs them. The thread
+/// takes each input's JSON form, made here before the resolution takes the documents apart.
+/// Without a second core, or for inputs over [`BESIDE_BYTES`], the output's check computes them
+/// when it needs them (a clean output never does), from the bytes the sources keep.
 pub(crate) fn start<'d>(
     inputs: impl IntoIterator<Item = (SourceId, &'d crate::model::Document)>,
+    bytes: usize,
     opts: &Options,
 ) -> InputFindings {
     let cell: InputCell = Arc::default();
     // One such thread at a time in the process: a batch of profiles (whose clean outputs never
     // wait for theirs) must not pile up threads and the JSON forms they hold.
     static LIVE: AtomicBool = AtomicBool::new(false);
-    if opts.validate_output && crate::check::cores() >= 2 && !LIVE.swap(true, Ordering::AcqRel) {
-        let jobs: Vec<(SourceId, serde_json::Value)> = inputs
+    if opts.validate_output
+        && bytes <= BESIDE_BYTES
+        && crate::check::cores() >= 2
+        && !LIVE.swap(true, Ordering::AcqRel)
+    {
+        let jobs: Vec<(SourceId, Json)> = inputs
             .into_iter()
-            .map(|(id, doc)| (id, crate::emit::check_value(doc)))
+            .map(|(id, doc)| (id, crate::emit::check_doc(doc)))
             .collect();
         let opts = opts.clone();
         let mine = cell.clone();
@@ -233,6 +240,13 @@ pub(crate) fn start<'d>(
     InputFindings::new(cell)
 }
 
+/// Most bytes of input whose constraint findings [`start`] computes ahead, beside the
+/// resolution: the inputs' JSON forms and trees, held while the resolution and the output's
+/// check hold theirs, take about six times their bytes, which a catalog of NIST's size (2–6
+/// MB) spends to save time; larger inputs are checked only if the output has findings, after
+/// its check has let go of its own.
+pub const BESIDE_BYTES: usize = 16 << 20;
+
 /// Every constraint finding of each of `inputs`, read again from the bytes its source keeps.
 fn reread(sources: &SourceMap, inputs: &[SourceId], opts: &Options) -> Vec<(String, Diagnostic)> {
     let mut out = Vec::new();
@@ -240,7 +254,7 @@ fn reread(sources: &SourceMap, inputs: &[SourceId], opts: &Options) -> Vec<(Stri
         let Some(doc) = crate::load::reload(sources, id, opts) else {
             continue;
         };
-        let json = crate::emit::check_value(&doc);
+        let json = crate::emit::check_doc(&doc);
         drop(doc);
         out.extend(findings_in(&json, id, opts));
     }
@@ -250,11 +264,7 @@ fn reread(sources: &SourceMap, inputs: &[SourceId], opts: &Options) -> Vec<(Stri
 /// Every constraint finding of input `id` (its JSON form), as a fingerprint and a warning
 /// located in the input (an error there is a warning here: the output carries it, the fix
 /// belongs there).
-fn findings_in(
-    json: &serde_json::Value,
-    id: SourceId,
-    opts: &Options,
-) -> Vec<(String, Diagnostic)> {
+fn findings_in(json: &Json, id: SourceId, opts: &Options) -> Vec<(String, Diagnostic)> {
     constraints::findings(json, &opts.constraints)
         .into_iter()
         .map(|f| {

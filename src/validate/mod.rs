@@ -110,8 +110,10 @@ fn check_graph(
     // OSCAL's constraint layer runs beside the other checks and reports last, as its stage
     // is: always, even on a schema-invalid document (the tree skips what it does not know, so
     // nothing it says rests on a wrong shape).
-    let constraints =
-        || crate::check::constraints::run(&json, &opts.constraints, Some(root.source));
+    let constraints = || {
+        let doc = crate::emit::check_doc(&root.doc);
+        crate::check::constraints::run(&doc, &opts.constraints, Some(root.source))
+    };
     let (found, ()) = crate::check::beside(constraints, || {
         for d in schema::check(&json, Some(root.source)) {
             sink.push(d);

@@ -14,9 +14,9 @@ mod datatype;
 use std::collections::{HashMap, HashSet};
 
 use indexmap::{IndexMap, IndexSet};
-use serde_json::Value;
 
 use self::compile::{Key, Piece, Rule, RuleKind};
+use super::json::Json;
 use super::model::{Context, Level, MetaConstraints, Schema};
 use super::path::{Env, Expr, Item, Node};
 use super::tree::{NodeId, Tree, TreeNode};
@@ -163,7 +163,7 @@ impl<'s> Compiled<'s> {
     /// Bounded: Metapath may visit [`VISITS_PER_NODE`] nodes per node of the document in all
     /// (OSCAL's own constraints visit about 25), and each evaluation has [`EVAL_BUDGET`] steps;
     /// past either, the check stops with one `constraints-eval` finding and what it found so far.
-    pub fn check(&self, json: &Value) -> Vec<Finding> {
+    pub fn check(&self, json: &Json) -> Vec<Finding> {
         let tree = Tree::new(self.schema, json);
         let limit = (tree.len() as u64)
             .saturating_add(BASE_NODES)
