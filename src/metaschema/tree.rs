@@ -29,6 +29,9 @@ pub struct Tree<'a> {
     slots: Vec<Slot<'a>>,
     /// Node ids in document order.
     in_order: Vec<NodeId>,
+    /// The JSON keys of the items of `BY_KEY` groups, which their pointers name
+    /// ([`Seg::KeyKey`]).
+    keys: Vec<&'a str>,
     /// Nodes handed to Metapath so far, and how many it may have: past the limit every axis is
     /// empty and [`Tree::exhausted`] says so. Bounds the work of a whole check, whatever the
     /// constraints (each evaluation has its own budget too, but a check makes many).
@@ -36,36 +39,56 @@ pub struct Tree<'a> {
     limit: u64,
 }
 
-/// One node of the arena.
+/// One node of the arena, packed (a document has a node per flag and per value, so a catalog
+/// has hundreds of thousands): its value and its pointer step are kept as a string and a kind
+/// each ([`Val`] and [`Seg`] are what is stored, unpacked).
 #[derive(Debug)]
 struct Slot<'a> {
-    /// `None` for the document node.
-    def: Option<DefId>,
+    /// [`NO_DEF`] for the document node.
+    def: DefId,
     name: &'a str,
     flag: bool,
     /// The document node is its own parent; [`Tree::parent`] says `None` for it.
     parent: NodeId,
     flags: Range<NodeId>,
     children: Range<NodeId>,
-    value: Val<'a>,
-    /// How to reach this node's JSON from its parent's.
-    seg: Seg<'a>,
+    /// The value's text ([`Val`]).
+    value: &'a str,
+    markup: bool,
+    has_value: bool,
+    /// How to reach this node's JSON from its parent's ([`Seg`]): the key, the index in an
+    /// array (or of the key in [`Tree::keys`]), and which.
+    key: &'a str,
+    index: u32,
+    seg: SegKind,
     order: u32,
     /// How many entries of [`Tree::in_order`] its subtree takes (itself, its flags, its
     /// descendants and theirs): they follow it there.
     size: u32,
 }
 
+/// The `def` of the document node.
+const NO_DEF: DefId = DefId::MAX;
+
 /// A node's atomic value.
 #[derive(Debug, Clone, Copy)]
 enum Val<'a> {
     None,
-    Json(Scalar<'a>),
-    /// A flag whose value is a JSON key (a `BY_KEY` group, a `json-value-key-flag`).
-    Key(&'a str),
+    /// A scalar's text (a number as JSON writes it), or a flag whose value is a JSON key (a
+    /// `BY_KEY` group, a `json-value-key-flag`).
+    Text(&'a str),
     /// Markup read from XML, as a JSON value without Markdown carries it (`{"$xml": …}`):
     /// converted to Markdown only when a constraint reads it.
     Markup(&'a str),
+}
+
+impl<'a> Val<'a> {
+    fn of(s: Scalar<'a>) -> Self {
+        match s {
+            Scalar::Str(t) | Scalar::Num(t) => Val::Text(t),
+            Scalar::Bool(b) => Val::Text(if b { "true" } else { "false" }),
+        }
+    }
 }
 
 /// One step of a JSON pointer, from the parent node's JSON to this node's.
@@ -74,8 +97,18 @@ enum Seg<'a> {
     /// The same JSON as the parent (a flag held as a key, a field's value).
     Same,
     Key(&'a str),
-    KeyIndex(&'a str, usize),
-    KeyKey(&'a str, &'a str),
+    KeyIndex(&'a str, u32),
+    /// A group's key, then the index in [`Tree::keys`] of the item's key.
+    KeyKey(&'a str, u32),
+}
+
+/// Which [`Seg`] a slot holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SegKind {
+    Same,
+    Key,
+    KeyIndex,
+    KeyKey,
 }
 
 /// One node still to expand: its id, its JSON and the flag a `BY_KEY` group gave it.
@@ -107,6 +140,7 @@ impl<'a> Tree<'a> {
         let mut tree = Tree {
             schema,
             slots: vec![Slot::new(None, "", false, 0, Val::None, Seg::Same)],
+            keys: Vec::new(),
             in_order: Vec::new(),
             visits: Cell::new(0),
             limit: u64::MAX,
@@ -223,17 +257,17 @@ impl<'a> Tree<'a> {
         let value_flag = def.json_value_key_flag.as_deref();
         for flag in &def.flags {
             let v = if let Some((_, key)) = w.keyed.filter(|(n, _)| *n == flag.name) {
-                Some((Val::Key(key), Seg::Same))
+                Some((Val::Text(key), Seg::Same))
             } else if value_flag == Some(flag.name.as_str()) {
                 value_key_flag(object, &def.flags).map(|(k, v)| {
-                    value = v.scalar().map_or(Val::None, Val::Json);
-                    (Val::Key(k), Seg::Same)
+                    value = v.scalar().map_or(Val::None, Val::of);
+                    (Val::Text(k), Seg::Same)
                 })
             } else {
                 object
                     .and_then(|o| o.get(&flag.json_key))
                     .and_then(|v| v.scalar())
-                    .map(|v| (Val::Json(v), Seg::Key(flag.json_key.as_str())))
+                    .map(|v| (Val::of(v), Seg::Key(flag.json_key.as_str())))
             };
             if let Some((val, seg)) = v {
                 let slot = Slot::new(Some(flag.def), &flag.name, true, w.id, val, seg);
@@ -272,7 +306,7 @@ impl<'a> Tree<'a> {
         if let Some(slot) = self.slots.get_mut(w.id as usize) {
             slot.flags = flags_start..flags_end;
             slot.children = children_start..children_end;
-            slot.value = value;
+            slot.set_value(value);
         }
     }
 
@@ -309,12 +343,15 @@ impl<'a> Tree<'a> {
         match &child.group {
             Group::Array | Group::SingletonOrArray if v.is_array() => {
                 for (i, item) in v.items().enumerate() {
+                    let i = u32::try_from(i).unwrap_or(u32::MAX);
                     add(self, item, Seg::KeyIndex(key, i), None);
                 }
             }
             Group::ByKey(flag) => {
                 for (k, item) in v.members() {
-                    add(self, item, Seg::KeyKey(key, k), Some((flag.as_str(), k)));
+                    let at = u32::try_from(self.keys.len()).unwrap_or(u32::MAX);
+                    self.keys.push(k);
+                    add(self, item, Seg::KeyKey(key, at), Some((flag.as_str(), k)));
                 }
             }
             // An array where one is expected is the schema's to report; a single item where an
@@ -360,17 +397,54 @@ impl<'a> Slot<'a> {
         value: Val<'a>,
         seg: Seg<'a>,
     ) -> Self {
-        Slot {
-            def,
+        let (key, index, seg) = match seg {
+            Seg::Same => ("", 0, SegKind::Same),
+            Seg::Key(k) => (k, 0, SegKind::Key),
+            Seg::KeyIndex(k, i) => (k, i, SegKind::KeyIndex),
+            Seg::KeyKey(k, i) => (k, i, SegKind::KeyKey),
+        };
+        let mut slot = Slot {
+            def: def.unwrap_or(NO_DEF),
             name,
             flag,
             parent,
             flags: 0..0,
             children: 0..0,
-            value,
+            value: "",
+            markup: false,
+            has_value: false,
+            key,
+            index,
             seg,
             order: 0,
             size: 1,
+        };
+        slot.set_value(value);
+        slot
+    }
+
+    fn set_value(&mut self, v: Val<'a>) {
+        (self.value, self.markup, self.has_value) = match v {
+            Val::None => ("", false, false),
+            Val::Text(t) => (t, false, true),
+            Val::Markup(x) => (x, true, true),
+        };
+    }
+
+    fn value(&self) -> Val<'a> {
+        match (self.has_value, self.markup) {
+            (false, _) => Val::None,
+            (true, false) => Val::Text(self.value),
+            (true, true) => Val::Markup(self.value),
+        }
+    }
+
+    fn seg(&self) -> Seg<'a> {
+        match self.seg {
+            SegKind::Same => Seg::Same,
+            SegKind::Key => Seg::Key(self.key),
+            SegKind::KeyIndex => Seg::KeyIndex(self.key, self.index),
+            SegKind::KeyKey => Seg::KeyKey(self.key, self.index),
         }
     }
 }
@@ -378,7 +452,7 @@ impl<'a> Slot<'a> {
 /// A field's value: a scalar, or markup in its XML form; anything else is none.
 fn field_value(v: JsonRef<'_>) -> Val<'_> {
     if let Some(s) = v.scalar() {
-        return Val::Json(s);
+        return Val::of(s);
     }
     match v.members().len() {
         1 => v
@@ -412,7 +486,7 @@ impl<'t, 'a> TreeNode<'t, 'a> {
 
     /// Its definition; `None` for the document node.
     pub fn def(&self) -> Option<DefId> {
-        self.slot().and_then(|s| s.def)
+        self.slot().map(|s| s.def).filter(|&d| d != NO_DEF)
     }
 
     /// The value of its flag `name`, if it has that flag.
@@ -427,11 +501,9 @@ impl<'t, 'a> TreeNode<'t, 'a> {
 
     /// Its value, borrowed from the JSON where it is a string.
     fn owned_value(&self) -> Option<Cow<'t, str>> {
-        match self.slot()?.value {
+        match self.slot()?.value() {
             Val::None => None,
-            Val::Key(k) => Some(Cow::Borrowed(k)),
-            Val::Json(Scalar::Str(s) | Scalar::Num(s)) => Some(Cow::Borrowed(s)),
-            Val::Json(Scalar::Bool(b)) => Some(Cow::Borrowed(if b { "true" } else { "false" })),
+            Val::Text(t) => Some(Cow::Borrowed(t)),
             Val::Markup(x) => Some(Cow::Owned(crate::model::markup::xml_to_markdown(x))),
         }
     }
@@ -445,7 +517,7 @@ impl<'t, 'a> TreeNode<'t, 'a> {
             let Some(slot) = self.tree.slot(id) else {
                 break;
             };
-            segs.push(slot.seg);
+            segs.push(slot.seg());
             id = slot.parent;
         }
         let mut out = String::new();
@@ -458,9 +530,9 @@ impl<'t, 'a> TreeNode<'t, 'a> {
                     out.push('/');
                     out.push_str(&i.to_string());
                 }
-                Seg::KeyKey(k, key) => {
+                Seg::KeyKey(k, at) => {
                     push_token(&mut out, k);
-                    push_token(&mut out, key);
+                    push_token(&mut out, self.tree.keys.get(at as usize).unwrap_or(&""));
                 }
             }
         }
