@@ -1030,3 +1030,18 @@ fn compact_json_form_is_what_serde_json_makes() {
     assert!(serde_json::to_value(&unfit).is_err());
     assert_eq!(to_value(Json::of(&unfit).root()), Value::Null);
 }
+
+/// The sets of a run (`--constraints`) are compiled once, however many documents are checked:
+/// the same `Arc`s give the same compiled set; other sets are compiled anew.
+#[test]
+fn added_sets_are_compiled_once_for_the_same_arcs() {
+    use oscalc::check::constraints::compile;
+    use std::sync::Arc;
+    let a = vec![Arc::new(set(Vec::new()))];
+    let first = compile(&a).unwrap();
+    assert!(Arc::ptr_eq(&first, &compile(&a).unwrap()));
+    let b = vec![Arc::new(set(Vec::new()))];
+    let other = compile(&b).unwrap();
+    assert!(!Arc::ptr_eq(&first, &other));
+    assert!(Arc::ptr_eq(&other, &compile(&b).unwrap()));
+}

@@ -3,12 +3,12 @@
 //! constraint layer (the Metaschema modules' 92 constraints that reach catalogs and profiles,
 //! plus the added sets) as diagnostics located by JSON pointer.
 //!
-//! The builtin set is compiled once per process; added sets are compiled per call ([`compile`]
-//! lets a caller do it once for many documents). The findings themselves come from
+//! The builtin set is compiled once per process; added sets once per set of `Arc`s
+//! ([`compile`] keeps the last few). The findings themselves come from
 //! [`crate::metaschema::check`]; this module maps levels to severities and codes to help texts.
 //! Which findings stop a resolution is `resolve`'s policy.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::diag::{Diagnostic, Severity, SourceId, Span};
 use crate::metaschema::check::{CompileError, Compiled};
@@ -33,11 +33,34 @@ fn builtin() -> Option<&'static Compiled<'static>> {
 
 /// The builtin constraints with the `extra` sets, compiled; each expression or pattern of a set
 /// that does not compile is one `constraints-invalid` error naming the set and the constraint.
+/// The last few sets compiled are kept (a run checks many documents with the same
+/// `--constraints`): asked again by the same `Arc`s, they are not compiled again.
 pub fn compile(extra: &[Arc<MetaConstraints>]) -> Result<Arc<Compiled<'static>>, Vec<Diagnostic>> {
+    type Kept = Vec<(Vec<Arc<MetaConstraints>>, Arc<Compiled<'static>>)>;
+    static KEPT: Mutex<Kept> = Mutex::new(Vec::new());
+    const KEEP: usize = 8;
+    let same = |sets: &[Arc<MetaConstraints>]| {
+        sets.len() == extra.len() && sets.iter().zip(extra).all(|(a, b)| Arc::ptr_eq(a, b))
+    };
+    let kept = KEPT.lock().ok().and_then(|k| {
+        k.iter()
+            .find(|(sets, _)| same(sets))
+            .map(|(_, c)| c.clone())
+    });
+    if let Some(compiled) = kept {
+        return Ok(compiled);
+    }
     let sets: Vec<MetaConstraints> = extra.iter().map(|s| (**s).clone()).collect();
-    Compiled::new(builtin_schema(), &sets)
+    let compiled = Compiled::new(builtin_schema(), &sets)
         .map(Arc::new)
-        .map_err(|errors| errors.iter().map(invalid).collect())
+        .map_err(|errors| errors.iter().map(invalid).collect::<Vec<_>>())?;
+    if let Ok(mut k) = KEPT.lock() {
+        if k.len() >= KEEP {
+            k.remove(0);
+        }
+        k.push((extra.to_vec(), compiled.clone()));
+    }
+    Ok(compiled)
 }
 
 fn invalid(e: &CompileError) -> Diagnostic {
