@@ -18,7 +18,16 @@ pub const CATALOG: &str = include_str!("../catalog.json");
 fn load(data: &[u8], name: &str) {
     let uri = MemWorld::uri(name);
     let mut sources = SourceMap::default();
-    let _ = oscalc::load::load(data.to_vec(), &uri, &mut sources, &Options::default());
+    if let Ok(loaded) = oscalc::load::load(data.to_vec(), &uri, &mut sources, &Options::default()) {
+        // What `validate` then runs on it: OSCAL's constraints over its compact JSON form, each
+        // finding located in the text.
+        let doc = oscalc::emit::check_doc(&loaded.doc);
+        for d in oscalc::check::constraints::run(&doc, &[], Some(loaded.source)) {
+            if let Some(span) = &d.primary {
+                let _ = sources.line_col(span);
+            }
+        }
+    }
 }
 
 /// Loads the bytes as a JSON document (whatever they hold).

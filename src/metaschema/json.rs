@@ -313,6 +313,52 @@ impl Builder {
     }
 }
 
+/// The integer methods of a serializer: each writes its number.
+macro_rules! numbers {
+    ($($method:ident: $ty:ty),* $(,)?) => {
+        $(fn $method(self, v: $ty) -> Result<(), Unfit> {
+            self.number(v)
+        })*
+    };
+}
+
+/// A compound serializer whose elements are the next items of the open array.
+macro_rules! items {
+    ($trait:ident, $method:ident) => {
+        impl ser::$trait for &mut Builder {
+            type Ok = ();
+            type Error = Unfit;
+            fn $method<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Unfit> {
+                v.serialize(&mut **self)
+            }
+            fn end(self) -> Result<(), Unfit> {
+                Builder::end(self)
+            }
+        }
+    };
+}
+
+/// A compound serializer whose fields are the next members of the open object.
+macro_rules! fields {
+    ($trait:ident) => {
+        impl ser::$trait for &mut Builder {
+            type Ok = ();
+            type Error = Unfit;
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                key: &'static str,
+                v: &T,
+            ) -> Result<(), Unfit> {
+                self.key = self.text(key)?;
+                v.serialize(&mut **self)
+            }
+            fn end(self) -> Result<(), Unfit> {
+                Builder::end(self)
+            }
+        }
+    };
+}
+
 impl<'b> ser::Serializer for &'b mut Builder {
     type Ok = ();
     type Error = Unfit;
@@ -327,29 +373,9 @@ impl<'b> ser::Serializer for &'b mut Builder {
     fn serialize_bool(self, v: bool) -> Result<(), Unfit> {
         self.push(V::Bool(v)).map(drop)
     }
-    fn serialize_i8(self, v: i8) -> Result<(), Unfit> {
-        self.number(v)
-    }
-    fn serialize_i16(self, v: i16) -> Result<(), Unfit> {
-        self.number(v)
-    }
-    fn serialize_i32(self, v: i32) -> Result<(), Unfit> {
-        self.number(v)
-    }
-    fn serialize_i64(self, v: i64) -> Result<(), Unfit> {
-        self.number(v)
-    }
-    fn serialize_u8(self, v: u8) -> Result<(), Unfit> {
-        self.number(v)
-    }
-    fn serialize_u16(self, v: u16) -> Result<(), Unfit> {
-        self.number(v)
-    }
-    fn serialize_u32(self, v: u32) -> Result<(), Unfit> {
-        self.number(v)
-    }
-    fn serialize_u64(self, v: u64) -> Result<(), Unfit> {
-        self.number(v)
+    numbers! {
+        serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
+        serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64,
     }
     fn serialize_f32(self, v: f32) -> Result<(), Unfit> {
         self.serialize_f64(f64::from(v))
@@ -448,49 +474,11 @@ impl<'b> ser::Serializer for &'b mut Builder {
     }
 }
 
-impl ser::SerializeSeq for &mut Builder {
-    type Ok = ();
-    type Error = Unfit;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Unfit> {
-        v.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), Unfit> {
-        Builder::end(self)
-    }
-}
-
-impl ser::SerializeTuple for &mut Builder {
-    type Ok = ();
-    type Error = Unfit;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Unfit> {
-        v.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), Unfit> {
-        Builder::end(self)
-    }
-}
-
-impl ser::SerializeTupleStruct for &mut Builder {
-    type Ok = ();
-    type Error = Unfit;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Unfit> {
-        v.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), Unfit> {
-        Builder::end(self)
-    }
-}
-
-impl ser::SerializeTupleVariant for &mut Builder {
-    type Ok = ();
-    type Error = Unfit;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Unfit> {
-        v.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), Unfit> {
-        Builder::end(self)
-    }
-}
+// Arrays and the fields of tuples, whatever their kind: each element is the next item.
+items!(SerializeSeq, serialize_element);
+items!(SerializeTuple, serialize_element);
+items!(SerializeTupleStruct, serialize_field);
+items!(SerializeTupleVariant, serialize_field);
 
 impl ser::SerializeMap for &mut Builder {
     type Ok = ();
@@ -513,34 +501,6 @@ impl ser::SerializeMap for &mut Builder {
     }
 }
 
-impl ser::SerializeStruct for &mut Builder {
-    type Ok = ();
-    type Error = Unfit;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        v: &T,
-    ) -> Result<(), Unfit> {
-        self.key = self.text(key)?;
-        v.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), Unfit> {
-        Builder::end(self)
-    }
-}
-
-impl ser::SerializeStructVariant for &mut Builder {
-    type Ok = ();
-    type Error = Unfit;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        v: &T,
-    ) -> Result<(), Unfit> {
-        self.key = self.text(key)?;
-        v.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), Unfit> {
-        Builder::end(self)
-    }
-}
+// A struct's fields, whatever its kind: each is the next member, under its name.
+fields!(SerializeStruct);
+fields!(SerializeStructVariant);
