@@ -28,8 +28,9 @@ use serde_json::Value;
 
 use super::binding::{self, Child, Content, Def, Scalar, Shape};
 use super::dom::{Attr, Token};
-use super::stream::{MARKUP_KEY, Stream, boolean, element_value, schema_order};
+use super::stream::{Stream, boolean, element_value, schema_order};
 use super::{XmlError, XmlLimits};
+use crate::model::common::XML_MARKUP_KEY;
 use crate::source::pointer::PointerHash;
 
 /// Why a read stopped.
@@ -665,7 +666,9 @@ impl<'de> MapAccess<'de> for MarkupDe {
         seed: K,
     ) -> Result<Option<K::Value>, DeError> {
         match self.0 {
-            Some(_) => seed.deserialize(MARKUP_KEY.into_deserializer()).map(Some),
+            Some(_) => seed
+                .deserialize(XML_MARKUP_KEY.into_deserializer())
+                .map(Some),
             None => Ok(None),
         }
     }

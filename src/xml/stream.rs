@@ -17,6 +17,7 @@ use super::de::{DeError, Element, Path, fail};
 use super::dom::{Attr, Token, Tokens};
 use super::shape::Check;
 use super::{XmlError, XmlLimits, escape_into, is_xml_space};
+use crate::model::common::XML_MARKUP_KEY;
 
 /// The token stream with one token of lookahead; every token passes the check once.
 pub(super) struct Stream<'a> {
@@ -243,12 +244,9 @@ fn scalar_value(scalar: Scalar, text: &str) -> Value {
 
 pub(super) fn markup_value(xml: String) -> Value {
     let mut map = Map::new();
-    map.insert(MARKUP_KEY.to_owned(), Value::String(xml));
+    map.insert(XML_MARKUP_KEY.to_owned(), Value::String(xml));
     Value::Object(map)
 }
-
-/// The key of markup in its XML form.
-pub(super) const MARKUP_KEY: &str = "$xml";
 
 /// Attributes in schema order (the flags), then the others in document order.
 pub(super) fn schema_order(def: &Def, attrs: &mut [Attr<'_>]) {
@@ -313,7 +311,7 @@ pub(super) fn element_value(
             Shape::Unwrapped => {
                 let prose = stream.prose()?;
                 let before = top.slots.get_mut(i).and_then(Option::as_mut);
-                match before.and_then(|v| v.get_mut(MARKUP_KEY)) {
+                match before.and_then(|v| v.get_mut(XML_MARKUP_KEY)) {
                     Some(Value::String(before)) => before.push_str(&prose),
                     _ => set_slot(top, i, markup_value(prose)),
                 }
