@@ -55,10 +55,6 @@ impl Serialize for Body<'_> {
 pub trait Emit {
     /// The typed document.
     fn body(&self) -> Body<'_>;
-    /// The root name (`catalog` or `profile`).
-    fn root(&self) -> &'static str {
-        self.body().root()
-    }
 }
 
 impl Emit for Catalog {

@@ -259,26 +259,22 @@ impl Session {
         check_inputs_beside: bool,
         sink: &mut Sink,
     ) -> Option<ResolvedCatalog> {
-        let uri = &g.docs.get(g.root)?.uri;
+        let root = g.docs.get(g.root)?;
         if sink.has_errors() {
             return None;
         }
-        let root = g.docs.get(g.root)?;
         if let Document::Catalog(_) = root.doc {
             sink.push(Diagnostic::error(
                 "load-root",
                 format!(
                     "{} is a catalog, not a profile: there is nothing to resolve",
-                    crate::source::display_uri(uri)
+                    display_uri(&root.uri)
                 ),
             ));
             return None;
         }
         let mut inputs: Vec<SourceId> = g.docs.iter().map(|d| d.source).collect();
-        if let Some(at) = inputs
-            .iter()
-            .position(|&s| Some(s) == g.docs.get(g.root).map(|d| d.source))
-        {
+        if let Some(at) = inputs.iter().position(|&s| s == root.source) {
             inputs.swap(0, at);
         }
         // The output's constraint check compares with the inputs' findings: begun now, beside

@@ -53,10 +53,6 @@ pub fn write<T: Serialize + ?Sized>(root: &str, value: &T) -> Result<String, Xml
     typed::write(root, value)
 }
 
-fn unknown_root(root: &str) -> XmlError {
-    emit(format!("root `{root}` is not `catalog` or `profile`"))
-}
-
 fn emit(message: String) -> XmlError {
     XmlError::new("emit-xml-shape", message, 0)
 }

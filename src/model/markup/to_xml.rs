@@ -414,7 +414,7 @@ pub(super) fn pair_level(nodes: Vec<Node>) -> Vec<Node> {
                 let inner: Vec<Node> = (i + 1..j)
                     .filter_map(|k| slots.get_mut(k).and_then(Option::take))
                     .collect();
-                let mut wrapper = Elem::new(mark_name(c));
+                let mut wrapper = Elem::new(MARKS[mark_index(c)].1);
                 wrapper.children = pair_level(inner);
                 out.push(Node::Elem(wrapper));
                 if let Some(slot) = slots.get_mut(j) {
@@ -432,20 +432,12 @@ pub(super) fn pair_level(nodes: Vec<Node>) -> Vec<Node> {
     out.children
 }
 
-pub(super) fn mark_index(c: char) -> usize {
-    match c {
-        '"' => 0,
-        '~' => 1,
-        _ => 2,
-    }
-}
+/// Each mark (`"`, `~`, `^`) and the element it pairs into, by index.
+const MARKS: [(char, &str); 3] = [('"', "q"), ('~', "sub"), ('^', "sup")];
 
-pub(super) fn mark_name(c: char) -> &'static str {
-    match c {
-        '"' => "q",
-        '~' => "sub",
-        _ => "sup",
-    }
+/// The index of mark `c` in [`MARKS`].
+fn mark_index(c: char) -> usize {
+    MARKS.iter().position(|(m, _)| *m == c).unwrap_or(2)
 }
 
 // ---------------------------------------------------------------- XML out

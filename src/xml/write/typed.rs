@@ -16,7 +16,6 @@ use serde_json::Value;
 
 use super::{
     Child, Content, Def, MAX_DEPTH, Path, Shape, Writer, XmlError, binding, emit, is_name,
-    unknown_root,
 };
 use crate::model::common::XML_MARKUP_KEY;
 use crate::model::markup::markdown_to_xml;
@@ -57,7 +56,7 @@ impl From<XmlError> for Stop {
 /// Writes `value`, the object under the root key `root`.
 pub(super) fn write<T: Serialize + ?Sized>(root: &str, value: &T) -> Result<String, XmlError> {
     let Some((name, def)) = binding::root(root) else {
-        return Err(unknown_root(root));
+        return Err(emit(format!("root `{root}` is not `catalog` or `profile`")));
     };
     let mut w = Writer::new();
     let path = Path::Root(name);
