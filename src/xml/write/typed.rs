@@ -53,8 +53,11 @@ impl From<XmlError> for Stop {
     }
 }
 
-/// Writes `value`, the object under the root key `root`.
-pub(super) fn write<T: Serialize + ?Sized>(root: &str, value: &T) -> Result<String, XmlError> {
+/// Writes `value`, the object under the root key `root`: the text, and how deep it nests.
+pub(super) fn write<T: Serialize + ?Sized>(
+    root: &str,
+    value: &T,
+) -> Result<(String, usize), XmlError> {
     let Some((name, def)) = binding::root(root) else {
         return Err(emit(format!("root `{root}` is not `catalog` or `profile`")));
     };
@@ -62,7 +65,8 @@ pub(super) fn write<T: Serialize + ?Sized>(root: &str, value: &T) -> Result<Stri
     let path = Path::Root(name);
     let node = Node::element(&mut w, name, def, 0, &path).map_err(xml_error)?;
     value.serialize(node).map_err(xml_error)?;
-    Ok(w.finish())
+    let deepest = w.deepest;
+    Ok((w.finish(), deepest))
 }
 
 /// Only attributes and text take scalars, and they turn `NotScalar` into an error of their own.
@@ -127,6 +131,7 @@ impl<'a, 'p> Node<'a, 'p> {
                 0,
             )));
         }
+        w.deepest = w.deepest.max(level + 1);
         let kind = match def.content {
             Content::Markup { multiline } => Kind::Markup {
                 name: Some(name),
@@ -182,7 +187,7 @@ impl<'a, 'p> Node<'a, 'p> {
             Some(name) => self
                 .w
                 .markup(name, multiline, fragment, self.level, self.path)?,
-            None => self.w.fragment(fragment, Some(self.level), self.path)?,
+            None => self.w.fragment(fragment, self.level, true, self.path)?,
         }
         Ok(())
     }
@@ -341,6 +346,7 @@ impl<'a, 'p> ser::Serializer for Node<'a, 'p> {
                     unknown: String::new(),
                     text: None,
                     children: vec![None; def.children().len()],
+                    deepest: 0,
                 }),
             }),
             _ => Err(self.mismatch()),
@@ -446,6 +452,8 @@ struct Entries {
     text: Option<String>,
     /// Each child position's elements, by its index in the definition.
     children: Vec<Option<String>>,
+    /// The deepest element of the entries.
+    deepest: usize,
 }
 
 impl Entries {
@@ -460,7 +468,7 @@ impl Entries {
             return Err(node.mismatch());
         };
         let field = Field::of(def, key);
-        let mut piece = Writer { out: String::new() };
+        let mut piece = Writer::default();
         let mut object = Object {
             w: &mut piece,
             name,
@@ -473,6 +481,7 @@ impl Entries {
             next_child: 0,
         };
         object.field(key, v)?;
+        self.deepest = self.deepest.max(piece.deepest);
         let slot = match field {
             Field::Flag(i) => self.flags.get_mut(i),
             Field::Text => Some(&mut self.text),
@@ -491,6 +500,7 @@ impl Entries {
     /// The element: its start tag with the flags, then the text or the children.
     fn end(self, node: Node<'_, '_>) -> Result<(), Stop> {
         let mut object = ser::Serializer::serialize_struct(node, "", 0)?;
+        object.w.deepest = object.w.deepest.max(self.deepest);
         for flag in self.flags.into_iter().flatten() {
             object.w.out.push_str(&flag);
         }
@@ -699,6 +709,7 @@ fn grouped<T: Serialize + ?Sized>(
     path: &Path<'_>,
 ) -> Result<(), Stop> {
     w.indent(level);
+    w.deepest = w.deepest.max(level + 1);
     let mark = w.open(child.xml);
     v.serialize(Node {
         w: &mut *w,
