@@ -34,18 +34,21 @@ use crate::model::common::XML_MARKUP_KEY;
 use crate::source::pointer::PointerHash;
 
 /// Why a read stopped.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub(crate) enum DeError {
     /// The XML itself: syntax, limits, or what the binding does not allow.
-    Xml(XmlError),
+    #[error("{0}")]
+    Xml(#[from] XmlError),
     /// The typed model refused a value; `pointer` (from the document root, `/catalog/…`) is where,
     /// once known.
+    #[error("{message}")]
     Shape {
         message: String,
         pointer: Option<String>,
     },
     /// The typed walk cannot take this document in order (a child kind in more than one run, or
     /// nesting deeper than `shape::TYPED_MAX_DEPTH`); the caller reads it as a value first.
+    #[error("the document is read as a value first")]
     Restart,
 }
 
@@ -58,30 +61,12 @@ pub(crate) enum Refused {
     Shape { message: String, pointer: String },
 }
 
-impl fmt::Display for DeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            DeError::Xml(e) => write!(f, "{e}"),
-            DeError::Shape { message, .. } => f.write_str(message),
-            DeError::Restart => f.write_str("the document is read as a value first"),
-        }
-    }
-}
-
-impl std::error::Error for DeError {}
-
 impl de::Error for DeError {
     fn custom<T: fmt::Display>(msg: T) -> Self {
         DeError::Shape {
             message: msg.to_string(),
             pointer: None,
         }
-    }
-}
-
-impl From<XmlError> for DeError {
-    fn from(e: XmlError) -> Self {
-        DeError::Xml(e)
     }
 }
 

@@ -22,34 +22,19 @@ use crate::model::markup::markdown_to_xml;
 use crate::xml::escape_into;
 
 /// Why the walk stopped.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub(super) enum Stop {
     /// The document does not fit the XML form.
-    Xml(XmlError),
+    #[error(transparent)]
+    Xml(#[from] XmlError),
     /// A scalar position got something else (turned into an `Xml` error by the caller).
+    #[error("not a scalar")]
     NotScalar,
 }
-
-impl fmt::Display for Stop {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Stop::Xml(e) => e.fmt(f),
-            Stop::NotScalar => f.write_str("not a scalar"),
-        }
-    }
-}
-
-impl std::error::Error for Stop {}
 
 impl ser::Error for Stop {
     fn custom<T: fmt::Display>(msg: T) -> Self {
         Stop::Xml(emit(msg.to_string()))
-    }
-}
-
-impl From<XmlError> for Stop {
-    fn from(e: XmlError) -> Self {
-        Stop::Xml(e)
     }
 }
 
