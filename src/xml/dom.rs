@@ -507,24 +507,6 @@ mod tests {
     use crate::xml::{XmlLimits, read};
 
     #[test]
-    fn a_duplicated_attribute_is_reported_before_its_bad_value() {
-        // The unchecked pass would stop at the unquoted value; the error is the checked pass's.
-        let doc = format!(
-            r#"<catalog xmlns="{}" uuid="u" x="1" x=2/>"#,
-            super::OSCAL_NS
-        );
-        let e = read(doc.as_bytes(), &XmlLimits::default()).expect_err("refused");
-        assert_eq!(
-            (e.code, e.message.as_str(), e.offset),
-            (
-                "load-xml-syntax",
-                "bad attribute: position 65: duplicated attribute, previous declaration at position 59",
-                0
-            )
-        );
-    }
-
-    #[test]
     fn utf8_bom_is_skipped_and_offsets_count_it() {
         let mut doc = b"\xef\xbb\xbf".to_vec();
         doc.extend_from_slice(
