@@ -142,11 +142,7 @@ pub(crate) struct Typed<'a> {
 
 /// Starts reading `bytes`: checks syntax up to the root element and that it is an OSCAL
 /// `catalog` or `profile`.
-pub(crate) fn typed<'a>(bytes: &'a [u8], limits: &XmlLimits) -> Result<Typed<'a>, Refused> {
-    start(bytes, limits).map_err(Refused::Xml)
-}
-
-fn start<'a>(bytes: &'a [u8], limits: &XmlLimits) -> Result<Typed<'a>, XmlError> {
+pub(crate) fn typed<'a>(bytes: &'a [u8], limits: &XmlLimits) -> Result<Typed<'a>, XmlError> {
     let mut stream = Stream::new(bytes, limits)?;
     stream.check.typed = true;
     let Some(Token::Start { name, attrs, .. }) = stream.next().map_err(xml_error)? else {
@@ -245,7 +241,7 @@ fn retype<T: DeserializeOwned>(bytes: &[u8], limits: &XmlLimits) -> Result<T, Re
 /// Reads an OSCAL XML catalog or profile into its JSON form: the root's name and the value
 /// under it, keys in schema order.
 pub(crate) fn value(bytes: &[u8], limits: &XmlLimits) -> Result<(&'static str, Value), XmlError> {
-    let mut typed = start(bytes, limits)?;
+    let mut typed = typed(bytes, limits)?;
     typed.stream.check.typed = false;
     let value = element_value(&mut typed.stream, typed.def, typed.attrs).map_err(xml_error)?;
     typed.stream.drain().map_err(xml_error)?;
