@@ -103,7 +103,10 @@ impl<'a> Stream<'a> {
 
     /// The content of a markup element up to its end tag, serialized without prefixes.
     pub(super) fn markup(&mut self, multiline: bool) -> Result<String, DeError> {
-        let mut m = Markup::new(multiline);
+        let mut m = Markup {
+            multiline,
+            ..Markup::default()
+        };
         while self.markup_token(&mut m)? {}
         m.flush_pending();
         // The buffer grew by doubling; the fragment lives as long as the model.
@@ -114,7 +117,10 @@ impl<'a> Stream<'a> {
     /// Unwrapped prose: the run of block elements that starts at the next token, whitespace
     /// between them dropped. One fragment buffer serves the whole run.
     pub(super) fn prose(&mut self) -> Result<String, DeError> {
-        let mut m = Markup::new(true);
+        let mut m = Markup {
+            multiline: true,
+            ..Markup::default()
+        };
         loop {
             self.skip_space()?;
             let block = match self.peek()? {
@@ -147,6 +153,7 @@ impl<'a> Stream<'a> {
 }
 
 /// Markup being serialized: the fragment so far and the elements open in it.
+#[derive(Default)]
 struct Markup {
     buf: String,
     open: Vec<&'static str>,
@@ -158,16 +165,6 @@ struct Markup {
 }
 
 impl Markup {
-    pub(super) fn new(multiline: bool) -> Markup {
-        Markup {
-            buf: String::new(),
-            open: Vec::new(),
-            multiline,
-            pending: String::new(),
-            open_tag: false,
-        }
-    }
-
     /// A start tag; `name` as the check found it among the markup elements.
     fn start(&mut self, name: &'static str, attrs: &[Attr<'_>]) {
         self.flush_pending();

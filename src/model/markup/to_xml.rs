@@ -33,7 +33,12 @@ pub fn markdown_to_xml(markdown: &str, multiline: bool) -> String {
     } else {
         Options::empty()
     };
-    let mut builder = Builder::new(&source, multiline);
+    let mut builder = Builder {
+        source: &source,
+        multiline,
+        stack: vec![Elem::default()],
+        ..Builder::default()
+    };
     for (event, range) in Parser::new_ext(&source, options).into_offset_iter() {
         builder.event(event, range);
     }
@@ -90,6 +95,7 @@ pub(super) fn looks_like_autolink(rest: &[char]) -> bool {
 }
 
 /// Builds the node tree from pulldown-cmark events.
+#[derive(Default)]
 pub(super) struct Builder<'s> {
     source: &'s str,
     multiline: bool,
@@ -108,21 +114,6 @@ pub(super) struct Builder<'s> {
 }
 
 impl<'s> Builder<'s> {
-    fn new(source: &'s str, multiline: bool) -> Self {
-        Builder {
-            source,
-            multiline,
-            stack: vec![Elem::default()],
-            pending: String::new(),
-            literal: 0,
-            aligns: Vec::new(),
-            in_head: false,
-            cell: 0,
-            joined: false,
-            text_end: 0,
-        }
-    }
-
     fn top(&mut self) -> Option<&mut Elem> {
         self.stack.last_mut()
     }
