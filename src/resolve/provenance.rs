@@ -146,7 +146,7 @@ pub struct Record {
 }
 
 /// One control's provenance.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "kebab-case")]
 pub struct ControlRecord {
     /// The control id.
@@ -300,9 +300,7 @@ fn control(c: &Control, rec: &mut Record) {
         selected_by: chain.map_or_else(Vec::new, |p| {
             p.value.split(CHAIN_SEP).map(str::to_owned).collect()
         }),
-        params: Vec::new(),
-        added_parts: Vec::new(),
-        removed_parts: Vec::new(),
+        ..ControlRecord::default()
     };
     params(&c.params, &mut out.params);
     added_parts(&c.parts, &mut out.added_parts);
