@@ -146,10 +146,6 @@ impl<T> Chain<T> {
         *ends = Ends::NONE;
     }
 
-    fn linked(&self, n: usize) -> bool {
-        self.slots.get(n).is_some_and(|s| s.linked)
-    }
-
     /// D7: the node after which the next add at a place goes: the last node that earlier adds
     /// put there and that is still in the list (`stack` holds them in the order put, so the
     /// last one still linked is also the last in the list), else `origin`.
@@ -158,7 +154,7 @@ impl<T> Chain<T> {
             return origin;
         };
         while let Some(&n) = stack.last() {
-            if self.linked(n) {
+            if self.slots.get(n).is_some_and(|s| s.linked) {
                 return n;
             }
             stack.pop();
