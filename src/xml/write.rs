@@ -80,12 +80,6 @@ impl Writer {
         Writer { out, deepest: 0 }
     }
 
-    /// The text, with its final newline.
-    fn finish(mut self) -> String {
-        self.out.push('\n');
-        self.out
-    }
-
     fn indent(&mut self, level: usize) {
         self.out.push('\n');
         for _ in 0..level {

@@ -50,8 +50,9 @@ pub(super) fn write<T: Serialize + ?Sized>(
     let path = Path::Root(name);
     let node = Node::element(&mut w, name, def, 0, &path).map_err(xml_error)?;
     value.serialize(node).map_err(xml_error)?;
-    let deepest = w.deepest;
-    Ok((w.finish(), deepest))
+    // The final newline.
+    w.out.push('\n');
+    Ok((w.out, w.deepest))
 }
 
 /// Only attributes and text take scalars, and they turn `NotScalar` into an error of their own.
