@@ -20,6 +20,7 @@ use crate::options::{Identity, Options, Provenance};
 use crate::source::{SourceMap, display_uri};
 use crate::world::World;
 use body::Body;
+use std::borrow::Cow;
 use time::format_description::well_known::Rfc3339;
 use url::Url;
 
@@ -387,10 +388,11 @@ impl Session {
             *left = left.saturating_sub(1);
             let src = table.done.get_mut(t)?.as_mut()?;
             let at = format!("/profile/imports/{i}");
-            selections.push(match *left {
-                0 => prep.run_owned(import, std::mem::take(&mut src.body), &mut cx, &at),
-                _ => prep.run(import, &src.body, &mut cx, &at),
-            });
+            let source = match *left {
+                0 => Cow::Owned(std::mem::take(&mut src.body)),
+                _ => Cow::Borrowed(&src.body),
+            };
+            selections.push(prep.run(import, source, &mut cx, &at));
         }
         if cx.provenance() {
             let name = provenance::name(&display_uri(&loaded.uri));

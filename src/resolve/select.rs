@@ -120,36 +120,35 @@ impl Prepared {
         self.count
     }
 
-    /// The selection, copying what it keeps from `source`.
-    pub fn run(self, import: &Import, source: &Body, cx: &mut Cx, import_ptr: &str) -> Selection {
-        let mut loose = source.params.clone();
-        let controls = source.controls.iter().map(Cow::Borrowed);
-        let body = self.plan.cut(
-            controls,
-            source.groups.iter().map(Cow::Borrowed),
-            &mut loose,
-        );
-        self.plan.finish(import, body, loose, cx, import_ptr)
-    }
-
-    /// The selection over a source nobody reads afterwards: the kept nodes move out of it, the
-    /// rest is dropped as the cut goes, so the source and the selection are never both whole in
-    /// memory.
-    pub fn run_owned(
+    /// The selection. A borrowed `source` is left as it is, what the selection keeps copied; an
+    /// owned one (a source nobody reads afterwards) gives up the kept nodes, and the rest is
+    /// dropped as the cut goes, so the source and the selection are never both whole in memory.
+    pub fn run(
         self,
         import: &Import,
-        source: Body,
+        source: Cow<'_, Body>,
         cx: &mut Cx,
         import_ptr: &str,
     ) -> Selection {
-        let mut loose = source.params;
-        let controls = source.controls.into_iter().map(Cow::Owned);
-        let body = self.plan.cut(
-            controls,
-            source.groups.into_iter().map(Cow::Owned),
-            &mut loose,
-        );
-        self.plan.finish(import, body, loose, cx, import_ptr)
+        let (mut loose, controls, groups) = match source {
+            Cow::Borrowed(b) => (
+                b.params.clone(),
+                Cow::Borrowed(&b.controls[..]),
+                Cow::Borrowed(&b.groups[..]),
+            ),
+            Cow::Owned(b) => (b.params, Cow::Owned(b.controls), Cow::Owned(b.groups)),
+        };
+        let body = self.plan.cut(items(controls), items(groups), &mut loose);
+        // Net of exclusions (req-exclude): an import whose includes are all excluded selects
+        // nothing.
+        if !self.plan.included.iter().any(|id| self.plan.keep(id)) {
+            let d = Diagnostic::warning(
+                "select-import-empty",
+                format!("import `{}` selects no control", import.href),
+            );
+            cx.report(d, format!("{import_ptr}/href"));
+        }
+        Selection { body, loose }
     }
 }
 
@@ -229,26 +228,6 @@ impl Plan {
             }
         }
         body
-    }
-
-    fn finish(
-        &self,
-        import: &Import,
-        body: Body,
-        loose: Vec<Parameter>,
-        cx: &mut Cx,
-        import_ptr: &str,
-    ) -> Selection {
-        // Net of exclusions (req-exclude): an import whose includes are all excluded selects
-        // nothing.
-        if !self.included.iter().any(|id| self.keep(id)) {
-            let d = Diagnostic::warning(
-                "select-import-empty",
-                format!("import `{}` selects no control", import.href),
-            );
-            cx.report(d, format!("{import_ptr}/href"));
-        }
-        Selection { body, loose }
     }
 }
 
@@ -402,7 +381,7 @@ pub fn glob(pattern: &str, text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{Body, Cx, prepare};
+    use super::{Body, Cow, Cx, prepare};
     use crate::diag::Sink;
     use crate::model::{Document, Import};
     use crate::options::Options;
@@ -450,16 +429,21 @@ mod tests {
                 let (mut a, mut b, mut c) = (Sink::new(), Sink::new(), Sink::new());
                 let at = "/profile/imports/0";
                 let mut cx = Cx::alone(&opts, &mut a);
-                let copied = prepare(&import, &body, &mut cx, at).run(&import, &body, &mut cx, at);
+                let copied = prepare(&import, &body, &mut cx, at).run(
+                    &import,
+                    Cow::Borrowed(&body),
+                    &mut cx,
+                    at,
+                );
                 // The count the control limit is checked on is what the cut builds.
                 let counted = prepare(&import, &body, &mut Cx::alone(&opts, &mut c), at).count();
                 let mut built = 0;
                 copied.body.for_each_control(&mut |_| built += 1);
                 assert_eq!(counted, built, "{text}");
                 let mut cx = Cx::alone(&opts, &mut b);
-                let moved = prepare(&import, &body, &mut cx, at).run_owned(
+                let moved = prepare(&import, &body, &mut cx, at).run(
                     &import,
-                    body.clone(),
+                    Cow::Owned(body.clone()),
                     &mut cx,
                     at,
                 );
