@@ -96,15 +96,14 @@ fn fragment_link_checked_unless_related() {
 #[test]
 fn profile_unknown_with_id_and_param_warn() {
     let cat = ids(&json!({"catalog": {"controls": [{"id": "c1", "params": [{"id": "p1"}]}]}}));
-    let p: oscalc::model::ProfileRoot = serde_json::from_value(json!({"profile": {
+    let p: oscalc::model::Profile = serde_json::from_value(json!({
         "uuid": "u", "metadata": {"title": "t", "last-modified": "x", "version": "1",
                                   "oscal-version": "1.2.3"},
         "imports": [{"href": "c.json", "include-controls": [{"with-ids": ["c1", "c9"]}]}],
         "modify": {"set-parameters": [{"param-id": "p1"}, {"param-id": "p9"}],
                    "alters": [{"control-id": "c1", "removes": [{"by-id": "c1"}],
-                               "adds": [{"by-id": "c1"}, {"by-id": "nope"}]}]}}}))
+                               "adds": [{"by-id": "c1"}, {"by-id": "nope"}]}]}}))
     .expect("a profile");
-    let p = p.profile;
     let d = check_profile(&p, Some(SourceId(1)), &[Some(cat)]);
     let got: Vec<_> = d.iter().map(|d| (d.code, d.primary.clone())).collect();
     let at = |p: &str| Some(Span::pointer(SourceId(1), p));

@@ -1,6 +1,7 @@
 //! The resolution driver, the import graph and the reference scan, through the public API: a
 //! batch equals its profiles resolved one by one, the reproducible identity, the place of a failed
-//! import, and the typed reference scan against its oracle on the JSON form.
+//! import, the anchored glob of `matching`, and the typed reference scan against its oracle on
+//! the JSON form.
 
 use indexmap::IndexSet;
 use oscalc::diag::Sink;
@@ -175,4 +176,16 @@ fn scan_finds_inserts_in_both_forms_and_fragments() {
     );
     let got: Vec<&str> = out.iter().map(String::as_str).collect();
     assert_eq!(got, ["ac-1_prm_1", "ac-2", "p2", "uuid-1"]);
+}
+
+#[test]
+fn glob_star_and_question_mark_are_anchored() {
+    use oscalc::resolve::select::glob;
+    assert!(glob("ac-*", "ac-2.1"));
+    assert!(!glob("ac-*", "xac-2"));
+    assert!(glob("a?", "a1"));
+    assert!(!glob("a?", "a12"));
+    assert!(glob("*", ""));
+    assert!(glob("*.1", "ac-2.1"));
+    assert!(!glob("*.1", "ac-2.12"));
 }

@@ -587,6 +587,21 @@ mod syntax {
             let _ = read(&bytes, &XmlLimits::default());
         }
     }
+
+    #[test]
+    fn a_duplicated_attribute_is_reported_before_its_bad_value() {
+        // The unchecked pass would stop at the unquoted value; the error is the checked pass's.
+        let doc = format!(r#"<catalog xmlns="{NS}" uuid="u" x="1" x=2/>"#);
+        let e = error(doc.as_bytes());
+        assert_eq!(
+            (e.code, e.message.as_str(), e.offset),
+            (
+                "load-xml-syntax",
+                "bad attribute: position 65: duplicated attribute, previous declaration at position 59",
+                0
+            )
+        );
+    }
 }
 
 /// NIST's XML against its JSON, and every spec-test document through a round trip.

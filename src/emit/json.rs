@@ -196,7 +196,7 @@ pub(crate) enum MarkdownMap<S: Serializer> {
 }
 
 /// A string, if `v` serializes as one.
-fn as_string<T: Serialize + ?Sized>(v: &T) -> Option<String> {
+pub(super) fn as_string<T: Serialize + ?Sized>(v: &T) -> Option<String> {
     match v.serialize(serde_json::value::Serializer) {
         Ok(Value::String(s)) => Some(s),
         _ => None,

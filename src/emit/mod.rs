@@ -55,10 +55,6 @@ impl Serialize for Body<'_> {
 pub trait Emit {
     /// The typed document.
     fn body(&self) -> Body<'_>;
-    /// The root name (`catalog` or `profile`).
-    fn root(&self) -> &'static str {
-        self.body().root()
-    }
 }
 
 impl Emit for Catalog {
@@ -197,11 +193,11 @@ pub fn write_to<D: Emit + ?Sized, W: Write>(
 
 /// The XML text of the document.
 fn xml(body: Body<'_>) -> Result<String, WriteError> {
-    let text = crate::xml::write(body.root(), &body)
+    let (text, deepest) = crate::xml::write_nested(body.root(), &body)
         .map_err(|e| WriteError::Render(Box::new(Diagnostic::error(e.code, e.message))))?;
-    match too_deep(&text, DEFAULT_MAX_DEPTH) {
-        Some(d) => Err(WriteError::Render(Box::new(d))),
-        None => Ok(text),
+    match (deepest > DEFAULT_MAX_DEPTH).then(|| too_deep(&text, DEFAULT_MAX_DEPTH)) {
+        Some(Some(d)) => Err(WriteError::Render(Box::new(d))),
+        _ => Ok(text),
     }
 }
 
@@ -211,10 +207,6 @@ fn xml(body: Body<'_>) -> Result<String, WriteError> {
 /// message names the elements down to the markup and the nearest id.
 fn too_deep(text: &str, max: usize) -> Option<Diagnostic> {
     use quick_xml::events::Event;
-    // The common case, a shallow document, without reading it again as XML.
-    if depth_of(text).is_some_and(|d| d <= max) {
-        return None;
-    }
     let mut reader = quick_xml::Reader::from_str(text);
     let mut open: Vec<(String, Option<String>)> = Vec::new();
     loop {
@@ -237,44 +229,6 @@ fn too_deep(text: &str, max: usize) -> Option<Diagnostic> {
             Ok(_) => {}
         }
     }
-}
-
-/// The deepest nesting of elements in the writer's text (the root is at 1), by a scan of its
-/// bytes: the writer escapes `<` in text and attribute values, so each `<` opens a tag, and a
-/// tag ends at the first `>` outside quotes. `None` for what the scan does not follow (a
-/// comment, CDATA, a DOCTYPE, an end tag with nothing open): the reader decides those.
-fn depth_of(text: &str) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let (mut depth, mut deepest, mut i) = (0_usize, 0_usize, 0_usize);
-    while let Some(at) = text.get(i..)?.find('<') {
-        i += at + 1;
-        match bytes.get(i) {
-            Some(b'/') => depth = depth.checked_sub(1)?,
-            // A declaration or processing instruction, to its `?>`.
-            Some(b'?') => i += text.get(i..)?.find("?>")? + 2,
-            Some(b'!') | None => return None,
-            Some(_) => {
-                depth += 1;
-                deepest = deepest.max(depth);
-                let mut quote = None;
-                loop {
-                    let c = *bytes.get(i)?;
-                    i += 1;
-                    match (quote, c) {
-                        (None, b'"' | b'\'') => quote = Some(c),
-                        (Some(q), c) if c == q => quote = None,
-                        (None, b'>') => break,
-                        _ => {}
-                    }
-                }
-                // An empty element (`<x/>`) closes where it opens.
-                if i >= 2 && bytes.get(i - 2) == Some(&b'/') {
-                    depth -= 1;
-                }
-            }
-        }
-    }
-    Some(deepest)
 }
 
 /// An element's name and its `id` attribute, if any.
@@ -380,25 +334,6 @@ pub fn try_emit<D: Emit + ?Sized>(doc: &D, format: Format) -> Result<Vec<u8>, Bo
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn depth_scan_follows_tags_quotes_and_empty_elements() {
-        let cases = [
-            (
-                "<?xml version=\"1.0\"?>\n<a><b x=\"1>2\" y='/'><c/></b></a>",
-                Some(3),
-            ),
-            ("<a><b/><b/></a>", Some(2)),
-            ("<a>t &lt; u<b><c><d/></c></b></a>", Some(4)),
-            ("<a><!-- x --></a>", None),
-            ("</a>", None),
-            ("<a", None),
-            ("", Some(0)),
-        ];
-        for (text, want) in cases {
-            assert_eq!(depth_of(text), want, "{text}");
-        }
-    }
 
     #[test]
     fn too_deep_gives_the_same_verdict_by_scan_and_by_reader() {

@@ -17,7 +17,7 @@ use std::io::Write;
 
 use serde::ser::{self, Serialize};
 
-use super::json::not_oscal;
+use super::json::{as_string, not_oscal};
 
 /// Why a YAML write stopped.
 #[derive(Debug, thiserror::Error)]
@@ -410,18 +410,6 @@ fn float(v: f64) -> String {
     }
 }
 
-/// A map key as a string, as `serde_json` takes them (strings, numbers, booleans).
-fn key_text<T: Serialize + ?Sized>(key: &T) -> Result<String, YamlError> {
-    match key.serialize(serde_json::value::Serializer) {
-        Ok(serde_json::Value::String(s)) => Ok(s),
-        Ok(serde_json::Value::Number(n)) => Ok(n.to_string()),
-        Ok(serde_json::Value::Bool(b)) => Ok(b.to_string()),
-        _ => Err(YamlError::Shape(
-            "a map key that is not a string".to_owned(),
-        )),
-    }
-}
-
 impl<'a, W: Write> ser::Serializer for &'a mut Writer<W> {
     type Ok = ();
     type Error = YamlError;
@@ -575,7 +563,9 @@ impl<W: Write> ser::SerializeMap for Map<'_, W> {
     type Ok = ();
     type Error = YamlError;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), YamlError> {
-        let text = key_text(key)?;
+        // The model's maps (`Value` objects) have string keys.
+        let text = as_string(key)
+            .ok_or_else(|| YamlError::Shape("a map key that is not a string".to_owned()))?;
         self.0.key(&text)
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), YamlError> {

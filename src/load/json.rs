@@ -36,16 +36,9 @@ pub(super) fn load(bytes: &[u8], source: SourceId) -> Result<Document, Vec<Diagn
                 .at(Span::offset(source, bom + off)),
         ]);
     }
-    match root.document() {
-        Some(doc) => Ok(doc),
-        None => Err(vec![wrong_root(text, bom, source).unwrap_or_else(|| {
-            Diagnostic::error(
-                "load-root",
-                "the document must have exactly one of the root keys `catalog` or `profile`",
-            )
-            .at(Span::offset(source, bom))
-        })]),
-    }
+    root.document().map_err(|d| {
+        vec![wrong_root(text, bom, source).unwrap_or_else(|| (*d).at(Span::offset(source, bom)))]
+    })
 }
 
 /// The keys of the top-level object, in document order (values skipped).
@@ -74,8 +67,8 @@ impl<'de> Deserialize<'de> for RootKeys {
     }
 }
 
-/// `load-root` for an object whose root key is neither `catalog` nor `profile` (a component
-/// definition, a misspelt `catalogue`), located at that key. `None` when the object has one of
+/// `load-root` for an object whose root key is neither `catalog` nor `profile`, located at that
+/// key. `None` when the object has one of
 /// them (the problem is elsewhere) or its keys cannot be read.
 fn wrong_root(text: &[u8], bom: usize, source: SourceId) -> Option<Diagnostic> {
     let mut de = serde_json::Deserializer::from_slice(text);
@@ -85,16 +78,7 @@ fn wrong_root(text: &[u8], bom: usize, source: SourceId) -> Option<Diagnostic> {
     }
     let key = keys.iter().find(|k| *k != "$schema")?;
     let off = key_offset(text, key)?;
-    let mut d = Diagnostic::error(
-        "load-root",
-        format!("the root key `{key}` is neither `catalog` nor `profile`"),
-    )
-    .at(Span::offset(source, bom + off));
-    let known = ["catalog".to_owned(), "profile".to_owned()];
-    if let Some(near) = crate::diag::nearest(key, known.iter()) {
-        d = d.hint(format!("did you mean `{near}`?"));
-    }
-    Some(d)
+    Some(super::wrong_root_key(key).at(Span::offset(source, bom + off)))
 }
 
 /// The offset of the opening quote of a top-level key: back from its value over `:` and the key.

@@ -37,13 +37,31 @@ struct Root {
 }
 
 impl Root {
-    /// The document, when exactly one of `catalog` and `profile` is there.
-    fn document(self) -> Option<Document> {
+    /// The document, when exactly one of `catalog` and `profile` is there; else the error, to
+    /// be located.
+    fn document(self) -> Result<Document, Box<Diagnostic>> {
         match (self.catalog, self.profile) {
-            (Some(c), None) => Some(Document::Catalog(c)),
-            (None, Some(p)) => Some(Document::Profile(p)),
-            _ => None,
+            (Some(c), None) => Ok(Document::Catalog(c)),
+            (None, Some(p)) => Ok(Document::Profile(p)),
+            _ => Err(Box::new(Diagnostic::error(
+                "load-root",
+                "the document must have exactly one of the root keys `catalog` or `profile`",
+            ))),
         }
+    }
+}
+
+/// `load-root` for a root key that is neither `catalog` nor `profile` (a component definition, a
+/// misspelt `catalogue`), to be located at the key.
+fn wrong_root_key(key: &str) -> Diagnostic {
+    let d = Diagnostic::error(
+        "load-root",
+        format!("the root key `{key}` is neither `catalog` nor `profile`"),
+    );
+    let known = ["catalog".to_owned(), "profile".to_owned()];
+    match crate::diag::nearest(key, known.iter()) {
+        Some(near) => d.hint(format!("did you mean `{near}`?")),
+        None => d,
     }
 }
 
@@ -96,18 +114,14 @@ pub fn load(
         ]);
     }
     let doc = match format {
-        Some(Format::Json) => match too_deep(&bytes, opts.max_depth) {
-            Some(off) => Err(vec![
-                Diagnostic::error(
-                    "load-limit",
-                    format!("JSON nested deeper than {}", opts.max_depth),
-                )
-                .at(at(off)),
-            ]),
-            None => json::load(&bytes, source),
-        },
-        Some(Format::Xml) => xml::load(&bytes, source, opts),
-        Some(Format::Yaml) => yaml::load(&bytes, source, opts),
+        Some(Format::Json) if let Some(off) = too_deep(&bytes, opts.max_depth) => Err(vec![
+            Diagnostic::error(
+                "load-limit",
+                format!("JSON nested deeper than {}", opts.max_depth),
+            )
+            .at(at(off)),
+        ]),
+        Some(format) => read(format, &bytes, source, opts),
         None if strip_bom(&bytes).iter().all(u8::is_ascii_whitespace) => Err(vec![
             Diagnostic::error(
                 "load-empty",
@@ -148,24 +162,23 @@ pub fn load(
 /// longer parses as a document.
 pub fn reload(sources: &SourceMap, id: crate::diag::SourceId, opts: &Options) -> Option<Document> {
     let source = sources.get(id)?;
-    parse(&source.bytes, &source.uri, id, opts)
+    let format = recognise(&source.bytes, &source.uri)
+        .or_else(|| yaml::claims(&source.bytes, opts).then_some(Format::Yaml))?;
+    read(format, &source.bytes, id, opts).ok()
 }
 
-/// The document in `bytes`, read from `uri` as source `id`; `None` when it does not parse.
-pub(crate) fn parse(
+/// The document in `bytes`, read as `format` for source `id`.
+fn read(
+    format: Format,
     bytes: &[u8],
-    uri: &Url,
     id: crate::diag::SourceId,
     opts: &Options,
-) -> Option<Document> {
-    let doc = match recognise(bytes, uri) {
-        Some(Format::Json) => json::load(bytes, id),
-        Some(Format::Xml) => xml::load(bytes, id, opts),
-        Some(Format::Yaml) => yaml::load(bytes, id, opts),
-        None if yaml::claims(bytes, opts) => yaml::load(bytes, id, opts),
-        None => return None,
-    };
-    doc.ok()
+) -> Result<Document, Vec<Diagnostic>> {
+    match format {
+        Format::Json => json::load(bytes, id),
+        Format::Xml => xml::load(bytes, id, opts),
+        Format::Yaml => yaml::load(bytes, id, opts),
+    }
 }
 
 /// The format of a document: by its first significant byte, but YAML by a `.yaml`/`.yml` name

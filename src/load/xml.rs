@@ -20,7 +20,7 @@ pub(super) fn load(
     source: SourceId,
     opts: &Options,
 ) -> Result<Document, Vec<Diagnostic>> {
-    let typed = crate::xml::de::typed(bytes, &limits(opts));
+    let typed = crate::xml::de::typed(bytes, &limits(opts)).map_err(Refused::Xml);
     let doc = typed.and_then(|typed| match typed.root() {
         "catalog" => typed.read().map(Document::Catalog),
         _ => typed.read::<Profile>().map(Document::Profile),

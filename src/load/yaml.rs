@@ -92,16 +92,9 @@ pub(super) fn load(
         && !map.contains_key("catalog")
         && !map.contains_key("profile")
     {
-        let mut d = Diagnostic::error(
-            "load-root",
-            format!("the root key `{key}` is neither `catalog` nor `profile`"),
-        )
-        .at(root_at(&format!("/{key}")));
-        let known = ["catalog".to_owned(), "profile".to_owned()];
-        if let Some(near) = crate::diag::nearest(key, known.iter()) {
-            d = d.hint(format!("did you mean `{near}`?"));
-        }
-        return Err(vec![d]);
+        return Err(vec![
+            super::wrong_root_key(key).at(root_at(&format!("/{key}"))),
+        ]);
     }
     let typed: super::Root = serde_path_to_error::deserialize(root).map_err(|e| {
         let path = e.path().to_string();
@@ -114,16 +107,7 @@ pub(super) fn load(
         let pointer = super::xml::path_to_pointer(&path);
         vec![Diagnostic::error("load-shape", message).at(Span::pointer(source, pointer))]
     })?;
-    match typed.document() {
-        Some(doc) => Ok(doc),
-        None => Err(vec![
-            Diagnostic::error(
-                "load-root",
-                "the document must have exactly one of the root keys `catalog` or `profile`",
-            )
-            .at(root_at("")),
-        ]),
-    }
+    typed.document().map_err(|d| vec![(*d).at(root_at(""))])
 }
 
 /// The positions of a YAML source's nodes, by JSON pointer, for [`crate::source::XmlPositions`]:

@@ -109,14 +109,6 @@ pub enum Document {
     Profile(Profile),
 }
 
-/// JSON wrapper `{"profile": {...}}`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ProfileRoot {
-    /// The profile.
-    pub profile: Profile,
-}
-
 /// Reads a list and gives back the capacity it grew into: deserializers know no length ahead,
 /// so a list of one item would keep room for four, and most lists of a catalog are that short.
 /// Shrinking in place is cheap; the loaded model is what a resolution holds longest.

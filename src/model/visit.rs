@@ -101,11 +101,6 @@ impl Path<'_> {
             Step::Index(_) => None,
         })
     }
-
-    /// Whether the node is the value of the member `key` itself (not an item of a list there).
-    fn is_member(&self, key: &str) -> bool {
-        self.0.last() == Some(&Step::Key(key))
-    }
 }
 
 /// The walk in progress: the place and the callback.
@@ -232,7 +227,10 @@ token!(YesNo, CombineMethod, Order, Position);
 impl Walk for Value {
     fn walk<'a>(&'a self, w: &mut Walker<'a, '_>) {
         match self {
-            Value::String(s) if w.path.is_member("depends-on") => w.node(Node::DependsOn(s)),
+            // The value of a `depends-on` member itself (not an item of a list there).
+            Value::String(s) if w.path.0.last() == Some(&Step::Key("depends-on")) => {
+                w.node(Node::DependsOn(s))
+            }
             Value::String(s) => w.node(Node::Text(s)),
             Value::Array(items) => {
                 for (i, item) in items.iter().enumerate() {

@@ -101,6 +101,20 @@ impl Body {
         self.controls.iter().for_each(|c| walk(c, f));
         self.groups.iter().for_each(|g| walk_g(g, f));
     }
+
+    /// Every control, pre-order, to change.
+    pub fn for_each_control_mut(&mut self, f: &mut impl FnMut(&mut CNode)) {
+        fn walk(c: &mut CNode, f: &mut impl FnMut(&mut CNode)) {
+            f(c);
+            c.children.iter_mut().for_each(|k| walk(k, f));
+        }
+        fn walk_g(g: &mut GNode, f: &mut impl FnMut(&mut CNode)) {
+            g.controls.iter_mut().for_each(|c| walk(c, f));
+            g.groups.iter_mut().for_each(|k| walk_g(k, f));
+        }
+        self.controls.iter_mut().for_each(|c| walk(c, f));
+        self.groups.iter_mut().for_each(|g| walk_g(g, f));
+    }
 }
 
 fn cnode_owned(mut control: Control, doc: u32, n: &mut u32) -> CNode {

@@ -146,10 +146,6 @@ impl<T> Chain<T> {
         *ends = Ends::NONE;
     }
 
-    fn linked(&self, n: usize) -> bool {
-        self.slots.get(n).is_some_and(|s| s.linked)
-    }
-
     /// D7: the node after which the next add at a place goes: the last node that earlier adds
     /// put there and that is still in the list (`stack` holds them in the order put, so the
     /// last one still linked is also the last in the list), else `origin`.
@@ -158,7 +154,7 @@ impl<T> Chain<T> {
             return origin;
         };
         while let Some(&n) = stack.last() {
-            if self.linked(n) {
+            if self.slots.get(n).is_some_and(|s| s.linked) {
                 return n;
             }
             stack.pop();
@@ -417,12 +413,7 @@ impl Work {
     }
 
     fn index(&mut self, id: &str, a: Anchor) {
-        match self.ids.get_mut(id) {
-            Some(list) => list.push(a),
-            None => {
-                self.ids.insert(id.to_owned(), vec![a]);
-            }
-        }
+        self.ids.entry(id.to_owned()).or_default().push(a);
     }
 
     /// Moves an object's props and links into lists of their own.
@@ -510,34 +501,17 @@ impl Work {
         n
     }
 
-    /// Links `items` into control `ci`'s params after node `at`, recording them at `place`, if
-    /// given (D7).
-    fn params_after(
+    /// Links `items` one after the other from node `at` by `insert`, recording them at `place`,
+    /// if given (D7).
+    fn put_after<T: Clone>(
         &mut self,
-        ci: usize,
         mut at: usize,
-        items: &[Parameter],
+        items: &[T],
         place: Option<Place>,
+        insert: impl Fn(&mut Self, usize, T) -> usize,
     ) {
-        for p in items {
-            at = self.insert_param(ci, at, p.clone());
-            if let Some(place) = place {
-                self.placed.entry(place).or_default().push(at);
-            }
-        }
-    }
-
-    /// Links `items` into `h`'s parts after node `at`, recording them at `place`, if given (D7).
-    fn parts_after(
-        &mut self,
-        h: Holder,
-        ci: usize,
-        mut at: usize,
-        items: &[Part],
-        place: Option<Place>,
-    ) {
-        for p in items {
-            at = self.insert_part(h, ci, at, p.clone());
+        for x in items {
+            at = insert(self, at, x.clone());
             if let Some(place) = place {
                 self.placed.entry(place).or_default().push(at);
             }
@@ -552,10 +526,10 @@ impl Work {
         let place = Place::Params(ci);
         if start {
             let at = self.params.resume(self.placed.get_mut(&place), NIL);
-            self.params_after(ci, at, items, Some(place));
+            self.put_after(at, items, Some(place), |w, at, p| w.insert_param(ci, at, p));
         } else {
             let at = self.ctl(ci).params.tail;
-            self.params_after(ci, at, items, None);
+            self.put_after(at, items, None, |w, at, p| w.insert_param(ci, at, p));
         }
     }
 
@@ -567,10 +541,12 @@ impl Work {
         let place = Place::Parts(h);
         if start {
             let at = self.parts.resume(self.placed.get_mut(&place), NIL);
-            self.parts_after(h, ci, at, items, Some(place));
+            self.put_after(at, items, Some(place), |w, at, p| {
+                w.insert_part(h, ci, at, p)
+            });
         } else {
             let at = self.parts_of(h).tail;
-            self.parts_after(h, ci, at, items, None);
+            self.put_after(at, items, None, |w, at, p| w.insert_part(h, ci, at, p));
         }
     }
 
@@ -815,11 +791,13 @@ impl Work {
                 // params; `after` goes after what earlier `after` adds put behind it.
                 if pos == Pos::Before {
                     let at = self.params.prev(n);
-                    self.params_after(ci, at, &add.params, None);
+                    self.put_after(at, &add.params, None, |w, at, p| w.insert_param(ci, at, p));
                 } else {
                     let place = Place::AfterParam(n);
                     let at = self.params.resume(self.placed.get_mut(&place), n);
-                    self.params_after(ci, at, &add.params, Some(place));
+                    self.put_after(at, &add.params, Some(place), |w, at, p| {
+                        w.insert_param(ci, at, p)
+                    });
                 }
                 self.put_props_links(Anchor::Ctl(ci), add, start);
                 self.put_parts(Holder::Ctl(ci), ci, &add.parts, start);
@@ -844,11 +822,13 @@ impl Work {
                 // D7: as for a param anchor.
                 if pos == Pos::Before {
                     let at = self.parts.prev(n);
-                    self.parts_after(h, ci, at, &add.parts, None);
+                    self.put_after(at, &add.parts, None, |w, at, p| w.insert_part(h, ci, at, p));
                 } else {
                     let place = Place::AfterPart(n);
                     let at = self.parts.resume(self.placed.get_mut(&place), n);
-                    self.parts_after(h, ci, at, &add.parts, Some(place));
+                    self.put_after(at, &add.parts, Some(place), |w, at, p| {
+                        w.insert_part(h, ci, at, p)
+                    });
                 }
                 let owner = match h {
                     Holder::Ctl(i) => Anchor::Ctl(i),

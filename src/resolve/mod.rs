@@ -20,6 +20,7 @@ use crate::options::{Identity, Options, Provenance};
 use crate::source::{SourceMap, display_uri};
 use crate::world::World;
 use body::Body;
+use std::borrow::Cow;
 use time::format_description::well_known::Rfc3339;
 use url::Url;
 
@@ -259,26 +260,22 @@ impl Session {
         check_inputs_beside: bool,
         sink: &mut Sink,
     ) -> Option<ResolvedCatalog> {
-        let uri = &g.docs.get(g.root)?.uri;
+        let root = g.docs.get(g.root)?;
         if sink.has_errors() {
             return None;
         }
-        let root = g.docs.get(g.root)?;
         if let Document::Catalog(_) = root.doc {
             sink.push(Diagnostic::error(
                 "load-root",
                 format!(
                     "{} is a catalog, not a profile: there is nothing to resolve",
-                    crate::source::display_uri(uri)
+                    display_uri(&root.uri)
                 ),
             ));
             return None;
         }
         let mut inputs: Vec<SourceId> = g.docs.iter().map(|d| d.source).collect();
-        if let Some(at) = inputs
-            .iter()
-            .position(|&s| Some(s) == g.docs.get(g.root).map(|d| d.source))
-        {
+        if let Some(at) = inputs.iter().position(|&s| s == root.source) {
             inputs.swap(0, at);
         }
         // The output's constraint check compares with the inputs' findings: begun now, beside
@@ -396,10 +393,11 @@ impl Session {
             *left = left.saturating_sub(1);
             let src = table.done.get_mut(t)?.as_mut()?;
             let at = format!("/profile/imports/{i}");
-            selections.push(match *left {
-                0 => prep.run_owned(import, std::mem::take(&mut src.body), &mut cx, &at),
-                _ => prep.run(import, &src.body, &mut cx, &at),
-            });
+            let source = match *left {
+                0 => Cow::Owned(std::mem::take(&mut src.body)),
+                _ => Cow::Borrowed(&src.body),
+            };
+            selections.push(prep.run(import, source, &mut cx, &at));
         }
         if cx.provenance() {
             let name = provenance::name(&display_uri(&loaded.uri));

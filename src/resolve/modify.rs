@@ -183,7 +183,7 @@ fn apply_alters(alters: &[Alter], body: &mut Body, cx: &mut Cx) {
             .push((i, a));
     }
     let mut seen = vec![false; alters.len()];
-    let mut walk = |c: &mut CNode, cx: &mut Cx| {
+    body.for_each_control_mut(&mut |c| {
         if let Some(list) = by_control.get(c.control.id.as_str()) {
             for (i, _) in list {
                 if let Some(flag) = seen.get_mut(*i) {
@@ -192,21 +192,7 @@ fn apply_alters(alters: &[Alter], body: &mut Body, cx: &mut Cx) {
             }
             super::linked::apply(c, list, cx);
         }
-    };
-    fn control(c: &mut CNode, cx: &mut Cx, f: &mut impl FnMut(&mut CNode, &mut Cx)) {
-        f(c, cx);
-        for k in &mut c.children {
-            control(k, cx, f);
-        }
-    }
-    fn group(g: &mut GNode, cx: &mut Cx, f: &mut impl FnMut(&mut CNode, &mut Cx)) {
-        g.controls.iter_mut().for_each(|c| control(c, cx, f));
-        g.groups.iter_mut().for_each(|k| group(k, cx, f));
-    }
-    body.controls
-        .iter_mut()
-        .for_each(|c| control(c, cx, &mut walk));
-    body.groups.iter_mut().for_each(|g| group(g, cx, &mut walk));
+    });
     for (i, a) in alters.iter().enumerate() {
         if !seen[i] {
             let d = Diagnostic::warning(

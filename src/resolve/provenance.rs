@@ -13,7 +13,7 @@
 //!
 //! [`Options::provenance`]: crate::Options::provenance
 
-use super::body::{Body, CNode, GNode};
+use super::body::Body;
 use crate::model::{Add, Catalog, Control, Group, Parameter, Part, Property};
 use serde::Serialize;
 
@@ -99,20 +99,18 @@ fn set(props: &mut Vec<Property>, name: &str, value: String) {
 /// A catalog's controls: each chain starts at the catalog `doc` (a chain an earlier resolution
 /// left in a resolved catalog ends here too).
 pub(super) fn start_chains(body: &mut Body, doc: &str) {
-    each_control(body, &mut |c| {
-        set(&mut c.props, SELECTED_BY, doc.to_owned())
-    });
+    body.for_each_control_mut(&mut |c| set(&mut c.control.props, SELECTED_BY, doc.to_owned()));
 }
 
 /// What profile `doc` selected: `doc` goes in front of each control's chain.
 pub(super) fn extend_chains(body: &mut Body, doc: &str) {
-    each_control(
-        body,
-        &mut |c| match c.props.iter_mut().find(|p| is_ours(p, SELECTED_BY)) {
+    body.for_each_control_mut(&mut |c| {
+        let props = &mut c.control.props;
+        match props.iter_mut().find(|p| is_ours(p, SELECTED_BY)) {
             Some(p) => p.value = prefixed(doc, &p.value),
-            None => c.props.push(prop(SELECTED_BY, doc.to_owned())),
-        },
-    );
+            None => props.push(prop(SELECTED_BY, doc.to_owned())),
+        }
+    });
 }
 
 /// A parameter's value was set by the set-parameter at `place`.
@@ -134,19 +132,6 @@ pub(super) fn removed_by(id: Option<&str>, name: &str, place: &str) -> Property 
     prop(REMOVED_BY, format!("{} {place}", id.unwrap_or(name)))
 }
 
-fn each_control(body: &mut Body, f: &mut impl FnMut(&mut Control)) {
-    fn control(c: &mut CNode, f: &mut impl FnMut(&mut Control)) {
-        f(&mut c.control);
-        c.children.iter_mut().for_each(|k| control(k, f));
-    }
-    fn group(g: &mut GNode, f: &mut impl FnMut(&mut Control)) {
-        g.controls.iter_mut().for_each(|c| control(c, f));
-        g.groups.iter_mut().for_each(|k| group(k, f));
-    }
-    body.controls.iter_mut().for_each(|c| control(c, f));
-    body.groups.iter_mut().for_each(|g| group(g, f));
-}
-
 /// The provenance of a resolved catalog: the sidecar `resolve --provenance-out` writes, as JSON.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "kebab-case")]
@@ -161,7 +146,7 @@ pub struct Record {
 }
 
 /// One control's provenance.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "kebab-case")]
 pub struct ControlRecord {
     /// The control id.
@@ -315,9 +300,7 @@ fn control(c: &Control, rec: &mut Record) {
         selected_by: chain.map_or_else(Vec::new, |p| {
             p.value.split(CHAIN_SEP).map(str::to_owned).collect()
         }),
-        params: Vec::new(),
-        added_parts: Vec::new(),
-        removed_parts: Vec::new(),
+        ..ControlRecord::default()
     };
     params(&c.params, &mut out.params);
     added_parts(&c.parts, &mut out.added_parts);

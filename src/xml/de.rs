@@ -28,23 +28,27 @@ use serde_json::Value;
 
 use super::binding::{self, Child, Content, Def, Scalar, Shape};
 use super::dom::{Attr, Token};
-use super::stream::{MARKUP_KEY, Stream, boolean, element_value, schema_order};
+use super::stream::{Stream, boolean, element_value, schema_order};
 use super::{XmlError, XmlLimits};
+use crate::model::common::XML_MARKUP_KEY;
 use crate::source::pointer::PointerHash;
 
 /// Why a read stopped.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub(crate) enum DeError {
     /// The XML itself: syntax, limits, or what the binding does not allow.
-    Xml(XmlError),
+    #[error("{0}")]
+    Xml(#[from] XmlError),
     /// The typed model refused a value; `pointer` (from the document root, `/catalog/…`) is where,
     /// once known.
+    #[error("{message}")]
     Shape {
         message: String,
         pointer: Option<String>,
     },
     /// The typed walk cannot take this document in order (a child kind in more than one run, or
     /// nesting deeper than `shape::TYPED_MAX_DEPTH`); the caller reads it as a value first.
+    #[error("the document is read as a value first")]
     Restart,
 }
 
@@ -57,30 +61,12 @@ pub(crate) enum Refused {
     Shape { message: String, pointer: String },
 }
 
-impl fmt::Display for DeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            DeError::Xml(e) => write!(f, "{e}"),
-            DeError::Shape { message, .. } => f.write_str(message),
-            DeError::Restart => f.write_str("the document is read as a value first"),
-        }
-    }
-}
-
-impl std::error::Error for DeError {}
-
 impl de::Error for DeError {
     fn custom<T: fmt::Display>(msg: T) -> Self {
         DeError::Shape {
             message: msg.to_string(),
             pointer: None,
         }
-    }
-}
-
-impl From<XmlError> for DeError {
-    fn from(e: XmlError) -> Self {
-        DeError::Xml(e)
     }
 }
 
@@ -156,11 +142,7 @@ pub(crate) struct Typed<'a> {
 
 /// Starts reading `bytes`: checks syntax up to the root element and that it is an OSCAL
 /// `catalog` or `profile`.
-pub(crate) fn typed<'a>(bytes: &'a [u8], limits: &XmlLimits) -> Result<Typed<'a>, Refused> {
-    start(bytes, limits).map_err(Refused::Xml)
-}
-
-fn start<'a>(bytes: &'a [u8], limits: &XmlLimits) -> Result<Typed<'a>, XmlError> {
+pub(crate) fn typed<'a>(bytes: &'a [u8], limits: &XmlLimits) -> Result<Typed<'a>, XmlError> {
     let mut stream = Stream::new(bytes, limits)?;
     stream.check.typed = true;
     let Some(Token::Start { name, attrs, .. }) = stream.next().map_err(xml_error)? else {
@@ -259,7 +241,7 @@ fn retype<T: DeserializeOwned>(bytes: &[u8], limits: &XmlLimits) -> Result<T, Re
 /// Reads an OSCAL XML catalog or profile into its JSON form: the root's name and the value
 /// under it, keys in schema order.
 pub(crate) fn value(bytes: &[u8], limits: &XmlLimits) -> Result<(&'static str, Value), XmlError> {
-    let mut typed = start(bytes, limits)?;
+    let mut typed = typed(bytes, limits)?;
     typed.stream.check.typed = false;
     let value = element_value(&mut typed.stream, typed.def, typed.attrs).map_err(xml_error)?;
     typed.stream.drain().map_err(xml_error)?;
@@ -366,17 +348,10 @@ impl<'de> Deserializer<'de> for Element<'_, '_> {
         visitor.visit_some(self)
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, DeError> {
-        visitor.visit_newtype_struct(self)
-    }
-
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf unit unit_struct seq tuple tuple_struct enum identifier ignored_any
+        bytes byte_buf unit unit_struct newtype_struct seq tuple tuple_struct enum identifier
+        ignored_any
     }
 }
 
@@ -535,14 +510,11 @@ impl<'de> Deserializer<'de> for Items<'_, '_> {
         }
     }
 
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
-        visitor.visit_some(self)
-    }
-
+    // The model's lists are never optional.
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf unit unit_struct newtype_struct seq tuple tuple_struct map struct enum
-        identifier ignored_any
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map struct
+        enum identifier ignored_any
     }
 }
 
@@ -604,26 +576,9 @@ impl<'de> Deserializer<'de> for TextDe<'_> {
         visitor.visit_some(self)
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, DeError> {
-        visitor.visit_newtype_struct(self)
-    }
-
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _variants: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, DeError> {
-        visitor.visit_enum(self.text.into_owned().into_deserializer())
-    }
-
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct
+        bytes byte_buf unit unit_struct newtype_struct seq tuple tuple_struct map struct enum
         identifier ignored_any
     }
 }
@@ -642,17 +597,9 @@ impl<'de> Deserializer<'de> for MarkupDe {
         visitor.visit_some(self)
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, DeError> {
-        visitor.visit_newtype_struct(self)
-    }
-
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct enum
+        bytes byte_buf unit unit_struct newtype_struct seq tuple tuple_struct map struct enum
         identifier ignored_any
     }
 }
@@ -665,7 +612,9 @@ impl<'de> MapAccess<'de> for MarkupDe {
         seed: K,
     ) -> Result<Option<K::Value>, DeError> {
         match self.0 {
-            Some(_) => seed.deserialize(MARKUP_KEY.into_deserializer()).map(Some),
+            Some(_) => seed
+                .deserialize(XML_MARKUP_KEY.into_deserializer())
+                .map(Some),
             None => Ok(None),
         }
     }

@@ -50,6 +50,7 @@ mod write;
 pub(crate) use binding::markup_element;
 pub(crate) use de::positions;
 pub use write::write;
+pub(crate) use write::write_nested;
 
 /// Reads an OSCAL XML catalog or profile into its JSON form (the reader of `de`, asked for a
 /// value).

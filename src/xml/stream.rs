@@ -17,6 +17,7 @@ use super::de::{DeError, Element, Path, fail};
 use super::dom::{Attr, Token, Tokens};
 use super::shape::Check;
 use super::{XmlError, XmlLimits, escape_into, is_xml_space};
+use crate::model::common::XML_MARKUP_KEY;
 
 /// The token stream with one token of lookahead; every token passes the check once.
 pub(super) struct Stream<'a> {
@@ -102,7 +103,10 @@ impl<'a> Stream<'a> {
 
     /// The content of a markup element up to its end tag, serialized without prefixes.
     pub(super) fn markup(&mut self, multiline: bool) -> Result<String, DeError> {
-        let mut m = Markup::new(multiline);
+        let mut m = Markup {
+            multiline,
+            ..Markup::default()
+        };
         while self.markup_token(&mut m)? {}
         m.flush_pending();
         // The buffer grew by doubling; the fragment lives as long as the model.
@@ -113,7 +117,10 @@ impl<'a> Stream<'a> {
     /// Unwrapped prose: the run of block elements that starts at the next token, whitespace
     /// between them dropped. One fragment buffer serves the whole run.
     pub(super) fn prose(&mut self) -> Result<String, DeError> {
-        let mut m = Markup::new(true);
+        let mut m = Markup {
+            multiline: true,
+            ..Markup::default()
+        };
         loop {
             self.skip_space()?;
             let block = match self.peek()? {
@@ -146,6 +153,7 @@ impl<'a> Stream<'a> {
 }
 
 /// Markup being serialized: the fragment so far and the elements open in it.
+#[derive(Default)]
 struct Markup {
     buf: String,
     open: Vec<&'static str>,
@@ -157,16 +165,6 @@ struct Markup {
 }
 
 impl Markup {
-    pub(super) fn new(multiline: bool) -> Markup {
-        Markup {
-            buf: String::new(),
-            open: Vec::new(),
-            multiline,
-            pending: String::new(),
-            open_tag: false,
-        }
-    }
-
     /// A start tag; `name` as the check found it among the markup elements.
     fn start(&mut self, name: &'static str, attrs: &[Attr<'_>]) {
         self.flush_pending();
@@ -243,12 +241,9 @@ fn scalar_value(scalar: Scalar, text: &str) -> Value {
 
 pub(super) fn markup_value(xml: String) -> Value {
     let mut map = Map::new();
-    map.insert(MARKUP_KEY.to_owned(), Value::String(xml));
+    map.insert(XML_MARKUP_KEY.to_owned(), Value::String(xml));
     Value::Object(map)
 }
-
-/// The key of markup in its XML form.
-pub(super) const MARKUP_KEY: &str = "$xml";
 
 /// Attributes in schema order (the flags), then the others in document order.
 pub(super) fn schema_order(def: &Def, attrs: &mut [Attr<'_>]) {
@@ -313,7 +308,7 @@ pub(super) fn element_value(
             Shape::Unwrapped => {
                 let prose = stream.prose()?;
                 let before = top.slots.get_mut(i).and_then(Option::as_mut);
-                match before.and_then(|v| v.get_mut(MARKUP_KEY)) {
+                match before.and_then(|v| v.get_mut(XML_MARKUP_KEY)) {
                     Some(Value::String(before)) => before.push_str(&prose),
                     _ => set_slot(top, i, markup_value(prose)),
                 }

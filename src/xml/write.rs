@@ -50,19 +50,26 @@ const MAX_DEPTH: usize = 256;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn write<T: Serialize + ?Sized>(root: &str, value: &T) -> Result<String, XmlError> {
-    typed::write(root, value)
+    typed::write(root, value).map(|(text, _)| text)
 }
 
-fn unknown_root(root: &str) -> XmlError {
-    emit(format!("root `{root}` is not `catalog` or `profile`"))
+/// [`write`], and how deep the text nests elements (the root is at 1).
+pub(crate) fn write_nested<T: Serialize + ?Sized>(
+    root: &str,
+    value: &T,
+) -> Result<(String, usize), XmlError> {
+    typed::write(root, value)
 }
 
 fn emit(message: String) -> XmlError {
     XmlError::new("emit-xml-shape", message, 0)
 }
 
+#[derive(Default)]
 struct Writer {
     out: String,
+    /// The deepest element written so far (the root is at 1).
+    deepest: usize,
 }
 
 impl Writer {
@@ -70,13 +77,7 @@ impl Writer {
     fn new() -> Writer {
         let mut out = String::with_capacity(1 << 16);
         out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        Writer { out }
-    }
-
-    /// The text, with its final newline.
-    fn finish(mut self) -> String {
-        self.out.push('\n');
-        self.out
+        Writer { out, deepest: 0 }
     }
 
     fn indent(&mut self, level: usize) {
@@ -132,23 +133,25 @@ impl Writer {
         path: &Path<'_>,
     ) -> Result<(), XmlError> {
         let mark = self.open(name);
-        self.fragment(fragment, multiline.then_some(level + 1), path)?;
+        self.fragment(fragment, level + 1, multiline, path)?;
         self.end(name, mark, multiline.then_some(level));
         Ok(())
     }
 
-    /// Copies a markup fragment after checking it is well-formed OSCAL markup. With `blocks`,
-    /// each top-level element starts a line at that level and whitespace between them is dropped.
+    /// Copies a markup fragment after checking it is well-formed OSCAL markup, inside an element
+    /// at depth `at`. With `blocks`, each top-level element starts a line at level `at` and
+    /// whitespace between them is dropped.
     fn fragment(
         &mut self,
         fragment: &str,
-        blocks: Option<usize>,
+        at: usize,
+        blocks: bool,
         path: &Path<'_>,
     ) -> Result<(), XmlError> {
         // Plain text (most titles and labels) has nothing to check: the reader would give it
         // back as one text event.
         if !fragment.bytes().any(|b| b == b'<' || b == b'&') {
-            if blocks.is_none() || !is_xml_space(fragment) {
+            if !blocks || !is_xml_space(fragment) {
                 self.out.push_str(fragment);
             }
             return Ok(());
@@ -158,7 +161,10 @@ impl Writer {
         let mut depth = 0usize;
         loop {
             let event = reader.read_event().map_err(|e| bad(e.to_string()))?;
-            let line = blocks.filter(|_| depth == 0);
+            let line = (blocks && depth == 0).then_some(at);
+            if let Event::Start(_) | Event::Empty(_) = event {
+                self.deepest = self.deepest.max(at + depth + 1);
+            }
             match event {
                 Event::Start(e) => {
                     self.tag(&e, line, false, &bad)?;
@@ -171,7 +177,7 @@ impl Writer {
                 }
                 Event::Text(t) => {
                     let raw: &str = &t;
-                    if depth > 0 || blocks.is_none() || !is_xml_space(raw) {
+                    if depth > 0 || !blocks || !is_xml_space(raw) {
                         self.out.push_str(raw);
                     }
                 }

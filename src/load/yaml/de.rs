@@ -64,36 +64,11 @@ impl<'de> Deserializer<'de> for &'de Node {
         }
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        v: V,
-    ) -> Result<V::Value, Error> {
-        v.visit_newtype_struct(self)
-    }
-
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _variants: &'static [&'static str],
-        v: V,
-    ) -> Result<V::Value, Error> {
-        match self {
-            Node::Scalar { text, .. } => v.visit_enum(text.as_str().into_deserializer()),
-            Node::Map(map) if map.len() == 1 => {
-                let entries = map.iter().map(|(k, n)| (k.as_str(), n));
-                v.visit_enum(serde::de::value::MapAccessDeserializer::new(
-                    MapDeserializer::new(entries),
-                ))
-            }
-            _ => self.deserialize_any(v),
-        }
-    }
-
-    // The model has no numbers: a number asked for would be a string, and refused as one.
+    // The model has no numbers: a number asked for would be a string, and refused as one. Its
+    // tokens read as strings and its newtypes are transparent: it asks for no enum or newtype.
     serde::forward_to_deserialize_any! {
         i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit
-        unit_struct seq tuple tuple_struct map struct identifier ignored_any
+        unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier ignored_any
     }
 }
 

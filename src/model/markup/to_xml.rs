@@ -33,7 +33,12 @@ pub fn markdown_to_xml(markdown: &str, multiline: bool) -> String {
     } else {
         Options::empty()
     };
-    let mut builder = Builder::new(&source, multiline);
+    let mut builder = Builder {
+        source: &source,
+        multiline,
+        stack: vec![Elem::default()],
+        ..Builder::default()
+    };
     for (event, range) in Parser::new_ext(&source, options).into_offset_iter() {
         builder.event(event, range);
     }
@@ -90,6 +95,7 @@ pub(super) fn looks_like_autolink(rest: &[char]) -> bool {
 }
 
 /// Builds the node tree from pulldown-cmark events.
+#[derive(Default)]
 pub(super) struct Builder<'s> {
     source: &'s str,
     multiline: bool,
@@ -108,21 +114,6 @@ pub(super) struct Builder<'s> {
 }
 
 impl<'s> Builder<'s> {
-    fn new(source: &'s str, multiline: bool) -> Self {
-        Builder {
-            source,
-            multiline,
-            stack: vec![Elem::default()],
-            pending: String::new(),
-            literal: 0,
-            aligns: Vec::new(),
-            in_head: false,
-            cell: 0,
-            joined: false,
-            text_end: 0,
-        }
-    }
-
     fn top(&mut self) -> Option<&mut Elem> {
         self.stack.last_mut()
     }
@@ -414,7 +405,7 @@ pub(super) fn pair_level(nodes: Vec<Node>) -> Vec<Node> {
                 let inner: Vec<Node> = (i + 1..j)
                     .filter_map(|k| slots.get_mut(k).and_then(Option::take))
                     .collect();
-                let mut wrapper = Elem::new(mark_name(c));
+                let mut wrapper = Elem::new(MARKS[mark_index(c)].1);
                 wrapper.children = pair_level(inner);
                 out.push(Node::Elem(wrapper));
                 if let Some(slot) = slots.get_mut(j) {
@@ -432,20 +423,12 @@ pub(super) fn pair_level(nodes: Vec<Node>) -> Vec<Node> {
     out.children
 }
 
-pub(super) fn mark_index(c: char) -> usize {
-    match c {
-        '"' => 0,
-        '~' => 1,
-        _ => 2,
-    }
-}
+/// Each mark (`"`, `~`, `^`) and the element it pairs into, by index.
+const MARKS: [(char, &str); 3] = [('"', "q"), ('~', "sub"), ('^', "sup")];
 
-pub(super) fn mark_name(c: char) -> &'static str {
-    match c {
-        '"' => "q",
-        '~' => "sub",
-        _ => "sup",
-    }
+/// The index of mark `c` in [`MARKS`].
+fn mark_index(c: char) -> usize {
+    MARKS.iter().position(|(m, _)| *m == c).unwrap_or(2)
 }
 
 // ---------------------------------------------------------------- XML out

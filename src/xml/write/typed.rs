@@ -16,31 +16,21 @@ use serde_json::Value;
 
 use super::{
     Child, Content, Def, MAX_DEPTH, Path, Shape, Writer, XmlError, binding, emit, is_name,
-    unknown_root,
 };
 use crate::model::common::XML_MARKUP_KEY;
 use crate::model::markup::markdown_to_xml;
 use crate::xml::escape_into;
 
 /// Why the walk stopped.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub(super) enum Stop {
     /// The document does not fit the XML form.
-    Xml(XmlError),
+    #[error(transparent)]
+    Xml(#[from] XmlError),
     /// A scalar position got something else (turned into an `Xml` error by the caller).
+    #[error("not a scalar")]
     NotScalar,
 }
-
-impl fmt::Display for Stop {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Stop::Xml(e) => e.fmt(f),
-            Stop::NotScalar => f.write_str("not a scalar"),
-        }
-    }
-}
-
-impl std::error::Error for Stop {}
 
 impl ser::Error for Stop {
     fn custom<T: fmt::Display>(msg: T) -> Self {
@@ -48,22 +38,21 @@ impl ser::Error for Stop {
     }
 }
 
-impl From<XmlError> for Stop {
-    fn from(e: XmlError) -> Self {
-        Stop::Xml(e)
-    }
-}
-
-/// Writes `value`, the object under the root key `root`.
-pub(super) fn write<T: Serialize + ?Sized>(root: &str, value: &T) -> Result<String, XmlError> {
+/// Writes `value`, the object under the root key `root`: the text, and how deep it nests.
+pub(super) fn write<T: Serialize + ?Sized>(
+    root: &str,
+    value: &T,
+) -> Result<(String, usize), XmlError> {
     let Some((name, def)) = binding::root(root) else {
-        return Err(unknown_root(root));
+        return Err(emit(format!("root `{root}` is not `catalog` or `profile`")));
     };
     let mut w = Writer::new();
     let path = Path::Root(name);
     let node = Node::element(&mut w, name, def, 0, &path).map_err(xml_error)?;
     value.serialize(node).map_err(xml_error)?;
-    Ok(w.finish())
+    // The final newline.
+    w.out.push('\n');
+    Ok((w.out, w.deepest))
 }
 
 /// Only attributes and text take scalars, and they turn `NotScalar` into an error of their own.
@@ -128,6 +117,7 @@ impl<'a, 'p> Node<'a, 'p> {
                 0,
             )));
         }
+        w.deepest = w.deepest.max(level + 1);
         let kind = match def.content {
             Content::Markup { multiline } => Kind::Markup {
                 name: Some(name),
@@ -183,7 +173,7 @@ impl<'a, 'p> Node<'a, 'p> {
             Some(name) => self
                 .w
                 .markup(name, multiline, fragment, self.level, self.path)?,
-            None => self.w.fragment(fragment, Some(self.level), self.path)?,
+            None => self.w.fragment(fragment, self.level, true, self.path)?,
         }
         Ok(())
     }
@@ -342,6 +332,7 @@ impl<'a, 'p> ser::Serializer for Node<'a, 'p> {
                     unknown: String::new(),
                     text: None,
                     children: vec![None; def.children().len()],
+                    deepest: 0,
                 }),
             }),
             _ => Err(self.mismatch()),
@@ -447,6 +438,8 @@ struct Entries {
     text: Option<String>,
     /// Each child position's elements, by its index in the definition.
     children: Vec<Option<String>>,
+    /// The deepest element of the entries.
+    deepest: usize,
 }
 
 impl Entries {
@@ -461,7 +454,7 @@ impl Entries {
             return Err(node.mismatch());
         };
         let field = Field::of(def, key);
-        let mut piece = Writer { out: String::new() };
+        let mut piece = Writer::default();
         let mut object = Object {
             w: &mut piece,
             name,
@@ -474,6 +467,7 @@ impl Entries {
             next_child: 0,
         };
         object.field(key, v)?;
+        self.deepest = self.deepest.max(piece.deepest);
         let slot = match field {
             Field::Flag(i) => self.flags.get_mut(i),
             Field::Text => Some(&mut self.text),
@@ -492,6 +486,7 @@ impl Entries {
     /// The element: its start tag with the flags, then the text or the children.
     fn end(self, node: Node<'_, '_>) -> Result<(), Stop> {
         let mut object = ser::Serializer::serialize_struct(node, "", 0)?;
+        object.w.deepest = object.w.deepest.max(self.deepest);
         for flag in self.flags.into_iter().flatten() {
             object.w.out.push_str(&flag);
         }
@@ -700,6 +695,7 @@ fn grouped<T: Serialize + ?Sized>(
     path: &Path<'_>,
 ) -> Result<(), Stop> {
     w.indent(level);
+    w.deepest = w.deepest.max(level + 1);
     let mark = w.open(child.xml);
     v.serialize(Node {
         w: &mut *w,
