@@ -103,7 +103,6 @@ fn convert(args: &ConvertArgs, layout: &Layout, to: Option<Format>, reporter: &m
     let format = layout.format(to, Some(loaded.format));
     let target = layout.target_named(&args.input, "", format);
     write(
-        args,
         reporter,
         (&loaded, &sources),
         found,
@@ -146,7 +145,6 @@ pub(super) fn checked(
 
 /// Reports what the checks found and, when none is an error, writes the document; the exit code.
 fn write(
-    args: &ConvertArgs,
     reporter: &mut Reporter,
     (loaded, sources): (&oscalc::load::Loaded, &SourceMap),
     mut found: Vec<Diagnostic>,
@@ -165,12 +163,7 @@ fn write(
         },
         _ => None,
     };
-    let shown: Vec<Diagnostic> = found
-        .iter()
-        .filter(|d| d.is_error() || !args.quiet)
-        .cloned()
-        .collect();
-    reporter.report(&shown, sources);
+    reporter.report(&found, sources);
     if found.iter().any(Diagnostic::is_error) {
         return 1;
     }
@@ -208,16 +201,12 @@ fn read(
 
 /// `converted IN (XML) → OUT (JSON): catalog`, the line printed last.
 fn summary(loaded: &oscalc::load::Loaded, target: &Target, format: Format) -> String {
-    let to = match target {
-        Target::Path(p) => p.display().to_string(),
-        Target::Stdout => "stdout".to_owned(),
-    };
     let what = match &loaded.doc {
         Document::Catalog(_) => "catalog",
         Document::Profile(_) => "profile",
     };
     format!(
-        "converted {} ({}) → {to} ({}): {what}",
+        "converted {} ({}) → {target} ({}): {what}",
         oscalc::source::display_uri(&loaded.uri),
         name(loaded.format),
         name(format)

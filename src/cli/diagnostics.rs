@@ -60,6 +60,17 @@ pub enum Color {
     Never,
 }
 
+impl Color {
+    /// Whether to colour a stream that `tty` says is a terminal.
+    pub fn on(self, tty: bool) -> bool {
+        match self {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        }
+    }
+}
+
 /// A diagnostic with its places resolved to file, line and column.
 #[derive(Debug, Clone)]
 struct Located {
@@ -128,7 +139,7 @@ pub struct Reporter {
     buffer: Option<Vec<u8>>,
     /// `human` and `short` print this many of one code, then count; `None`: all.
     max_per_code: Option<usize>,
-    /// No summary line (`-q`).
+    /// No warnings, no summary line (`-q`).
     quiet: bool,
     sarif: Vec<Located>,
     /// Identities (code, message, place) already reported: a repeat is dropped.
@@ -156,14 +167,9 @@ impl Reporter {
         } else {
             std::io::IsTerminal::is_terminal(&std::io::stderr())
         };
-        let color = match color {
-            Color::Always => true,
-            Color::Never => false,
-            Color::Auto => tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
-        };
         Reporter {
             format,
-            color,
+            color: color.on(tty),
             to_stdout,
             max_per_code: Some(DEFAULT_MAX_PER_CODE),
             ..Reporter::default()
@@ -192,7 +198,7 @@ impl Reporter {
         self
     }
 
-    /// Prints no summary line.
+    /// Prints no warnings and no summary line.
     pub fn quiet(mut self, quiet: bool) -> Self {
         self.quiet = quiet;
         self
@@ -205,9 +211,12 @@ impl Reporter {
     /// earlier profile keeps its first number. Diagnostics with no place (the check of a
     /// resolved output, which has no source text) come after all others, by stage, in the order
     /// found. A diagnostic already reported in this run (same code, message and place: a limit
-    /// hit in a document two profiles share, say) is not reported again.
+    /// hit in a document two profiles share, say) is not reported again. Under `-q`, warnings
+    /// are dropped before they are counted.
     pub fn report(&mut self, diags: &[Diagnostic], sources: &SourceMap) {
-        let mut sorted: Vec<&Diagnostic> = diags.iter().collect();
+        let mut sorted: Vec<&Diagnostic> = (diags.iter())
+            .filter(|d| d.is_error() || !self.quiet)
+            .collect();
         sorted.sort_by_cached_key(|d| {
             let span = d.primary.as_ref();
             let place = span.map(|s| (s.source, sources.offset(s).unwrap_or(usize::MAX)));
@@ -301,7 +310,7 @@ impl Reporter {
         match self.format {
             ErrorFormat::Human | ErrorFormat::Short => {
                 for ((_, code), t) in self.tally.iter().filter(|(_, t)| t.hidden > 0) {
-                    tail.push_str(&self.paint(&more_line(code, t.hidden), BLUE));
+                    tail.push_str(&paint(self.color, BLUE, &more_line(code, t.hidden)));
                     tail.push('\n');
                 }
             }
@@ -316,7 +325,7 @@ impl Reporter {
         if tallied && plain_stream && (hidden || self.errors + self.warnings >= TOTALS_FROM) {
             for severity in [Severity::Error, Severity::Warning] {
                 if let Some(line) = totals(&self.tally, severity) {
-                    tail.push_str(&self.paint(&line, severity_color(severity)));
+                    tail.push_str(&paint(self.color, severity_color(severity), &line));
                     tail.push('\n');
                 }
             }
@@ -331,14 +340,6 @@ impl Reporter {
             }
         }
         self.buffer.unwrap_or_default()
-    }
-
-    fn paint(&self, text: &str, color: &str) -> String {
-        if self.color {
-            format!("{color}{text}{RESET}")
-        } else {
-            text.to_owned()
-        }
     }
 
     fn write(&mut self, bytes: &[u8]) {
@@ -360,6 +361,15 @@ impl Reporter {
 
 const BLUE: &str = "\u{1b}[34m";
 const RESET: &str = "\u{1b}[0m";
+
+/// `text` in `color` when `on` (and there is text), else as it is.
+pub(super) fn paint(on: bool, color: &str, text: &str) -> String {
+    if on && !text.is_empty() {
+        format!("{color}{text}{RESET}")
+    } else {
+        text.to_owned()
+    }
+}
 
 fn severity_color(s: Severity) -> &'static str {
     match s {

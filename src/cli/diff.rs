@@ -83,8 +83,8 @@ pub(super) fn run(args: &DiffArgs) -> ExitCode {
         Ok((old, new)) => {
             let mut session = Session::new();
             let sides = (
-                side(&mut session, &inputs, &old, &opts, common, &mut reporter),
-                side(&mut session, &inputs, &new, &opts, common, &mut reporter),
+                side(&mut session, &inputs, &old, &opts, &mut reporter),
+                side(&mut session, &inputs, &new, &opts, &mut reporter),
             );
             match sides {
                 (Ok(o), Ok(n)) => {
@@ -127,7 +127,6 @@ fn side(
     inputs: &Inputs,
     uri: &Url,
     opts: &oscalc::Options,
-    common: &Common,
     reporter: &mut Reporter,
 ) -> Result<ResolvedCatalog, u8> {
     let result = oscalc::diff::read(session, inputs, uri, opts);
@@ -140,7 +139,7 @@ fn side(
             Err(code)
         }
     };
-    common.report(reporter, &all, &session.sources);
+    reporter.report(&all, &session.sources);
     out
 }
 
@@ -154,7 +153,10 @@ fn show(
 ) -> u8 {
     let diff = oscalc::diff::diff(&old.catalog, &new.catalog, &Limits::default());
     let rendered = match args.format {
-        DiffFormat::Text => text::render(&diff, names, colour(args.common.color)),
+        DiffFormat::Text => {
+            let tty = std::io::IsTerminal::is_terminal(&std::io::stdout());
+            text::render(&diff, names, args.common.color.on(tty))
+        }
         DiffFormat::Markdown => markdown::render(&diff, names),
         DiffFormat::Json => json(&diff, names),
     };
@@ -163,20 +165,6 @@ fn show(
         return 2;
     }
     u8::from(args.exit_code && !diff.is_empty())
-}
-
-/// Whether text output is coloured: `--color`, and for `auto` a terminal on stdout and no
-/// `NO_COLOR`.
-fn colour(color: super::diagnostics::Color) -> bool {
-    use super::diagnostics::Color;
-    match color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => {
-            std::io::IsTerminal::is_terminal(&std::io::stdout())
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    }
 }
 
 /// `{"old": NAME, "new": NAME, "counts": {…}, "controls": […]}`, one object and a newline.

@@ -186,22 +186,6 @@ impl Common {
             ExitCode::from(2)
         })
     }
-
-    /// Prints a batch of diagnostics (the lint levels applied by the sink they came through),
-    /// warnings dropped under `--quiet`.
-    fn report(
-        &self,
-        reporter: &mut Reporter,
-        diags: &[Diagnostic],
-        sources: &oscalc::source::SourceMap,
-    ) {
-        let shown: Vec<Diagnostic> = diags
-            .iter()
-            .filter(|d| d.is_error() || !self.quiet)
-            .cloned()
-            .collect();
-        reporter.report(&shown, sources);
-    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -357,7 +341,7 @@ fn validate(args: &ValidateArgs) -> ExitCode {
                         code
                     }
                 };
-                common.report(&mut reporter, &all, &sources);
+                reporter.report(&all, &sources);
                 code
             }
         };
@@ -399,15 +383,14 @@ fn resolve_profiles(args: &ResolveArgs) -> ExitCode {
     opts.provenance = provenance::mode(args.provenance, args.provenance_out.is_some());
     reproducible(args.reproducible, &mut opts);
     let to = args.to;
-    let layout = match targets::layout(args.output.as_deref(), to, &args.profiles) {
-        Ok(l) => l,
-        Err(d) => {
-            Reporter::new(args.common.error_format, args.common.color, false).report_plain(*d);
-            return ExitCode::from(2);
-        }
-    };
-    let sidecar = match provenance::target(args.provenance_out.as_deref(), &args.profiles) {
-        Ok(s) => s,
+    let targets = targets::layout(args.output.as_deref(), to, &args.profiles).and_then(|l| {
+        Ok((
+            l,
+            provenance::target(args.provenance_out.as_deref(), &args.profiles)?,
+        ))
+    });
+    let (layout, sidecar) = match targets {
+        Ok(t) => t,
         Err(d) => {
             Reporter::new(args.common.error_format, args.common.color, false).report_plain(*d);
             return ExitCode::from(2);
@@ -515,14 +498,13 @@ fn deliver(
     result: Warned<Result<ResolvedCatalog, Errors>>,
     reporter: &mut Reporter,
 ) -> u8 {
-    let common = &args.common;
     let mut all = result.warnings;
     let mut resolved = match result.output {
         Ok(r) => r,
         Err(errors) => {
             let code = failure_code(&errors);
             all.extend(errors);
-            common.report(reporter, &all, &session.sources);
+            reporter.report(&all, &session.sources);
             return code;
         }
     };
@@ -530,7 +512,7 @@ fn deliver(
         .sidecar
         .map(|s| provenance::check(s, &out.target, out.read))
     {
-        common.report(reporter, &all, &session.sources);
+        reporter.report(&all, &session.sources);
         reporter.report_plain(Diagnostic::error(e.code(), e.to_string()));
         return 2;
     }
@@ -575,7 +557,7 @@ fn deliver(
         }
         a => a,
     };
-    common.report(reporter, &all, &session.sources);
+    reporter.report(&all, &session.sources);
     // A staged output not committed here is deleted as `ahead` drops.
     if all.iter().any(Diagnostic::is_error) {
         return 1;
@@ -593,11 +575,7 @@ fn deliver(
     });
     match written {
         Ok(()) => {
-            let target = match &out.target {
-                Target::Path(p) => Some(p.as_path()),
-                Target::Stdout => None,
-            };
-            summary::resolved(reporter, &job.uri, target, &resolved);
+            summary::resolved(reporter, &job.uri, &out.target, &resolved);
             // The process ends soon: freeing a catalog node by node would cost more than the
             // whole writing did. The operating system takes the memory back at exit.
             std::mem::forget(resolved);

@@ -90,11 +90,7 @@ pub(super) struct RenderArgs {
 /// Runs `oscalc render`; the exit code: 0 written, 1 the input is wrong (or renders larger than
 /// allowed), 2 usage, an unreadable input or an unwritable output.
 pub(super) fn run(args: &RenderArgs) -> ExitCode {
-    let target = match args.output.as_deref() {
-        None => Target::Stdout,
-        Some(p) if p.as_os_str() == "-" => Target::Stdout,
-        Some(p) => Target::Path(p.to_path_buf()),
-    };
+    let target = Target::named(args.output.as_deref());
     let format = args
         .format
         .or_else(|| args.output.as_deref().and_then(RenderFormat::from_path))
@@ -150,7 +146,7 @@ fn catalog(
     let loaded = match loaded {
         Ok(l) => l,
         Err(diags) => {
-            args.common.report(reporter, &diags, &sources);
+            reporter.report(&diags, &sources);
             return Err(failure_code(&diags));
         }
     };
@@ -160,7 +156,7 @@ fn catalog(
         Document::Catalog(catalog) => {
             let diags = checked.unwrap_or_default();
             let failed = diags.iter().any(Diagnostic::is_error);
-            args.common.report(reporter, &diags, &sources);
+            reporter.report(&diags, &sources);
             return if failed { Err(1) } else { Ok((catalog, shown)) };
         }
         Document::Profile(_) => {
@@ -172,13 +168,13 @@ fn catalog(
     let mut all = result.warnings;
     match result.output {
         Ok(resolved) => {
-            args.common.report(reporter, &all, &sources);
+            reporter.report(&all, &sources);
             Ok((resolved.catalog, shown))
         }
         Err(errors) => {
             let code = failure_code(&errors);
             all.extend(errors);
-            args.common.report(reporter, &all, &sources);
+            reporter.report(&all, &sources);
             Err(code)
         }
     }
@@ -217,13 +213,9 @@ fn write(
         .and_then(|()| output::write(target, text.as_bytes()));
     match written {
         Ok(()) => {
-            let to = match target {
-                Target::Path(p) => p.display().to_string(),
-                Target::Stdout => "stdout".to_owned(),
-            };
             let n = catalog.counts().controls;
             reporter.summary(format!(
-                "rendered {shown} → {to} ({}): {}",
+                "rendered {shown} → {target} ({}): {}",
                 format.name(),
                 super::diagnostics::plural(n, "control")
             ));

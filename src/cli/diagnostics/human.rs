@@ -17,7 +17,7 @@
 //! line is found through the source's line index. A source that may not be quoted
 //! ([`oscalc::source::Source::quotable`]) is named by file:line:col in a note instead.
 
-use super::{BLUE, Located, RESET, chain, token_end};
+use super::{BLUE, Located, chain, token_end};
 use oscalc::diag::{Diagnostic, SourceId, Span};
 use oscalc::source::SourceMap;
 use std::fmt::Write as _;
@@ -60,11 +60,7 @@ struct Paint {
 
 impl Paint {
     fn wrap(&self, color: &str, text: &str) -> String {
-        if self.on && !text.is_empty() {
-            format!("{color}{text}{RESET}")
-        } else {
-            text.to_owned()
-        }
+        super::paint(self.on, color, text)
     }
 }
 

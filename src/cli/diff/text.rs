@@ -11,18 +11,13 @@ const RED: &str = "\x1b[31m";
 const GREEN: &str = "\x1b[32m";
 const YELLOW: &str = "\x1b[33m";
 const BOLD: &str = "\x1b[1m";
-const RESET: &str = "\x1b[0m";
 
 /// Paints text in one colour, or leaves it plain.
 struct Paint(bool);
 
 impl Paint {
     fn on(&self, colour: &str, text: &str) -> String {
-        if self.0 {
-            format!("{colour}{text}{RESET}")
-        } else {
-            text.to_owned()
-        }
+        crate::cli::diagnostics::paint(self.0, colour, text)
     }
 }
 
