@@ -258,12 +258,7 @@ fn tree(view: &ImportView) -> String {
 }
 
 fn doc_line(d: &DocView) -> String {
-    format!(
-        "{} ({}: {})",
-        text(&d.name),
-        if d.profile { "profile" } else { "catalog" },
-        text(&d.title)
-    )
+    format!("{} ({}: {})", text(&d.name), kind(d), text(&d.title))
 }
 
 fn edge_line(view: &ImportView, e: &EdgeView, shown: &[bool]) -> String {
@@ -279,11 +274,9 @@ fn edge_line(view: &ImportView, e: &EdgeView, shown: &[bool]) -> String {
         }
         (Some(code), _) => format!("✗ {}{via}: {code}", text(&e.href)),
         (None, Some((t, d))) => {
-            let count = match e.selected {
-                Some(1) => ": 1 control".to_owned(),
-                Some(n) => format!(": {n} controls"),
-                None => String::new(),
-            };
+            let count = (e.selected)
+                .map(|n| format!(": {}", super::html::controls(n)))
+                .unwrap_or_default();
             let again = if shown.get(t) == Some(&true) {
                 " (shown above)"
             } else {
@@ -315,8 +308,7 @@ fn edge_label(e: &EdgeView) -> String {
     }
     match (&e.failure, e.selected) {
         (Some(code), _) => parts.push(code.clone()),
-        (None, Some(1)) => parts.push("1 control".to_owned()),
-        (None, Some(n)) => parts.push(format!("{n} controls")),
+        (None, Some(n)) => parts.push(super::html::controls(n)),
         (None, None) => {}
     }
     parts.join(", ")
@@ -340,9 +332,9 @@ fn dot(view: &ImportView) -> String {
     for (i, d) in view.docs.iter().enumerate() {
         for (j, e) in d.imports.iter().enumerate() {
             let label = dot_escape(&edge_label(e));
-            let to = match (e.to, &e.failure) {
-                (Some(t), _) => format!("d{t}"),
-                (None, _) => {
+            let to = match e.to {
+                Some(t) => format!("d{t}"),
+                None => {
                     let _ = writeln!(
                         out,
                         "  f{i}_{j} [shape=box, style=dashed, label=\"{}\"];",

@@ -379,7 +379,7 @@ fn fill_markdown(s: &str, texts: &Texts) -> Option<String> {
 }
 
 /// The parameter id of an insert's body (` insert: param, x `).
-fn insert_target(body: &str) -> Option<&str> {
+pub(super) fn insert_target(body: &str) -> Option<&str> {
     let (kind, id) = body.trim().strip_prefix("insert:")?.split_once(',')?;
     (kind.trim() == "param").then(|| id.trim())
 }
