@@ -145,7 +145,7 @@ pub fn discover_cached(
         reached_by: Vec::new(),
         failed: indexmap::IndexSet::new(),
     };
-    let root_idx = match d.cache.get(&key_of(root)) {
+    let root_idx = match d.cache.get(root.as_str()) {
         Some(hit) => d.push(hit.clone()),
         None => {
             let bytes = match world.fetch(root) {
@@ -168,10 +168,6 @@ pub fn discover_cached(
     })
 }
 
-fn key_of(uri: &Url) -> String {
-    uri.as_str().to_owned()
-}
-
 impl Discover<'_> {
     /// Loads a document; its load errors carry the import chain that led to it (`importer`:
     /// the importing document and the import site).
@@ -184,7 +180,7 @@ impl Discover<'_> {
         match load::load(bytes, uri, self.sources, self.opts) {
             Ok(loaded) => {
                 let loaded = Arc::new(loaded);
-                self.cache.insert(key_of(uri), loaded.clone());
+                self.cache.insert(uri.to_string(), loaded.clone());
                 Some(self.push(loaded))
             }
             Err(diags) => {
@@ -195,7 +191,7 @@ impl Discover<'_> {
                 {
                     self.sources.allow_quoting(d.source);
                 }
-                self.failed.insert(key_of(uri));
+                self.failed.insert(uri.to_string());
                 let trace: Vec<Span> = match importer {
                     Some((idx, site)) => std::iter::once(site.clone())
                         .chain(chain(&self.reached_by, idx))
@@ -216,7 +212,7 @@ impl Discover<'_> {
 
     fn push(&mut self, loaded: Arc<Loaded>) -> usize {
         let idx = self.docs.len();
-        self.keys.insert(key_of(&loaded.uri), idx);
+        self.keys.insert(loaded.uri.to_string(), idx);
         self.docs.push(loaded);
         self.imports.push(Vec::new());
         self.reached_by.push(None);
@@ -344,7 +340,7 @@ impl Discover<'_> {
                         );
                         return None;
                     }
-                    if let Some(hit) = self.cache.get(&key_of(&plain)) {
+                    if let Some(hit) = self.cache.get(plain.as_str()) {
                         let child = self.push(hit.clone());
                         self.link(importer, child, &at);
                         self.visit(child);
@@ -390,8 +386,8 @@ impl Discover<'_> {
     /// A document already met: a cycle if it is on the route, else a shared import; or one that
     /// failed to load, reported on its first route.
     fn check_known(&mut self, uri: &Url, at: &Span, importer: usize) -> Option<Option<usize>> {
-        let Some(&known) = self.keys.get(&key_of(uri)) else {
-            return self.failed.contains(&key_of(uri)).then_some(None);
+        let Some(&known) = self.keys.get(uri.as_str()) else {
+            return self.failed.contains(uri.as_str()).then_some(None);
         };
         if let Some(pos) = self.route.iter().position(|&r| r == known) {
             let mut names: Vec<String> = self.route[pos..]

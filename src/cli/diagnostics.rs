@@ -530,24 +530,14 @@ fn token_end(bytes: &[u8], start: usize) -> usize {
     start + len.max(usize::from(!rest.is_empty()))
 }
 
-fn where_text(p: &Option<Place>) -> String {
-    match p {
-        Some(p) => format!("{}:{}:{}: ", p.file, p.line, p.column),
-        None => String::new(),
-    }
-}
-
 fn short(d: &Located) -> String {
     let via = imported_by(d)
         .map(|c| format!(" ({c})"))
         .unwrap_or_default();
-    format!(
-        "{}{}[{}]: {}{via}\n",
-        where_text(&d.place),
-        d.severity,
-        d.code,
-        d.message
-    )
+    let at = (d.place.as_ref())
+        .map(|p| format!("{}:{}:{}: ", p.file, p.line, p.column))
+        .unwrap_or_default();
+    format!("{at}{}[{}]: {}{via}\n", d.severity, d.code, d.message)
 }
 
 /// `imported by a.xml:12:5, imported by root.json:4:14`: the import chain, innermost first.

@@ -26,6 +26,7 @@ use diagnostics::{Color, ErrorFormat, MaxPerCode, Reporter};
 use inputs::{InputArgs, Inputs};
 use oscalc::diag::{Diagnostic, Errors, LintLevels, Sink, Warned};
 use oscalc::load::Format;
+use oscalc::metaschema::MetaConstraints;
 use oscalc::options::{Identity, Options};
 use oscalc::present::values::Style;
 use oscalc::resolve::{ResolvedCatalog, Session};
@@ -33,6 +34,7 @@ use oscalc::world::FsWorld;
 use output::Target;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use targets::Layout;
 use url::Url;
 
@@ -122,18 +124,18 @@ impl Common {
     /// The sets of `--constraints`, and each `oscal:` code of `--deny`/`--allow` checked against
     /// what they and OSCAL's own constraints can report; or the exit code of a usage error
     /// (already reported).
-    fn constraint_sets(&self, limit: u64) -> Result<constraints::Loaded, ExitCode> {
+    fn constraint_sets(&self, limit: u64) -> Result<Vec<Arc<MetaConstraints>>, ExitCode> {
         let mut reporter = Reporter::new(self.error_format, self.color, false);
-        let loaded = constraints::load(&self.constraints, limit, &mut |d, s| reporter.report(d, s));
+        let sets = constraints::load(&self.constraints, limit, &mut |d, s| reporter.report(d, s));
         reporter.finish();
-        let loaded = loaded?;
+        let sets = sets?;
         for code in self.deny.iter().chain(&self.allow) {
             if !oscalc::diag::is_constraint_code(code)
-                || oscalc::check::constraints::known(code, &loaded.sets)
+                || oscalc::check::constraints::known(code, &sets)
             {
                 continue;
             }
-            let all: Vec<String> = oscalc::check::constraints::codes(&loaded.sets)
+            let all: Vec<String> = oscalc::check::constraints::codes(&sets)
                 .into_iter()
                 .map(str::to_owned)
                 .collect();
@@ -145,7 +147,7 @@ impl Common {
             );
             return Err(ExitCode::from(2));
         }
-        Ok(loaded)
+        Ok(sets)
     }
 
     /// The world of `imports` and the options of these flags, or the exit code of a usage error
@@ -157,7 +159,7 @@ impl Common {
             ..Options::default()
         };
         let limit = self.max_file_size.unwrap_or(opts.max_file_size);
-        opts.constraints = self.constraint_sets(limit)?.sets;
+        opts.constraints = self.constraint_sets(limit)?;
         if let Some(n) = self.max_controls {
             opts.max_controls = n;
         }
