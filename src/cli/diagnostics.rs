@@ -621,12 +621,7 @@ fn github(d: &Located) -> String {
 }
 
 fn sarif(found: &[Located], constraint_sets: &[Arc<MetaConstraints>]) -> Value {
-    let mut rules: Vec<&'static str> = Vec::new();
-    for d in found {
-        if !rules.contains(&d.code) {
-            rules.push(d.code);
-        }
-    }
+    let rules: IndexSet<&str> = found.iter().map(|d| d.code).collect();
     let rule = |code: &str| match codes::lookup(code) {
         Some(info) => json!({"id": code, "shortDescription": {"text": info.summary}}),
         // A constraint's rule: its help text (remarks, message or what it checks).

@@ -16,7 +16,7 @@ mod text;
 use super::diagnostics::Reporter;
 use super::inputs::{InputArgs, Inputs};
 use super::output::{self, Target};
-use super::{Common, failure_code, imports};
+use super::{Common, imports, reported};
 use oscalc::diag::Diagnostic;
 use oscalc::diff::{Diff, Limits};
 use oscalc::resolve::{ResolvedCatalog, Session};
@@ -82,9 +82,12 @@ pub(super) fn run(args: &DiffArgs) -> ExitCode {
         Err(code) => code,
         Ok((old, new)) => {
             let mut session = Session::new();
+            let old_side = oscalc::diff::read(&mut session, &inputs, &old, &opts);
+            let old_side = reported(&mut reporter, old_side, &session.sources);
+            let new_side = oscalc::diff::read(&mut session, &inputs, &new, &opts);
             let sides = (
-                side(&mut session, &inputs, &old, &opts, &mut reporter),
-                side(&mut session, &inputs, &new, &opts, &mut reporter),
+                old_side,
+                reported(&mut reporter, new_side, &session.sources),
             );
             match sides {
                 (Ok(o), Ok(n)) => {
@@ -119,28 +122,6 @@ fn name_both(
             Err(2)
         }
     }
-}
-
-/// One side as a catalog, its diagnostics reported; or the exit code of its failure.
-fn side(
-    session: &mut Session,
-    inputs: &Inputs,
-    uri: &Url,
-    opts: &oscalc::Options,
-    reporter: &mut Reporter,
-) -> Result<ResolvedCatalog, u8> {
-    let result = oscalc::diff::read(session, inputs, uri, opts);
-    let mut all = result.warnings;
-    let out = match result.output {
-        Ok(c) => Ok(c),
-        Err(errors) => {
-            let code = failure_code(&errors);
-            all.extend(errors);
-            Err(code)
-        }
-    };
-    reporter.report(&all, &session.sources);
-    out
 }
 
 /// Computes, prints and judges the difference; the exit code.

@@ -334,17 +334,7 @@ fn validate(args: &ValidateArgs) -> ExitCode {
             Ok(uri) => {
                 let mut sources = oscalc::source::SourceMap::default();
                 let result = oscalc::validate::validate_in(&inputs, &uri, &opts, &mut sources);
-                let mut all = result.warnings;
-                let code = match result.output {
-                    Ok(_) => 0,
-                    Err(errors) => {
-                        let code = failure_code(&errors);
-                        all.extend(errors);
-                        code
-                    }
-                };
-                reporter.report(&all, &sources);
-                code
+                reported(&mut reporter, result, &sources).map_or_else(|code| code, |_| 0)
             }
         };
         worst = worst.max(code);
@@ -352,6 +342,23 @@ fn validate(args: &ValidateArgs) -> ExitCode {
     summary::validated(&mut reporter, args.files.len());
     reporter.finish();
     ExitCode::from(worst)
+}
+
+/// Reports the warnings of `result` and, when it failed, its errors with them; its output, or the
+/// exit code of the failure ([`failure_code`]).
+fn reported<T>(
+    reporter: &mut Reporter,
+    result: Warned<Result<T, Errors>>,
+    sources: &oscalc::source::SourceMap,
+) -> Result<T, u8> {
+    let mut all = result.warnings;
+    let output = result.output.map_err(|errors| {
+        let code = failure_code(&errors);
+        all.extend(errors);
+        code
+    });
+    reporter.report(&all, sources);
+    output
 }
 
 /// 2 when a named file itself could not be read (no place in any document), else 1.

@@ -150,33 +150,19 @@ fn catalog(
             return Err(failure_code(&diags));
         }
     };
-    let checked = matches!(loaded.doc, Document::Catalog(_))
-        .then(|| super::convert::checked(&loaded, args.no_validate, &opts.lints));
-    let (result, sources) = match loaded.doc {
-        Document::Catalog(catalog) => {
-            let diags = checked.unwrap_or_default();
-            let failed = diags.iter().any(Diagnostic::is_error);
-            reporter.report(&diags, &sources);
-            return if failed { Err(1) } else { Ok((catalog, shown)) };
+    if let Document::Profile(_) = loaded.doc {
+        let mut session = Session::new();
+        let result = session.resolve(&*inputs, &uri, opts);
+        let resolved = super::reported(reporter, result, &session.sources)?;
+        return Ok((resolved.catalog, shown));
+    }
+    let diags = super::convert::checked(&loaded, args.no_validate, &opts.lints);
+    reporter.report(&diags, &sources);
+    match loaded.doc {
+        Document::Catalog(catalog) if !diags.iter().any(Diagnostic::is_error) => {
+            Ok((catalog, shown))
         }
-        Document::Profile(_) => {
-            let mut session = Session::new();
-            let outcome = session.resolve(&*inputs, &uri, opts);
-            (outcome, session.sources)
-        }
-    };
-    let mut all = result.warnings;
-    match result.output {
-        Ok(resolved) => {
-            reporter.report(&all, &sources);
-            Ok((resolved.catalog, shown))
-        }
-        Err(errors) => {
-            let code = failure_code(&errors);
-            all.extend(errors);
-            reporter.report(&all, &sources);
-            Err(code)
-        }
+        _ => Err(1),
     }
 }
 
