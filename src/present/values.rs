@@ -325,15 +325,12 @@ pub(crate) fn fill_markup(m: &mut Markup, texts: &Texts) {
     if !crate::model::markup::may_insert(m.raw()) {
         return;
     }
-    let filled = match m {
-        Markup::Markdown(s) => fill_markdown(s, texts),
-        Markup::Xml(s) => fill_xml(s, texts),
+    let (text, fill): (&mut String, fn(&str, &Texts) -> Option<String>) = match m {
+        Markup::Markdown(s) => (s, fill_markdown),
+        Markup::Xml(s) => (s, fill_xml),
     };
-    if let Some(f) = filled {
-        *m = match m {
-            Markup::Markdown(_) => Markup::Markdown(f),
-            Markup::Xml(_) => Markup::Xml(f),
-        };
+    if let Some(filled) = fill(text, texts) {
+        *text = filled;
     }
 }
 
