@@ -1,25 +1,12 @@
 //! The per-source position index (`oscalc::source::SourceIndex`) through the public API: JSON
-//! pointers to offsets, and line:column checked against a scan from the start of the text (the
-//! oracle below, kept here).
+//! pointers to offsets, and line:column checked against a scan from the start of the text
+//! (`oscalc::source::line_col`).
 
-use oscalc::source::{LineCol, SourceIndex};
+use oscalc::source::{LineCol, SourceIndex, line_col};
 
 /// Bytes between two checkpoints of the index's character count (`CHUNK` in
 /// `src/source/index.rs`): the text below crosses several.
 const CHUNK: usize = 1024;
-
-/// Line:column (1-based; columns in characters) of a byte offset, by a scan from the start,
-/// counting as the index does: every byte that is not a UTF-8 continuation byte starts a
-/// character (in text that is not UTF-8, a stray continuation byte counts as none).
-fn line_col_by_scan(bytes: &[u8], offset: usize) -> LineCol {
-    let end = offset.min(bytes.len());
-    let head = bytes.get(..end).unwrap_or_default();
-    let line = head.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = head.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let col_bytes = head.get(line_start..).unwrap_or_default();
-    let column = col_bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count() + 1;
-    LineCol { line, column }
-}
 
 #[test]
 fn json_index_finds_each_value_or_its_nearest_ancestor() {
@@ -62,7 +49,7 @@ fn line_col_counts_characters_past_a_checkpoint() {
     assert_eq!(at(second + 1), LineCol { line: 2, column: 2 });
     assert_eq!(at(bytes.len()), LineCol { line: 3, column: 3 });
     for o in [0, 5, 1999, second, bytes.len()] {
-        assert_eq!(at(o), line_col_by_scan(bytes, o), "{o}");
+        assert_eq!(at(o), line_col(bytes, o), "{o}");
     }
     assert_eq!(index.line_range(bytes, 2), second..second + 2);
     assert_eq!(index.line_range(bytes, 3), bytes.len() - 2..bytes.len());

@@ -325,12 +325,12 @@ pub(crate) fn fill_markup(m: &mut Markup, texts: &Texts) {
     if !crate::model::markup::may_insert(m.raw()) {
         return;
     }
-    let (text, fill): (&mut String, fn(&str, &Texts) -> Option<String>) = match m {
-        Markup::Markdown(s) => (s, fill_markdown),
-        Markup::Xml(s) => (s, fill_xml),
+    let filled = match m {
+        Markup::Markdown(s) => fill_markdown(s, texts),
+        Markup::Xml(s) => fill_xml(s, texts),
     };
-    if let Some(filled) = fill(text, texts) {
-        *text = filled;
+    if let (Some(f), Markup::Markdown(s) | Markup::Xml(s)) = (filled, m) {
+        *s = f;
     }
 }
 

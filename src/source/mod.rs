@@ -158,6 +158,20 @@ pub fn display_uri(uri: &Url) -> String {
     uri.to_string()
 }
 
+/// Line:column (1-based; columns in characters) of a byte offset, by a scan from the start: for
+/// one position in a text with no index; many positions go through [`SourceIndex::line_col`],
+/// which counts the same way: every byte that is not a UTF-8 continuation byte starts a
+/// character (in text that is not UTF-8, a stray continuation byte counts as none).
+pub fn line_col(bytes: &[u8], offset: usize) -> LineCol {
+    let end = offset.min(bytes.len());
+    let head = bytes.get(..end).unwrap_or_default();
+    let line = head.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = head.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let col_bytes = head.get(line_start..).unwrap_or_default();
+    let column = col_bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count() + 1;
+    LineCol { line, column }
+}
+
 /// Byte offset of a 1-based line and column (columns in characters).
 pub fn offset_of(bytes: &[u8], line: usize, column: usize) -> usize {
     let mut cur_line = 1;
