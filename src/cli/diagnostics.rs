@@ -256,21 +256,17 @@ impl Reporter {
     /// code, `github` as many annotations of a type as a workflow step shows; json and sarif
     /// print every one.
     fn counts_in(&mut self, d: &Diagnostic) -> bool {
-        let limit = match self.format {
-            ErrorFormat::Human | ErrorFormat::Short => self.max_per_code,
-            ErrorFormat::Github => Some(GITHUB_ANNOTATIONS_PER_TYPE),
-            ErrorFormat::Json | ErrorFormat::Sarif => None,
+        let of_code = self.tally.get(&(d.severity, d.code)).map_or(0, |t| t.shown);
+        let show = match self.format {
+            ErrorFormat::Human | ErrorFormat::Short => {
+                self.max_per_code.is_none_or(|n| of_code < n)
+            }
+            ErrorFormat::Github => {
+                let of_type = self.tally.iter().filter(|((sev, _), _)| *sev == d.severity);
+                of_type.map(|(_, t)| t.shown).sum::<usize>() < GITHUB_ANNOTATIONS_PER_TYPE
+            }
+            ErrorFormat::Json | ErrorFormat::Sarif => true,
         };
-        let shown_before = match self.format {
-            ErrorFormat::Github => self
-                .tally
-                .iter()
-                .filter(|((sev, _), _)| *sev == d.severity)
-                .map(|(_, t)| t.shown)
-                .sum(),
-            _ => self.tally.get(&(d.severity, d.code)).map_or(0, |t| t.shown),
-        };
-        let show = limit.is_none_or(|n| shown_before < n);
         let t = self.tally.entry((d.severity, d.code)).or_default();
         if show {
             t.shown += 1;

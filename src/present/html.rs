@@ -426,17 +426,12 @@ fn param_span(id: &str, params: &Params) -> String {
     };
     let text = escape(&params.text(p));
     let set = if p.values.is_empty() { "unset" } else { "set" };
-    match set_by(p) {
-        Some(at) => format!(
-            "<span class=\"param {set}\" data-param=\"{}\" title=\"set by {}\">{text}</span>",
-            escape(id),
-            escape(at)
-        ),
-        None => format!(
-            "<span class=\"param {set}\" data-param=\"{}\">{text}</span>",
-            escape(id)
-        ),
-    }
+    let title =
+        (set_by(p).map(|at| format!(" title=\"set by {}\"", escape(at)))).unwrap_or_default();
+    format!(
+        "<span class=\"param {set}\" data-param=\"{}\"{title}>{text}</span>",
+        escape(id)
+    )
 }
 
 /// Link targets a page may keep: a place in the page, the web, a mail address.

@@ -209,15 +209,10 @@ fn safe_links(text: &str) -> String {
 /// A part's label (`a.`, `1.`, `(a)`), escaped so that `1.` does not start a numbered list.
 fn label_text(label: &str) -> String {
     let text = escape(label);
-    match text.find('.') {
-        Some(dot) if text.starts_with(|c: char| c.is_ascii_digit()) => {
-            format!(
-                "{}\\{}",
-                text.get(..dot).unwrap_or_default(),
-                text.get(dot..).unwrap_or_default()
-            )
-        }
-        _ => text,
+    if text.starts_with(|c: char| c.is_ascii_digit()) {
+        text.replacen('.', "\\.", 1)
+    } else {
+        text
     }
 }
 
