@@ -223,12 +223,9 @@ pub fn draw(view: &ImportView, style: Style) -> String {
 
 fn tree(view: &ImportView) -> String {
     let mut out = String::new();
-    let mut shown = vec![false; view.docs.len()];
+    let mut shown: Vec<bool> = (0..view.docs.len()).map(|i| i == view.root).collect();
     if let Some(root) = view.docs.get(view.root) {
         let _ = writeln!(out, "{}", doc_line(root));
-        if let Some(seen) = shown.get_mut(view.root) {
-            *seen = true;
-        }
         // An explicit stack (document depth is bounded, but the walk need not recurse): each
         // entry is a document's imports still to print, with the prefix of their lines.
         let mut stack: Vec<(usize, usize, String)> = vec![(view.root, 0, String::new())];

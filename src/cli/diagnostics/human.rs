@@ -250,7 +250,8 @@ fn snippet(out: &mut String, s: &Snippet, bytes: &[u8], width: usize, paint: &Pa
         } else {
             ('-', BLUE)
         };
-        let under = format!("{}{}", glyph.to_string().repeat(len), label(&m.message));
+        let gap = if m.message.is_empty() { "" } else { " " };
+        let under = format!("{}{gap}{}", glyph.to_string().repeat(len), m.message);
         let _ = writeln!(
             out,
             "{:width$} {bar} {}{}",
@@ -258,14 +259,6 @@ fn snippet(out: &mut String, s: &Snippet, bytes: &[u8], width: usize, paint: &Pa
             " ".repeat(lead),
             paint.wrap(color, &under)
         );
-    }
-}
-
-fn label(message: &str) -> String {
-    if message.is_empty() {
-        String::new()
-    } else {
-        format!(" {message}")
     }
 }
 
