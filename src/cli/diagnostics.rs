@@ -19,7 +19,7 @@ mod human;
 use indexmap::{IndexMap, IndexSet};
 use oscalc::diag::{At, Diagnostic, Severity, Span, codes};
 use oscalc::metaschema::MetaConstraints;
-use oscalc::source::SourceMap;
+use oscalc::source::{LineCol, SourceMap};
 use serde_json::{Value, json};
 use std::hash::{Hash, Hasher};
 use std::io::Write;
@@ -477,19 +477,16 @@ fn place(span: &Span, sources: &SourceMap) -> Place {
         At::Pointer(p) => Some(p.clone()),
         At::Offset(_) => None,
     };
-    let (Some(src), Some(start)) = (sources.get(span.source), sources.offset(span)) else {
-        return Place {
-            file,
-            line: 1,
-            column: 1,
-            end_line: 1,
-            end_column: 1,
-            pointer,
-        };
+    // A place that cannot be found is the start of the file.
+    let first = LineCol { line: 1, column: 1 };
+    let (a, b) = match (sources.get(span.source), sources.offset(span)) {
+        (Some(src), Some(start)) => {
+            let end = token_end(&src.bytes, start);
+            let at = |o| src.index.line_col(&src.bytes, o);
+            (at(start), at(end))
+        }
+        _ => (first, first),
     };
-    let end = token_end(&src.bytes, start);
-    let a = src.index.line_col(&src.bytes, start);
-    let b = src.index.line_col(&src.bytes, end);
     Place {
         file,
         line: a.line,
