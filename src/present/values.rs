@@ -186,16 +186,12 @@ fn text_of(param: &Parameter, style: Style, nested: &mut dyn FnMut(&str) -> Stri
     cut(text)
 }
 
-fn cut(text: String) -> String {
-    match text.char_indices().nth(MAX_TEXT) {
-        Some((at, _)) => {
-            let mut t = text;
-            t.truncate(at);
-            t.push('…');
-            t
-        }
-        None => text,
+fn cut(mut text: String) -> String {
+    if let Some((at, _)) = text.char_indices().nth(MAX_TEXT) {
+        text.truncate(at);
+        text.push('…');
     }
+    text
 }
 
 /// The plain text of inline markup: tags dropped, entities resolved, runs of whitespace one
