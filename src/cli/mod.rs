@@ -630,24 +630,17 @@ fn source_profile_href(profile: &Path, out: Option<&Path>) -> String {
 /// stay, everything else (space, `%`, `#`, `?`, `:`, non-ASCII bytes) becomes `%XX`. `:` is
 /// encoded too, so a first segment never reads as a scheme.
 fn encode_segment(bytes: &[u8]) -> String {
-    use percent_encoding::{NON_ALPHANUMERIC, percent_encode};
-    const SEGMENT: &percent_encoding::AsciiSet = &NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'.')
-        .remove(b'_')
-        .remove(b'~')
-        .remove(b'!')
-        .remove(b'$')
-        .remove(b'&')
-        .remove(b'\'')
-        .remove(b'(')
-        .remove(b')')
-        .remove(b'*')
-        .remove(b'+')
-        .remove(b',')
-        .remove(b';')
-        .remove(b'=')
-        .remove(b'@');
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_encode};
+    const KEEP: &[u8] = b"-._~!$&'()*+,;=@";
+    const SEGMENT: &AsciiSet = &{
+        let mut set = NON_ALPHANUMERIC.union(AsciiSet::EMPTY);
+        let mut i = 0;
+        while i < KEEP.len() {
+            set = set.remove(KEEP[i]);
+            i += 1;
+        }
+        set
+    };
     percent_encode(bytes, SEGMENT).to_string()
 }
 

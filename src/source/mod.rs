@@ -174,19 +174,10 @@ pub fn line_col(bytes: &[u8], offset: usize) -> LineCol {
 
 /// Byte offset of a 1-based line and column (columns in characters).
 pub fn offset_of(bytes: &[u8], line: usize, column: usize) -> usize {
-    let mut cur_line = 1;
-    let mut start = 0;
-    if line > 1 {
-        for (i, b) in bytes.iter().enumerate() {
-            if *b == b'\n' {
-                cur_line += 1;
-                if cur_line == line {
-                    start = i + 1;
-                    break;
-                }
-            }
-        }
-    }
+    // After the line break that ends line `line - 1`; a line past the end counts from the start.
+    let start = (line.checked_sub(2))
+        .and_then(|n| memchr::memchr_iter(b'\n', bytes).nth(n))
+        .map_or(0, |i| i + 1);
     let rest = bytes.get(start..).unwrap_or_default();
     let text = String::from_utf8_lossy(rest);
     let skip: usize = text
