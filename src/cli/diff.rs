@@ -111,9 +111,7 @@ fn name_both(
     args: &DiffArgs,
     reporter: &mut Reporter,
 ) -> Result<(Url, Url), u8> {
-    let old = inputs.name(&args.old);
-    let new = inputs.name(&args.new);
-    match (old, new) {
+    match (inputs.name(&args.old), inputs.name(&args.new)) {
         (Ok(o), Ok(n)) => Ok((o, n)),
         (o, n) => {
             for d in [o.err(), n.err()].into_iter().flatten() {

@@ -55,31 +55,18 @@ pub(super) enum WriteError {
     /// Writing failed.
     #[error("cannot write {}: {source}", .path.display())]
     Io {
-        /// The target.
         path: PathBuf,
-        /// The OS error.
         source: std::io::Error,
     },
     /// The target is not something oscalc writes (a directory, a block device, a dangling link).
     #[error("cannot write {}: {why}", .path.display())]
-    Unwritable {
-        /// The target.
-        path: PathBuf,
-        /// What it is.
-        why: String,
-    },
+    Unwritable { path: PathBuf, why: String },
     /// The target is a document the run read.
     #[error("{} is an input of this run; it is not overwritten", .path.display())]
-    IsInput {
-        /// The target.
-        path: PathBuf,
-    },
+    IsInput { path: PathBuf },
     /// The target is also another output of the run.
     #[error("{} is already the output of the resolved catalog", .path.display())]
-    IsOtherOutput {
-        /// The target.
-        path: PathBuf,
-    },
+    IsOtherOutput { path: PathBuf },
 }
 
 impl WriteError {
