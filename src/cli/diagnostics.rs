@@ -535,15 +535,10 @@ fn short(d: &Located) -> String {
 
 /// `imported by a.xml:12:5, imported by root.json:4:14`: the import chain, innermost first.
 fn imported_by(d: &Located) -> Option<String> {
-    if d.trace.is_empty() {
-        return None;
-    }
-    let steps: Vec<String> = d
-        .trace
-        .iter()
+    let steps: Vec<String> = (d.trace.iter())
         .map(|t| format!("imported by {}:{}:{}", t.file, t.line, t.column))
         .collect();
-    Some(steps.join(", "))
+    (!steps.is_empty()).then(|| steps.join(", "))
 }
 
 /// `in b.json, imported by a.xml:12:5`: the primary file, then the import chain.

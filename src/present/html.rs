@@ -561,10 +561,7 @@ impl<'c> Params<'c> {
     /// The text `p` stands for where it is inserted ([`super::values`], plain style: a value as
     /// it is, a parameter without one in brackets).
     pub(super) fn text(&self, p: &Parameter) -> String {
-        match self.texts.get(&p.id) {
-            Some(t) => t.to_owned(),
-            None => param_text(p, Style::Plain),
-        }
+        (self.texts.get(&p.id)).map_or_else(|| param_text(p, Style::Plain), str::to_owned)
     }
 
     /// The parameter `id`.
