@@ -21,7 +21,7 @@ use url::Url;
 pub type DocCache = IndexMap<String, Arc<Loaded>>;
 
 /// Every document of a run and how they import each other.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct ImportGraph {
     /// The root document's index.
     pub root: usize,
@@ -98,13 +98,11 @@ struct Discover<'a> {
     sources: &'a mut SourceMap,
     sink: &'a mut Sink,
     cache: &'a mut DocCache,
-    docs: Vec<Arc<Loaded>>,
+    /// The graph so far (its root is set last).
+    g: ImportGraph,
     /// Canonical URI → index.
     keys: IndexMap<String, usize>,
-    imports: Vec<Vec<Option<usize>>>,
-    order: Vec<usize>,
     route: Vec<usize>,
-    reached_by: Vec<Option<(usize, Span)>>,
     /// Documents that failed to load: reported once, on the first route (diamonds).
     failed: indexmap::IndexSet<String>,
 }
@@ -137,15 +135,12 @@ pub fn discover_cached(
         sources,
         sink,
         cache,
-        docs: Vec::new(),
+        g: ImportGraph::default(),
         keys: IndexMap::new(),
-        imports: Vec::new(),
-        order: Vec::new(),
         route: Vec::new(),
-        reached_by: Vec::new(),
         failed: indexmap::IndexSet::new(),
     };
-    let root_idx = match d.cache.get(&key_of(root)) {
+    let root_idx = match d.cache.get(root.as_str()) {
         Some(hit) => d.push(hit.clone()),
         None => {
             let bytes = match world.fetch(root) {
@@ -161,15 +156,8 @@ pub fn discover_cached(
     d.visit(root_idx);
     Some(ImportGraph {
         root: root_idx,
-        docs: d.docs,
-        imports: d.imports,
-        order: d.order,
-        reached_by: d.reached_by,
+        ..d.g
     })
-}
-
-fn key_of(uri: &Url) -> String {
-    uri.as_str().to_owned()
 }
 
 impl Discover<'_> {
@@ -184,7 +172,7 @@ impl Discover<'_> {
         match load::load(bytes, uri, self.sources, self.opts) {
             Ok(loaded) => {
                 let loaded = Arc::new(loaded);
-                self.cache.insert(key_of(uri), loaded.clone());
+                self.cache.insert(uri.to_string(), loaded.clone());
                 Some(self.push(loaded))
             }
             Err(diags) => {
@@ -195,10 +183,10 @@ impl Discover<'_> {
                 {
                     self.sources.allow_quoting(d.source);
                 }
-                self.failed.insert(key_of(uri));
+                self.failed.insert(uri.to_string());
                 let trace: Vec<Span> = match importer {
                     Some((idx, site)) => std::iter::once(site.clone())
-                        .chain(chain(&self.reached_by, idx))
+                        .chain(chain(&self.g.reached_by, idx))
                         .collect(),
                     None => Vec::new(),
                 };
@@ -215,24 +203,24 @@ impl Discover<'_> {
     }
 
     fn push(&mut self, loaded: Arc<Loaded>) -> usize {
-        let idx = self.docs.len();
-        self.keys.insert(key_of(&loaded.uri), idx);
-        self.docs.push(loaded);
-        self.imports.push(Vec::new());
-        self.reached_by.push(None);
+        let idx = self.g.docs.len();
+        self.keys.insert(loaded.uri.to_string(), idx);
+        self.g.docs.push(loaded);
+        self.g.imports.push(Vec::new());
+        self.g.reached_by.push(None);
         idx
     }
 
     /// Reports a problem found in document `idx` (at one of its imports), with the chain that
     /// led to `idx`.
     fn report(&mut self, idx: usize, mut d: Diagnostic) {
-        d.trace = chain(&self.reached_by, idx);
+        d.trace = chain(&self.g.reached_by, idx);
         self.sink.push(d);
     }
 
     fn visit(&mut self, idx: usize) {
         self.route.push(idx);
-        let (hrefs, base, back_matter, format, source) = match self.docs.get(idx).map(|l| &**l) {
+        let (hrefs, base, back_matter, format, source) = match self.g.docs.get(idx).map(|l| &**l) {
             Some(Loaded {
                 doc: Document::Profile(p),
                 uri,
@@ -248,7 +236,7 @@ impl Discover<'_> {
             ),
             _ => {
                 self.route.pop();
-                self.order.push(idx);
+                self.g.order.push(idx);
                 return;
             }
         };
@@ -270,12 +258,12 @@ impl Discover<'_> {
         for (i, href) in hrefs.iter().enumerate() {
             let at = Span::pointer(source, format!("/profile/imports/{i}/href"));
             let child = self.import(href, &base, back_matter.as_ref(), format, at, idx);
-            if let Some(list) = self.imports.get_mut(idx) {
+            if let Some(list) = self.g.imports.get_mut(idx) {
                 list.push(child);
             }
         }
         self.route.pop();
-        self.order.push(idx);
+        self.g.order.push(idx);
     }
 
     #[allow(clippy::too_many_arguments)] // the import site's full context
@@ -330,7 +318,7 @@ impl Discover<'_> {
                     if let Some(done) = self.check_known(&plain, &at, importer) {
                         return done;
                     }
-                    if self.docs.len() >= self.opts.max_documents {
+                    if self.g.docs.len() >= self.opts.max_documents {
                         self.report(
                             importer,
                             Diagnostic::error(
@@ -344,7 +332,7 @@ impl Discover<'_> {
                         );
                         return None;
                     }
-                    if let Some(hit) = self.cache.get(&key_of(&plain)) {
+                    if let Some(hit) = self.cache.get(plain.as_str()) {
                         let child = self.push(hit.clone());
                         self.link(importer, child, &at);
                         self.visit(child);
@@ -390,13 +378,13 @@ impl Discover<'_> {
     /// A document already met: a cycle if it is on the route, else a shared import; or one that
     /// failed to load, reported on its first route.
     fn check_known(&mut self, uri: &Url, at: &Span, importer: usize) -> Option<Option<usize>> {
-        let Some(&known) = self.keys.get(&key_of(uri)) else {
-            return self.failed.contains(&key_of(uri)).then_some(None);
+        let Some(&known) = self.keys.get(uri.as_str()) else {
+            return self.failed.contains(uri.as_str()).then_some(None);
         };
         if let Some(pos) = self.route.iter().position(|&r| r == known) {
             let mut names: Vec<String> = self.route[pos..]
                 .iter()
-                .filter_map(|&r| self.docs.get(r).map(|d| display_uri(&d.uri)))
+                .filter_map(|&r| self.g.docs.get(r).map(|d| display_uri(&d.uri)))
                 .collect();
             names.push(display_uri(uri));
             self.report(
@@ -416,7 +404,7 @@ impl Discover<'_> {
     /// Records how a document was first reached (the edge itself is the import's entry in
     /// `imports`): the route its diagnostics trace.
     fn link(&mut self, from: usize, to: usize, site: &Span) {
-        if let Some(slot @ None) = self.reached_by.get_mut(to)
+        if let Some(slot @ None) = self.g.reached_by.get_mut(to)
             && to != 0
         {
             *slot = Some((from, site.clone()));

@@ -43,11 +43,8 @@ pub(super) fn man(args: &ManArgs) -> ExitCode {
     let mut cmd = super::Cli::command().disable_help_subcommand(true);
     // Built once here, so each subcommand carries its display name (`oscalc-resolve`).
     cmd.build();
-    match args.dir.as_deref() {
+    match args.dir.as_deref().filter(|d| *d != Path::new("-")) {
         None => finish(page(&cmd).and_then(|b| output::write(&Target::Stdout, &b))),
-        Some(dir) if dir == Path::new("-") => {
-            finish(page(&cmd).and_then(|b| output::write(&Target::Stdout, &b)))
-        }
         Some(dir) if !dir.is_dir() => finish(Err(output::WriteError::Unwritable {
             path: dir.to_path_buf(),
             why: "not an existing folder (man writes one page per command into a folder)".into(),

@@ -16,13 +16,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-/// What `--constraints` loaded.
-#[derive(Debug, Default)]
-pub(super) struct Loaded {
-    /// The sets, in the order named.
-    pub sets: Vec<Arc<MetaConstraints>>,
-}
-
 /// Device and inode of each named file that exists (outputs must not replace them).
 pub(super) fn identities(files: &[PathBuf]) -> Vec<(u64, u64)> {
     files
@@ -33,13 +26,14 @@ pub(super) fn identities(files: &[PathBuf]) -> Vec<(u64, u64)> {
         .collect()
 }
 
-/// Reads and parses every file; the first that fails is reported and ends the run (exit 2).
+/// Reads and parses every file into its set, in the order named; the first that fails is
+/// reported and ends the run (exit 2).
 pub(super) fn load(
     files: &[PathBuf],
     limit: u64,
     report: &mut dyn FnMut(&[Diagnostic], &SourceMap),
-) -> Result<Loaded, ExitCode> {
-    let mut loaded = Loaded::default();
+) -> Result<Vec<Arc<MetaConstraints>>, ExitCode> {
+    let mut sets = Vec::new();
     for file in files {
         let shown = file.display().to_string();
         let bytes = match read(file, limit) {
@@ -54,7 +48,7 @@ pub(super) fn load(
             }
         };
         match oscalc::metaschema::read::meta_constraints(&bytes, &shown) {
-            Ok(set) => loaded.sets.push(Arc::new(set)),
+            Ok(set) => sets.push(Arc::new(set)),
             Err(e) => {
                 let mut sources = SourceMap::default();
                 let uri = std::path::absolute(file)
@@ -82,11 +76,11 @@ pub(super) fn load(
         }
     }
     // A set whose Metapath or patterns do not compile is refused before any document is read.
-    if let Err(errors) = oscalc::check::constraints::compile(&loaded.sets) {
+    if let Err(errors) = oscalc::check::constraints::compile(&sets) {
         report(&errors, &SourceMap::default());
         return Err(ExitCode::from(2));
     }
-    Ok(loaded)
+    Ok(sets)
 }
 
 /// The reader's message without the `FILE:OFFSET: ` it starts with: the diagnostic names the

@@ -83,6 +83,7 @@ pub(super) fn run(args: &ConvertArgs) -> ExitCode {
     ExitCode::from(code)
 }
 
+/// Reads and checks the document and, when no check found an error, writes it; the exit code.
 fn convert(args: &ConvertArgs, layout: &Layout, to: Option<Format>, reporter: &mut Reporter) -> u8 {
     let mut opts = oscalc::Options::default();
     let mut world = FsWorld::new();
@@ -99,17 +100,41 @@ fn convert(args: &ConvertArgs, layout: &Layout, to: Option<Format>, reporter: &m
             return code;
         }
     };
-    let found = checked(&loaded, args.no_validate, &LintLevels::default());
+    let mut found = checked(&loaded, args.no_validate, &LintLevels::default());
     let format = layout.format(to, Some(loaded.format));
     let target = layout.target_named(&args.input, "", format);
-    write(
-        args,
-        reporter,
-        (&loaded, &sources),
-        found,
-        (&target, format),
-        &inputs,
-    )
+    // XML is rendered before anything is written, so a document without an XML form writes
+    // nothing; JSON and YAML are streamed from the typed model.
+    let xml = match (format, found.iter().any(Diagnostic::is_error)) {
+        (Format::Xml, false) => match oscalc::emit::try_emit(&loaded.doc, Format::Xml) {
+            Ok(b) => Some(b),
+            Err(d) => {
+                found.push(*d);
+                None
+            }
+        },
+        _ => None,
+    };
+    reporter.report(&found, &sources);
+    if found.iter().any(Diagnostic::is_error) {
+        return 1;
+    }
+    let written = output::refuse_input(&target, &inputs.identities()).and_then(|()| match xml {
+        Some(b) => output::write(&target, &b),
+        None => output::write_with(&target, |w| {
+            oscalc::emit::write_to(&loaded.doc, format, w).map_err(std::io::Error::from)
+        }),
+    });
+    match written {
+        Ok(()) => {
+            reporter.summary(summary(&loaded, &target, format));
+            0
+        }
+        Err(e) => {
+            reporter.report_plain(Diagnostic::error(e.code(), e.to_string()));
+            2
+        }
+    }
 }
 
 /// The diagnostics of the checks `validate` runs on the document itself (none under
@@ -145,54 +170,6 @@ pub(super) fn checked(
     sink.into_diagnostics()
 }
 
-/// Reports what the checks found and, when none is an error, writes the document; the exit code.
-fn write(
-    args: &ConvertArgs,
-    reporter: &mut Reporter,
-    (loaded, sources): (&oscalc::load::Loaded, &SourceMap),
-    mut found: Vec<Diagnostic>,
-    (target, format): (&Target, Format),
-    inputs: &Inputs,
-) -> u8 {
-    // XML is rendered before anything is written, so a document without an XML form writes
-    // nothing; JSON and YAML are streamed from the typed model.
-    let xml = match (format, found.iter().any(Diagnostic::is_error)) {
-        (Format::Xml, false) => match oscalc::emit::try_emit(&loaded.doc, Format::Xml) {
-            Ok(b) => Some(b),
-            Err(d) => {
-                found.push(*d);
-                None
-            }
-        },
-        _ => None,
-    };
-    let shown: Vec<Diagnostic> = found
-        .iter()
-        .filter(|d| d.is_error() || !args.quiet)
-        .cloned()
-        .collect();
-    reporter.report(&shown, sources);
-    if found.iter().any(Diagnostic::is_error) {
-        return 1;
-    }
-    let written = output::refuse_input(target, &inputs.identities()).and_then(|()| match xml {
-        Some(b) => output::write(target, &b),
-        None => output::write_with(target, |w| {
-            oscalc::emit::write_to(&loaded.doc, format, w).map_err(std::io::Error::from)
-        }),
-    });
-    match written {
-        Ok(()) => {
-            reporter.summary(summary(loaded, target, format));
-            0
-        }
-        Err(e) => {
-            reporter.report_plain(Diagnostic::error(e.code(), e.to_string()));
-            2
-        }
-    }
-}
-
 /// Reads and loads the named document, or the exit code and the diagnostics of why not.
 fn read(
     inputs: &mut Inputs,
@@ -209,16 +186,12 @@ fn read(
 
 /// `converted IN (XML) → OUT (JSON): catalog`, the line printed last.
 fn summary(loaded: &oscalc::load::Loaded, target: &Target, format: Format) -> String {
-    let to = match target {
-        Target::Path(p) => p.display().to_string(),
-        Target::Stdout => "stdout".to_owned(),
-    };
     let what = match &loaded.doc {
         Document::Catalog(_) => "catalog",
         Document::Profile(_) => "profile",
     };
     format!(
-        "converted {} ({}) → {to} ({}): {what}",
+        "converted {} ({}) → {target} ({}): {what}",
         oscalc::source::display_uri(&loaded.uri),
         name(loaded.format),
         name(format)

@@ -19,7 +19,7 @@ mod human;
 use indexmap::{IndexMap, IndexSet};
 use oscalc::diag::{At, Diagnostic, Severity, Span, codes};
 use oscalc::metaschema::MetaConstraints;
-use oscalc::source::SourceMap;
+use oscalc::source::{LineCol, SourceMap};
 use serde_json::{Value, json};
 use std::hash::{Hash, Hasher};
 use std::io::Write;
@@ -58,6 +58,17 @@ pub enum Color {
     Always,
     /// Never.
     Never,
+}
+
+impl Color {
+    /// Whether to colour a stream that `tty` says is a terminal.
+    pub fn on(self, tty: bool) -> bool {
+        match self {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        }
+    }
 }
 
 /// A diagnostic with its places resolved to file, line and column.
@@ -128,7 +139,7 @@ pub struct Reporter {
     buffer: Option<Vec<u8>>,
     /// `human` and `short` print this many of one code, then count; `None`: all.
     max_per_code: Option<usize>,
-    /// No summary line (`-q`).
+    /// No warnings, no summary line (`-q`).
     quiet: bool,
     sarif: Vec<Located>,
     /// Identities (code, message, place) already reported: a repeat is dropped.
@@ -156,14 +167,9 @@ impl Reporter {
         } else {
             std::io::IsTerminal::is_terminal(&std::io::stderr())
         };
-        let color = match color {
-            Color::Always => true,
-            Color::Never => false,
-            Color::Auto => tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
-        };
         Reporter {
             format,
-            color,
+            color: color.on(tty),
             to_stdout,
             max_per_code: Some(DEFAULT_MAX_PER_CODE),
             ..Reporter::default()
@@ -192,7 +198,7 @@ impl Reporter {
         self
     }
 
-    /// Prints no summary line.
+    /// Prints no warnings and no summary line.
     pub fn quiet(mut self, quiet: bool) -> Self {
         self.quiet = quiet;
         self
@@ -205,9 +211,12 @@ impl Reporter {
     /// earlier profile keeps its first number. Diagnostics with no place (the check of a
     /// resolved output, which has no source text) come after all others, by stage, in the order
     /// found. A diagnostic already reported in this run (same code, message and place: a limit
-    /// hit in a document two profiles share, say) is not reported again.
+    /// hit in a document two profiles share, say) is not reported again. Under `-q`, warnings
+    /// are dropped before they are counted.
     pub fn report(&mut self, diags: &[Diagnostic], sources: &SourceMap) {
-        let mut sorted: Vec<&Diagnostic> = diags.iter().collect();
+        let mut sorted: Vec<&Diagnostic> = (diags.iter())
+            .filter(|d| d.is_error() || !self.quiet)
+            .collect();
         sorted.sort_by_cached_key(|d| {
             let span = d.primary.as_ref();
             let place = span.map(|s| (s.source, sources.offset(s).unwrap_or(usize::MAX)));
@@ -247,21 +256,17 @@ impl Reporter {
     /// code, `github` as many annotations of a type as a workflow step shows; json and sarif
     /// print every one.
     fn counts_in(&mut self, d: &Diagnostic) -> bool {
-        let limit = match self.format {
-            ErrorFormat::Human | ErrorFormat::Short => self.max_per_code,
-            ErrorFormat::Github => Some(GITHUB_ANNOTATIONS_PER_TYPE),
-            ErrorFormat::Json | ErrorFormat::Sarif => None,
+        let of_code = self.tally.get(&(d.severity, d.code)).map_or(0, |t| t.shown);
+        let show = match self.format {
+            ErrorFormat::Human | ErrorFormat::Short => {
+                self.max_per_code.is_none_or(|n| of_code < n)
+            }
+            ErrorFormat::Github => {
+                let of_type = self.tally.iter().filter(|((sev, _), _)| *sev == d.severity);
+                of_type.map(|(_, t)| t.shown).sum::<usize>() < GITHUB_ANNOTATIONS_PER_TYPE
+            }
+            ErrorFormat::Json | ErrorFormat::Sarif => true,
         };
-        let shown_before = match self.format {
-            ErrorFormat::Github => self
-                .tally
-                .iter()
-                .filter(|((sev, _), _)| *sev == d.severity)
-                .map(|(_, t)| t.shown)
-                .sum(),
-            _ => self.tally.get(&(d.severity, d.code)).map_or(0, |t| t.shown),
-        };
-        let show = limit.is_none_or(|n| shown_before < n);
         let t = self.tally.entry((d.severity, d.code)).or_default();
         if show {
             t.shown += 1;
@@ -301,7 +306,7 @@ impl Reporter {
         match self.format {
             ErrorFormat::Human | ErrorFormat::Short => {
                 for ((_, code), t) in self.tally.iter().filter(|(_, t)| t.hidden > 0) {
-                    tail.push_str(&self.paint(&more_line(code, t.hidden), BLUE));
+                    tail.push_str(&paint(self.color, BLUE, &more_line(code, t.hidden)));
                     tail.push('\n');
                 }
             }
@@ -316,7 +321,7 @@ impl Reporter {
         if tallied && plain_stream && (hidden || self.errors + self.warnings >= TOTALS_FROM) {
             for severity in [Severity::Error, Severity::Warning] {
                 if let Some(line) = totals(&self.tally, severity) {
-                    tail.push_str(&self.paint(&line, severity_color(severity)));
+                    tail.push_str(&paint(self.color, severity_color(severity), &line));
                     tail.push('\n');
                 }
             }
@@ -331,14 +336,6 @@ impl Reporter {
             }
         }
         self.buffer.unwrap_or_default()
-    }
-
-    fn paint(&self, text: &str, color: &str) -> String {
-        if self.color {
-            format!("{color}{text}{RESET}")
-        } else {
-            text.to_owned()
-        }
     }
 
     fn write(&mut self, bytes: &[u8]) {
@@ -360,6 +357,15 @@ impl Reporter {
 
 const BLUE: &str = "\u{1b}[34m";
 const RESET: &str = "\u{1b}[0m";
+
+/// `text` in `color` when `on` (and there is text), else as it is.
+pub(super) fn paint(on: bool, color: &str, text: &str) -> String {
+    if on && !text.is_empty() {
+        format!("{color}{text}{RESET}")
+    } else {
+        text.to_owned()
+    }
+}
 
 fn severity_color(s: Severity) -> &'static str {
     match s {
@@ -471,19 +477,16 @@ fn place(span: &Span, sources: &SourceMap) -> Place {
         At::Pointer(p) => Some(p.clone()),
         At::Offset(_) => None,
     };
-    let (Some(src), Some(start)) = (sources.get(span.source), sources.offset(span)) else {
-        return Place {
-            file,
-            line: 1,
-            column: 1,
-            end_line: 1,
-            end_column: 1,
-            pointer,
-        };
+    // A place that cannot be found is the start of the file.
+    let first = LineCol { line: 1, column: 1 };
+    let (a, b) = match (sources.get(span.source), sources.offset(span)) {
+        (Some(src), Some(start)) => {
+            let end = token_end(&src.bytes, start);
+            let at = |o| src.index.line_col(&src.bytes, o);
+            (at(start), at(end))
+        }
+        _ => (first, first),
     };
-    let end = token_end(&src.bytes, start);
-    let a = src.index.line_col(&src.bytes, start);
-    let b = src.index.line_col(&src.bytes, end);
     Place {
         file,
         line: a.line,
@@ -520,37 +523,22 @@ fn token_end(bytes: &[u8], start: usize) -> usize {
     start + len.max(usize::from(!rest.is_empty()))
 }
 
-fn where_text(p: &Option<Place>) -> String {
-    match p {
-        Some(p) => format!("{}:{}:{}: ", p.file, p.line, p.column),
-        None => String::new(),
-    }
-}
-
 fn short(d: &Located) -> String {
     let via = imported_by(d)
         .map(|c| format!(" ({c})"))
         .unwrap_or_default();
-    format!(
-        "{}{}[{}]: {}{via}\n",
-        where_text(&d.place),
-        d.severity,
-        d.code,
-        d.message
-    )
+    let at = (d.place.as_ref())
+        .map(|p| format!("{}:{}:{}: ", p.file, p.line, p.column))
+        .unwrap_or_default();
+    format!("{at}{}[{}]: {}{via}\n", d.severity, d.code, d.message)
 }
 
 /// `imported by a.xml:12:5, imported by root.json:4:14`: the import chain, innermost first.
 fn imported_by(d: &Located) -> Option<String> {
-    if d.trace.is_empty() {
-        return None;
-    }
-    let steps: Vec<String> = d
-        .trace
-        .iter()
+    let steps: Vec<String> = (d.trace.iter())
         .map(|t| format!("imported by {}:{}:{}", t.file, t.line, t.column))
         .collect();
-    Some(steps.join(", "))
+    (!steps.is_empty()).then(|| steps.join(", "))
 }
 
 /// `in b.json, imported by a.xml:12:5`: the primary file, then the import chain.
@@ -621,12 +609,7 @@ fn github(d: &Located) -> String {
 }
 
 fn sarif(found: &[Located], constraint_sets: &[Arc<MetaConstraints>]) -> Value {
-    let mut rules: Vec<&'static str> = Vec::new();
-    for d in found {
-        if !rules.contains(&d.code) {
-            rules.push(d.code);
-        }
-    }
+    let rules: IndexSet<&str> = found.iter().map(|d| d.code).collect();
     let rule = |code: &str| match codes::lookup(code) {
         Some(info) => json!({"id": code, "shortDescription": {"text": info.summary}}),
         // A constraint's rule: its help text (remarks, message or what it checks).

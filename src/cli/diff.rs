@@ -16,7 +16,7 @@ mod text;
 use super::diagnostics::Reporter;
 use super::inputs::{InputArgs, Inputs};
 use super::output::{self, Target};
-use super::{Common, failure_code, imports};
+use super::{Common, imports, reported};
 use oscalc::diag::Diagnostic;
 use oscalc::diff::{Diff, Limits};
 use oscalc::resolve::{ResolvedCatalog, Session};
@@ -82,9 +82,12 @@ pub(super) fn run(args: &DiffArgs) -> ExitCode {
         Err(code) => code,
         Ok((old, new)) => {
             let mut session = Session::new();
+            let old_side = oscalc::diff::read(&mut session, &inputs, &old, &opts);
+            let old_side = reported(&mut reporter, old_side, &session.sources);
+            let new_side = oscalc::diff::read(&mut session, &inputs, &new, &opts);
             let sides = (
-                side(&mut session, &inputs, &old, &opts, common, &mut reporter),
-                side(&mut session, &inputs, &new, &opts, common, &mut reporter),
+                old_side,
+                reported(&mut reporter, new_side, &session.sources),
             );
             match sides {
                 (Ok(o), Ok(n)) => {
@@ -108,9 +111,7 @@ fn name_both(
     args: &DiffArgs,
     reporter: &mut Reporter,
 ) -> Result<(Url, Url), u8> {
-    let old = inputs.name(&args.old);
-    let new = inputs.name(&args.new);
-    match (old, new) {
+    match (inputs.name(&args.old), inputs.name(&args.new)) {
         (Ok(o), Ok(n)) => Ok((o, n)),
         (o, n) => {
             for d in [o.err(), n.err()].into_iter().flatten() {
@@ -119,29 +120,6 @@ fn name_both(
             Err(2)
         }
     }
-}
-
-/// One side as a catalog, its diagnostics reported; or the exit code of its failure.
-fn side(
-    session: &mut Session,
-    inputs: &Inputs,
-    uri: &Url,
-    opts: &oscalc::Options,
-    common: &Common,
-    reporter: &mut Reporter,
-) -> Result<ResolvedCatalog, u8> {
-    let result = oscalc::diff::read(session, inputs, uri, opts);
-    let mut all = result.warnings;
-    let out = match result.output {
-        Ok(c) => Ok(c),
-        Err(errors) => {
-            let code = failure_code(&errors);
-            all.extend(errors);
-            Err(code)
-        }
-    };
-    common.report(reporter, &all, &session.sources);
-    out
 }
 
 /// Computes, prints and judges the difference; the exit code.
@@ -154,7 +132,10 @@ fn show(
 ) -> u8 {
     let diff = oscalc::diff::diff(&old.catalog, &new.catalog, &Limits::default());
     let rendered = match args.format {
-        DiffFormat::Text => text::render(&diff, names, colour(args.common.color)),
+        DiffFormat::Text => {
+            let tty = std::io::IsTerminal::is_terminal(&std::io::stdout());
+            text::render(&diff, names, args.common.color.on(tty))
+        }
         DiffFormat::Markdown => markdown::render(&diff, names),
         DiffFormat::Json => json(&diff, names),
     };
@@ -163,20 +144,6 @@ fn show(
         return 2;
     }
     u8::from(args.exit_code && !diff.is_empty())
-}
-
-/// Whether text output is coloured: `--color`, and for `auto` a terminal on stdout and no
-/// `NO_COLOR`.
-fn colour(color: super::diagnostics::Color) -> bool {
-    use super::diagnostics::Color;
-    match color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => {
-            std::io::IsTerminal::is_terminal(&std::io::stdout())
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    }
 }
 
 /// `{"old": NAME, "new": NAME, "counts": {…}, "controls": […]}`, one object and a newline.

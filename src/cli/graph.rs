@@ -46,11 +46,7 @@ pub(super) fn run(args: &GraphArgs) -> ExitCode {
     };
     // The picture is of the imports: the inputs' schema is `validate`'s business.
     opts.validate_input = false;
-    let target = match args.output.as_deref() {
-        None => Target::Stdout,
-        Some(p) if p.as_os_str() == "-" => Target::Stdout,
-        Some(p) => Target::Path(p.to_path_buf()),
-    };
+    let target = Target::named(args.output.as_deref());
     let mut reporter = args.common.reporter(target != Target::Stdout);
     let mut inputs = Inputs::new(world, opts.max_file_size, &args.inputs);
     let uri = match inputs.name(&args.profile) {
@@ -63,7 +59,7 @@ pub(super) fn run(args: &GraphArgs) -> ExitCode {
     };
     let mut sources = SourceMap::default();
     let (view, diags) = import_graph(&inputs, &uri, &opts, &mut sources);
-    args.common.report(&mut reporter, &diags, &sources);
+    reporter.report(&diags, &sources);
     let failed = diags.iter().any(Diagnostic::is_error);
     let code = match view {
         None => super::failure_code(&diags),

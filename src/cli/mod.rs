@@ -26,6 +26,7 @@ use diagnostics::{Color, ErrorFormat, MaxPerCode, Reporter};
 use inputs::{InputArgs, Inputs};
 use oscalc::diag::{Diagnostic, Errors, LintLevels, Warned};
 use oscalc::load::Format;
+use oscalc::metaschema::MetaConstraints;
 use oscalc::options::{Identity, Options};
 use oscalc::present::values::Style;
 use oscalc::resolve::{ResolvedCatalog, Session};
@@ -33,6 +34,7 @@ use oscalc::world::FsWorld;
 use output::Target;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use targets::Layout;
 use url::Url;
 
@@ -122,18 +124,18 @@ impl Common {
     /// The sets of `--constraints`, and each `oscal:` code of `--deny`/`--allow` checked against
     /// what they and OSCAL's own constraints can report; or the exit code of a usage error
     /// (already reported).
-    fn constraint_sets(&self, limit: u64) -> Result<constraints::Loaded, ExitCode> {
+    fn constraint_sets(&self, limit: u64) -> Result<Vec<Arc<MetaConstraints>>, ExitCode> {
         let mut reporter = Reporter::new(self.error_format, self.color, false);
-        let loaded = constraints::load(&self.constraints, limit, &mut |d, s| reporter.report(d, s));
+        let sets = constraints::load(&self.constraints, limit, &mut |d, s| reporter.report(d, s));
         reporter.finish();
-        let loaded = loaded?;
+        let sets = sets?;
         for code in self.deny.iter().chain(&self.allow) {
             if !oscalc::diag::is_constraint_code(code)
-                || oscalc::check::constraints::known(code, &loaded.sets)
+                || oscalc::check::constraints::known(code, &sets)
             {
                 continue;
             }
-            let all: Vec<String> = oscalc::check::constraints::codes(&loaded.sets)
+            let all: Vec<String> = oscalc::check::constraints::codes(&sets)
                 .into_iter()
                 .map(str::to_owned)
                 .collect();
@@ -145,7 +147,7 @@ impl Common {
             );
             return Err(ExitCode::from(2));
         }
-        Ok(loaded)
+        Ok(sets)
     }
 
     /// The world of `imports` and the options of these flags, or the exit code of a usage error
@@ -157,7 +159,7 @@ impl Common {
             ..Options::default()
         };
         let limit = self.max_file_size.unwrap_or(opts.max_file_size);
-        opts.constraints = self.constraint_sets(limit)?.sets;
+        opts.constraints = self.constraint_sets(limit)?;
         if let Some(n) = self.max_controls {
             opts.max_controls = n;
         }
@@ -185,22 +187,6 @@ impl Common {
             eprintln!("error: {e} (in --deny or --allow){near}");
             ExitCode::from(2)
         })
-    }
-
-    /// Prints a batch of diagnostics (the lint levels applied by the sink they came through),
-    /// warnings dropped under `--quiet`.
-    fn report(
-        &self,
-        reporter: &mut Reporter,
-        diags: &[Diagnostic],
-        sources: &oscalc::source::SourceMap,
-    ) {
-        let shown: Vec<Diagnostic> = diags
-            .iter()
-            .filter(|d| d.is_error() || !self.quiet)
-            .cloned()
-            .collect();
-        reporter.report(&shown, sources);
     }
 }
 
@@ -348,17 +334,7 @@ fn validate(args: &ValidateArgs) -> ExitCode {
             Ok(uri) => {
                 let mut sources = oscalc::source::SourceMap::default();
                 let result = oscalc::validate::validate_in(&inputs, &uri, &opts, &mut sources);
-                let mut all = result.warnings;
-                let code = match result.output {
-                    Ok(_) => 0,
-                    Err(errors) => {
-                        let code = failure_code(&errors);
-                        all.extend(errors);
-                        code
-                    }
-                };
-                common.report(&mut reporter, &all, &sources);
-                code
+                reported(&mut reporter, result, &sources).map_or_else(|code| code, |_| 0)
             }
         };
         worst = worst.max(code);
@@ -366,6 +342,23 @@ fn validate(args: &ValidateArgs) -> ExitCode {
     summary::validated(&mut reporter, args.files.len());
     reporter.finish();
     ExitCode::from(worst)
+}
+
+/// Reports the warnings of `result` and, when it failed, its errors with them; its output, or the
+/// exit code of the failure ([`failure_code`]).
+fn reported<T>(
+    reporter: &mut Reporter,
+    result: Warned<Result<T, Errors>>,
+    sources: &oscalc::source::SourceMap,
+) -> Result<T, u8> {
+    let mut all = result.warnings;
+    let output = result.output.map_err(|errors| {
+        let code = failure_code(&errors);
+        all.extend(errors);
+        code
+    });
+    reporter.report(&all, sources);
+    output
 }
 
 /// 2 when a named file itself could not be read (no place in any document), else 1.
@@ -399,15 +392,14 @@ fn resolve_profiles(args: &ResolveArgs) -> ExitCode {
     opts.provenance = provenance::mode(args.provenance, args.provenance_out.is_some());
     reproducible(args.reproducible, &mut opts);
     let to = args.to;
-    let layout = match targets::layout(args.output.as_deref(), to, &args.profiles) {
-        Ok(l) => l,
-        Err(d) => {
-            Reporter::new(args.common.error_format, args.common.color, false).report_plain(*d);
-            return ExitCode::from(2);
-        }
-    };
-    let sidecar = match provenance::target(args.provenance_out.as_deref(), &args.profiles) {
-        Ok(s) => s,
+    let targets = targets::layout(args.output.as_deref(), to, &args.profiles).and_then(|l| {
+        Ok((
+            l,
+            provenance::target(args.provenance_out.as_deref(), &args.profiles)?,
+        ))
+    });
+    let (layout, sidecar) = match targets {
+        Ok(t) => t,
         Err(d) => {
             Reporter::new(args.common.error_format, args.common.color, false).report_plain(*d);
             return ExitCode::from(2);
@@ -515,14 +507,13 @@ fn deliver(
     result: Warned<Result<ResolvedCatalog, Errors>>,
     reporter: &mut Reporter,
 ) -> u8 {
-    let common = &args.common;
     let mut all = result.warnings;
     let mut resolved = match result.output {
         Ok(r) => r,
         Err(errors) => {
             let code = failure_code(&errors);
             all.extend(errors);
-            common.report(reporter, &all, &session.sources);
+            reporter.report(&all, &session.sources);
             return code;
         }
     };
@@ -530,7 +521,7 @@ fn deliver(
         .sidecar
         .map(|s| provenance::check(s, &out.target, out.read))
     {
-        common.report(reporter, &all, &session.sources);
+        reporter.report(&all, &session.sources);
         reporter.report_plain(Diagnostic::error(e.code(), e.to_string()));
         return 2;
     }
@@ -566,7 +557,7 @@ fn deliver(
         }
         a => a,
     };
-    common.report(reporter, &all, &session.sources);
+    reporter.report(&all, &session.sources);
     // A staged output not committed here is deleted as `ahead` drops.
     if all.iter().any(Diagnostic::is_error) {
         return 1;
@@ -584,11 +575,7 @@ fn deliver(
     });
     match written {
         Ok(()) => {
-            let target = match &out.target {
-                Target::Path(p) => Some(p.as_path()),
-                Target::Stdout => None,
-            };
-            summary::resolved(reporter, &job.uri, target, &resolved);
+            summary::resolved(reporter, &job.uri, &out.target, &resolved);
             // The process ends soon: freeing a catalog node by node would cost more than the
             // whole writing did. The operating system takes the memory back at exit.
             std::mem::forget(resolved);
@@ -634,24 +621,17 @@ fn source_profile_href(profile: &Path, out: Option<&Path>) -> String {
 /// stay, everything else (space, `%`, `#`, `?`, `:`, non-ASCII bytes) becomes `%XX`. `:` is
 /// encoded too, so a first segment never reads as a scheme.
 fn encode_segment(bytes: &[u8]) -> String {
-    use percent_encoding::{NON_ALPHANUMERIC, percent_encode};
-    const SEGMENT: &percent_encoding::AsciiSet = &NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'.')
-        .remove(b'_')
-        .remove(b'~')
-        .remove(b'!')
-        .remove(b'$')
-        .remove(b'&')
-        .remove(b'\'')
-        .remove(b'(')
-        .remove(b')')
-        .remove(b'*')
-        .remove(b'+')
-        .remove(b',')
-        .remove(b';')
-        .remove(b'=')
-        .remove(b'@');
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_encode};
+    const KEEP: &[u8] = b"-._~!$&'()*+,;=@";
+    const SEGMENT: &AsciiSet = &{
+        let mut set = NON_ALPHANUMERIC.union(AsciiSet::EMPTY);
+        let mut i = 0;
+        while i < KEEP.len() {
+            set = set.remove(KEEP[i]);
+            i += 1;
+        }
+        set
+    };
     percent_encode(bytes, SEGMENT).to_string()
 }
 

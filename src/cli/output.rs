@@ -29,37 +29,44 @@ pub(super) enum Target {
     Path(PathBuf),
 }
 
+impl Target {
+    /// `-o`: the path named, or standard output when absent or `-`.
+    pub(super) fn named(output: Option<&Path>) -> Target {
+        match output {
+            Some(p) if p.as_os_str() != "-" => Target::Path(p.to_path_buf()),
+            _ => Target::Stdout,
+        }
+    }
+}
+
+/// As a summary line names it: the path, or `stdout`.
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Path(p) => p.display().fmt(f),
+            Target::Stdout => f.write_str("stdout"),
+        }
+    }
+}
+
 /// Why an output was not written; `path` is always the user's, never a temporary name.
 #[derive(Debug, thiserror::Error)]
 pub(super) enum WriteError {
     /// Writing failed.
     #[error("cannot write {}: {source}", .path.display())]
     Io {
-        /// The target.
         path: PathBuf,
-        /// The OS error.
         source: std::io::Error,
     },
     /// The target is not something oscalc writes (a directory, a block device, a dangling link).
     #[error("cannot write {}: {why}", .path.display())]
-    Unwritable {
-        /// The target.
-        path: PathBuf,
-        /// What it is.
-        why: String,
-    },
+    Unwritable { path: PathBuf, why: String },
     /// The target is a document the run read.
     #[error("{} is an input of this run; it is not overwritten", .path.display())]
-    IsInput {
-        /// The target.
-        path: PathBuf,
-    },
+    IsInput { path: PathBuf },
     /// The target is also another output of the run.
     #[error("{} is already the output of the resolved catalog", .path.display())]
-    IsOtherOutput {
-        /// The target.
-        path: PathBuf,
-    },
+    IsOtherOutput { path: PathBuf },
 }
 
 impl WriteError {
@@ -119,7 +126,10 @@ fn to_path(
     match std::fs::metadata(path) {
         Ok(m) if m.is_file() => {
             let real = std::fs::canonicalize(path).map_err(io)?;
-            replace(&real, Some(&m), body).map_err(|e| io(without_temp_path(e)))
+            let staged = temp_beside(&real, Some(&m), body);
+            staged
+                .and_then(Staged::commit)
+                .map_err(|e| io(without_temp_path(e)))
         }
         Ok(m) if m.is_dir() => Err(unwritable("it is a directory")),
         Ok(m) if m.file_type().is_char_device() || m.file_type().is_fifo() => {
@@ -132,7 +142,10 @@ fn to_path(
             if std::fs::symlink_metadata(path).is_ok() {
                 return Err(unwritable("it is a symbolic link to nothing"));
             }
-            replace(path, None, body).map_err(|e| io(without_temp_path(e)))
+            let staged = temp_beside(path, None, body);
+            staged
+                .and_then(Staged::commit)
+                .map_err(|e| io(without_temp_path(e)))
         }
         Err(e) => Err(io(e)),
     }
@@ -157,17 +170,6 @@ fn into_stream(
     let mut out = std::io::BufWriter::new(file);
     body(&mut out)?;
     out.flush()
-}
-
-/// Replaces (or creates) the regular file `path` atomically: a temporary file in its folder,
-/// renamed over it when complete. `old` is the existing file's metadata, whose mode and owner
-/// the new file takes.
-fn replace(
-    path: &Path,
-    old: Option<&Metadata>,
-    body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> std::io::Result<()> {
-    temp_beside(path, old, body)?.commit()
 }
 
 /// A complete output in a temporary file beside its target, not yet in place: [`Staged::commit`]
@@ -206,7 +208,8 @@ impl Drop for Staged {
 }
 
 /// Writes what `body` writes into a temporary file beside the regular file `path` (or the new
-/// name), registered for deletion on interrupt, synced, with `old`'s owner and mode.
+/// name), registered for deletion on interrupt, synced, with `old`'s owner and mode (the
+/// existing file's); renamed over `path` by [`Staged::commit`], the file is replaced atomically.
 fn temp_beside(
     path: &Path,
     old: Option<&Metadata>,

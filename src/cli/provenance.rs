@@ -37,8 +37,7 @@ pub(super) fn target(
         .hint("resolve each profile with its own --provenance-out, or use --provenance");
         return Err(Box::new(d));
     }
-    let stdout = ["-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"];
-    Ok(Some(if stdout.iter().any(|s| out == Path::new(s)) {
+    Ok(Some(if super::targets::is_stdout(out) {
         Target::Stdout
     } else {
         Target::Path(out.to_path_buf())

@@ -90,11 +90,7 @@ pub(super) struct RenderArgs {
 /// Runs `oscalc render`; the exit code: 0 written, 1 the input is wrong (or renders larger than
 /// allowed), 2 usage, an unreadable input or an unwritable output.
 pub(super) fn run(args: &RenderArgs) -> ExitCode {
-    let target = match args.output.as_deref() {
-        None => Target::Stdout,
-        Some(p) if p.as_os_str() == "-" => Target::Stdout,
-        Some(p) => Target::Path(p.to_path_buf()),
-    };
+    let target = Target::named(args.output.as_deref());
     let format = args
         .format
         .or_else(|| args.output.as_deref().and_then(RenderFormat::from_path))
@@ -150,37 +146,23 @@ fn catalog(
     let loaded = match loaded {
         Ok(l) => l,
         Err(diags) => {
-            args.common.report(reporter, &diags, &sources);
+            reporter.report(&diags, &sources);
             return Err(failure_code(&diags));
         }
     };
-    let checked = matches!(loaded.doc, Document::Catalog(_))
-        .then(|| super::convert::checked(&loaded, args.no_validate, &opts.lints));
-    let (result, sources) = match loaded.doc {
-        Document::Catalog(catalog) => {
-            let diags = checked.unwrap_or_default();
-            let failed = diags.iter().any(Diagnostic::is_error);
-            args.common.report(reporter, &diags, &sources);
-            return if failed { Err(1) } else { Ok((catalog, shown)) };
+    if let Document::Profile(_) = loaded.doc {
+        let mut session = Session::new();
+        let result = session.resolve(&*inputs, &uri, opts);
+        let resolved = super::reported(reporter, result, &session.sources)?;
+        return Ok((resolved.catalog, shown));
+    }
+    let diags = super::convert::checked(&loaded, args.no_validate, &opts.lints);
+    reporter.report(&diags, &sources);
+    match loaded.doc {
+        Document::Catalog(catalog) if !diags.iter().any(Diagnostic::is_error) => {
+            Ok((catalog, shown))
         }
-        Document::Profile(_) => {
-            let mut session = Session::new();
-            let outcome = session.resolve(&*inputs, &uri, opts);
-            (outcome, session.sources)
-        }
-    };
-    let mut all = result.warnings;
-    match result.output {
-        Ok(resolved) => {
-            args.common.report(reporter, &all, &sources);
-            Ok((resolved.catalog, shown))
-        }
-        Err(errors) => {
-            let code = failure_code(&errors);
-            all.extend(errors);
-            args.common.report(reporter, &all, &sources);
-            Err(code)
-        }
+        _ => Err(1),
     }
 }
 
@@ -217,13 +199,9 @@ fn write(
         .and_then(|()| output::write(target, text.as_bytes()));
     match written {
         Ok(()) => {
-            let to = match target {
-                Target::Path(p) => p.display().to_string(),
-                Target::Stdout => "stdout".to_owned(),
-            };
             let n = catalog.counts().controls;
             reporter.summary(format!(
-                "rendered {shown} → {to} ({}): {}",
+                "rendered {shown} → {target} ({}): {}",
                 format.name(),
                 super::diagnostics::plural(n, "control")
             ));

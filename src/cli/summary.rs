@@ -5,8 +5,8 @@
 //! [`Reporter`] prints last, after the diagnostics and their totals.
 
 use super::diagnostics::{Reporter, plural};
+use super::output::Target;
 use oscalc::resolve::ResolvedCatalog;
-use std::path::Path;
 use url::Url;
 
 /// `checked N files: E errors, W warnings`, counting what was reported.
@@ -21,17 +21,16 @@ pub fn validated(reporter: &mut Reporter, files: usize) {
 }
 
 /// `resolved PROFILE → OUTPUT: C controls, G groups, W warnings` for a profile whose catalog was
-/// written (to `target`, else stdout); W counts the warnings reported for that profile.
+/// written to `target`; W counts the warnings reported for that profile.
 pub fn resolved(
     reporter: &mut Reporter,
     profile: &Url,
-    target: Option<&Path>,
+    target: &Target,
     resolved: &ResolvedCatalog,
 ) {
     let counts = resolved.catalog.counts();
-    let to = target.map_or_else(|| "stdout".to_owned(), |t| t.display().to_string());
     let line = format!(
-        "resolved {} → {to}: {}, {}, {}",
+        "resolved {} → {target}: {}, {}, {}",
         oscalc::source::display_uri(profile),
         plural(counts.controls, "control"),
         plural(counts.groups, "group"),

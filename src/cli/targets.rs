@@ -132,7 +132,7 @@ impl Layout {
 
 /// `-`, and the names of the process's own standard output: written to it directly, so `>>`
 /// appends and a pipe is a pipe.
-fn is_stdout(path: &Path) -> bool {
+pub(super) fn is_stdout(path: &Path) -> bool {
     ["-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"]
         .iter()
         .any(|s| path == Path::new(s))

@@ -33,20 +33,17 @@ pub fn read(session: &mut Session, world: &dyn World, uri: &Url, opts: &Options)
         sink.extend(crate::check::input::check(&loaded.doc, loaded.source));
     }
     match loaded.doc {
-        Document::Catalog(catalog) => done(catalog, sink),
+        Document::Catalog(catalog) => {
+            let (errors, warnings) = sink.split();
+            let output = match errors.is_empty() {
+                true => Ok(ResolvedCatalog::from(catalog)),
+                false => Err(errors),
+            };
+            Warned { output, warnings }
+        }
         // The profile is read again by the resolution, which builds its own graph of imports.
         Document::Profile(_) => session.resolve(world, uri, opts),
     }
-}
-
-fn done(catalog: crate::model::Catalog, sink: Sink) -> Outcome {
-    let (errors, warnings) = sink.split();
-    let output = if errors.is_empty() {
-        Ok(ResolvedCatalog::from(catalog))
-    } else {
-        Err(errors)
-    };
-    Warned { output, warnings }
 }
 
 fn failed(errors: Vec<Diagnostic>) -> Outcome {

@@ -10,7 +10,7 @@
 //! CR) is written after a `'`, so a hostile title cannot run as a formula where the file is
 //! opened (OWASP's advice for CSV injection).
 
-use super::html::{Limits, Out, Params, TooLarge, Visitor, Walk, control_label, inline_text};
+use super::html::{Limits, Out, Params, TooLarge, Visitor, control_label, inline_text, walk};
 use crate::model::markup::MAX_DEPTH;
 use crate::model::{Catalog, Control, Group, Part};
 
@@ -52,7 +52,7 @@ pub fn render(catalog: &Catalog, limits: Limits) -> Result<String, TooLarge> {
         out: &mut out,
         params: &params,
     };
-    Walk::new(catalog).run(&mut table);
+    walk(catalog, &mut table);
     out.finish()
 }
 
@@ -62,11 +62,7 @@ struct Table<'a, 'c> {
 }
 
 impl Visitor for Table<'_, '_> {
-    fn group_start(&mut self, _g: &Group, _depth: usize) {}
-
-    fn group_end(&mut self, _g: &Group) {}
-
-    fn control_start(&mut self, c: &Control, group: Option<&Group>, _depth: usize) {
+    fn control_start(&mut self, c: &Control, group: Option<&Group>) {
         let mut statement = Vec::new();
         for p in c.parts.iter().filter(|p| p.name == "statement") {
             lines(p, self.params, 0, &mut statement);
@@ -91,8 +87,6 @@ impl Visitor for Table<'_, '_> {
             ],
         );
     }
-
-    fn control_end(&mut self, _c: &Control) {}
 }
 
 /// The lines of a statement part: its prose, then each item's, led by the item's label.

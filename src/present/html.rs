@@ -10,11 +10,11 @@
 //! and `mailto` targets; images become their alternative text.
 //!
 //! What it shares with the Markdown and CSV exports (`super::markdown`, `super::csv`): the walk
-//! over groups and controls ([`Walk`]), the parameter index ([`Params`]), the insert split
+//! over groups and controls ([`walk`]), the parameter index ([`Params`]), the insert split
 //! ([`pieces`]) and the parameters' texts ([`Params::text`]). The output is capped ([`Limits`]): a parameter inserted
 //! many times can make a page much larger than its catalog.
 
-use super::values::{Style, Texts, param_text};
+use super::values::{Style, Texts, insert_target, param_text};
 use crate::model::markup::MAX_DEPTH;
 use crate::model::{Catalog, Control, Group, Markup, Parameter, Part, Property};
 use indexmap::IndexMap;
@@ -93,7 +93,7 @@ pub fn render(catalog: &Catalog, limits: Limits) -> Result<String, TooLarge> {
         out: &mut out,
         params: &params,
     };
-    Walk::new(catalog).run(&mut page);
+    walk(catalog, &mut page);
     out.push("</main>\n<script>");
     out.push(SCRIPT);
     out.push("</script>\n</body>\n</html>\n");
@@ -212,10 +212,7 @@ fn toc_groups(out: &mut Out, groups: &[Group], params: &Params, depth: usize) {
     for g in groups {
         let title = escape(&inline_text(&g.title.0, params));
         match &g.id {
-            Some(id) => out.push(&format!(
-                "<li><a href=\"#{}\">{title}</a>",
-                escape(&anchor(id))
-            )),
+            Some(id) => out.push(&format!("<li><a href=\"#{}\">{title}</a>", escape(id))),
             None => out.push(&format!("<li>{title}")),
         }
         if !g.controls.is_empty() || !g.groups.is_empty() {
@@ -233,7 +230,7 @@ fn toc_groups(out: &mut Out, groups: &[Group], params: &Params, depth: usize) {
 fn toc_control(out: &mut Out, c: &Control, params: &Params) {
     out.push(&format!(
         "<li><a href=\"#{}\">{} {}</a></li>\n",
-        escape(&anchor(&c.id)),
+        escape(&c.id),
         escape(&control_label(c)),
         escape(&inline_text(&c.title.0, params))
     ));
@@ -255,10 +252,10 @@ struct Page<'a, 'c> {
 }
 
 impl Visitor for Page<'_, '_> {
-    fn group_start(&mut self, g: &Group, _depth: usize) {
+    fn group_start(&mut self, g: &Group) {
         let id =
             g.id.as_deref()
-                .map(|id| format!(" id=\"{}\"", escape(&anchor(id))))
+                .map(|id| format!(" id=\"{}\"", escape(id)))
                 .unwrap_or_default();
         self.out.push(&format!(
             "<section class=\"group\"{id}>\n<h2>{}</h2>\n",
@@ -269,15 +266,15 @@ impl Visitor for Page<'_, '_> {
         }
     }
 
-    fn group_end(&mut self, _g: &Group) {
+    fn group_end(&mut self) {
         self.out.push("</section>\n");
     }
 
-    fn control_start(&mut self, c: &Control, _group: Option<&Group>, _depth: usize) {
+    fn control_start(&mut self, c: &Control, _group: Option<&Group>) {
         let out = &mut *self.out;
         out.push(&format!(
             "<section class=\"control\" id=\"{}\">\n<div class=\"own\">\n<h3><span class=\"cid\">{}</span>{}</h3>\n",
-            escape(&anchor(&c.id)),
+            escape(&c.id),
             escape(&control_label(c)),
             escape(&inline_text(&c.title.0, self.params))
         ));
@@ -289,7 +286,7 @@ impl Visitor for Page<'_, '_> {
         out.push("</div>\n<div class=\"subs\">\n");
     }
 
-    fn control_end(&mut self, _c: &Control) {
+    fn control_end(&mut self) {
         self.out.push("</div>\n</section>\n");
     }
 }
@@ -329,7 +326,7 @@ fn part(out: &mut Out, p: &Part, params: &Params, depth: usize) {
     }
     let id =
         p.id.as_deref()
-            .map(|id| format!(" id=\"{}\"", escape(&anchor(id))))
+            .map(|id| format!(" id=\"{}\"", escape(id)))
             .unwrap_or_default();
     out.push(&format!(
         "<div class=\"part {}\"{id}>",
@@ -429,17 +426,12 @@ fn param_span(id: &str, params: &Params) -> String {
     };
     let text = escape(&params.text(p));
     let set = if p.values.is_empty() { "unset" } else { "set" };
-    match set_by(p) {
-        Some(at) => format!(
-            "<span class=\"param {set}\" data-param=\"{}\" title=\"set by {}\">{text}</span>",
-            escape(id),
-            escape(at)
-        ),
-        None => format!(
-            "<span class=\"param {set}\" data-param=\"{}\">{text}</span>",
-            escape(id)
-        ),
-    }
+    let title =
+        (set_by(p).map(|at| format!(" title=\"set by {}\"", escape(at)))).unwrap_or_default();
+    format!(
+        "<span class=\"param {set}\" data-param=\"{}\"{title}>{text}</span>",
+        escape(id)
+    )
 }
 
 /// Link targets a page may keep: a place in the page, the web, a mail address.
@@ -507,13 +499,7 @@ pub(super) fn pieces(text: &str) -> Vec<Piece<'_>> {
         let Some(close) = after.find("}}") else {
             break;
         };
-        let body = after.get(..close).unwrap_or_default();
-        let param = body
-            .trim()
-            .strip_prefix("insert:")
-            .and_then(|b| b.split_once(','))
-            .filter(|(kind, _)| kind.trim() == "param")
-            .map(|(_, id)| id.trim());
+        let param = insert_target(after.get(..close).unwrap_or_default());
         let (head, tail) = (
             rest.get(..open).unwrap_or_default(),
             after.get(close + 2..).unwrap_or_default(),
@@ -575,10 +561,7 @@ impl<'c> Params<'c> {
     /// The text `p` stands for where it is inserted ([`super::values`], plain style: a value as
     /// it is, a parameter without one in brackets).
     pub(super) fn text(&self, p: &Parameter) -> String {
-        match self.texts.get(&p.id) {
-            Some(t) => t.to_owned(),
-            None => param_text(p, Style::Plain),
-        }
+        (self.texts.get(&p.id)).map_or_else(|| param_text(p, Style::Plain), str::to_owned)
     }
 
     /// The parameter `id`.
@@ -615,35 +598,23 @@ pub(super) fn label(props: &[Property]) -> Option<&str> {
 /// The events of the walk over a catalog's groups and controls, in document order.
 pub(super) trait Visitor {
     /// A group opens (its controls and sub-groups follow).
-    fn group_start(&mut self, g: &Group, depth: usize);
+    fn group_start(&mut self, _g: &Group) {}
     /// The group closes.
-    fn group_end(&mut self, g: &Group);
+    fn group_end(&mut self) {}
     /// A control opens (its enhancements follow); `group` is the nearest enclosing group.
-    fn control_start(&mut self, c: &Control, group: Option<&Group>, depth: usize);
+    fn control_start(&mut self, c: &Control, group: Option<&Group>);
     /// The control closes.
-    fn control_end(&mut self, c: &Control);
+    fn control_end(&mut self) {}
 }
 
 /// The walk: top-level controls first, then groups; in each group its controls, then its
 /// sub-groups (the order of the OSCAL schema). Nesting past [`MAX_DEPTH`] is not rendered
 /// (loading bounds it far lower).
-pub(super) struct Walk<'c> {
-    catalog: &'c Catalog,
-}
-
-impl<'c> Walk<'c> {
-    /// A walk over `catalog`.
-    pub(super) fn new(catalog: &'c Catalog) -> Self {
-        Walk { catalog }
+pub(super) fn walk(catalog: &Catalog, v: &mut dyn Visitor) {
+    for c in &catalog.controls {
+        control(v, c, None, 0);
     }
-
-    /// Drives `v` over the catalog.
-    pub(super) fn run(&self, v: &mut dyn Visitor) {
-        for c in &self.catalog.controls {
-            control(v, c, None, 0);
-        }
-        groups(v, &self.catalog.groups, 0);
-    }
+    groups(v, &catalog.groups, 0);
 }
 
 fn groups(v: &mut dyn Visitor, gs: &[Group], depth: usize) {
@@ -651,12 +622,12 @@ fn groups(v: &mut dyn Visitor, gs: &[Group], depth: usize) {
         return;
     }
     for g in gs {
-        v.group_start(g, depth);
+        v.group_start(g);
         for c in &g.controls {
             control(v, c, Some(g), depth + 1);
         }
         groups(v, &g.groups, depth + 1);
-        v.group_end(g);
+        v.group_end();
     }
 }
 
@@ -664,16 +635,11 @@ fn control(v: &mut dyn Visitor, c: &Control, group: Option<&Group>, depth: usize
     if depth > MAX_DEPTH {
         return;
     }
-    v.control_start(c, group, depth);
+    v.control_start(c, group);
     for sub in &c.controls {
         control(v, sub, group, depth + 1);
     }
-    v.control_end(c);
-}
-
-/// An id as an HTML anchor (ids are tokens; anything else is escaped where it is written).
-fn anchor(id: &str) -> String {
-    id.to_owned()
+    v.control_end();
 }
 
 /// A part name as a CSS class: letters, digits, `-` and `_` only.

@@ -7,7 +7,7 @@
 //! `&lt;`, so no input string becomes raw HTML where the document is shown.
 
 use super::html::{
-    Limits, Out, Params, Piece, TooLarge, Visitor, Walk, control_label, inline_text, pieces, set_by,
+    Limits, Out, Params, Piece, TooLarge, Visitor, control_label, inline_text, pieces, set_by, walk,
 };
 use crate::model::markup::MAX_DEPTH;
 use crate::model::{Catalog, Control, Group, Markup, Part};
@@ -55,7 +55,7 @@ pub fn render(catalog: &Catalog, limits: Limits) -> Result<String, TooLarge> {
         params: &params,
         level: 1,
     };
-    Walk::new(catalog).run(&mut doc);
+    walk(catalog, &mut doc);
     out.finish()
 }
 
@@ -75,18 +75,18 @@ impl Doc<'_, '_> {
 }
 
 impl Visitor for Doc<'_, '_> {
-    fn group_start(&mut self, g: &Group, _depth: usize) {
+    fn group_start(&mut self, g: &Group) {
         self.heading(&escape(&inline_text(&g.title.0, self.params)));
         for p in &g.parts {
             part(self.out, p, self.params, 0);
         }
     }
 
-    fn group_end(&mut self, _g: &Group) {
+    fn group_end(&mut self) {
         self.level -= 1;
     }
 
-    fn control_start(&mut self, c: &Control, _group: Option<&Group>, _depth: usize) {
+    fn control_start(&mut self, c: &Control, _group: Option<&Group>) {
         let label = escape(&control_label(c));
         self.heading(&format!(
             "{label} {}",
@@ -103,7 +103,7 @@ impl Visitor for Doc<'_, '_> {
         }
     }
 
-    fn control_end(&mut self, _c: &Control) {
+    fn control_end(&mut self) {
         self.level -= 1;
     }
 }
@@ -209,15 +209,10 @@ fn safe_links(text: &str) -> String {
 /// A part's label (`a.`, `1.`, `(a)`), escaped so that `1.` does not start a numbered list.
 fn label_text(label: &str) -> String {
     let text = escape(label);
-    match text.find('.') {
-        Some(dot) if text.starts_with(|c: char| c.is_ascii_digit()) => {
-            format!(
-                "{}\\{}",
-                text.get(..dot).unwrap_or_default(),
-                text.get(dot..).unwrap_or_default()
-            )
-        }
-        _ => text,
+    if text.starts_with(|c: char| c.is_ascii_digit()) {
+        text.replacen('.', "\\.", 1)
+    } else {
+        text
     }
 }
 

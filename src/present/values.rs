@@ -186,16 +186,12 @@ fn text_of(param: &Parameter, style: Style, nested: &mut dyn FnMut(&str) -> Stri
     cut(text)
 }
 
-fn cut(text: String) -> String {
-    match text.char_indices().nth(MAX_TEXT) {
-        Some((at, _)) => {
-            let mut t = text;
-            t.truncate(at);
-            t.push('…');
-            t
-        }
-        None => text,
+fn cut(mut text: String) -> String {
+    if let Some((at, _)) = text.char_indices().nth(MAX_TEXT) {
+        text.truncate(at);
+        text.push('…');
     }
+    text
 }
 
 /// The plain text of inline markup: tags dropped, entities resolved, runs of whitespace one
@@ -329,11 +325,8 @@ pub(crate) fn fill_markup(m: &mut Markup, texts: &Texts) {
         Markup::Markdown(s) => fill_markdown(s, texts),
         Markup::Xml(s) => fill_xml(s, texts),
     };
-    if let Some(f) = filled {
-        *m = match m {
-            Markup::Markdown(_) => Markup::Markdown(f),
-            Markup::Xml(_) => Markup::Xml(f),
-        };
+    if let (Some(f), Markup::Markdown(s) | Markup::Xml(s)) = (filled, m) {
+        *s = f;
     }
 }
 
@@ -379,7 +372,7 @@ fn fill_markdown(s: &str, texts: &Texts) -> Option<String> {
 }
 
 /// The parameter id of an insert's body (` insert: param, x `).
-fn insert_target(body: &str) -> Option<&str> {
+pub(super) fn insert_target(body: &str) -> Option<&str> {
     let (kind, id) = body.trim().strip_prefix("insert:")?.split_once(',')?;
     (kind.trim() == "param").then(|| id.trim())
 }

@@ -48,11 +48,6 @@ impl XmlPositions {
         }
     }
 
-    /// Whether a walk locates pointers (XML and YAML sources), rather than the JSON index.
-    pub fn has_walk(&self) -> bool {
-        self.walk.is_some()
-    }
-
     /// The byte offset of the element or attribute at `pointer` in `bytes`, or of the nearest
     /// recorded ancestor: an attribute the document lacks or a missing child points at the
     /// nearest element that exists. `bytes` must be the source these positions belong to.
@@ -94,14 +89,9 @@ impl SourceMap {
 
     /// Lets diagnostics quote source `id` (it loaded as OSCAL, or the user named it).
     pub fn allow_quoting(&mut self, id: SourceId) {
-        if let Some(s) = self.get_mut(id) {
+        if let Some(s) = self.sources.get_mut(id.0 as usize) {
             s.quotable = true;
         }
-    }
-
-    /// Mutable access to a source.
-    pub fn get_mut(&mut self, id: SourceId) -> Option<&mut Source> {
-        self.sources.get_mut(id.0 as usize)
     }
 
     /// The byte offset a span points at, if it can be found.
@@ -109,7 +99,8 @@ impl SourceMap {
         let src = self.get(span.source)?;
         match &span.at {
             At::Offset(o) => Some(*o as usize),
-            At::Pointer(p) if src.xml_positions.has_walk() => {
+            // A walk locates the pointers of XML and YAML sources, the JSON index the others'.
+            At::Pointer(p) if src.xml_positions.walk.is_some() => {
                 src.xml_positions.offset(&src.bytes, p)
             }
             At::Pointer(p) => src.index.json_offset(&src.bytes, p),
@@ -183,19 +174,10 @@ pub fn line_col(bytes: &[u8], offset: usize) -> LineCol {
 
 /// Byte offset of a 1-based line and column (columns in characters).
 pub fn offset_of(bytes: &[u8], line: usize, column: usize) -> usize {
-    let mut cur_line = 1;
-    let mut start = 0;
-    if line > 1 {
-        for (i, b) in bytes.iter().enumerate() {
-            if *b == b'\n' {
-                cur_line += 1;
-                if cur_line == line {
-                    start = i + 1;
-                    break;
-                }
-            }
-        }
-    }
+    // After the line break that ends line `line - 1`; a line past the end counts from the start.
+    let start = (line.checked_sub(2))
+        .and_then(|n| memchr::memchr_iter(b'\n', bytes).nth(n))
+        .map_or(0, |i| i + 1);
     let rest = bytes.get(start..).unwrap_or_default();
     let text = String::from_utf8_lossy(rest);
     let skip: usize = text

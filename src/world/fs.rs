@@ -69,7 +69,8 @@ pub struct FsWorld {
     /// Canonical `--root` folders; empty: no confinement.
     roots: Vec<PathBuf>,
     allow_remote: bool,
-    max_file_size: Option<u64>,
+    /// The largest document read (`--max-file-size`).
+    max_file_size: u64,
     timeout: Duration,
 }
 
@@ -79,7 +80,7 @@ impl Default for FsWorld {
             maps: Vec::new(),
             roots: Vec::new(),
             allow_remote: false,
-            max_file_size: None,
+            max_file_size: DEFAULT_LIMIT,
             timeout: DEFAULT_TIMEOUT,
         }
     }
@@ -136,7 +137,7 @@ impl FsWorld {
 
     /// Refuses files larger than `limit` bytes before reading them.
     pub fn with_max_file_size(mut self, limit: u64) -> Self {
-        self.max_file_size = Some(limit);
+        self.max_file_size = limit;
         self
     }
 
@@ -156,10 +157,6 @@ impl FsWorld {
             None if uri.scheme() == "file" => uri.to_file_path().ok(),
             None => None,
         }
-    }
-
-    fn limit(&self) -> u64 {
-        self.max_file_size.unwrap_or(DEFAULT_LIMIT)
     }
 
     /// The local path a map gives `keys` (tried in order: first an exact match of any key, then a
@@ -185,19 +182,20 @@ impl FsWorld {
         None
     }
 
-    /// Reads a mapped path; a failure names the href and the path.
-    fn read_mapped(
-        &self,
-        href: String,
-        path: PathBuf,
-        confine: bool,
-    ) -> Result<Vec<u8>, FetchError> {
-        self.read_path(&path, confine)
-            .map_err(|e| FetchError::Mapped {
-                href,
-                path: path.display().to_string(),
-                source: Box::new(e),
-            })
+    /// Reads the document `uri`, or the file the `--map` of the first of `keys` that has one
+    /// gives (a failure then names the href and the path); `confine`: apply `--root`.
+    fn read(&self, keys: &[&str], uri: &Url, confine: bool) -> Result<Vec<u8>, FetchError> {
+        match self.mapped(keys) {
+            Some(Ok((href, path))) => {
+                (self.read_path(&path, confine)).map_err(|e| FetchError::Mapped {
+                    href,
+                    path: path.display().to_string(),
+                    source: Box::new(e),
+                })
+            }
+            Some(Err(e)) => Err(e),
+            None => self.fetch_uri(uri, confine),
+        }
     }
 
     /// Reads a local file under the policies of the module doc; `confine`: apply `--root`.
@@ -234,7 +232,7 @@ impl FsWorld {
         if !meta.file_type().is_file() {
             return Err(FetchError::NotRegular(shown));
         }
-        let limit = self.limit();
+        let limit = self.max_file_size;
         let too_large = |size: u64| FetchError::TooLarge {
             path: shown.clone(),
             size,
@@ -281,7 +279,7 @@ impl FsWorld {
             "http" | "https" if !self.allow_remote => {
                 Err(FetchError::RemoteDisabled(uri.to_string()))
             }
-            "http" | "https" => super::remote::fetch(uri, self.limit(), self.timeout),
+            "http" | "https" => super::remote::fetch(uri, self.max_file_size, self.timeout),
             _ => Err(FetchError::Unsupported(uri.to_string())),
         }
     }
@@ -319,19 +317,11 @@ fn under(dir: &Path, rest: &str) -> Option<PathBuf> {
 
 impl World for FsWorld {
     fn fetch(&self, uri: &Url) -> Result<Vec<u8>, FetchError> {
-        match self.mapped(&[uri.as_str()]) {
-            Some(Ok((href, path))) => self.read_mapped(href, path, false),
-            Some(Err(e)) => Err(e),
-            None => self.fetch_uri(uri, false),
-        }
+        self.read(&[uri.as_str()], uri, false)
     }
 
     fn fetch_import(&self, import: &ImportRequest<'_>) -> Result<Vec<u8>, FetchError> {
-        match self.mapped(&[import.href, import.uri.as_str()]) {
-            Some(Ok((href, path))) => self.read_mapped(href, path, true),
-            Some(Err(e)) => Err(e),
-            None => self.fetch_uri(import.uri, true),
-        }
+        self.read(&[import.href, import.uri.as_str()], import.uri, true)
     }
 
     fn now(&self) -> OffsetDateTime {

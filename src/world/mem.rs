@@ -36,19 +36,9 @@ use url::Url;
 /// assert!(json.contains(r#""last-modified": "1970-01-01T00:00:00Z""#));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct MemWorld {
     files: IndexMap<String, Vec<u8>>,
-    now: OffsetDateTime,
-}
-
-impl Default for MemWorld {
-    fn default() -> Self {
-        MemWorld {
-            files: IndexMap::new(),
-            now: OffsetDateTime::UNIX_EPOCH,
-        }
-    }
 }
 
 impl MemWorld {
@@ -66,16 +56,11 @@ impl MemWorld {
 
     /// The URI a name gets: `mem:///name`, the name percent-encoded where a URI needs it.
     pub fn uri(name: &str) -> Url {
-        let mut url = base();
+        #[allow(clippy::expect_used)] // a constant URL; it always parses
+        let mut url = Url::parse("mem:///").expect("mem:/// is a valid URL");
         url.set_path(name);
         url
     }
-}
-
-/// `mem:///`, a constant.
-#[allow(clippy::expect_used)] // a constant URL; it always parses
-fn base() -> Url {
-    Url::parse("mem:///").expect("mem:/// is a valid URL")
 }
 
 impl World for MemWorld {
@@ -92,6 +77,6 @@ impl World for MemWorld {
     }
 
     fn now(&self) -> OffsetDateTime {
-        self.now
+        OffsetDateTime::UNIX_EPOCH
     }
 }

@@ -17,7 +17,8 @@
 //! line is found through the source's line index. A source that may not be quoted
 //! ([`oscalc::source::Source::quotable`]) is named by file:line:col in a note instead.
 
-use super::{BLUE, Located, RESET, chain, token_end};
+use super::{BLUE, Located, chain, token_end};
+use indexmap::IndexMap;
 use oscalc::diag::{Diagnostic, SourceId, Span};
 use oscalc::source::SourceMap;
 use std::fmt::Write as _;
@@ -60,11 +61,7 @@ struct Paint {
 
 impl Paint {
     fn wrap(&self, color: &str, text: &str) -> String {
-        if self.on && !text.is_empty() {
-            format!("{color}{text}{RESET}")
-        } else {
-            text.to_owned()
-        }
+        super::paint(self.on, color, text)
     }
 }
 
@@ -96,6 +93,8 @@ pub(super) fn render(
     notes.extend(chain(located));
     notes.extend(d.hints.iter().map(|h| format!("help: {h}")));
 
+    // The widest line number's digits.
+    let digits = |n: usize| n.checked_ilog10().map_or(1, |d| d as usize + 1);
     let width = marks.iter().map(|m| digits(m.line)).max().unwrap_or(0);
     let pad = " ".repeat(width + 1);
     let mut out = header(d, &paint);
@@ -143,10 +142,6 @@ fn header(d: &Diagnostic, paint: &Paint) -> String {
     format!("{}{message}\n", paint.wrap(paint.severity, &level))
 }
 
-fn digits(n: usize) -> usize {
-    n.checked_ilog10().map_or(1, |d| d as usize + 1)
-}
-
 /// The mark of a span in a quotable source, or `None` (not found, or not to be quoted: never
 /// quote a text that did not load as OSCAL and that the user did not name).
 fn mark(span: &Span, sources: &SourceMap, primary: bool, message: String) -> Option<Mark> {
@@ -170,13 +165,10 @@ fn mark(span: &Span, sources: &SourceMap, primary: bool, message: String) -> Opt
 }
 
 /// Marks grouped by source: the primary's source first, then in order of appearance.
-fn by_source(marks: Vec<Mark>) -> Vec<(SourceId, Vec<Mark>)> {
-    let mut groups: Vec<(SourceId, Vec<Mark>)> = Vec::new();
+fn by_source(marks: Vec<Mark>) -> IndexMap<SourceId, Vec<Mark>> {
+    let mut groups: IndexMap<SourceId, Vec<Mark>> = IndexMap::new();
     for m in marks {
-        match groups.iter_mut().find(|(s, _)| *s == m.source) {
-            Some((_, g)) => g.push(m),
-            None => groups.push((m.source, vec![m])),
-        }
+        groups.entry(m.source).or_default().push(m);
     }
     groups
 }
@@ -254,7 +246,8 @@ fn snippet(out: &mut String, s: &Snippet, bytes: &[u8], width: usize, paint: &Pa
         } else {
             ('-', BLUE)
         };
-        let under = format!("{}{}", glyph.to_string().repeat(len), label(&m.message));
+        let gap = if m.message.is_empty() { "" } else { " " };
+        let under = format!("{}{gap}{}", glyph.to_string().repeat(len), m.message);
         let _ = writeln!(
             out,
             "{:width$} {bar} {}{}",
@@ -262,14 +255,6 @@ fn snippet(out: &mut String, s: &Snippet, bytes: &[u8], width: usize, paint: &Pa
             " ".repeat(lead),
             paint.wrap(color, &under)
         );
-    }
-}
-
-fn label(message: &str) -> String {
-    if message.is_empty() {
-        String::new()
-    } else {
-        format!(" {message}")
     }
 }
 

@@ -6,7 +6,7 @@
 //! open a link, an HTML tag or a table cell in the comment.
 
 use super::Names;
-use super::text::{clean as one_line, field_name};
+use super::text::{at, clean as one_line, field_name, list};
 use oscalc::diff::{Change, ControlDiff, Diff, Place, Word};
 use std::fmt::Write;
 
@@ -77,7 +77,13 @@ fn section<'a>(out: &mut String, what: &str, items: impl Iterator<Item = &'a Con
 fn entry(out: &mut String, control: &ControlDiff) {
     match control {
         ControlDiff::Added { id, title, place } | ControlDiff::Removed { id, title, place } => {
-            let _ = writeln!(out, "- {} {} ({})", code(id), escape(title), at(place));
+            let _ = writeln!(
+                out,
+                "- {} {} ({})",
+                code(id),
+                escape(title),
+                place_of(place)
+            );
         }
         ControlDiff::Changed {
             id,
@@ -87,7 +93,8 @@ fn entry(out: &mut String, control: &ControlDiff) {
         } => {
             let _ = writeln!(out, "- {} {}", code(id), escape(title));
             if let Some(m) = moved {
-                let _ = writeln!(out, "  - moved from {} to {}", at(&m.from), at(&m.to));
+                let (from, to) = (place_of(&m.from), place_of(&m.to));
+                let _ = writeln!(out, "  - moved from {from} to {to}");
             }
             for change in changes {
                 let _ = writeln!(out, "  - {}", describe(change));
@@ -110,8 +117,8 @@ fn describe(change: &Change) -> String {
             "param {} {}: {} → {}",
             code(param),
             field_name(*field),
-            list(old, "~~"),
-            list(new, "**")
+            list(old, |s| format!("~~{}~~", escape(s))),
+            list(new, |s| format!("**{}**", escape(s)))
         ),
         Change::PropAdded { prop } => format!("added prop {}", escape(prop)),
         Change::PropRemoved { prop } => format!("removed prop {}", escape(prop)),
@@ -142,29 +149,9 @@ fn runs(words: &[Word]) -> String {
     parts.join(" ")
 }
 
-/// Items marked with `mark` (`~~` or `**`), `; ` between them; `(none)` when empty.
-fn list(items: &[String], mark: &str) -> String {
-    if items.is_empty() {
-        return "(none)".to_owned();
-    }
-    let items: Vec<String> = items
-        .iter()
-        .map(|s| format!("{mark}{}{mark}", escape(s)))
-        .collect();
-    items.join("; ")
-}
-
-fn at(place: &Place) -> String {
-    let groups = if place.groups.is_empty() {
-        "top level".to_owned()
-    } else {
-        let gs: Vec<String> = place.groups.iter().map(|g| escape(g)).collect();
-        gs.join(" / ")
-    };
-    match &place.parent {
-        Some(p) => format!("{groups}, under {}", code(p)),
-        None => groups,
-    }
+/// Where a control sits: its groups escaped, its parent as code.
+fn place_of(place: &Place) -> String {
+    at(place, escape, code)
 }
 
 /// An id as a code span; escaped text when it holds a backtick (a code span would end there).

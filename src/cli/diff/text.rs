@@ -11,18 +11,13 @@ const RED: &str = "\x1b[31m";
 const GREEN: &str = "\x1b[32m";
 const YELLOW: &str = "\x1b[33m";
 const BOLD: &str = "\x1b[1m";
-const RESET: &str = "\x1b[0m";
 
 /// Paints text in one colour, or leaves it plain.
 struct Paint(bool);
 
 impl Paint {
     fn on(&self, colour: &str, text: &str) -> String {
-        if self.0 {
-            format!("{colour}{text}{RESET}")
-        } else {
-            text.to_owned()
-        }
+        crate::cli::diagnostics::paint(self.0, colour, text)
     }
 }
 
@@ -61,13 +56,15 @@ pub(super) fn render(diff: &Diff, names: &Names, colour: bool) -> String {
 
 fn entry(out: &mut String, control: &ControlDiff, paint: &Paint) {
     match control {
-        ControlDiff::Added { id, title, place } => {
-            let line = format!("+ {}  {}  [{}]", clean(id), clean(title), at(place));
-            let _ = writeln!(out, "{}", paint.on(GREEN, &line));
-        }
-        ControlDiff::Removed { id, title, place } => {
-            let line = format!("- {}  {}  [{}]", clean(id), clean(title), at(place));
-            let _ = writeln!(out, "{}", paint.on(RED, &line));
+        ControlDiff::Added { id, title, place } | ControlDiff::Removed { id, title, place } => {
+            let added = matches!(control, ControlDiff::Added { .. });
+            let (sign, colour) = if added { ('+', GREEN) } else { ('-', RED) };
+            let (id, title, place) = (clean(id), clean(title), at(place, clean, clean));
+            let _ = writeln!(
+                out,
+                "{}",
+                paint.on(colour, &format!("{sign} {id}  {title}  [{place}]"))
+            );
         }
         ControlDiff::Changed {
             id,
@@ -78,7 +75,8 @@ fn entry(out: &mut String, control: &ControlDiff, paint: &Paint) {
             let line = format!("~ {}  {}", clean(id), clean(title));
             let _ = writeln!(out, "{}", paint.on(YELLOW, &line));
             if let Some(m) = moved {
-                let _ = writeln!(out, "    moved: [{}] → [{}]", at(&m.from), at(&m.to));
+                let (from, to) = (at(&m.from, clean, clean), at(&m.to, clean, clean));
+                let _ = writeln!(out, "    moved: [{from}] → [{to}]");
             }
             for change in changes {
                 let _ = writeln!(out, "    {}", describe(change, paint));
@@ -102,8 +100,8 @@ fn describe(change: &Change, paint: &Paint) -> String {
             "param {} {}: {} → {}",
             clean(param),
             field_name(*field),
-            paint.on(RED, &list(old)),
-            paint.on(GREEN, &list(new))
+            paint.on(RED, &list(old, clean)),
+            paint.on(GREEN, &list(new, clean))
         ),
         Change::PropAdded { prop } => paint.on(GREEN, &format!("+ prop {}", clean(prop))),
         Change::PropRemoved { prop } => paint.on(RED, &format!("- prop {}", clean(prop))),
@@ -150,32 +148,26 @@ fn runs(words: &[Word], paint: &Paint) -> String {
     parts.join(" ")
 }
 
-/// A parameter field's items, `; ` between them, `(none)` when empty.
-fn list(items: &[String]) -> String {
+/// A parameter field's items, each as `item` writes it, `; ` between them, `(none)` when empty.
+pub(super) fn list(items: &[String], item: impl Fn(&str) -> String) -> String {
     if items.is_empty() {
         return "(none)".to_owned();
     }
-    items
-        .iter()
-        .map(|s| clean(s))
-        .collect::<Vec<_>>()
-        .join("; ")
+    let items: Vec<String> = items.iter().map(|s| item(s)).collect();
+    items.join("; ")
 }
 
-/// Where a control sits: its groups, `/` between them, and its parent control.
-fn at(place: &Place) -> String {
+/// Where a control sits: its groups, `/` between them, and its parent control, each as `group`
+/// and `parent` write it.
+pub(super) fn at(place: &Place, group: fn(&str) -> String, parent: fn(&str) -> String) -> String {
     let groups = if place.groups.is_empty() {
         "top level".to_owned()
     } else {
-        place
-            .groups
-            .iter()
-            .map(|g| clean(g))
-            .collect::<Vec<_>>()
-            .join(" / ")
+        let gs: Vec<String> = place.groups.iter().map(|g| group(g)).collect();
+        gs.join(" / ")
     };
     match &place.parent {
-        Some(p) => format!("{groups}, under {}", clean(p)),
+        Some(p) => format!("{groups}, under {}", parent(p)),
         None => groups,
     }
 }
