@@ -33,6 +33,30 @@ def controls(node: object) -> list[str]:
     return out
 
 
+def write_profile(folder: str, href: str) -> str:
+    """Writes `folder/p.json`, a profile that includes all of `href`, two-space indented (the
+    places of its diagnostics are lines and columns of that text); its path."""
+    profile = os.path.join(folder, "p.json")
+    with open(profile, "w", encoding="utf-8") as f:
+        json.dump(
+            {
+                "profile": {
+                    "uuid": "1bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
+                    "metadata": {
+                        "title": "B",
+                        "last-modified": "2024-01-01T00:00:00Z",
+                        "version": "1",
+                        "oscal-version": "1.2.3",
+                    },
+                    "imports": [{"href": href, "include-all": {}}],
+                }
+            },
+            f,
+            indent=2,
+        )
+    return profile
+
+
 class Command(unittest.TestCase):
     """The `oscalc` command the wheel installed into the venv's scripts folder, which runs the
     binary the wheel carries."""
@@ -123,24 +147,7 @@ class Bindings(unittest.TestCase):
 
     def test_a_missing_import_raises_with_its_place(self) -> None:
         with tempfile.TemporaryDirectory() as tmp:
-            profile = os.path.join(tmp, "p.json")
-            with open(profile, "w", encoding="utf-8") as f:
-                json.dump(
-                    {
-                        "profile": {
-                            "uuid": "1bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
-                            "metadata": {
-                                "title": "B",
-                                "last-modified": "2024-01-01T00:00:00Z",
-                                "version": "1",
-                                "oscal-version": "1.2.3",
-                            },
-                            "imports": [{"href": "missing.json", "include-all": {}}],
-                        }
-                    },
-                    f,
-                    indent=2,
-                )
+            profile = write_profile(tmp, "missing.json")
             with self.assertRaises(oscalc.ResolveError) as caught:
                 oscalc.resolve(profile)
         [d] = caught.exception.diagnostics
@@ -170,23 +177,7 @@ class Bindings(unittest.TestCase):
         # reports it.
         catalog = os.path.abspath("tests/cases/constraints/expect-param-depends-on/catalog.json")
         with tempfile.TemporaryDirectory() as tmp:
-            profile = os.path.join(tmp, "p.json")
-            with open(profile, "w", encoding="utf-8") as f:
-                json.dump(
-                    {
-                        "profile": {
-                            "uuid": "1bd5f2a4-6a6b-4f7c-9a43-2b4f7cbbd7a4",
-                            "metadata": {
-                                "title": "P",
-                                "last-modified": "2024-01-01T00:00:00Z",
-                                "version": "1",
-                                "oscal-version": "1.2.3",
-                            },
-                            "imports": [{"href": catalog, "include-all": {}}],
-                        }
-                    },
-                    f,
-                )
+            profile = write_profile(tmp, catalog)
             with warnings.catch_warnings(record=True) as seen:
                 warnings.simplefilter("always")
                 text = oscalc.resolve(profile)
