@@ -84,14 +84,18 @@ impl Emit for Document {
     }
 }
 
-/// The document under its root key: `{"catalog": …}`.
-struct Rooted<'a>(Body<'a>);
+/// The document under its root key: `{"catalog": …}`, with all markup as Markdown when the
+/// second field says so, else as it was read.
+struct Rooted<'a>(Body<'a>, bool);
 
 impl Serialize for Rooted<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let mut map = s.serialize_map(Some(1))?;
-        map.serialize_entry(self.0.root(), &Md(&self.0))?;
+        match self.1 {
+            true => map.serialize_entry(self.0.root(), &Md(&self.0))?,
+            false => map.serialize_entry(self.0.root(), &self.0)?,
+        }
         map.end()
     }
 }
@@ -99,15 +103,14 @@ impl Serialize for Rooted<'_> {
 /// The document in the OSCAL JSON form with all markup as Markdown, wrapped in its root key: the
 /// value the validation checks read ([`write_to`] streams the same form without building it).
 pub fn json_value<D: Emit + ?Sized>(doc: &D) -> Value {
-    markdown_value(&Rooted(doc.body()))
+    markdown_value(&Rooted(doc.body(), true))
 }
 
 /// The JSON form of `doc` for the constraint check: [`json_value`] except that markup read
 /// from XML stays as read (`{"$xml": …}`), which the check's tree converts to Markdown only
 /// where a constraint reads it (OSCAL's own constraints never read markup).
 pub fn check_doc<D: Emit + ?Sized>(doc: &D) -> crate::metaschema::json::Json {
-    let body = doc.body();
-    crate::metaschema::json::Json::document(body.root(), &body)
+    crate::metaschema::json::Json::of(&Rooted(doc.body(), false))
 }
 
 /// `v` in the JSON form with all markup as Markdown, as [`json_value`] gives a whole document.
@@ -173,7 +176,7 @@ pub fn write_to<D: Emit + ?Sized, W: Write>(
             // inline, where `out` (often a `&mut dyn Write`) would take each as a call.
             let mut buf = std::io::BufWriter::with_capacity(1 << 16, &mut out);
             let mut ser = serde_json::Serializer::pretty(&mut buf);
-            Rooted(doc.body())
+            Rooted(doc.body(), true)
                 .serialize(&mut ser)
                 .map_err(std::io::Error::from)?;
             buf.write_all(b"\n")?;
@@ -181,7 +184,7 @@ pub fn write_to<D: Emit + ?Sized, W: Write>(
         }
         Format::Yaml => {
             let mut buf = std::io::BufWriter::with_capacity(1 << 16, &mut out);
-            Rooted(doc.body())
+            Rooted(doc.body(), true)
                 .serialize(&mut yaml::Writer::new(&mut buf))
                 .map_err(std::io::Error::from)?;
             buf.flush()?;

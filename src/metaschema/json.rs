@@ -1,7 +1,7 @@
 //! A document's JSON form, compact, for the constraint check. In: anything serde serializes (the
-//! typed model, `emit::check_doc` gives a whole document; or a `serde_json::Value`). Out: a
-//! [`Json`]: every value in one array, object members and array items in two more, every string
-//! and key in one text buffer.
+//! typed model: `emit::check_doc` gives a whole document under its root key; or a
+//! `serde_json::Value`). Out: a [`Json`]: every value in one array, object members and array
+//! items in two more, every string and key in one text buffer.
 //!
 //! The check reads the JSON form only to build its [`Tree`](super::tree::Tree) and to borrow
 //! values from it. A `serde_json::Value` of a catalog takes about eight times its text (a map
@@ -78,20 +78,6 @@ impl Json {
                 ..Json::default()
             },
         }
-    }
-
-    /// The JSON form of a document: `{root: body}`.
-    pub fn document<T: Serialize + ?Sized>(root: &str, body: &T) -> Json {
-        struct Doc<'x, T: ?Sized>(&'x str, &'x T);
-        impl<T: Serialize + ?Sized> Serialize for Doc<'_, T> {
-            fn serialize<S: ser::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                use ser::SerializeMap;
-                let mut map = s.serialize_map(Some(1))?;
-                map.serialize_entry(self.0, self.1)?;
-                map.end()
-            }
-        }
-        Json::of(&Doc(root, body))
     }
 
     /// The root value.

@@ -52,10 +52,9 @@ struct Slot<'a> {
     parent: NodeId,
     flags: Range<NodeId>,
     children: Range<NodeId>,
-    /// The value's text ([`Val`]).
+    /// The value's text, and which [`Val`] it is.
     value: &'a str,
-    markup: bool,
-    has_value: bool,
+    value_kind: ValKind,
     /// How to reach this node's JSON from its parent's ([`Seg`]): the key, the index in an
     /// array (or of the key in [`Tree::keys`]), and which.
     key: &'a str,
@@ -100,6 +99,14 @@ enum Seg<'a> {
     KeyIndex(&'a str, u32),
     /// A group's key, then the index in [`Tree::keys`] of the item's key.
     KeyKey(&'a str, u32),
+}
+
+/// Which [`Val`] a slot holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ValKind {
+    None,
+    Text,
+    Markup,
 }
 
 /// Which [`Seg`] a slot holds.
@@ -411,8 +418,7 @@ impl<'a> Slot<'a> {
             flags: 0..0,
             children: 0..0,
             value: "",
-            markup: false,
-            has_value: false,
+            value_kind: ValKind::None,
             key,
             index,
             seg,
@@ -424,18 +430,18 @@ impl<'a> Slot<'a> {
     }
 
     fn set_value(&mut self, v: Val<'a>) {
-        (self.value, self.markup, self.has_value) = match v {
-            Val::None => ("", false, false),
-            Val::Text(t) => (t, false, true),
-            Val::Markup(x) => (x, true, true),
+        (self.value, self.value_kind) = match v {
+            Val::None => ("", ValKind::None),
+            Val::Text(t) => (t, ValKind::Text),
+            Val::Markup(x) => (x, ValKind::Markup),
         };
     }
 
     fn value(&self) -> Val<'a> {
-        match (self.has_value, self.markup) {
-            (false, _) => Val::None,
-            (true, false) => Val::Text(self.value),
-            (true, true) => Val::Markup(self.value),
+        match self.value_kind {
+            ValKind::None => Val::None,
+            ValKind::Text => Val::Text(self.value),
+            ValKind::Markup => Val::Markup(self.value),
         }
     }
 

@@ -274,23 +274,21 @@ impl Session {
             ));
             return None;
         }
-        let mut inputs: Vec<SourceId> = g.docs.iter().map(|d| d.source).collect();
-        if let Some(at) = inputs.iter().position(|&s| s == root.source) {
-            inputs.swap(0, at);
+        // The inputs, the profile first.
+        let mut docs: Vec<_> = g.docs.iter().collect();
+        if let Some(at) = docs.iter().position(|d| d.source == root.source) {
+            docs.swap(0, at);
         }
+        let inputs: Vec<SourceId> = docs.iter().map(|d| d.source).collect();
         // The output's constraint check compares with the inputs' findings: begun now, beside
         // the resolution, when the caller will check.
         let input_findings = if check_inputs_beside {
-            let docs = inputs.iter().filter_map(|&id| {
-                let loaded = g.docs.iter().find(|d| d.source == id)?;
-                Some((id, &loaded.doc))
-            });
             let bytes = inputs
                 .iter()
                 .filter_map(|&id| sources.get(id))
                 .map(|s| s.bytes.len())
                 .sum();
-            crate::validate::inherit::start(docs, bytes, opts)
+            crate::validate::inherit::start(docs.iter().map(|d| (d.source, &d.doc)), bytes, opts)
         } else {
             crate::model::InputFindings::default()
         };

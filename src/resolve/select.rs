@@ -254,8 +254,6 @@ fn parent_mode(import: &Import, cx: &mut Cx) -> ParentControls {
     }
 }
 
-/// The nodes of `list`: borrowed from a borrowed node (whose kept parts are then copied), or
-/// taken out of an owned one (whose kept parts move).
 /// The nodes of a list, each as the list is held: borrowed (what the cut keeps of them is copied)
 /// or owned (it moves).
 fn items<'s, T: Clone>(list: Cow<'s, [T]>) -> impl Iterator<Item = Cow<'s, T>> {
